@@ -1,0 +1,47 @@
+# TalentSim: `make run` builds the environment and runs the calibrated baseline; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= outputs
+SEED   ?= 7
+SCALE  ?= 10
+LANG_CHARTS ?= zh
+
+.PHONY: run test env fonts calibrate benchmark clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TalentSim needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@$(MAKE) --no-print-directory fonts
+	@touch $(STAMP)
+
+# Chinese chart labels need a CJK font; charts fall back to English (and say so) where none can be installed.
+fonts:
+	@if fc-list 2>/dev/null | grep -qiE 'CJK|WenQuanYi|Source Han'; then \
+	  echo "CJK font present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	    && echo "installed fonts-noto-cjk" || echo "could not install a CJK font: charts will use English labels"; \
+	else \
+	  echo "no CJK font and no root apt-get: charts will use English labels"; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/talentsim run scenarios/baseline.yaml --seed $(SEED) --scale $(SCALE) --out $(OUT) --lang $(LANG_CHARTS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+calibrate: $(STAMP)
+	$(BIN)/talentsim calibrate scenarios/baseline.yaml
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -1,0 +1,285 @@
+"""A region as data: districts, clusters and their links, platforms, competing cities, initial state.
+
+Nothing in the model names a place: every place comes from a region file. The packaged
+regions live in ``sim/regions/``; a path to any other YAML file of the same form also works.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config import TIERS
+from sim.errors import ConfigError
+
+REGION_DIR = Path(__file__).resolve().parent / "regions"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    en: str
+    zh: str
+
+
+class Quantity(_Strict):
+    value: float
+    unit: str
+    source: str
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _assumption_has_range(self) -> "Quantity":
+        if self.source.strip().lower() == "assumption" and self.range is None:
+            raise ValueError("an assumed value needs a plausible range")
+        return self
+
+
+class Tier(_Strict):
+    count: float | None
+    wage_multiplier: float
+    unit: str
+    source: str
+    range: tuple[float, float] | None = None
+
+
+class District(_Strict):
+    id: str
+    en: str
+    zh: str
+    lon: float
+    lat: float
+    rent_yuan: float = Field(gt=0)
+
+
+class Sector(_Strict):
+    id: str
+    en: str
+    zh: str
+    district: str
+    firms: int = Field(gt=0)
+    wage_index: float = Field(gt=0)
+    talent_intensity: float = Field(gt=0, le=1)
+    output_per_job_yuan: float = Field(gt=0)
+    high_end_intensity: float = Field(gt=0)
+    industry_en: str = ""
+    industry_zh: str = ""
+    level: Literal["global", "national", "regional", "none"] = "none"
+    talent: float | None = None
+    source: str = ""
+
+
+class Table(_Strict):
+    columns: dict[str, str]
+    rows: list[Any]
+
+
+class Link(_Strict):
+    a: str
+    b: str
+    weight: float = Field(gt=0, le=1)
+
+
+class Platform(_Strict):
+    id: str
+    en: str
+    zh: str
+    host: str
+    links: list[str] = []
+    founded: str = ""
+    talent: dict[str, int]
+    capacity: float = Field(gt=0)
+    source: str
+
+
+class NamedFirm(_Strict):
+    id: str
+    en: str
+    zh: str
+    sector: str
+    talent: dict[str, int]
+    rd_staff: float = 0
+    source: str
+
+
+class Competitor(_Strict):
+    id: str
+    en: str
+    zh: str
+    rank: float | None = None
+    wage_index: float = Field(gt=0)
+    rent_yuan: float = Field(gt=0)
+    constant: float | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+    @model_validator(mode="after")
+    def _rank_or_constant(self) -> "Competitor":
+        if (self.rank is None) == (self.constant is None):
+            raise ValueError("give either rank (a ranked city) or constant (an unranked outside option)")
+        return self
+
+
+class Competitors(_Strict):
+    rank_weight: Quantity
+    jiaxing_rank: Quantity | None = None
+    home_rank: Quantity | None = None
+    rows: list[Competitor]
+
+    @property
+    def own_rank(self) -> float:
+        rank = self.home_rank or self.jiaxing_rank
+        if rank is None:
+            raise ValueError("competitors need home_rank")
+        return rank.value
+
+
+class Initial(_Strict):
+    apartments: Quantity
+    leading_projects: Quantity
+    little_giants: Quantity
+    school_places: Quantity
+    hospital_beds: Quantity
+    culture_events: Quantity
+    share_with_children: Quantity
+    share_home_owners: Quantity
+    mean_age: Quantity
+    age_sd: Quantity
+
+
+class Region(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+    id: str
+    name: Bilingual
+    initial_month: str
+    talent_stock: Quantity
+    resident_population: Quantity
+    skilled_wage_yuan: Quantity
+    tiers: dict[str, Tier]
+    districts: Table
+    clusters: Table
+    rest_of_city: Sector
+    links: list[Link]
+    platforms: list[Platform]
+    named_firms: list[NamedFirm] = []
+    competitors: Competitors
+    initial: Initial
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Region":
+        problems = []
+        if tuple(self.tiers) != TIERS:
+            problems.append(f"tiers: must list {', '.join(TIERS)} in that order")
+        district_ids = {d.id for d in self.district_rows}
+        for s in self.sectors:
+            if s.district not in district_ids:
+                problems.append(f"clusters.{s.id}.district: {s.district!r} is not a district; districts: {', '.join(sorted(district_ids))}")
+        sector_ids = set(self.sector_ids)
+        for link in self.links:
+            for end in (link.a, link.b):
+                if end not in sector_ids:
+                    problems.append(f"links: {end!r} is not a cluster")
+        for p in self.platforms:
+            for c in [p.host, *p.links]:
+                if c not in sector_ids:
+                    problems.append(f"platforms.{p.id}: {c!r} is not a cluster")
+            for tier in p.talent:
+                if tier not in TIERS[:4]:
+                    problems.append(f"platforms.{p.id}.talent.{tier}: not a high-end tier ({', '.join(TIERS[:4])})")
+        for f in self.named_firms:
+            if f.sector not in sector_ids:
+                problems.append(f"named_firms.{f.id}.sector: {f.sector!r} is not a sector")
+        cluster_talent = sum(c.talent or 0 for c in self.cluster_rows)
+        if cluster_talent >= self.talent_stock.value:
+            problems.append("clusters: their talent must leave a remainder for the rest of the city")
+        if any(c.talent is None for c in self.cluster_rows):
+            problems.append("clusters: every cluster needs talent")
+        if len(sector_ids) != len(self.sectors):
+            problems.append("clusters: ids must be unique")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # ------------------------------------------------------------ derived views
+    @property
+    def district_rows(self) -> list[District]:
+        return [District.model_validate(r) for r in self.districts.rows]
+
+    @property
+    def cluster_rows(self) -> list[Sector]:
+        return [Sector.model_validate(r) for r in self.clusters.rows]
+
+    @property
+    def sectors(self) -> list[Sector]:
+        """The clusters, then the rest of the city (always the last sector)."""
+        return [*self.cluster_rows, self.rest_of_city]
+
+    @property
+    def cluster_ids(self) -> list[str]:
+        return [c.id for c in self.cluster_rows]
+
+    @property
+    def sector_ids(self) -> list[str]:
+        return [s.id for s in self.sectors]
+
+    @property
+    def district_ids(self) -> list[str]:
+        return [d.id for d in self.district_rows]
+
+    @property
+    def competitor_ids(self) -> list[str]:
+        return [c.id for c in self.competitors.rows]
+
+    def sector_talent(self) -> list[float]:
+        clusters = [float(c.talent) for c in self.cluster_rows]
+        return [*clusters, self.talent_stock.value - sum(clusters)]
+
+    def tier_counts(self) -> dict[str, float]:
+        high_end = {t: float(self.tiers[t].count or 0) for t in TIERS[:4]}
+        return {**high_end, "skilled": self.talent_stock.value - sum(high_end.values())}
+
+    def cluster_graph(self) -> nx.Graph:
+        """Clusters as nodes (with district and level), related clusters as weighted edges."""
+        graph = nx.Graph()
+        districts = {d.id: d for d in self.district_rows}
+        for c in self.cluster_rows:
+            d = districts[c.district]
+            graph.add_node(c.id, district=c.district, level=c.level, en=c.en, zh=c.zh, pos=(d.lon, d.lat))
+        for link in self.links:
+            if link.a in graph and link.b in graph:
+                graph.add_edge(link.a, link.b, weight=link.weight)
+        return graph
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Display names (en, zh) of sectors, districts and competing cities, keyed by id."""
+        out = {s.id: {"en": s.en, "zh": s.zh} for s in self.sectors}
+        out.update({d.id: {"en": d.en, "zh": d.zh} for d in self.district_rows})
+        out.update({c.id: {"en": c.en, "zh": c.zh} for c in self.competitors.rows})
+        return out
+
+
+def load_region(name_or_path: str, *, relative_to: Path | None = None) -> Region:
+    """A packaged region by name (``jiaxing``) or a region file by path."""
+    candidates = [REGION_DIR / f"{name_or_path}.yaml"]
+    if relative_to is not None:
+        candidates.insert(0, relative_to / name_or_path)
+    candidates.append(Path(name_or_path))
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        packaged = ", ".join(sorted(p.stem for p in REGION_DIR.glob("*.yaml")))
+        raise ConfigError(source=str(name_or_path), problems=[f"region: no such region; packaged regions: {packaged}, or give a path to a region file"])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Region.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError(source=str(path), problems=[f"not valid YAML: {exc}"]) from None
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(source=str(path), problems=problems) from None
