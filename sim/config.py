@@ -137,7 +137,7 @@ class ServiceLever(Strict):
     cost_per_school_place_yuan: float = param(30000, unit="yuan per place per year", source="assumption", range=(15000, 60000))
     hospital_beds_per_year: float = param(500, unit="tertiary hospital beds/year", source="assumption", range=(0, 3000))
     cost_per_hospital_bed_yuan: float = param(1.5e6, unit="yuan per bed (capital)", source="assumption", range=(8e5, 3e6))
-    culture_events_per_year: float = param(200, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000))
+    culture_events_per_year: float = param(400, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000))
     cost_per_culture_event_yuan: float = param(2.0e5, unit="yuan/event", source="assumption", range=(5e4, 5e5))
     graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, first 3 years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000))
     budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9))
@@ -204,7 +204,8 @@ class Behaviour(Strict):
     entry_rate_per_year: float = param(0.06, unit="new firms per existing firm, per year", source="assumption", range=(0.03, 0.12))
     entry_talent_elasticity: float = param(1.0, unit="elasticity of entry to cluster talent growth", source="assumption", range=(0.3, 2.0))
     exit_productivity_threshold: float = param(-0.25, unit="log productivity relative to cluster mean", source="assumption", range=(-0.5, -0.1))
-    exit_rate_per_year: float = param(0.05, unit="exits per firm below threshold, per month x12", source="assumption", range=(0.02, 0.2))
+    exit_rate_per_year: float = param(0.8, unit="exit hazard of a firm below the threshold, per year", source="assumption", range=(0.3, 1.5))
+    young_firm_exit_per_year: float = param(0.05, unit="exit hazard of firms younger than 3 years, per year", source="assumption", range=(0.02, 0.12))
     little_giant_rate_per_year: float = param(0.08, unit="promotions per eligible firm, per year", source="assumption", range=(0.03, 0.2))
     rent_demand_elasticity: float = param(0.5, unit="elasticity of market rent to renting talent", source="assumption", range=(0.2, 1.0))
     platform_fill_per_month: float = param(0.05, unit="share of a platform's spare capacity filled per month", source="assumption", range=(0.02, 0.15))
@@ -215,6 +216,22 @@ class Behaviour(Strict):
     migrant_candidates_per_year: float = param(90000, unit="experienced professionals per year weighing a job in the city", source="assumption: about half the urban new jobs (context_facts urban_new_jobs_2021: 188,800)", range=(40000, 150000))
     returnee_candidates_per_year: float = param(15000, unit="persons per year", source="assumption", range=(5000, 30000))
     high_end_candidates_per_year: float = param(1500, unit="municipal/provincial-tier candidates per year outside platforms and projects", source="assumption", range=(500, 4000))
+    moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0))
+    internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0))
+    wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0))
+    initial_vacancy_rate: float = param(0.04, unit="open talent positions / filled positions at end-2021", source="assumption", range=(0.02, 0.08))
+    job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3))
+    entrant_size: float = param(0.3, unit="new firm's jobs relative to the sector's mean firm", source="assumption", range=(0.1, 0.6))
+    price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60))
+    reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6))
+    demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24))
+    ccd_reference_multiple: float = param(3.0, unit="multiple of the largest cluster's end-2021 level that scores 1", source="assumption (fixed reference so that scores compare across scenarios; Wang et al. 2021)", range=(2.0, 5.0))
+    graduate_month_shares: list[float] = Field(
+        default_factory=lambda: [0.02, 0.02, 0.03, 0.04, 0.05, 0.16, 0.30, 0.16, 0.08, 0.05, 0.05, 0.04],
+        description="share of the year's graduates arriving in each month, January first",
+        json_schema_extra={"unit": "share", "source": "assumption: graduation in June-July", "range": [0.0, 1.0]},
+    )
+    tax_share_of_output: float = param(0.0292, unit="tax / output", source="jiaxing_facts projects: 3.17 bn yuan tax on 108.6 bn yuan output")
     search_months: float = param(4, unit="months a displaced talent searches before leaving", source="assumption", range=(2, 8))
 
 
@@ -228,7 +245,8 @@ class Uncertainties(Strict):
     competitors: dict[str, CompetitorPath] = Field(default_factory=dict, description="attractiveness paths of competing cities; unnamed cities keep a flat path")
     graduate_supply: float = param(1.0, unit="multiplier on graduate candidates", source="assumption", range=(0.7, 1.2))
     graduate_supply_trend: float = param(0.0, unit="per year", source="assumption", range=(-0.03, 0.03))
-    industry_demand_growth: float = param(0.05, unit="per year, real", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan), slowing", range=(0.0, 0.08))
+    industry_demand_growth: float = param(0.06, unit="per year in 2022, real growth of firms' desired jobs", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan); jobs grow slower than output", range=(0.02, 0.09))
+    industry_demand_growth_2035: float = param(0.025, unit="per year in 2035; the rate moves linearly between the two", source="assumption: slowing growth", range=(0.0, 0.05))
     wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07))
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05))
     behaviour: Behaviour = Field(default_factory=Behaviour)

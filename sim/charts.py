@@ -1,0 +1,812 @@
+"""Charts of one run: talent by cluster and by tier, flows, spending and the city's total talent.
+
+Every chart is written as PNG (300 dpi) and SVG, in Chinese or English. Chinese needs an
+installed CJK font; without one the charts fall back to English and say so. Styling is
+applied through ``matplotlib.rc_context`` so that importing or calling this module never
+changes the caller's matplotlib state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import unicodedata
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import matplotlib
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from cycler import cycler
+from matplotlib import dates as mdates
+from matplotlib import patheffects, ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.transforms import ScaledTranslation
+
+__all__ = ["cjk_font_name", "resolve_language", "render_run_charts", "CHART_STEMS"]
+
+LANGS = ("en", "zh")
+CHART_STEMS = ("talent_by_cluster", "talent_by_tier", "flows", "spending", "total_talent")
+REST_OF_CITY = "rest_of_city"
+DPI = 300
+WIDTH_IN = 7.0
+
+# ---------------------------------------------------------------- fonts and language
+
+# Simplified-Chinese faces first: the JP/KR/TC faces of the same families draw some shared
+# characters (e.g. 关, 直) in shapes a mainland reader finds foreign.
+_PREFERRED_CJK = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
+    "Hiragino Sans GB", "SimHei", "Sarasa Gothic SC", "Droid Sans Fallback",
+)
+_CJK_MARKERS = (
+    "cjk", "wenquanyi", "source han", "noto sans sc", "noto serif sc", "simhei", "simsun",
+    "microsoft yahei", "pingfang", "hiragino sans gb", "heiti", "droid sans fallback",
+    "ar pl", "sarasa",
+)
+
+
+def cjk_font_name() -> str | None:
+    """Name of an installed font family that has CJK glyphs, or None.
+
+    Sans-serif simplified-Chinese families are preferred; any family whose name marks it as
+    CJK (Noto CJK, Source Han, WenQuanYi, ...) is accepted otherwise.
+    """
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for name in _PREFERRED_CJK:
+        if name in names:
+            return name
+    candidates = [n for n in names if any(m in n.lower() for m in _CJK_MARKERS)]
+    if not candidates:
+        return None
+
+    def rank(name: str) -> tuple[int, int, str]:
+        low = name.lower()
+        return (
+            int("serif" in low or "mono" in low),
+            int(not any(tag in name for tag in ("SC", "CN", "GB"))),
+            name,
+        )
+
+    return min(candidates, key=rank)
+
+
+def resolve_language(lang: str) -> tuple[str, str | None]:
+    """The language the charts will use, and a warning when it is not the one asked for.
+
+    ``'zh'`` needs a CJK font; without one the charts fall back to English and the message
+    says so. ``'en'`` is always available. Any other value is a ``ValueError``.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"chart language must be one of {', '.join(LANGS)}; got {lang!r}")
+    if lang == "en":
+        return "en", None
+    if cjk_font_name() is not None:
+        return "zh", None
+    return "en", (
+        "no CJK font found (looked for Noto Sans CJK, Source Han Sans, WenQuanYi and similar): "
+        "charts use English labels; install one (e.g. `apt-get install fonts-noto-cjk`, or "
+        "`make fonts`) to get Chinese labels"
+    )
+
+
+# ---------------------------------------------------------------- words
+
+TIER_LABELS: dict[str, dict[str, str]] = {
+    "top": {"en": "Top", "zh": "顶尖人才"},
+    "national": {"en": "National", "zh": "国家级人才"},
+    "provincial": {"en": "Provincial", "zh": "省级人才"},
+    "municipal": {"en": "Municipal", "zh": "市级人才"},
+    "skilled": {"en": "Graduates & professionals", "zh": "大学生及专业人才"},
+}
+HIGH_END_TIERS = ("top", "national", "provincial", "municipal")
+
+INFLOW_LABELS: dict[str, dict[str, str]] = {
+    "graduate": {"en": "Graduates", "zh": "高校毕业生"},
+    "migrant": {"en": "Talent from elsewhere", "zh": "外地人才"},
+    "returnee": {"en": "Returnees", "zh": "返乡人才"},
+    "high_end": {"en": "High-end recruitment", "zh": "高端引才"},
+    "platform": {"en": "Platform recruitment", "zh": "平台引才"},
+    "project": {"en": "Leading-talent projects", "zh": "领军人才项目"},
+    "challenge": {"en": "Open challenges", "zh": "揭榜挂帅"},
+    "tailored": {"en": "Tailored recruitment", "zh": "定制引才"},
+    "internal": {"en": "Moves within the city", "zh": "市内流动"},
+}
+# Outflows to other cities are named after the city (from the run's labels); these are not.
+OUTFLOW_LABELS: dict[str, dict[str, str]] = {
+    "retirement": {"en": "Retirement", "zh": "退休"},
+    "internal": {"en": "Moves within the city", "zh": "市内流动"},
+}
+OUTFLOW_ORDER = ("shanghai", "hangzhou", "suzhou", "ningbo", "rest_of_country", "retirement")
+_OUTFLOW_PREFIX = {"en": "to ", "zh": "流向"}
+INTERNAL_CHANNEL = "internal"
+
+LEVER_LABELS: dict[str, dict[str, str]] = {
+    "housing": {"en": "Talent housing", "zh": "人才安居"},
+    "funding": {"en": "Financial support", "zh": "金融支持"},
+    "projects": {"en": "Leading-talent projects", "zh": "领军人才项目"},
+    "challenges": {"en": "Open challenges", "zh": "揭榜挂帅"},
+    "platforms": {"en": "Innovation platforms", "zh": "创新平台"},
+    "services": {"en": "Talent services", "zh": "人才服务"},
+    "tailored_support": {"en": "Tailored support", "zh": "定制服务"},
+    "graduates": {"en": "Graduate subsidies", "zh": "大学生补贴"},
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "year": {"en": "Year", "zh": "年份"},
+    "stock_k": {"en": "Talent stock (thousand persons)", "zh": "人才数量（千人）"},
+    "persons_log": {"en": "Persons (log scale)", "zh": "人数（对数刻度）"},
+    "flows_k": {"en": "Thousand persons per year (outflows negative)", "zh": "千人/年（流出为负）"},
+    "spending_yi": {"en": "Spending (100 million yuan)", "zh": "支出（亿元）"},
+    "title_cluster": {"en": "Talent stock by cluster", "zh": "各产业集群人才数量"},
+    "title_tier": {"en": "Talent stock by tier, city total", "zh": "全市分层次人才数量"},
+    "panel_skilled": {"en": "Graduates & professionals", "zh": "大学生及专业人才"},
+    "panel_high_end": {"en": "High-end talent", "zh": "高层次人才"},
+    "title_flows": {"en": "Talent inflows and outflows, city total", "zh": "全市人才流入与流出"},
+    "title_spending": {"en": "Spending by policy lever", "zh": "各项人才政策支出"},
+    "title_total": {"en": "Total talent stock of the city", "zh": "全市人才总量"},
+    "inflows": {"en": "Inflows", "zh": "流入"},
+    "outflows": {"en": "Outflows", "zh": "流出"},
+    "net": {"en": "Net", "zh": "净流入"},
+    "budget": {"en": "Budget", "zh": "预算"},
+    "no_data": {"en": "No data in this run", "zh": "本次运行无数据"},
+    "rest_note": {
+        "en": "{name} (not drawn): {start} thousand persons in {start_month}, {end} thousand in {end_month}.",
+        "zh": "{name}（未绘出）：{start_month}{start}千人，{end_month}{end}千人。",
+    },
+    "internal_note": {
+        "en": "Moves between clusters inside the city are left out: they cancel in the city total.",
+        "zh": "市内集群间流动未计入：在全市合计中相互抵消。",
+    },
+    "small_note": {
+        "en": "Too small to see at this scale (persons over {period}): {items}.",
+        "zh": "以下渠道数量过小，图中难以辨认（{period}合计人数）：{items}。",
+    },
+    "partial_note": {
+        "en": "* Part of a year only ({items}).",
+        "zh": "* 非完整年度（{items}）。",
+    },
+    "partial_item": {"en": "{year}: {months} months", "zh": "{year}年{months}个月"},
+    "budget_note": {
+        "en": "Black marks: the year's budget, the sum of the levers' monthly shares.",
+        "zh": "黑色短线：年度预算（各政策工具月度预算之和）。",
+    },
+    "start_mark": {"en": "{month} (start)\n{value} thousand", "zh": "{month}（起点）\n{value}千人"},
+    "end_mark": {"en": "{month}\n{value} thousand", "zh": "{month}\n{value}千人"},
+    "month": {"en": "{m} {y}", "zh": "{y}年{n}月"},
+    "period": {"en": "{a}–{b}", "zh": "{a}—{b}年"},
+    "list_sep": {"en": ", ", "zh": "，"},
+}
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _t(key: str, lang: str, **kw: object) -> str:
+    text = TEXT[key][lang]
+    return text.format(**kw) if kw else text
+
+
+def _pick(entry: dict[str, str] | None, lang: str, fallback: str) -> str:
+    if not entry:
+        return fallback
+    return entry.get(lang) or entry.get("en") or fallback
+
+
+def _name(ident: str, labels: dict[str, dict[str, str]], lang: str) -> str:
+    return _pick(labels.get(ident), lang, ident)
+
+
+def _channel_label(channel: str, direction: str, labels: dict[str, dict[str, str]], lang: str) -> str:
+    if direction == "inflow" and channel in INFLOW_LABELS:
+        return INFLOW_LABELS[channel][lang]
+    if direction == "outflow":
+        if channel in OUTFLOW_LABELS:
+            return OUTFLOW_LABELS[channel][lang]
+        if channel in labels or channel in OUTFLOW_ORDER:
+            return _OUTFLOW_PREFIX[lang] + _name(channel, labels, lang)
+    return _name(channel, labels, lang)
+
+
+def _lever_label(lever: str, labels: dict[str, dict[str, str]], lang: str) -> str:
+    return LEVER_LABELS[lever][lang] if lever in LEVER_LABELS else _name(lever, labels, lang)
+
+
+def _month_label(day: np.datetime64, lang: str) -> str:
+    d = day.astype("datetime64[D]").astype(dt.date)
+    return _t("month", lang, m=_MONTH_ABBR[d.month - 1], y=d.year, n=d.month)
+
+
+# ---------------------------------------------------------------- style
+
+# tab10 without its grey: grey is kept for outflows and notes, so no series looks "inactive".
+_QUALITATIVE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
+_TIER_COLOURS = {"skilled": "#1f77b4", "municipal": "#2ca02c", "provincial": "#ff7f0e", "national": "#9467bd", "top": "#d62728"}
+# Outflows in a grey ramp: they read as one family below the axis, apart from coloured inflows.
+_OUTFLOW_GREYS = ("#3b3b3b", "#5e5e5e", "#808080", "#a2a2a2", "#c4c4c4", "#dedede")
+_LINESTYLES = ("-", "--", "-.")
+_NOTE_COLOUR = "#555555"
+_CAPTION_COLOUR = "#808080"
+_FOOT_PT = 8.0
+
+_BASE_RC: dict[str, object] = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.8,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": cycler(color=list(_QUALITATIVE)),
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8.5,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    # Fixed salt: the same run gives byte-identical SVG files.
+    "svg.hashsalt": "talentsim",
+}
+
+
+def _rc(lang: str, cjk: str | None) -> dict[str, object]:
+    rc = dict(_BASE_RC)
+    if lang == "zh" and cjk:
+        rc.update({
+            "font.family": "sans-serif",
+            "font.sans-serif": [cjk, "DejaVu Sans"],
+            # CJK fonts' hyphen-minus sits better with their digits than U+2212 does.
+            "axes.unicode_minus": False,
+        })
+    elif cjk:
+        # English charts still draw any Chinese that arrives in a caption or a label.
+        rc.update({"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", cjk]})
+    return rc
+
+
+def _minus(s: str) -> str:
+    return s.replace("-", "\u2212") if matplotlib.rcParams["axes.unicode_minus"] else s
+
+
+class _GroupedFormatter(ticker.Formatter):
+    """Tick labels with thousands separators and only as many decimals as the tick step needs."""
+
+    def __init__(self) -> None:
+        self._ticks = np.array([], dtype=float)
+
+    def set_locs(self, locs) -> None:
+        self._ticks = np.sort(np.asarray(locs, dtype=float))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        steps = np.diff(self._ticks)
+        step = float(steps[steps > 0].min()) if (steps > 0).any() else abs(x)
+        decimals = max(0, -int(np.floor(np.log10(step)))) if step > 0 else 0
+        if abs(x) < 0.5 * 10.0 ** (-decimals):
+            return "0"
+        return _minus(f"{x:,.{decimals}f}")
+
+
+def _log_formatter(x: float, pos: int | None = None) -> str:
+    return f"{x:,.0f}" if x >= 1 else f"{x:g}"
+
+
+def _fmt_k(persons: float) -> str:
+    k = persons / 1000.0
+    return _minus(f"{k:,.0f}" if abs(k) >= 100 else f"{k:,.1f}")
+
+
+def _text_width_em(text: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56 for ch in text)
+
+
+def _wrap(text: str, width_em: float) -> list[str]:
+    """Greedy wrapping that treats each CJK character as a break opportunity."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        tokens: list[str] = []
+        for ch in para:
+            if unicodedata.east_asian_width(ch) in "WF" or not tokens or ch == " " or tokens[-1].endswith(" "):
+                tokens.append(ch)
+            elif unicodedata.east_asian_width(tokens[-1][-1]) in "WF":
+                tokens.append(ch)
+            else:
+                tokens[-1] += ch
+        line = ""
+        for tok in tokens:
+            if line and _text_width_em(line + tok) > width_em:
+                lines.append(line.rstrip())
+                line = tok.lstrip()
+            else:
+                line += tok
+        lines.append(line.rstrip())
+    return lines
+
+
+def _new_figure(body_in: float, title: str, notes: Iterable[str], caption: str) -> tuple[Figure, SubFigure]:
+    """A figure of ``body_in`` inches for the chart and its legend, plus a footer for the notes and the caption.
+
+    The chart lives in a subfigure so that legends placed "outside lower" sit under the axes
+    but above the footer, whatever the length of the footer.
+    """
+    width_em = (WIDTH_IN - 0.25) * 72.0 / _FOOT_PT
+    note_lines = [ln for note in notes for ln in _wrap(note, width_em)]
+    caption_lines = _wrap(caption, width_em) if caption else []
+    line_in = _FOOT_PT * 1.3 * 1.2 / 72.0
+    pad_in = 0.06
+    foot_in = 2 * pad_in + line_in * (len(note_lines) + len(caption_lines))
+    height_in = body_in + foot_in
+    fig = Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
+    fig.get_layout_engine().set(h_pad=0.03, w_pad=0.04, hspace=0.0)
+    body, _foot = fig.subfigures(2, 1, height_ratios=[body_in, foot_in])
+    body.suptitle(title, x=0.012, ha="left", fontsize=11, fontweight="bold")
+    y_in = pad_in
+    for lines, colour in ((caption_lines, _CAPTION_COLOUR), (note_lines, _NOTE_COLOUR)):
+        if lines:
+            fig.text(0.012, y_in / height_in, "\n".join(lines), fontsize=_FOOT_PT, color=colour,
+                     ha="left", va="bottom", linespacing=1.3)
+            y_in += line_in * len(lines)
+    return fig, body
+
+
+def _legend_below(body: SubFigure, handles: list, labels: list[str], *, ncols: int,
+                  where: str = "center", title: str | None = None):
+    return body.legend(handles, labels, loc=f"outside lower {where}", ncols=ncols, title=title,
+                       alignment="left", handlelength=2.2, columnspacing=1.4)
+
+
+def _year_axis(ax: Axes, dates: np.ndarray, *, max_ticks: int, right_room: float = 0.0) -> None:
+    """Year ticks inside the run only (room added on the right for labels gets no ticks)."""
+    if not len(dates):
+        return
+    first, last = dates.min(), dates.max()
+    years = np.arange(first.astype("datetime64[Y]"), last.astype("datetime64[Y]") + 2)
+    span = len(years)
+    base = next(b for b in (1, 2, 5, 10, 20, 50, 100) if span / b <= max_ticks)
+    starts = years.astype("datetime64[D]")
+    starts = starts[(starts >= first) & (starts <= last)]
+    starts = starts[(starts.astype("datetime64[Y]").astype(int) + 1970) % base == 0]
+    ax.xaxis.set_major_locator(ticker.FixedLocator(mdates.date2num(starts)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    if span <= 4:
+        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    right = last + np.timedelta64(int(round((last - first).astype(int) * right_room)), "D")
+    ax.set_xlim(first, right)
+
+
+def _no_data(ax: Axes, lang: str) -> None:
+    ax.text(0.5, 0.5, _t("no_data", lang), transform=ax.transAxes, ha="center", va="center", color=_NOTE_COLOUR)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# ---------------------------------------------------------------- data
+
+_REQUIRED = {
+    "talent_stock": ("date", "cluster", "tier", "talent_stock"),
+    "talent_flows": ("date", "cluster", "tier", "direction", "channel", "persons"),
+    "spending": ("date", "lever", "spending_yuan"),
+}
+
+
+def _checked(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    problems = []
+    for name, cols in _REQUIRED.items():
+        if name not in tables:
+            problems.append(f"missing table {name!r}")
+            continue
+        missing = [c for c in cols if c not in tables[name].column_names]
+        if missing:
+            problems.append(f"table {name!r} lacks column(s) {', '.join(missing)}")
+    if problems:
+        raise ValueError("cannot draw the run's charts: " + "; ".join(problems))
+    return tables
+
+
+def _dates(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(col.cast(pa.date32()).to_numpy(zero_copy_only=False), dtype="datetime64[D]")
+
+
+def _pivot(table: pa.Table, time: str, key: str, value: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Sum ``value`` over everything but ``time`` and ``key``: (times, keys in first-seen order, matrix keys × times)."""
+    keys = [k for k in pc.unique(table[key]).to_pylist() if k is not None]
+    if table.num_rows == 0 or not keys:
+        return np.array([], dtype="datetime64[D]" if time == "date" else int), [], np.zeros((0, 0))
+    grouped = table.select([time, key, value]).group_by([time, key]).aggregate([(value, "sum")])
+    t_raw = grouped[time]
+    t_vals = _dates(t_raw) if time == "date" else np.asarray(t_raw.to_numpy(), dtype=int)
+    times = np.unique(t_vals)
+    k_idx = {k: i for i, k in enumerate(keys)}
+    rows = np.array([k_idx.get(k, -1) for k in grouped[key].to_pylist()])
+    cols = np.searchsorted(times, t_vals)
+    vals = np.nan_to_num(np.asarray(grouped[f"{value}_sum"].to_numpy(zero_copy_only=False), dtype=float))
+    out = np.zeros((len(keys), len(times)))
+    ok = rows >= 0
+    np.add.at(out, (rows[ok], cols[ok]), vals[ok])
+    return times, keys, out
+
+
+def _with_year(table: pa.Table) -> pa.Table:
+    return table.append_column("year", pc.year(table["date"].cast(pa.date32())))
+
+
+def _months_per_year(table: pa.Table) -> dict[int, int]:
+    if table.num_rows == 0:
+        return {}
+    days = np.unique(_dates(table["date"]))
+    months = np.unique(days.astype("datetime64[M]"))
+    years, counts = np.unique(months.astype("datetime64[Y]").astype(int) + 1970, return_counts=True)
+    return {int(y): int(c) for y, c in zip(years, counts)}
+
+
+def _after_start(table: pa.Table, start: np.datetime64 | None) -> pa.Table:
+    # The first stock date is the initial state: nothing in the run happens on or before it.
+    if start is None or table.num_rows == 0:
+        return table
+    scalar = pa.scalar(start.astype("datetime64[D]").astype(dt.date), type=pa.date32())
+    return table.filter(pc.greater(table["date"].cast(pa.date32()), scalar))
+
+
+def _partial_note(years: np.ndarray, months: dict[int, int], lang: str) -> list[str]:
+    partial = [int(y) for y in years if months.get(int(y), 12) < 12]
+    if not partial:
+        return []
+    items = _t("list_sep", lang).join(_t("partial_item", lang, year=y, months=months[y]) for y in partial)
+    return [_t("partial_note", lang, items=items)]
+
+
+def _year_ticks(ax: Axes, years: np.ndarray, months: dict[int, int]) -> None:
+    """One tick per year (thinned for long runs), starred where the run covers only part of the year."""
+    labels = [f"{int(y)}*" if months.get(int(y), 12) < 12 else str(int(y)) for y in years]
+    step = max(1, int(np.ceil(len(years) / 15)))
+    ax.set_xticks(years[::step], labels[::step])
+    ax.set_xlim(years.min() - 0.6, years.max() + 0.6)
+    ax.grid(axis="x", visible=False)
+
+
+def _stack(ax: Axes, x: np.ndarray, values: np.ndarray, colours: list[str], sign: float, width: float = 0.72) -> list:
+    """Stacked bars that keep positive and negative parts apart, so a stray sign cannot hide a segment."""
+    pos = np.zeros(len(x))
+    neg = np.zeros(len(x))
+    handles = []
+    for row, colour in zip(values, colours):
+        v = sign * row
+        bottom = np.where(v >= 0, pos, neg)
+        bars = ax.bar(x, v, width=width, bottom=bottom, color=colour, edgecolor="white", linewidth=0.4, zorder=2)
+        pos = np.where(v >= 0, pos + v, pos)
+        neg = np.where(v < 0, neg + v, neg)
+        handles.append(bars)
+    return handles
+
+
+# ---------------------------------------------------------------- charts
+
+def _chart_talent_by_cluster(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
+    is_rest = pc.equal(stock["cluster"], REST_OF_CITY)
+    clusters_tbl = stock.filter(pc.invert(pc.fill_null(is_rest, False)))
+    rest_tbl = stock.filter(pc.fill_null(is_rest, False))
+    dates, clusters, values = _pivot(clusters_tbl, "date", "cluster", "talent_stock")
+
+    notes = []
+    if rest_tbl.num_rows:
+        r_dates, _, r_vals = _pivot(rest_tbl, "date", "cluster", "talent_stock")
+        notes.append(_t("rest_note", lang, name=_name(REST_OF_CITY, labels, lang),
+                        start=_fmt_k(r_vals[0, 0]), start_month=_month_label(r_dates[0], lang),
+                        end=_fmt_k(r_vals[0, -1]), end_month=_month_label(r_dates[-1], lang)))
+    fig, body = _new_figure(4.8, _t("title_cluster", lang), notes, caption)
+    ax = body.add_subplot()
+    if not clusters:
+        _no_data(ax, lang)
+        return fig
+    lines = []
+    for i, cluster in enumerate(clusters):
+        # Line styles as well as colours, so that neighbours stay apart for colour-blind readers.
+        n = len(_QUALITATIVE)
+        (line,) = ax.plot(dates, values[i] / 1000.0, color=_QUALITATIVE[i % n],
+                          linestyle=_LINESTYLES[(i + i // n) % len(_LINESTYLES)])
+        lines.append(line)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(_t("stock_k", lang))
+    ax.set_xlabel(_t("year", lang))
+    ax.yaxis.set_major_formatter(_GroupedFormatter())
+    _year_axis(ax, dates, max_ticks=10)
+    # Largest cluster first, so the legend reads in the order the lines stack at the end.
+    order = np.argsort(-values[:, -1], kind="stable")
+    _legend_below(body, [lines[i] for i in order], [_name(clusters[i], labels, lang) for i in order], ncols=3)
+    return fig
+
+
+def _chart_talent_by_tier(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
+    dates, tiers, values = _pivot(stock, "date", "tier", "talent_stock")
+    fig, body = _new_figure(4.0, _t("title_tier", lang), [], caption)
+    ax_s, ax_h = body.subplots(1, 2)
+    if not tiers:
+        _no_data(ax_s, lang)
+        _no_data(ax_h, lang)
+        return fig
+    index = {t: i for i, t in enumerate(tiers)}
+    handles, names = [], []
+
+    if "skilled" in index:
+        (line,) = ax_s.plot(dates, values[index["skilled"]] / 1000.0, color=_TIER_COLOURS["skilled"])
+        handles.append(line)
+        names.append(TIER_LABELS["skilled"][lang])
+        ax_s.yaxis.set_major_formatter(_GroupedFormatter())
+        _year_axis(ax_s, dates, max_ticks=5)
+    else:
+        _no_data(ax_s, lang)
+    ax_s.set_title(_t("panel_skilled", lang), loc="left")
+    ax_s.set_ylabel(_t("stock_k", lang))
+    ax_s.set_xlabel(_t("year", lang))
+
+    # Highest tier last in the legend's reading order is confusing; list them top-down as drawn.
+    high = [t for t in ("municipal", "provincial", "national", "top") if t in index]
+    high += [t for t in tiers if t not in TIER_LABELS]
+    drawn = []
+    for j, tier in enumerate(high):
+        series = values[index[tier]]
+        if not (series > 0).any():
+            continue
+        colour = _TIER_COLOURS.get(tier, _QUALITATIVE[(j + 5) % len(_QUALITATIVE)])
+        # A log axis cannot show zero; a tier that empties shows as a gap, not a plunge.
+        (line,) = ax_h.plot(dates, np.where(series > 0, series, np.nan), color=colour)
+        drawn.append(series[series > 0])
+        handles.append(line)
+        names.append(_pick(TIER_LABELS.get(tier), lang, _name(tier, labels, lang)))
+    if drawn:
+        # A log axis keeps tens of top talents and thousands of municipal talents readable together.
+        ax_h.set_yscale("log")
+        ax_h.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax_h.yaxis.set_major_formatter(ticker.FuncFormatter(_log_formatter))
+        ax_h.yaxis.set_minor_formatter(ticker.NullFormatter())
+        lo = min(float(d.min()) for d in drawn)
+        hi = max(float(d.max()) for d in drawn)
+        ax_h.set_ylim(lo / 1.5, hi * 1.5)
+        _year_axis(ax_h, dates, max_ticks=5)
+    else:
+        _no_data(ax_h, lang)
+    ax_h.set_title(_t("panel_high_end", lang), loc="left")
+    ax_h.set_ylabel(_t("persons_log", lang))
+    ax_h.set_xlabel(_t("year", lang))
+    if handles:
+        _legend_below(body, handles, names, ncols=len(handles) if lang == "zh" else 3)
+    return fig
+
+
+def _order(keys: list[str], preferred: Iterable[str]) -> list[str]:
+    pref = [k for k in preferred if k in keys]
+    return pref + sorted(k for k in keys if k not in pref)
+
+
+def _chart_flows(flows: pa.Table, start: np.datetime64 | None, labels, lang: str, caption: str) -> Figure:
+    flows = _after_start(flows, start)
+    channel = pc.fill_null(flows["channel"], "")
+    city = flows.filter(pc.not_equal(channel, INTERNAL_CHANNEL))
+    months = _months_per_year(city)
+    notes = [_t("internal_note", lang)]
+
+    groups = {}
+    for direction in ("inflow", "outflow"):
+        part = _with_year(city.filter(pc.fill_null(pc.equal(city["direction"], direction), False)))
+        years, keys, vals = _pivot(part, "year", "channel", "persons")
+        groups[direction] = (years, keys, vals)
+    all_years = np.union1d(groups["inflow"][0], groups["outflow"][0]).astype(int)
+
+    def aligned(direction: str, preferred: Iterable[str]) -> tuple[list[str], np.ndarray]:
+        years, keys, vals = groups[direction]
+        out = np.zeros((len(keys), len(all_years)))
+        if len(keys):
+            out[:, np.searchsorted(all_years, years)] = vals
+        order = _order(keys, preferred)
+        return order, out[[keys.index(k) for k in order]] if order else out
+
+    in_keys, in_vals = aligned("inflow", INFLOW_LABELS)
+    out_keys, out_vals = aligned("outflow", OUTFLOW_ORDER)
+    keep_in = [i for i, _ in enumerate(in_keys) if np.abs(in_vals[i]).sum() > 0]
+    keep_out = [i for i, _ in enumerate(out_keys) if np.abs(out_vals[i]).sum() > 0]
+
+    span = (in_vals.clip(min=0).sum(axis=0).max(initial=0) + out_vals.clip(min=0).sum(axis=0).max(initial=0))
+    small = []
+    for keys, vals, direction, keep in ((in_keys, in_vals, "inflow", keep_in), (out_keys, out_vals, "outflow", keep_out)):
+        for i in keep:
+            if span > 0 and np.abs(vals[i]).max() < 0.01 * span:
+                small.append(f"{_channel_label(keys[i], direction, labels, lang)} {_minus(f'{vals[i].sum():,.0f}')}")
+    if small and len(all_years):
+        period = _t("period", lang, a=int(all_years.min()), b=int(all_years.max()))
+        notes.append(_t("small_note", lang, period=period, items=_t("list_sep", lang).join(small)))
+    notes += _partial_note(all_years, months, lang)
+
+    fig, body = _new_figure(4.9, _t("title_flows", lang), notes, caption)
+    ax = body.add_subplot()
+    if not len(all_years) or not (keep_in or keep_out):
+        _no_data(ax, lang)
+        return fig
+    x = all_years.astype(float)
+    in_colours = [_QUALITATIVE[i % len(_QUALITATIVE)] for i in range(len(in_keys))]
+    out_colours = [_OUTFLOW_GREYS[min(i, len(_OUTFLOW_GREYS) - 1)] for i in range(len(out_keys))]
+    in_h = _stack(ax, x, in_vals[keep_in] / 1000.0, [in_colours[i] for i in keep_in], +1.0)
+    out_h = _stack(ax, x, out_vals[keep_out] / 1000.0, [out_colours[i] for i in keep_out], -1.0)
+    net = (in_vals.sum(axis=0) - out_vals.sum(axis=0)) / 1000.0
+    ax.axhline(0, color="#222222", linewidth=0.8, zorder=3)
+    halo = [patheffects.withStroke(linewidth=3.0, foreground="white")]
+    ax.plot(x, net, color="black", linewidth=1.4, marker="o", markersize=3.5, markerfacecolor="white",
+            markeredgewidth=1.0, zorder=4, path_effects=halo)
+    # The net line is labelled past the last bar rather than in a legend; the x-axis is widened
+    # by as many years as the label needs at this figure width.
+    label = _t("net", lang)
+    label_in = _text_width_em(label) * 8.0 * 1.1 / 72.0 + 0.05
+    inch_per_year = 6.2 / (len(x) + 2.0)
+    ax.text(x[-1] + 0.42, net[-1], label, va="center", ha="left", fontsize=8, fontweight="bold", zorder=5,
+            path_effects=halo)
+    _year_ticks(ax, all_years, months)
+    ax.set_xlim(x.min() - 0.6, x.max() + 0.42 + label_in / inch_per_year + 0.1)
+    ax.set_ylabel(_t("flows_k", lang))
+    ax.set_xlabel(_t("year", lang))
+    ax.yaxis.set_major_formatter(_GroupedFormatter())
+    in_items = [(Patch(facecolor=in_colours[i]), _channel_label(in_keys[i], "inflow", labels, lang)) for i in keep_in]
+    out_items = [(Patch(facecolor=out_colours[i], edgecolor="#bbbbbb", linewidth=0.4),
+                  _channel_label(out_keys[i], "outflow", labels, lang)) for i in keep_out]
+    # Both legends get the same number of rows so that their titles line up.
+    rows = max(-(-len(in_items) // 2), -(-len(out_items) // 2))
+    for items, where, title in ((in_items, "left", "inflows"), (out_items, "right", "outflows")):
+        if not items:
+            continue
+        ncols = 2 if len(items) > rows else 1
+        items = items + [(Patch(visible=False), "")] * (ncols * rows - len(items))
+        _legend_below(body, [h for h, _ in items], [n for _, n in items], ncols=ncols,
+                      where=where, title=_t(title, lang))
+    return fig
+
+
+def _chart_spending(spending: pa.Table, start: np.datetime64 | None, labels, lang: str, caption: str) -> Figure:
+    spending = _after_start(spending, start)
+    months = _months_per_year(spending)
+    with_year = _with_year(spending)
+    years, levers, vals = _pivot(with_year, "year", "lever", "spending_yuan")
+    budget = None
+    if "budget_yuan" in spending.column_names and spending.num_rows:
+        b_years, _, b_vals = _pivot(with_year.append_column("all", pa.array(["all"] * with_year.num_rows)),
+                                    "year", "all", "budget_yuan")
+        budget = np.zeros(len(years))
+        budget[np.searchsorted(years, b_years)] = b_vals[0]
+        if not (budget > 0).any():
+            budget = None
+    notes = [_t("budget_note", lang)] if budget is not None else []
+    notes += _partial_note(years, months, lang)
+    fig, body = _new_figure(4.6, _t("title_spending", lang), notes, caption)
+    ax = body.add_subplot()
+    if not levers or not len(years):
+        _no_data(ax, lang)
+        return fig
+    order = _order(levers, LEVER_LABELS)
+    idx = [levers.index(k) for k in order]
+    colours = [_QUALITATIVE[i % len(_QUALITATIVE)] for i in range(len(order))]
+    x = years.astype(float)
+    _stack(ax, x, vals[idx] / 1e8, colours, +1.0)
+    handles: list = [Patch(facecolor=c) for c in colours]
+    names = [_lever_label(k, labels, lang) for k in order]
+    if budget is not None:
+        # A white halo keeps the mark visible where spending runs past the budget.
+        ax.hlines(budget / 1e8, x - 0.42, x + 0.42, colors="black", linewidth=2.0, zorder=4,
+                  path_effects=[patheffects.withStroke(linewidth=3.6, foreground="white")])
+        handles.append(Line2D([], [], color="black", linewidth=2.0))
+        names.append(_t("budget", lang))
+    _year_ticks(ax, years, months)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(_t("spending_yi", lang))
+    ax.set_xlabel(_t("year", lang))
+    ax.yaxis.set_major_formatter(_GroupedFormatter())
+    _legend_below(body, handles, names, ncols=3)
+    return fig
+
+
+def _chart_total(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
+    dates, _, values = _pivot(stock.append_column("all", pa.array(["all"] * stock.num_rows, pa.string())),
+                              "date", "all", "talent_stock")
+    fig, body = _new_figure(3.6, _t("title_total", lang), [], caption)
+    ax = body.add_subplot()
+    if not len(dates):
+        _no_data(ax, lang)
+        return fig
+    total = values[0]
+    ax.plot(dates, total / 1000.0, color=_QUALITATIVE[0])
+    ax.plot(dates[:1], total[:1] / 1000.0, linestyle="none", marker="o", markersize=6, color="black", zorder=4,
+            clip_on=False)
+    ax.plot(dates[-1:], total[-1:] / 1000.0, linestyle="none", marker="o", markersize=4.5,
+            color=_QUALITATIVE[0], zorder=4, clip_on=False)
+    lo, hi = float(total.min()) / 1000.0, float(total.max()) / 1000.0
+    pad = max((hi - lo) * 0.25, hi * 0.01, 1e-9)
+    # The start label spans about a quarter of the axis: it goes above or below the line over
+    # that stretch, whichever side has more room, so that the line never runs through it.
+    near = total[dates <= dates[0] + (dates[-1] - dates[0]) * 0.28] / 1000.0
+    below = (near.min() - (lo - pad)) >= ((hi + pad) - near.max())
+    shift = ScaledTranslation(9 / 72, (-6 if below else 6) / 72, fig.dpi_scale_trans)
+    ax.annotate(_t("start_mark", lang, month=_month_label(dates[0], lang), value=_fmt_k(total[0])),
+                (dates[0], total[0] / 1000.0), xytext=(dates[0], near.min() if below else near.max()),
+                textcoords=ax.transData + shift, ha="left", va="top" if below else "bottom", fontsize=8,
+                arrowprops={"arrowstyle": "-", "color": _NOTE_COLOUR, "linewidth": 0.6, "shrinkA": 1, "shrinkB": 4})
+    if len(dates) > 1:
+        ax.annotate(_t("end_mark", lang, month=_month_label(dates[-1], lang), value=_fmt_k(total[-1])),
+                    (dates[-1], total[-1] / 1000.0), xytext=(7, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=8)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel(_t("stock_k", lang))
+    ax.set_xlabel(_t("year", lang))
+    ax.yaxis.set_major_formatter(_GroupedFormatter())
+    _year_axis(ax, dates, max_ticks=10, right_room=0.18 if len(dates) > 1 else 0.0)
+    return fig
+
+
+# ---------------------------------------------------------------- writing
+
+def _save(fig: Figure, out_dir: Path, stem: str, title: str, caption: str) -> list[Path]:
+    """PNG and SVG, each written to a temporary file beside its target and then renamed over it."""
+    written = []
+    for ext in ("png", "svg"):
+        final = out_dir / f"{stem}.{ext}"
+        metadata: dict[str, str | None] = {"Title": title, "Description": caption}
+        if ext == "svg":
+            metadata["Date"] = None  # reproducible files
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{stem}.", suffix=f".{ext}.tmp", delete=False) as tmp:
+            tmp_path = Path(tmp.name)
+        try:
+            fig.savefig(tmp_path, format=ext, dpi=DPI, metadata=metadata)
+            # NamedTemporaryFile creates 0600; charts are for sharing.
+            os.chmod(tmp_path, 0o644)
+            os.replace(tmp_path, final)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.unlink()
+            raise
+        written.append(final)
+    return written
+
+
+def render_run_charts(*, tables: dict[str, pa.Table], labels: dict[str, dict[str, str]], out_dir: Path,
+                      lang: str, caption: str) -> list[Path]:
+    """Write the run's charts as PNG (300 dpi) and SVG into ``out_dir``; return the written paths, sorted.
+
+    ``tables`` needs ``talent_stock``, ``talent_flows`` and ``spending`` (long format, as the
+    model writes them); ``labels`` maps cluster, district and city ids to ``{"en": ..., "zh": ...}``.
+    ``lang`` is ``'zh'`` or ``'en'``; ``'zh'`` without a CJK font falls back to English with a
+    warning (see :func:`resolve_language`). The file stems are :data:`CHART_STEMS`.
+    """
+    used, message = resolve_language(lang)
+    if message:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    _checked(tables)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labels = labels or {}
+    caption = caption or ""
+    stock = tables["talent_stock"]
+    start = _dates(stock["date"]).min() if stock.num_rows else None
+
+    builders = {
+        "talent_by_cluster": lambda: _chart_talent_by_cluster(stock, labels, used, caption),
+        "talent_by_tier": lambda: _chart_talent_by_tier(stock, labels, used, caption),
+        "flows": lambda: _chart_flows(tables["talent_flows"], start, labels, used, caption),
+        "spending": lambda: _chart_spending(tables["spending"], start, labels, used, caption),
+        "total_talent": lambda: _chart_total(stock, labels, used, caption),
+    }
+    written: list[Path] = []
+    with matplotlib.rc_context(_rc(used, cjk_font_name())):
+        for stem in CHART_STEMS:
+            fig = builders[stem]()
+            title = fig.get_suptitle() or stem
+            written += _save(fig, out_dir, stem, title, caption)
+    return sorted(written)

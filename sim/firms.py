@@ -1,0 +1,59 @@
+"""Firm agents as arrays: one row per firm (research platforms hold a row too, as employers)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FIELDS: dict[str, np.dtype] = {
+    "sector": np.dtype(np.int16),
+    "jobs": np.dtype(np.float64),            # all jobs, persons
+    "base_jobs": np.dtype(np.float64),       # desired jobs at unit productivity and end-2021 demand
+    "log_productivity": np.dtype(np.float64),
+    "long_run_productivity": np.dtype(np.float64),
+    "output_per_job": np.dtype(np.float64),  # yuan per job per year at unit productivity
+    "talent_intensity": np.dtype(np.float64),
+    "funding": np.dtype(np.float64),         # outstanding loans and fund equity, yuan
+    "born": np.dtype(np.int32),              # month index (negative: before the run)
+    "alive": np.dtype(np.bool_),
+    "is_project": np.dtype(np.bool_),
+    "is_little_giant": np.dtype(np.bool_),
+    "is_platform": np.dtype(np.bool_),
+    "demands_solved": np.dtype(np.int32),
+}
+
+
+class FirmTable:
+    """Structure of arrays for firms, grown as firms enter; exited firms stay as dead rows."""
+
+    def __init__(self, *, capacity: int) -> None:
+        self.size = 0
+        self._capacity = max(int(capacity), 16)
+        for name, dtype in _FIELDS.items():
+            setattr(self, name, np.zeros(self._capacity, dtype=dtype))
+
+    def view(self, name: str) -> np.ndarray:
+        return getattr(self, name)[: self.size]
+
+    def add(self, **columns: np.ndarray) -> np.ndarray:
+        n = len(columns["sector"])
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        if self.size + n > self._capacity:
+            new_capacity = max(self.size + n, int(self._capacity * 1.5))
+            for name, dtype in _FIELDS.items():
+                grown = np.zeros(new_capacity, dtype=dtype)
+                grown[: self.size] = getattr(self, name)[: self.size]
+                setattr(self, name, grown)
+            self._capacity = new_capacity
+        rows = np.arange(self.size, self.size + n)
+        unknown = set(columns) - set(_FIELDS)
+        if unknown:
+            raise KeyError(f"unknown firm fields: {sorted(unknown)}")
+        for name, values in columns.items():
+            getattr(self, name)[rows] = values
+        self.alive[rows] = True
+        self.size += n
+        return rows
+
+    def output_yuan_per_month(self) -> np.ndarray:
+        return self.view("jobs") * self.view("output_per_job") * np.exp(self.view("log_productivity")) / 12.0 * self.view("alive")

@@ -1,0 +1,57 @@
+"""Government and research platforms: the few agents that are Mesa objects.
+
+The government holds the levers' time paths and budgets and pays for every mechanism;
+spending on a lever never exceeds its budget for the calendar year.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.config import Levers
+
+LEVERS = ("housing", "funding", "projects", "challenges", "platforms", "services", "tailored_support", "graduates")
+
+
+class Government(mesa.Agent):
+    """Pays for levers out of annual budgets; ``request`` returns the share of a cost it can fund."""
+
+    def __init__(self, model: mesa.Model, *, levers: Levers) -> None:
+        super().__init__(model)
+        self.levers = levers
+        self.budget = np.array([getattr(levers, name).budget_yuan_per_year for name in LEVERS], dtype=float)
+        self.spent_this_year = np.zeros(len(LEVERS))
+        self.spent_this_month = np.zeros(len(LEVERS))
+
+    def start_month(self, *, month_of_year: int) -> None:
+        if month_of_year == 1:
+            self.spent_this_year[:] = 0.0
+        self.spent_this_month[:] = 0.0
+
+    def request(self, lever: str, cost_yuan: float) -> float:
+        """Fund as much of ``cost_yuan`` as the lever's remaining annual budget allows; returns the funded share."""
+        if cost_yuan <= 0:
+            return 1.0
+        i = LEVERS.index(lever)
+        remaining = max(self.budget[i] - self.spent_this_year[i], 0.0)
+        granted = min(cost_yuan, remaining)
+        self.spent_this_year[i] += granted
+        self.spent_this_month[i] += granted
+        return granted / cost_yuan
+
+
+class ResearchPlatform(mesa.Agent):
+    """A research platform: hosts high-end talent up to its capacity, links to clusters, hatches projects."""
+
+    def __init__(self, model: mesa.Model, *, platform_id: str, host: int, links: list[int], capacity: float,
+                 firm_row: int, opens: int, tier_mix: np.ndarray, yearly_cost: float) -> None:
+        super().__init__(model)
+        self.platform_id = platform_id
+        self.host = host                # sector index
+        self.links = links              # sector indices it serves besides its host
+        self.capacity = capacity        # high-end talent persons
+        self.firm_row = firm_row        # its employer row in the firm table
+        self.opens = opens              # month index from which it recruits
+        self.tier_mix = tier_mix        # shares of top, national, provincial, municipal recruits
+        self.yearly_cost = yearly_cost  # yuan per year paid by the platform lever (new platforms)

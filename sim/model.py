@@ -1,0 +1,929 @@
+"""The TalentSim model: industry-talent agglomeration in a city's clusters, monthly.
+
+``TalentModel.step`` runs the processes of the ODD (docs/ODD.md §3) in their order:
+policy update, firm planning, inflows, job search and matching, housing, retention and exit,
+projects and challenges, firm entry and exit, observation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
+from sim.firms import FirmTable
+from sim.government import Government, ResearchPlatform
+from sim.observe import INFLOW_CHANNELS, Recorder
+from sim.region import Region, load_region
+from sim.talent import (
+    APARTMENT, BACHELOR, CANDIDATE, DOCTORATE, EMPLOYED, GONE, MARKET, MASTER, OWNER, SEARCHING, VOCATIONAL,
+    Cohort, TalentPool,
+)
+
+K = len(TIERS)
+SKILLED = TIERS.index("skilled")
+CH = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
+
+
+def month_index(month: str) -> int:
+    year, m = (int(p) for p in month.split("-"))
+    return year * 12 + (m - 1)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    top = np.max(x, axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(x - top), axis=axis))
+
+
+def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
+    """Integers summing to round(total), proportional to weights."""
+    total = int(round(total))
+    if total <= 0 or weights.sum() <= 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    raw = total * weights / weights.sum()
+    base = np.floor(raw).astype(np.int64)
+    short = total - base.sum()
+    base[np.argsort(-(raw - base), kind="stable")[:short]] += 1
+    return base
+
+
+class TalentModel(mesa.Model):
+    """Agent-based model of a city's talent and its industrial clusters.
+
+    Build it from a validated :class:`Scenario`, or from keyword arguments for batch runners:
+    ``TalentModel(scenario="baseline", apartments_per_year=8000, seed=3)``.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path = "baseline", *, seed: int | None = None,
+                 scale: int | None = None, region: Region | None = None, **overrides: Any) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario, overrides=overrides or None)
+        elif overrides:
+            from sim.config import apply_overrides, build_scenario
+            scenario = build_scenario(apply_overrides(scenario.model_dump(mode="json"), overrides, source=scenario.name), source=scenario.name)
+        run = scenario.run.model_copy(update={k: v for k, v in {"seed": seed, "scale": scale}.items() if v is not None})
+        scenario = scenario.model_copy(update={"run": run})
+        self.scenario = scenario
+        self.region = region or load_region(scenario.region)
+        check_against_region(scenario, region=self.region, source=scenario.name)
+        # one root seed; the challenge process draws from its own child stream so that fitting its
+        # hazard sees common random numbers whatever the rest of the model draws
+        main_stream, challenge_stream = np.random.SeedSequence(run.seed).spawn(2)
+        super().__init__(rng=np.random.default_rng(main_stream))
+        self.challenge_rng = np.random.default_rng(challenge_stream)
+
+        self.scale = run.scale
+        self.start = month_index(run.start)
+        self.n_months = month_index(run.end) - self.start + 1
+        self.t = 0  # months simulated so far
+        self.levers = scenario.levers
+        self.unc = scenario.uncertainties
+        self.beh = scenario.uncertainties.behaviour
+        self.interactions = scenario.interactions
+        self.fixed_rates = scenario.fixed_rates
+
+        self._setup_geography()
+        self.firms = FirmTable(capacity=self._n_initial_firms() * 2 + 1000)
+        self.pool = TalentPool(capacity=int(self.region.talent_stock.value / self.scale * 1.6 + 50000))
+        self.government = Government(self, levers=self.levers)
+        self._setup_firms_and_talent()
+        self._setup_housing_and_services()
+        self._setup_policy_state()
+        self.recorder = Recorder(model=self)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "talent_stock": lambda m: m.recorder.total_stock(),
+            "firms": lambda m: int(m.firms.view("alive").sum()),
+            "apartments_occupied": lambda m: float(m.apartments_occupied.sum()),
+        })
+        self.datacollector.collect(self)
+
+    # ================================================================ setup
+    def _setup_geography(self) -> None:
+        r = self.region
+        self.sectors = r.sectors
+        self.S = len(self.sectors)
+        self.n_clusters = self.S - 1
+        self.district_ids = r.district_ids
+        self.D = len(self.district_ids)
+        self.sector_district = np.array([self.district_ids.index(s.district) for s in self.sectors])
+        self.competitors = r.competitors.rows
+        self.J = len(self.competitors)
+        self.tier_wage = np.array([r.tiers[t].wage_multiplier for t in TIERS])
+        self.sector_wage_index = np.array([s.wage_index for s in self.sectors])
+        self.talent_intensity = np.array([s.talent_intensity for s in self.sectors])
+        self.rent0 = np.array([d.rent_yuan for d in r.district_rows])
+        # linked-cluster weights for the spillover (row: receiving sector)
+        self.link_matrix = np.zeros((self.S, self.S))
+        ids = r.sector_ids
+        for link in r.links:
+            a, b = ids.index(link.a), ids.index(link.b)
+            self.link_matrix[a, b] = self.link_matrix[b, a] = link.weight
+        own = r.competitors.own_rank
+        rank_w = r.competitors.rank_weight.value
+        self.competitor_constant = np.array([
+            c.constant if c.rank is None else rank_w * np.log(own / c.rank) for c in self.competitors
+        ])
+        self.competitor_wage_index = np.array([c.wage_index for c in self.competitors])
+        self.competitor_rent = np.array([c.rent_yuan for c in self.competitors])
+        paths = [self.unc.competitors.get(c.id) for c in self.competitors]
+        self.competitor_trend = np.array([p.trend_per_year if p else 0.0 for p in paths])
+        self.competitor_shock = np.array([p.shock if p else 0.0 for p in paths])
+        self.competitor_shock_start = np.array([month_index(p.shock_start) - self.start if p else 10**6 for p in paths])
+
+    def _n_initial_firms(self) -> int:
+        r = self.region
+        return sum(s.firms for s in self.sectors) + int(r.initial.leading_projects.value) + len(r.platforms) + len(r.named_firms) + 64
+
+    def _setup_firms_and_talent(self) -> None:
+        r, rng, beh = self.region, self.rng, self.beh
+        sector_talent = np.array(r.sector_talent())
+        tier_totals = r.tier_counts()
+        he_weight = sector_talent * np.array([s.high_end_intensity for s in self.sectors])
+        # persons by sector x tier
+        counts = np.zeros((self.S, K))
+        for k, tier in enumerate(HIGH_END_TIERS):
+            counts[:, k] = _largest_remainder(tier_totals[tier], he_weight)
+        counts[:, SKILLED] = sector_talent - counts[:, :SKILLED].sum(axis=1)
+        if (counts[:, SKILLED] < 0).any():
+            raise ValueError("region: high-end tiers exceed a sector's talent")
+        self.initial_tier_share = counts / counts.sum(axis=1, keepdims=True)
+
+        firm_sector, firm_jobs, firm_opj, firm_int, firm_project, firm_platform = [], [], [], [], [], []
+        special_talent: list[tuple[int, np.ndarray]] = []  # (firm position, persons by tier)
+        # research platforms: employers of their own high-end talent
+        self.platforms: list[ResearchPlatform] = []
+        for p in r.platforms:
+            persons = np.array([p.talent.get(t, 0) for t in TIERS], dtype=float)
+            pos = len(firm_sector)
+            firm_sector.append(r.sector_ids.index(p.host)); firm_jobs.append(max(persons.sum(), 1.0))
+            firm_opj.append(self.sectors[firm_sector[-1]].output_per_job_yuan); firm_int.append(1.0)
+            firm_project.append(False); firm_platform.append(True)
+            special_talent.append((pos, persons))
+            mix = persons[:4] / max(persons[:4].sum(), 1.0)
+            self.platforms.append(ResearchPlatform(self, platform_id=p.id, host=firm_sector[-1],
+                                                   links=[r.sector_ids.index(x) for x in p.links], capacity=p.capacity,
+                                                   firm_row=pos, opens=0, tier_mix=mix, yearly_cost=0.0))
+        for f in r.named_firms:
+            persons = np.array([f.talent.get(t, 0) for t in TIERS], dtype=float)
+            persons[SKILLED] += f.rd_staff
+            s = r.sector_ids.index(f.sector)
+            special_talent.append((len(firm_sector), persons))
+            firm_sector.append(s); firm_jobs.append(persons.sum() / self.talent_intensity[s])
+            firm_opj.append(self.sectors[s].output_per_job_yuan); firm_int.append(self.talent_intensity[s])
+            firm_project.append(False); firm_platform.append(False)
+        special_persons = np.zeros((self.S, K))
+        for pos, persons in special_talent:
+            special_persons[firm_sector[pos]] += persons
+        # leading-talent project firms (end-2021 stock), placed where high-end talent is
+        n_proj = int(r.initial.leading_projects.value)
+        he_counts = counts[:, :SKILLED].sum(axis=1)
+        proj_sector = rng.choice(self.S, size=n_proj, p=he_counts / he_counts.sum())
+        proj_jobs = beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n_proj)
+        # ordinary firms: lognormal sizes scaled so that talent positions equal the sector's remaining talent
+        for s, sector in enumerate(self.sectors):
+            remaining = sector_talent[s] - special_persons[s].sum() - (proj_jobs[proj_sector == s] * self.talent_intensity[s]).sum()
+            if remaining <= 0:
+                raise ValueError(f"region: sector {sector.id} has fewer talent than its platforms, named firms and projects employ")
+            sizes = rng.lognormal(0.0, 1.0, size=sector.firms)
+            sizes *= remaining / self.talent_intensity[s] / sizes.sum()
+            firm_sector.extend([s] * sector.firms); firm_jobs.extend(sizes.tolist())
+            firm_opj.extend([sector.output_per_job_yuan] * sector.firms); firm_int.extend([self.talent_intensity[s]] * sector.firms)
+            firm_project.extend([False] * sector.firms); firm_platform.extend([False] * sector.firms)
+        firm_sector.extend(proj_sector.tolist()); firm_jobs.extend(proj_jobs.tolist())
+        firm_opj.extend([beh.project_output_per_job_yuan] * n_proj); firm_int.extend(self.talent_intensity[proj_sector].tolist())
+        firm_project.extend([True] * n_proj); firm_platform.extend([False] * n_proj)
+
+        n_firms = len(firm_sector)
+        lr = rng.normal(0.0, 0.15, size=n_firms)
+        jobs = np.array(firm_jobs) * np.where(firm_platform, 1.0, 1 + beh.initial_vacancy_rate)  # positions, some open
+        rows = self.firms.add(
+            sector=np.array(firm_sector), jobs=jobs, base_jobs=jobs.copy(), log_productivity=lr, long_run_productivity=lr,
+            output_per_job=np.array(firm_opj), talent_intensity=np.array(firm_int), funding=np.zeros(n_firms),
+            born=-rng.integers(12, 240, size=n_firms), is_project=np.array(firm_project), is_platform=np.array(firm_platform),
+        )
+        self.firms.is_little_giant[rng.choice(rows[~self.firms.view("is_platform")], size=int(r.initial.little_giants.value), replace=False,
+                                              p=self._size_weights(jobs[~self.firms.view("is_platform")]))] = True
+        self.firms_initial = np.bincount(self.firms.view("sector"), minlength=self.S).astype(float)
+
+        # talent agents: special employers first, then everyone else by talent positions
+        general = counts - special_persons
+        talent_slots = self.firms.view("jobs") * self.firms.view("talent_intensity")
+        ordinary = ~np.isin(np.arange(n_firms), [pos for pos, _ in special_talent])
+        for s in range(self.S):
+            firms_s = np.flatnonzero((self.firms.view("sector") == s) & ordinary)
+            p_firm = talent_slots[firms_s] / talent_slots[firms_s].sum()
+            for k in range(K):
+                self._add_initial_agents(sector=s, tier=k, persons=general[s, k], firms=firms_s, p_firm=p_firm)
+        for pos, persons in special_talent:
+            for k in range(K):
+                self._add_initial_agents(sector=firm_sector[pos], tier=k, persons=persons[k], firms=np.array([pos]), p_firm=np.ones(1))
+        self.talent_initial = counts
+        self.effective_talent0 = self._effective_talent(counts.sum(axis=1))
+        self.high_end0 = np.maximum(counts[:, :SKILLED].sum(axis=1), 1.0)
+        self.jobs_initial = np.bincount(self.firms.view("sector"), weights=self.firms.view("jobs"), minlength=self.S)
+
+    @staticmethod
+    def _size_weights(jobs: np.ndarray) -> np.ndarray:
+        w = jobs ** 1.5
+        return w / w.sum()
+
+    def _add_initial_agents(self, *, sector: int, tier: int, persons: float, firms: np.ndarray, p_firm: np.ndarray) -> None:
+        if persons <= 0:
+            return
+        rng, ini = self.rng, self.region.initial
+        per_agent = 1 if tier < SKILLED else self.scale
+        n = max(int(round(persons / per_agent)), 1)
+        weight = np.full(n, persons / n, dtype=np.float32)
+        high_end = tier < SKILLED
+        age = rng.normal(ini.mean_age.value + (8 if high_end else 0), ini.age_sd.value, size=n)
+        age = np.clip(age, 22, self.beh.retirement_age - 0.1)
+        months = np.minimum(rng.exponential(96, size=n), (age - 21) * 12).astype(np.int32)
+        child_p = ini.share_with_children.value * np.clip((age - 24) / 12, 0, 1.6)
+        children = (rng.random(n) < child_p).astype(np.int8)
+        owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / 96, 0.2, 1.8)
+        self.pool.add(Cohort(
+            status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, tier, np.int8), sector=np.full(n, sector, np.int16),
+            employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
+            field=self._draw_field(sector=np.full(n, sector), n=n), education=self._draw_education(tier=tier, n=n),
+            age=age.astype(np.float32), housing=np.where(owner, OWNER, MARKET).astype(np.int8), children=children,
+            months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8),
+        ))
+
+    def _draw_field(self, *, sector: np.ndarray, n: int) -> np.ndarray:
+        """Field of study: fits the person's sector with probability 0.6 (assumption), else any sector."""
+        other = self.rng.integers(0, self.S, size=n)
+        return np.where(self.rng.random(n) < 0.6, sector, other).astype(np.int16)
+
+    def _draw_education(self, *, tier: int, n: int) -> np.ndarray:
+        if tier < SKILLED:
+            return np.where(self.rng.random(n) < 0.6, DOCTORATE, MASTER).astype(np.int8)
+        return self.rng.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03]).astype(np.int8)
+
+    def _setup_housing_and_services(self) -> None:
+        ini = self.region.initial
+        talent_by_district = np.bincount(self.sector_district, weights=self.talent_initial.sum(axis=1), minlength=self.D)
+        self.district_share = talent_by_district / talent_by_district.sum()
+        self.apartment_supply = ini.apartments.value * self.district_share
+        self.apartments_occupied = np.zeros(self.D)
+        # initial tenants: eligible renters, newest arrivals first
+        p = self.pool
+        renters = np.flatnonzero(p.view("housing") == MARKET)
+        order = renters[np.argsort(p.months_in_city[renters], kind="stable")]
+        district = self.sector_district[p.sector[order]]
+        for d in range(self.D):
+            mine = order[district == d]
+            take = mine[np.cumsum(p.weight[mine]) <= self.apartment_supply[d]]
+            p.housing[take] = APARTMENT
+            self.apartments_occupied[d] = p.weight[take].sum()
+        self.renters0 = np.maximum(self._renters_by_district(), 1.0)
+        self.rent = self.rent0.copy()
+        self.school_places = ini.school_places.value
+        self.hospital_beds = ini.hospital_beds.value
+        self.culture_events0 = ini.culture_events.value
+        self.school_places_added = 0.0
+
+    def _setup_policy_state(self) -> None:
+        self.loans_outstanding = 0.0
+        self.fund_remaining = {self.region.sector_ids.index(c): v for c, v in self.levers.funding.industry_funds_yuan.items()}
+        self.demand_firm = np.empty(0, dtype=np.int64)
+        self.demand_posted = np.empty(0, dtype=np.int64)
+        self.pipeline: list[tuple[int, int, float]] = []  # (arrival month, tier, persons) of tailored recruits
+        self.pending_inflows: list[Cohort] = []
+        lev = self.levers.platforms
+        for i, p in enumerate(lev.new_platforms):
+            host = self.region.sector_ids.index(p.cluster)
+            row = int(self.firms.add(sector=np.array([host]), jobs=np.array([1.0]), base_jobs=np.array([1.0]),
+                                     log_productivity=np.zeros(1), long_run_productivity=np.zeros(1),
+                                     output_per_job=np.array([self.sectors[host].output_per_job_yuan]), talent_intensity=np.ones(1),
+                                     funding=np.zeros(1), born=np.array([month_index(p.opens) - self.start]),
+                                     is_platform=np.ones(1, bool))[0])
+            self.firms.alive[row] = False  # opens later
+            self.platforms.append(ResearchPlatform(self, platform_id=p.id, host=host, links=[], capacity=p.capacity, firm_row=row,
+                                                   opens=month_index(p.opens) - self.start, tier_mix=np.array([0.05, 0.25, 0.35, 0.35]),
+                                                   yearly_cost=p.cost_per_year_yuan))
+        self.cum_spending = 0.0
+
+    # ================================================================ helpers
+    @property
+    def month_of_year(self) -> int:
+        return (self.start + self.t) % 12 + 1
+
+    @property
+    def years(self) -> float:
+        return self.t / 12.0
+
+    def _effective_talent(self, talent: np.ndarray) -> np.ndarray:
+        return talent + self.beh.link_weight * self.link_matrix @ talent
+
+    def _renters_by_district(self) -> np.ndarray:
+        p = self.pool
+        mask = p.resident_mask() & (p.view("housing") == MARKET)
+        return np.bincount(self.sector_district[p.view("sector")[mask]], weights=p.view("weight")[mask], minlength=self.D)
+
+    def stock_by_sector_tier(self) -> np.ndarray:
+        p = self.pool
+        mask = p.resident_mask()
+        idx = p.view("sector")[mask].astype(np.int64) * K + p.view("tier")[mask]
+        return np.bincount(idx, weights=p.view("weight")[mask], minlength=self.S * K).reshape(self.S, K)
+
+    # ================================================================ the step
+    def step(self) -> None:
+        self.government.start_month(month_of_year=self.month_of_year)
+        self.recorder.start_month()
+        self.stock = self.stock_by_sector_tier()
+        self.update_policy()        # 1
+        self.plan_firms()           # 2
+        self.arrive()               # 3
+        self.search_and_match()     # 4
+        self.allocate_housing()     # 5
+        self.retain_and_exit()      # 6
+        self.run_projects()         # 7
+        self.enter_and_exit_firms() # 8
+        self.t += 1
+        self.recorder.observe()     # 9
+        self.datacollector.collect(self)
+        self.pool.compact()
+        if self.t >= self.n_months:
+            self.running = False
+
+    # ---------------------------------------------------------------- 1. policy update
+    def update_policy(self) -> None:
+        gov, lev = self.government, self.levers
+        # talent apartments completed
+        want = lev.housing.apartments_per_year / 12.0
+        share = gov.request("housing", want * lev.housing.cost_per_apartment_yuan)
+        self.apartment_supply += want * share * self.district_share
+        # services: school places, hospital beds, culture events
+        s = lev.services
+        # places added by the lever cost a yearly running cost; beds a capital cost; events a cost each
+        cost = (self.school_places_added * s.cost_per_school_place_yuan / 12 + s.hospital_beds_per_year / 12 * s.cost_per_hospital_bed_yuan
+                + s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan)
+        share = gov.request("services", cost)
+        self.school_places_added += s.school_places_per_year / 12 * share
+        self.school_places = self.region.initial.school_places.value + self.school_places_added
+        self.hospital_beds += s.hospital_beds_per_year / 12 * share
+        self.culture_events = s.culture_events_per_year * share
+        # loans and funds
+        f = lev.funding
+        self.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)
+        new_loans = f.loans_per_year_yuan / 12
+        gov.request("funding", self.loans_outstanding * f.interest_subsidy_rate / 12)
+        fund_flow = {}
+        for s_idx, left in self.fund_remaining.items():
+            pay = min(left, self.levers.funding.industry_funds_yuan[self.region.sector_ids[s_idx]] / (12 * f.fund_years))
+            pay *= gov.request("funding", pay)
+            self.fund_remaining[s_idx] = left - pay
+            fund_flow[s_idx] = pay
+        self._disburse_funding(new_loans=new_loans, fund_flow=fund_flow)
+        self.loans_outstanding += new_loans
+        # research platforms open, grow and are paid for
+        for p in self.platforms:
+            if p.opens == self.t:
+                self.firms.alive[p.firm_row] = True
+            if self.t >= p.opens:
+                p.capacity *= (1 + lev.platforms.capacity_growth_per_year) ** (1 / 12)
+        hosted = sum(self.firms.jobs[p.firm_row] for p in self.platforms if self.t >= p.opens)
+        cost = hosted * lev.platforms.running_cost_per_talent_yuan / 12 + sum(p.yearly_cost / 12 for p in self.platforms if self.t >= p.opens)
+        self.platform_funding_share = gov.request("platforms", cost)
+
+    def _disburse_funding(self, *, new_loans: float, fund_flow: dict[int, float]) -> None:
+        fm = self.firms
+        alive = fm.view("alive")
+        decay = 1 - 1 / (12 * self.levers.funding.loan_term_years)
+        fm.funding[: fm.size] *= decay
+        # loans go to leading-talent projects and firms of high-level talent, by size
+        target = alive & (fm.view("is_project") | fm.view("is_little_giant"))
+        if target.any():
+            w = fm.view("jobs") * target
+            fm.funding[: fm.size] += new_loans * w / w.sum()
+        for s, amount in fund_flow.items():
+            young = alive & (fm.view("sector") == s) & (fm.view("born") > self.t - 60)
+            if young.any() and amount > 0:
+                w = fm.view("jobs") * young
+                fm.funding[: fm.size] += amount * w / w.sum()
+
+    # ---------------------------------------------------------------- 2. firm planning
+    def plan_firms(self) -> None:
+        fm, beh, rng = self.firms, self.beh, self.rng
+        n = fm.size
+        alive = fm.view("alive")
+        talent = self.stock.sum(axis=1)
+        if self.interactions:
+            self.spillover = beh.agglomeration_elasticity * np.log(self._effective_talent(talent) / self.effective_talent0)
+            lp, lr = fm.view("log_productivity"), fm.view("long_run_productivity")
+            lp[:] = lr + (1 - beh.productivity_reversion) * (lp - lr) + rng.normal(0, beh.productivity_shock_sd, size=n)
+        else:
+            self.spillover = np.zeros(self.S)
+        span = max(month_index("2035-12") - self.start, 1)
+        rate = np.interp(self.t, [0, span], [self.unc.industry_demand_growth, self.unc.industry_demand_growth_2035])
+        self.demand_level = getattr(self, "demand_level", 1.0) * (1 + rate) ** (1 / 12)
+        growth = self.demand_level
+        annual_output = np.maximum(fm.view("jobs") * fm.view("output_per_job"), 1.0)
+        funding_factor = 1 + beh.funding_effect * np.log1p(fm.view("funding") / annual_output)
+        own = fm.view("log_productivity") - fm.view("long_run_productivity") if self.interactions else 0.0
+        desired = fm.view("base_jobs") * np.exp(beh.job_response * (own + self.spillover[fm.view("sector")])) * growth * funding_factor
+        # firms grow only as fast as their cluster finds talent
+        fill = getattr(self, "fill_rate", np.ones(self.S))
+        gap = desired - fm.view("jobs")
+        step = beh.job_adjustment_per_month * gap * np.where(gap > 0, fill[fm.view("sector")], 1.0)
+        fm.jobs[:n] = np.where(alive & ~fm.view("is_platform"), fm.view("jobs") + step, fm.view("jobs"))
+        # talent positions by firm and by sector x tier
+        self.firm_talent = np.bincount(self.pool.view("employer")[self.pool.view("status") == EMPLOYED],
+                                       weights=self.pool.view("weight")[self.pool.view("status") == EMPLOYED], minlength=n)[:n]
+        positions = fm.view("jobs") * fm.view("talent_intensity") * alive * ~fm.view("is_platform")
+        self.firm_vacancy = np.maximum(positions - self.firm_talent, 0.0)
+        demand = np.bincount(fm.view("sector"), weights=positions, minlength=self.S)
+        employed = self._employed_by_sector_tier()
+        employed[:, :] -= self._platform_employed()
+        self.vacancies = np.maximum(demand[:, None] * self.initial_tier_share - employed, 0.0)
+        self.wage = (self.region.skilled_wage_yuan.value * self.sector_wage_index[:, None] * self.tier_wage[None, :]
+                     * (1 + self.unc.wage_growth) ** self.years * np.exp(beh.wage_passthrough * self.spillover)[:, None])
+
+    def _employed_by_sector_tier(self) -> np.ndarray:
+        p = self.pool
+        mask = p.view("status") == EMPLOYED
+        idx = p.view("sector")[mask].astype(np.int64) * K + p.view("tier")[mask]
+        return np.bincount(idx, weights=p.view("weight")[mask], minlength=self.S * K).reshape(self.S, K)
+
+    def _platform_employed(self) -> np.ndarray:
+        out = np.zeros((self.S, K))
+        p = self.pool
+        rows = np.array([pl.firm_row for pl in self.platforms])
+        mask = (p.view("status") == EMPLOYED) & np.isin(p.view("employer"), rows)
+        np.add.at(out, (p.view("sector")[mask], p.view("tier")[mask]), p.view("weight")[mask])
+        return out
+
+    # ---------------------------------------------------------------- utilities
+    def _sector_utility(self) -> np.ndarray:
+        """Systematic utility of working in each sector, by tier (S x K), common to everyone."""
+        beh = self.beh
+        d = self.sector_district
+        hospital = np.log(self.hospital_beds / self.region.initial.hospital_beds.value)
+        v = beh.wage_weight * np.log(self.wage) - beh.rent_weight * np.log(self.rent[d])[:, None] + beh.service_weight * hospital
+        if self.interactions:
+            talent = self.stock.sum(axis=1)
+            v = v + beh.thick_market_weight * np.log(np.maximum(talent, 1.0) / self.talent_initial.sum(axis=1))[:, None]
+        return v
+
+    def _outside_utility(self) -> np.ndarray:
+        """Utility of each competing city, by tier (J x K)."""
+        beh = self.beh
+        shock = np.where(self.t >= self.competitor_shock_start, self.competitor_shock, 0.0)
+        wage = (self.region.skilled_wage_yuan.value * self.competitor_wage_index[:, None] * self.tier_wage[None, :]
+                * (1 + self.unc.wage_growth) ** self.years)
+        rent = self.competitor_rent * (1 + self.unc.rent_trend) ** self.years
+        return (beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, None]
+                + (self.competitor_constant + self.competitor_trend * self.years + shock)[:, None])
+
+    def _alternative_city_utility(self) -> np.ndarray:
+        """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities."""
+        return _logsumexp(self._outside_utility(), axis=0) - np.log(self.J)
+
+    def _apartment_bonus(self) -> float:
+        return -self.beh.rent_weight * np.log(1 - self.levers.housing.rent_discount)
+
+    def _newcomer_housing_term(self) -> np.ndarray:
+        """Expected utility gain from apartment support for a newcomer, by district."""
+        free = np.maximum(self.apartment_supply - self.apartments_occupied, 0.0)
+        p_apartment = np.minimum(1.0, (free + self.apartment_supply / 60) / (self.queue_by_district() + 1.0))
+        return -self.beh.rent_weight * np.log(1 - self.levers.housing.rent_discount * p_apartment)
+
+    def queue_by_district(self) -> np.ndarray:
+        p = self.pool
+        mask = (p.view("queue_since") >= 0) & (p.view("status") == EMPLOYED)
+        return np.bincount(self.sector_district[p.view("sector")[mask]], weights=p.view("weight")[mask], minlength=self.D)
+
+    def _school_term(self) -> float:
+        return self.beh.school_weight * np.log(self.school_places / self.region.initial.school_places.value)
+
+    # ---------------------------------------------------------------- 3. inflows
+    def arrive(self) -> None:
+        beh, unc, rng = self.beh, self.unc, self.rng
+        grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** self.years
+                 * beh.graduate_month_shares[self.month_of_year - 1] / sum(beh.graduate_month_shares))
+        cohorts = [
+            self._candidates(channel="graduate", persons=grads, tier=SKILLED, age_mean=23.5, age_sd=1.5, months=0),
+            self._candidates(channel="migrant", persons=beh.migrant_candidates_per_year / 12, tier=SKILLED, age_mean=31, age_sd=5, months=0),
+            self._candidates(channel="returnee", persons=beh.returnee_candidates_per_year / 12, tier=SKILLED, age_mean=29, age_sd=4, months=60),
+            self._candidates(channel="high_end", persons=beh.high_end_candidates_per_year / 12 * 0.8, tier=TIERS.index("municipal"), age_mean=36, age_sd=5, months=0),
+            self._candidates(channel="high_end", persons=beh.high_end_candidates_per_year / 12 * 0.2, tier=TIERS.index("provincial"), age_mean=40, age_sd=5, months=0),
+        ]
+        for c in cohorts:
+            self.pool.add(c)
+        self._tailored_recruitment()
+        self._platform_recruitment()
+
+    def _candidates(self, *, channel: str, persons: float, tier: int, age_mean: float, age_sd: float, months: int) -> Cohort:
+        per_agent = self.scale if tier == SKILLED else 1
+        n = int(self.rng.poisson(persons / per_agent))
+        return self._cohort(n=n, status=CANDIDATE, tier=tier, channel=channel, sector=-1, employer=-1, weight=per_agent,
+                            age_mean=age_mean, age_sd=age_sd, months=months)
+
+    def _cohort(self, *, n: int, status: int, tier: int, channel: str, sector: int | np.ndarray, employer: int | np.ndarray,
+                weight: float, age_mean: float, age_sd: float, months: int) -> Cohort:
+        rng = self.rng
+        age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
+        field_of = rng.integers(0, self.S, size=n) if np.isscalar(sector) and sector < 0 else np.broadcast_to(sector, (n,))
+        return Cohort(
+            status=np.full(n, status, np.int8), tier=np.full(n, tier, np.int8), sector=np.broadcast_to(np.asarray(sector, np.int16), (n,)).copy(),
+            employer=np.broadcast_to(np.asarray(employer, np.int32), (n,)).copy(),
+            field=self._draw_field(sector=field_of, n=n) if not (np.isscalar(sector) and sector < 0) else field_of.astype(np.int16),
+            education=self._draw_education(tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
+            children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
+            months_in_city=np.full(n, months, np.int32), weight=np.full(n, weight, np.float32), channel=np.full(n, CH[channel], np.int8),
+        )
+
+    def _hire_directly(self, *, firm_row: int, tier: int, persons: float, channel: str, age_mean: float) -> None:
+        """High-end recruits hired straight into a named employer (platform, project, tailored package)."""
+        per_agent = self.scale if tier == SKILLED else 1
+        expected = persons / per_agent
+        n = int(np.floor(expected) + (self.rng.random() < expected - np.floor(expected)))
+        if n == 0:
+            return
+        sector = int(self.firms.sector[firm_row])
+        rows = self.pool.add(self._cohort(n=n, status=EMPLOYED, tier=tier, channel=channel, sector=sector, employer=firm_row,
+                                          weight=per_agent, age_mean=age_mean, age_sd=5, months=0))
+        self.pool.queue_since[rows] = self.t
+        self.recorder.add_inflow(sector=self.pool.sector[rows], tier=self.pool.tier[rows], channel=CH[channel], weight=self.pool.weight[rows])
+
+    def _tailored_recruitment(self) -> None:
+        ts = self.levers.tailored_support
+        want = ts.packages_per_year / 12
+        want *= self.government.request("tailored_support", want * ts.cost_per_package_yuan)
+        lead = max(int(round(ts.onboarding_months)), 0)
+        if want > 0:
+            self.pipeline.append((self.t + lead, -1, want))
+        arrived = [p for p in self.pipeline if p[0] <= self.t]
+        self.pipeline = [p for p in self.pipeline if p[0] > self.t]
+        for due, _, persons in arrived:
+            survivors = persons * (1 - ts.dropout_per_month) ** lead
+            hosts = [p for p in self.platforms if self.t >= p.opens]
+            host = hosts[int(self.rng.integers(len(hosts)))] if hosts else None
+            row = host.firm_row if host else int(np.argmax(self.firms.view("jobs") * self.firms.view("alive")))
+            self._hire_directly(firm_row=row, tier=TIERS.index("top"), persons=survivors * 0.3, channel="tailored", age_mean=50)
+            self._hire_directly(firm_row=row, tier=TIERS.index("national"), persons=survivors * 0.7, channel="tailored", age_mean=45)
+
+    def _platform_recruitment(self) -> None:
+        if self.fixed_rates:
+            return
+        fill = self.beh.platform_fill_per_month * self.platform_funding_share
+        for p in self.platforms:
+            if self.t < p.opens:
+                continue
+            hosted = self.firm_talent[p.firm_row] if p.firm_row < len(self.firm_talent) else 0.0
+            spare = max(p.capacity - hosted, 0.0)
+            for k, share in enumerate(p.tier_mix):
+                if share > 0:
+                    self._hire_directly(firm_row=p.firm_row, tier=k, persons=spare * fill * share, channel="platform", age_mean=40)
+            self.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
+
+    # ---------------------------------------------------------------- 4. search and matching
+    def search_and_match(self) -> None:
+        p, beh, rng = self.pool, self.beh, self.rng
+        status = p.view("status")
+        seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
+        if len(seekers) == 0:
+            self.fill_rate = np.ones(self.S)
+            return
+        tier = p.tier[seekers].astype(np.int64)
+        v_sector = self._sector_utility() + self._newcomer_housing_term()[self.sector_district][:, None]
+        vac_share = self.vacancies / np.maximum(self.vacancies.sum(axis=0, keepdims=True), 1e-9)
+        # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
+        log_size = np.log(np.maximum(vac_share, 1e-12))
+        field = p.field[seekers].astype(np.int64)
+        util = (log_size + v_sector).T[tier] + beh.field_affinity * (np.arange(self.S)[None, :] == field[:, None])
+        own = p.sector[seekers].astype(np.int64)
+        on_job = p.job_seeking[seekers] == 1
+        util[on_job, own[on_job]] = -np.inf  # a job seeker on the job looks at other clusters
+        inclusive = _logsumexp(util, axis=1)
+        choice_p = np.exp(util - inclusive[:, None])
+        target = (np.cumsum(choice_p, axis=1) < rng.random(len(seekers))[:, None]).sum(axis=1)
+        target = np.minimum(target, self.S - 1)
+        # candidates from outside first decide whether to come at all
+        is_candidate = status[seekers] == CANDIDATE
+        if self.fixed_rates:
+            comes = np.ones(len(seekers), bool)
+            target = np.where(is_candidate, self._fixed_sector(len(seekers)), target)
+        else:
+            bonus = self._graduate_bonus(channel=p.channel[seekers], tier=tier)
+            v_out = self._alternative_city_utility()[tier]
+            p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
+            comes = ~is_candidate | (rng.random(len(seekers)) < p_come)
+        seekers, target, tier = seekers[comes], target[comes], tier[comes]
+        # matching with frictions in each sector x tier market
+        w = p.weight[seekers].astype(float)
+        cell = target * K + tier
+        u_persons = np.bincount(cell, weights=w, minlength=self.S * K).reshape(self.S, K)
+        if self.fixed_rates:
+            p_match = np.ones((self.S, K))
+        else:
+            a = beh.matching_elasticity
+            m = np.minimum(beh.matching_efficiency * u_persons ** a * self.vacancies ** (1 - a), np.minimum(u_persons, self.vacancies))
+            p_match = np.divide(m, u_persons, out=np.zeros_like(m), where=u_persons > 0)
+        matched = rng.random(len(seekers)) < p_match[target, tier]
+        hires = np.bincount(cell[matched], weights=w[matched], minlength=self.S * K).reshape(self.S, K)
+        self.fill_rate = np.divide(hires.sum(axis=1), self.vacancies.sum(axis=1), out=np.ones(self.S), where=self.vacancies.sum(axis=1) > 0)
+        self.fill_rate = np.clip(self.fill_rate + (self.vacancies.sum(axis=1) < 1), 0, 1)
+        self._place(seekers[matched], target[matched])
+        # unmatched: candidates are gone (never counted); displaced residents search on; job seekers stay put
+        lost = seekers[~matched]
+        p.status[lost[p.status[lost] == CANDIDATE]] = GONE
+        p.job_seeking[: p.size] = 0
+        cand_left = np.flatnonzero(p.view("status") == CANDIDATE)
+        p.status[cand_left] = GONE  # candidates who did not come
+
+    def _fixed_sector(self, n: int) -> np.ndarray:
+        share = self.talent_initial.sum(axis=1) / self.talent_initial.sum()
+        return np.minimum(np.searchsorted(np.cumsum(share), self.rng.random(n)), self.S - 1)
+
+    def _graduate_bonus(self, *, channel: np.ndarray, tier: np.ndarray) -> np.ndarray:
+        """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
+        g = self.levers.graduates.settling_allowance_yuan + 3 * self.levers.services.graduate_card_yuan
+        annual = self.wage[-1, SKILLED] * 12
+        return np.where(channel == CH["graduate"], self.beh.allowance_weight * g / annual, 0.0)
+
+    def _place(self, rows: np.ndarray, target: np.ndarray) -> None:
+        """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
+        if len(rows) == 0:
+            return
+        p, fm, rng = self.pool, self.firms, self.rng
+        order = np.argsort(fm.view("sector"), kind="stable")
+        vac = self.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
+        cum = np.cumsum(vac)
+        sector_sorted = fm.view("sector")[order]
+        start = np.searchsorted(sector_sorted, np.arange(self.S), side="left")
+        end = np.searchsorted(sector_sorted, np.arange(self.S), side="right")
+        lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+        hi = cum[np.maximum(end - 1, 0)]
+        draw = lo[target] + rng.random(len(rows)) * (hi[target] - lo[target])
+        pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
+        firm = order[pos]
+        old_status = p.status[rows]
+        old_sector = p.sector[rows].astype(np.int64)
+        arriving = old_status == CANDIDATE
+        movers = ~arriving & (old_sector != target)  # residents changing cluster
+        tier, weight = p.tier[rows], p.weight[rows]
+        self.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=self.recorder.out_internal, weight=weight[movers])
+        self.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CH["internal"], weight=weight[movers])
+        self.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving])
+        p.status[rows] = EMPLOYED
+        p.sector[rows] = target
+        p.employer[rows] = firm
+        p.search_left[rows] = 0
+        # newcomers queue for a talent apartment if eligible
+        new = rows[arriving]
+        p.queue_since[new] = self.t
+        p.months_in_city[new] = np.maximum(p.months_in_city[new], 0)
+        graduates = int(np.sum(p.weight[new][p.channel[new] == CH["graduate"]]))
+        g = self.levers.graduates
+        self.government.request("graduates", graduates * g.settling_allowance_yuan)
+
+    # ---------------------------------------------------------------- 5. housing
+    def allocate_housing(self) -> None:
+        p, lev, gov = self.pool, self.levers.housing, self.government
+        employed = p.view("status") == EMPLOYED
+        # skilled tenants whose eligibility ended move to the market
+        expired = (p.view("housing") == APARTMENT) & (p.view("tier") == SKILLED) & (p.view("months_in_city") > 12 * lev.skilled_eligibility_years)
+        p.housing[: p.size][expired] = MARKET
+        eligible = employed & ((p.view("tier") < SKILLED) | (p.view("months_in_city") <= 12 * lev.skilled_eligibility_years))
+        p.queue_since[: p.size][~eligible | (p.view("housing") != MARKET)] = -1
+        queued = np.flatnonzero(p.view("queue_since") >= 0)
+        tenants = (p.view("housing") == APARTMENT) & p.resident_mask()
+        occupied = np.bincount(self.sector_district[p.view("sector")[tenants]], weights=p.view("weight")[tenants], minlength=self.D)
+        free = np.maximum(self.apartment_supply - occupied, 0.0)
+        if len(queued):
+            district = self.sector_district[p.sector[queued]]
+            priority = (p.tier[queued] == SKILLED).astype(np.int8)  # high-end tiers first
+            order = queued[np.lexsort((p.queue_since[queued], priority, district))]
+            d_sorted = self.sector_district[p.sector[order]]
+            cum = np.cumsum(p.weight[order].astype(float))
+            starts = np.searchsorted(d_sorted, np.arange(self.D), side="left")
+            before = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
+            within = cum - before[d_sorted]
+            take = order[within <= free[d_sorted]]
+            p.housing[take] = APARTMENT
+            p.queue_since[take] = -1
+            occupied += np.bincount(self.sector_district[p.sector[take]], weights=p.weight[take], minlength=self.D)
+        self.apartments_occupied = occupied
+        # rent discount paid by the housing lever (if the budget runs out, the discount is not extended this month)
+        discount_cost = float((occupied * self.rent).sum() * lev.rent_discount)
+        gov.request("housing", discount_cost)
+        # home purchases: renters with two years in the city; subsidy for high-end tiers
+        price = self.rent * 12 * self.beh.price_to_annual_rent
+        renters = np.flatnonzero(p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= 24))
+        if len(renters) and not self.fixed_rates:
+            d = self.sector_district[p.sector[renters]]
+            high_end = p.tier[renters] < SKILLED
+            boost = 1 + self.beh.purchase_subsidy_elasticity * np.where(high_end, lev.purchase_subsidy_yuan / price[d], 0.0)
+            buys = renters[self.rng.random(len(renters)) < self.beh.purchase_rate_per_year / 12 * boost]
+            subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())
+            share = gov.request("housing", subsidised * lev.purchase_subsidy_yuan)
+            if share < 1:  # without the subsidy some high-end buyers wait
+                keep = (p.tier[buys] >= SKILLED) | (self.rng.random(len(buys)) < share)
+                buys = buys[keep]
+            p.housing[buys] = OWNER
+        # market rent follows renting talent
+        if self.interactions:
+            renters_d = self._renters_by_district()
+            self.rent = self.rent0 * (1 + self.unc.rent_trend) ** self.years * (np.maximum(renters_d, 1.0) / self.renters0) ** self.beh.rent_demand_elasticity
+        else:
+            self.rent = self.rent0 * (1 + self.unc.rent_trend) ** self.years
+
+    # ---------------------------------------------------------------- 6. retention and exit
+    def retain_and_exit(self) -> None:
+        p, beh, rng = self.pool, self.beh, self.rng
+        n = p.size
+        resident = p.resident_mask()
+        rows = np.flatnonzero(resident)
+        if self.fixed_rates:
+            leave = rows[rng.random(len(rows)) < self.scenario.exit_rate_fixed]
+            dest = rng.integers(0, self.J, size=len(leave))
+            self._depart(leave, channel=dest)
+            return
+        age = p.age[rows]
+        retire = age >= beh.retirement_age
+        self._depart(rows[retire], channel=np.full(int(retire.sum()), self.recorder.out_retirement))
+        rows = rows[~retire]
+        # employed talent weighs a move; displaced talent that has searched too long leaves
+        considering = rows[(p.status[rows] == EMPLOYED) & (rng.random(len(rows)) < beh.consider_move_per_month)]
+        if len(considering):
+            s = p.sector[considering].astype(np.int64)
+            k = p.tier[considering].astype(np.int64)
+            v_stay = (self._sector_utility()[s, k] + self._attachment(considering)
+                      + beh.field_affinity * (p.field[considering] == s) + self._apartment_bonus() * (p.housing[considering] == APARTMENT))
+            v_out = self._outside_utility()[:, k].T - np.log(self.J) - beh.moving_cost
+            if self.interactions:
+                v_sector = self._sector_utility() + np.log(np.maximum(self.vacancies / np.maximum(self.vacancies.sum(axis=0), 1e-9), 1e-12))
+                v_in = _logsumexp(v_sector.T[k] + np.where(np.arange(self.S)[None, :] == s[:, None], -np.inf, 0.0), axis=1) - beh.internal_move_cost
+            else:
+                v_in = np.full(len(considering), -np.inf)
+            alts = np.column_stack([v_stay, v_in, v_out])
+            prob = np.exp(alts - _logsumexp(alts, axis=1)[:, None])
+            pick = np.minimum((np.cumsum(prob, axis=1) < rng.random(len(considering))[:, None]).sum(axis=1), alts.shape[1] - 1)
+            p.job_seeking[considering[pick == 1]] = 1
+            leavers = pick >= 2
+            self._depart(considering[leavers], channel=pick[leavers] - 2)
+        searching = rows[p.status[rows] == SEARCHING]
+        p.search_left[searching] -= 1
+        gave_up = searching[p.search_left[searching] <= 0]
+        if len(gave_up):
+            v_out = self._outside_utility()[:, p.tier[gave_up].astype(np.int64)].T
+            prob = np.exp(v_out - _logsumexp(v_out, axis=1)[:, None])
+            dest = np.minimum((np.cumsum(prob, axis=1) < rng.random(len(gave_up))[:, None]).sum(axis=1), self.J - 1)
+            self._depart(gave_up, channel=dest)
+        # ageing, tenure and family
+        live = p.resident_mask()
+        p.age[:n][live] += np.float32(1 / 12)
+        p.months_in_city[:n][live] += 1
+        childless = np.flatnonzero(live & (p.view("children") == 0) & (p.view("age") >= 25) & (p.view("age") <= 40))
+        p.children[childless[rng.random(len(childless)) < beh.child_rate_per_year / 12]] = 1
+
+    def _attachment(self, rows: np.ndarray) -> np.ndarray:
+        p, beh = self.pool, self.beh
+        culture = beh.culture_attachment * np.log((1 + self.culture_events) / (1 + self.culture_events0))
+        return (beh.attachment_tenure * np.log1p(p.months_in_city[rows] / 12.0) + beh.attachment_children * p.children[rows]
+                + self._school_term() * p.children[rows] + beh.attachment_owner * (p.housing[rows] == OWNER)
+                + beh.attachment_apartment * (p.housing[rows] == APARTMENT) + culture)
+
+    def _depart(self, rows: np.ndarray, *, channel: np.ndarray) -> None:
+        if len(rows) == 0:
+            return
+        p = self.pool
+        self.recorder.add_outflow(sector=p.sector[rows], tier=p.tier[rows], channel=channel, weight=p.weight[rows])
+        p.status[rows] = GONE
+        p.employer[rows] = -1
+        p.queue_since[rows] = -1
+
+    # ---------------------------------------------------------------- 7. projects and challenges
+    def run_projects(self) -> None:
+        if self.fixed_rates:
+            self.recorder.note_projects(selected=np.zeros(self.S), posted=np.zeros(self.S), solved=np.zeros(self.S))
+            return
+        selected = self._select_projects()
+        posted, solved = self._challenges()
+        self.recorder.note_projects(selected=selected, posted=posted, solved=solved)
+
+    def _select_projects(self) -> np.ndarray:
+        lev, beh, rng = self.levers.projects, self.beh, self.rng
+        selected = np.zeros(self.S)
+        if self.month_of_year != lev.selection_month:
+            return selected
+        n = int(rng.poisson(lev.projects_per_year))
+        n = int(np.floor(n * self.government.request("projects", n * lev.grant_per_project_yuan)))
+        if n == 0:
+            return selected
+        he = self.stock[:, :SKILLED].sum(axis=1) + np.bincount([pl.host for pl in self.platforms], weights=[pl.capacity for pl in self.platforms], minlength=self.S)
+        sector = rng.choice(self.S, size=n, p=he / he.sum())
+        jobs0 = np.full(n, 1.0 + beh.project_team_size) / self.talent_intensity[sector]
+        rows = self.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n),
+                              log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
+                              output_per_job=np.full(n, beh.project_output_per_job_yuan), talent_intensity=self.talent_intensity[sector],
+                              funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, self.t), is_project=np.ones(n, bool))
+        self.firm_vacancy = np.concatenate([self.firm_vacancy, np.zeros(n)])
+        national = rng.random(n) < lev.national_lead_share
+        for row, nat in zip(rows, national):
+            self._hire_directly(firm_row=int(row), tier=TIERS.index("national" if nat else "provincial"), persons=1.0, channel="project", age_mean=42)
+            self._hire_directly(firm_row=int(row), tier=SKILLED, persons=beh.project_team_size, channel="project", age_mean=30)
+        np.add.at(selected, sector, 1)
+        return selected
+
+    def _challenges(self) -> tuple[np.ndarray, np.ndarray]:
+        lev, beh, rng, fm = self.levers.challenges, self.beh, self.challenge_rng, self.firms
+        # firms post technology demands, in proportion to size
+        n_new = int(rng.poisson(lev.demands_per_year / 12))
+        alive = np.flatnonzero(fm.view("alive") & ~fm.view("is_platform"))
+        posted = np.zeros(self.S)
+        if n_new and len(alive):
+            w = fm.jobs[alive]
+            firms = alive[np.minimum(np.searchsorted(np.cumsum(w), rng.random(n_new) * w.sum()), len(alive) - 1)]
+            self.demand_firm = np.concatenate([self.demand_firm, firms])
+            self.demand_posted = np.concatenate([self.demand_posted, np.full(n_new, self.t)])
+            np.add.at(posted, fm.sector[firms], 1)
+        solved_by_sector = np.zeros(self.S)
+        if len(self.demand_firm) == 0:
+            return posted, solved_by_sector
+        s = fm.sector[self.demand_firm].astype(np.int64)
+        he = np.maximum(self.stock[:, :SKILLED].sum(axis=1), 1.0)
+        platforms_linked = np.zeros(self.S)
+        for pl in self.platforms:
+            if self.t >= pl.opens:
+                platforms_linked[[pl.host, *pl.links]] += 1
+        hazard = (beh.challenge_base_hazard * (he / self.high_end0) ** beh.challenge_talent_elasticity
+                  * (lev.reward_per_demand_yuan / beh.reference_reward_yuan) ** beh.challenge_reward_elasticity
+                  * (1 + beh.challenge_platform_boost * platforms_linked))
+        solved = rng.random(len(s)) < 1 - np.exp(-hazard[s])
+        if solved.any():
+            share = self.government.request("challenges", solved.sum() * lev.reward_per_demand_yuan)
+            solved &= rng.random(len(s)) < share  # unfunded rewards leave demands open
+        firms = self.demand_firm[solved]
+        gain = beh.challenge_productivity_gain
+        np.add.at(fm.log_productivity, firms, gain)
+        np.add.at(fm.long_run_productivity, firms, gain)
+        np.add.at(fm.demands_solved, firms, 1)
+        np.add.at(solved_by_sector, s[solved], 1)
+        for f in firms[rng.random(len(firms)) < lev.external_team_share]:
+            self._hire_directly(firm_row=int(f), tier=TIERS.index("municipal"), persons=1.0, channel="challenge", age_mean=38)
+        keep = ~solved & (self.t - self.demand_posted < beh.demand_lifetime_months) & fm.alive[self.demand_firm]
+        self.demand_firm, self.demand_posted = self.demand_firm[keep], self.demand_posted[keep]
+        return posted, solved_by_sector
+
+    # ---------------------------------------------------------------- 8. firm entry and exit
+    def enter_and_exit_firms(self) -> None:
+        fm, beh, rng, p = self.firms, self.beh, self.rng, self.pool
+        entries, exits = np.zeros(self.S), np.zeros(self.S)
+        promoted = np.zeros(self.S)
+        if self.interactions and not self.fixed_rates:
+            alive = fm.view("alive") & ~fm.view("is_platform")
+            sector = fm.view("sector")
+            n_firms = np.bincount(sector[alive], minlength=self.S)
+            talent = self.stock.sum(axis=1)
+            funds = np.bincount(sector[alive], weights=fm.view("funding")[alive], minlength=self.S)
+            output = np.bincount(sector[alive], weights=(fm.view("jobs") * fm.view("output_per_job"))[alive], minlength=self.S)
+            rate = (beh.entry_rate_per_year / 12 * n_firms * (talent / self.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity
+                    * (1 + beh.funding_effect * np.log1p(funds / np.maximum(output, 1.0))))
+            entries = rng.poisson(rate).astype(float)
+            mean_jobs = np.bincount(sector[alive], weights=fm.view("jobs")[alive], minlength=self.S) / np.maximum(n_firms, 1)
+            new_sector = np.repeat(np.arange(self.S), entries.astype(int))
+            if len(new_sector):
+                size = beh.entrant_size * mean_jobs[new_sector] * rng.lognormal(-0.18, 0.6, size=len(new_sector))
+                lr = rng.normal(0.0, 0.15, size=len(new_sector))
+                fm.add(sector=new_sector, jobs=size * 0.3, base_jobs=size / self.demand_level,
+                       log_productivity=lr, long_run_productivity=lr,
+                       output_per_job=np.array([self.sectors[s].output_per_job_yuan for s in new_sector]),
+                       talent_intensity=self.talent_intensity[new_sector], funding=np.zeros(len(new_sector)),
+                       born=np.full(len(new_sector), self.t))
+            # exit: low productivity relative to the cluster, and the hazards of youth
+            alive = fm.view("alive") & ~fm.view("is_platform")
+            sector = fm.view("sector")
+            lp = fm.view("log_productivity")
+            mean_lp = np.bincount(sector[alive], weights=lp[alive], minlength=self.S) / np.maximum(np.bincount(sector[alive], minlength=self.S), 1)
+            low = lp - mean_lp[sector] < beh.exit_productivity_threshold
+            young = fm.view("born") > self.t - 36
+            hazard = np.where(low, beh.exit_rate_per_year / 12, 0.0) + np.where(young, beh.young_firm_exit_per_year / 12, 0.0)
+            exiting = np.flatnonzero(alive & (rng.random(fm.size) < hazard))
+            if len(exiting):
+                fm.alive[exiting] = False
+                exits = np.bincount(sector[exiting], minlength=self.S).astype(float)
+                displaced = np.flatnonzero((p.view("status") == EMPLOYED) & np.isin(p.view("employer"), exiting))
+                p.status[displaced] = SEARCHING
+                p.employer[displaced] = -1
+                p.search_left[displaced] = int(round(beh.search_months))
+            # promotion to 'little giant': established, productive, larger firms
+            alive = fm.view("alive") & ~fm.view("is_platform")
+            eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < self.t - 36) & (lp - mean_lp[sector] > 0.1)
+            big = fm.view("jobs") > np.percentile(fm.view("jobs")[alive], 75)
+            chosen = np.flatnonzero(eligible & big & (rng.random(fm.size) < beh.little_giant_rate_per_year / 12))
+            fm.is_little_giant[chosen] = True
+            promoted = np.bincount(sector[chosen], minlength=self.S).astype(float)
+        self.recorder.note_firm_events(entries=entries, exits=exits, promoted=promoted)
+
+    # ================================================================ running
+    def run(self, *, progress: Any = None) -> "TalentModel":
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress.update(1)
+        return self

@@ -1,0 +1,183 @@
+"""Observation: every output of a run, recorded monthly into arrays and returned as long tables."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from sim.config import TIERS
+from sim.government import LEVERS
+
+if TYPE_CHECKING:
+    from sim.model import TalentModel
+
+INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
+FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "entries", "exits", "promotions")
+PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
+HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
+COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
+K = len(TIERS)
+
+
+def month_end(month_index: int) -> dt.date:
+    year, month = divmod(month_index, 12)
+    month += 1
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+class Recorder:
+    """Arrays of every output, indexed by month; ``tables`` turns them into long-format tables."""
+
+    def __init__(self, *, model: "TalentModel") -> None:
+        self.m = model
+        T, S, D = model.n_months, model.S, model.D
+        self.out_channels = (*[c.id for c in model.competitors], "retirement", "internal")
+        self.out_retirement = len(model.competitors)
+        self.out_internal = len(model.competitors) + 1
+        self.stock = np.zeros((T + 1, S, K))
+        self.stock[0] = model.stock_by_sector_tier()
+        self.inflow = np.zeros((T, S, K, len(INFLOW_CHANNELS)))
+        self.outflow = np.zeros((T, S, K, len(self.out_channels)))
+        self.firms = np.zeros((T, S, len(FIRM_FIELDS)))
+        self.projects = np.zeros((T, S, len(PROJECT_FIELDS)))
+        self.housing = np.zeros((T, D, len(HOUSING_FIELDS)))
+        self.spending = np.zeros((T, len(LEVERS)))
+        self.budget = np.zeros((T, len(LEVERS)))
+        self.coupling = np.zeros((T, model.n_clusters, len(COUPLING_FIELDS)))
+        self._events = np.zeros((S, 3))
+        self._projects = np.zeros((S, 3))
+        self._ccd_reference = self._cluster_indicators(stock=self.stock[0]).max(axis=0) * model.beh.ccd_reference_multiple
+
+    # ------------------------------------------------------------ during the step
+    def start_month(self) -> None:
+        self._events[:] = 0
+        self._projects[:] = 0
+
+    def _add(self, target: np.ndarray, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
+        if len(weight) == 0:
+            return
+        S, C = target.shape[1], target.shape[3]
+        channel = np.broadcast_to(np.asarray(channel, dtype=np.int64), np.shape(weight))
+        idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + channel
+        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=S * K * C).reshape(S, K, C)
+
+    def add_inflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
+        self._add(self.inflow, sector=sector, tier=tier, channel=channel, weight=weight)
+
+    def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
+        self._add(self.outflow, sector=sector, tier=tier, channel=channel, weight=weight)
+
+    def note_projects(self, *, selected: np.ndarray, posted: np.ndarray, solved: np.ndarray) -> None:
+        self._projects[:] = np.column_stack([selected, posted, solved])
+
+    def note_firm_events(self, *, entries: np.ndarray, exits: np.ndarray, promoted: np.ndarray) -> None:
+        self._events[:] = np.column_stack([entries, exits, promoted])
+
+    def total_stock(self) -> float:
+        return float(self.stock[self.m.t].sum())
+
+    def observe(self) -> None:
+        """Record the state at the end of month t (after ``model.t`` was advanced)."""
+        m = self.m
+        t = m.t - 1
+        self.stock[t + 1] = m.stock_by_sector_tier()
+        fm = m.firms
+        alive = fm.view("alive") & ~fm.view("is_platform")
+        sector = fm.view("sector")
+        output = fm.output_yuan_per_month()
+        count = lambda w=None: np.bincount(sector[alive], weights=None if w is None else w[alive], minlength=m.S)
+        self.firms[t] = np.column_stack([
+            count(), count(fm.view("is_little_giant").astype(float)), count(fm.view("jobs")), count(output),
+            count(output) * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],
+        ])
+        project = alive & fm.view("is_project")
+        pcount = lambda w=None: np.bincount(sector[project], weights=None if w is None else w[project], minlength=m.S)
+        open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
+        self.projects[t] = np.column_stack([
+            self._projects[:, 0], pcount(), pcount(fm.view("jobs")), pcount(output), self._projects[:, 1], self._projects[:, 2], open_demands,
+        ])
+        self.housing[t] = np.column_stack([m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent])
+        self.spending[t] = m.government.spent_this_month
+        self.budget[t] = m.government.budget / 12
+        ind = self._cluster_indicators(stock=self.stock[t + 1], output=count(output)[: m.n_clusters] * 12, firms=count()[: m.n_clusters])
+        u = np.minimum(ind / self._ccd_reference, 1.0)
+        u_talent, u_industry = u[:, :2].mean(axis=1), u[:, 2:].mean(axis=1)
+        c = np.divide(2 * np.sqrt(u_talent * u_industry), u_talent + u_industry, out=np.zeros_like(u_talent), where=(u_talent + u_industry) > 0)
+        t_index = 0.5 * u_talent + 0.5 * u_industry
+        self.coupling[t] = np.column_stack([u_talent, u_industry, c, t_index, np.sqrt(c * t_index)])
+
+    def _cluster_indicators(self, *, stock: np.ndarray, output: np.ndarray | None = None, firms: np.ndarray | None = None) -> np.ndarray:
+        """Talent, high-end talent, annual output and firms of each cluster (columns in that order)."""
+        m = self.m
+        n = m.n_clusters
+        if output is None:
+            fm = m.firms
+            alive = fm.view("alive") & ~fm.view("is_platform")
+            output = np.bincount(fm.view("sector")[alive], weights=fm.output_yuan_per_month()[alive] * 12, minlength=m.S)[:n]
+            firms = np.bincount(fm.view("sector")[alive], minlength=m.S)[:n].astype(float)
+        return np.column_stack([stock[:n].sum(axis=1), stock[:n, :K - 1].sum(axis=1), output, firms])
+
+    # ------------------------------------------------------------ tables
+    def tables(self) -> dict[str, pa.Table]:
+        m = self.m
+        T = m.t
+        dates = [month_end(m.start - 1 + i) for i in range(T + 1)]
+        sectors = m.region.sector_ids
+        districts = [m.district_ids[d] for d in m.sector_district]
+        clusters = sectors[: m.n_clusters]
+
+        def grid(shape_names: list[tuple[str, list]], values: np.ndarray, value_name: str, date_list: list[dt.date]) -> pa.Table:
+            axes = [("date", date_list), *shape_names]
+            sizes = [len(v) for _, v in axes]
+            idx = np.indices(sizes).reshape(len(sizes), -1)
+            cols = {name: pa.array(np.asarray(vals, dtype=object)[idx[i]].tolist(), type=pa.date32() if name == "date" else pa.string())
+                    for i, (name, vals) in enumerate(axes)}
+            cols[value_name] = pa.array(values.reshape(-1).astype(np.float64))
+            return pa.table(cols)
+
+        def with_district(table: pa.Table) -> pa.Table:
+            lookup = dict(zip(sectors, districts))
+            col = pa.array([lookup[c] for c in table.column("cluster").to_pylist()], type=pa.string())
+            return table.add_column(table.schema.get_field_index("tier") if "tier" in table.column_names else 2, "district", col)
+
+        stock = with_district(grid([("cluster", sectors), ("tier", list(TIERS))], self.stock[: T + 1], "talent_stock", dates))
+        inflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(INFLOW_CHANNELS))], self.inflow[:T], "persons", dates[1:])
+        outflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(self.out_channels))], self.outflow[:T], "persons", dates[1:])
+        inflow = inflow.add_column(3, "direction", pa.array(["inflow"] * inflow.num_rows))
+        outflow = outflow.add_column(3, "direction", pa.array(["outflow"] * outflow.num_rows))
+        flows = with_district(pa.concat_tables([inflow, outflow]))
+        flows = flows.filter(pa.compute.greater(flows.column("persons"), 0.0)) if flows.num_rows else flows
+
+        def wide(values: np.ndarray, key: str, keys: list[str], fields: tuple[str, ...]) -> pa.Table:
+            sizes = (T, len(keys))
+            idx = np.indices(sizes).reshape(2, -1)
+            cols = {"date": pa.array([dates[1:][i] for i in idx[0]], type=pa.date32()),
+                    key: pa.array([keys[j] for j in idx[1]], type=pa.string())}
+            for f, name in enumerate(fields):
+                cols[name] = pa.array(values[:T, :, f].reshape(-1).astype(np.float64))
+            return pa.table(cols)
+
+        spending = wide(np.stack([self.spending[:T], self.budget[:T]], axis=2), "lever", list(LEVERS), ("spending_yuan", "budget_yuan"))
+        total = self.stock[: T + 1].sum(axis=(1, 2))
+        cum_spend = np.cumsum(self.spending[:T].sum(axis=1))
+        gain = total[1:] - total[0]
+        cost_eff = pa.table({
+            "date": pa.array(dates[1:], type=pa.date32()),
+            "cumulative_spending_yuan": pa.array(cum_spend),
+            "talent_gain": pa.array(gain),
+            "yuan_per_additional_talent": pa.array(np.where(gain > 0, cum_spend / np.where(gain > 0, gain, 1), np.nan)),
+        })
+        return {
+            "talent_stock": stock,
+            "talent_flows": flows,
+            "firms": wide(self.firms, "cluster", sectors, FIRM_FIELDS),
+            "projects": wide(self.projects, "cluster", sectors, PROJECT_FIELDS),
+            "housing": wide(self.housing, "district", list(m.district_ids), HOUSING_FIELDS),
+            "spending": spending,
+            "cost_effectiveness": cost_eff,
+            "coupling": wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
+        }

@@ -1,0 +1,140 @@
+"""Writing a run's results: tables (Parquet and Excel-friendly CSV), configuration and manifest, atomically.
+
+A run is written into a temporary folder next to its destination and renamed into place
+only when every file is complete, so an interrupted run never leaves a partial result.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import yaml
+
+from sim.config import Scenario
+
+PACKAGES = ("talentsim", "mesa", "numpy", "pyarrow", "pydantic", "matplotlib", "networkx", "PyYAML")
+
+
+def run_id(scenario: Scenario) -> str:
+    """Identifies a run by its resolved configuration (which includes seed and scale)."""
+    return f"seed{scenario.run.seed}-scale{scenario.run.scale}-{scenario.config_hash()[:10]}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to ``path`` so that readers see either the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """CSV with a UTF-8 byte-order mark, so that Excel reads Chinese text correctly."""
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink)
+    return "\ufeff".encode("utf-8") + sink.getvalue()
+
+
+@contextmanager
+def staged_directory(final: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``final``; on success it replaces ``final`` in one rename."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
+    try:
+        yield stage
+        if final.exists():
+            old = final.with_name(f".{final.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(stage, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(stage, final)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5)
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def write_tables(stage: Path, tables: dict[str, pa.Table], *, key_columns: dict[str, Any]) -> list[Path]:
+    """Each table as Parquet and CSV, with the run's key columns (scenario, run_id, seed) in front."""
+    written = []
+    for name, table in tables.items():
+        for i, (col, value) in enumerate(key_columns.items()):
+            typ = pa.int64() if isinstance(value, int) else pa.string()
+            table = table.add_column(i, col, pa.array([value] * table.num_rows, type=typ))
+        for path, data in ((stage / f"{name}.parquet", parquet_bytes(table)), (stage / f"{name}.csv", csv_bytes(table))):
+            write_atomic(path, data)
+            written.append(path)
+    return written
+
+
+def write_run_metadata(stage: Path, *, scenario: Scenario, manifest: dict[str, Any]) -> list[Path]:
+    config_path = stage / "config.yaml"
+    write_atomic(config_path, yaml.safe_dump(scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False).encode("utf-8"))
+    manifest_path = stage / "manifest.json"
+    write_atomic(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+    return [config_path, manifest_path]
+
+
+def base_manifest(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "run_id": run_id(scenario),
+        "scenario": scenario.name,
+        "config_hash": scenario.config_hash(),
+        "seed": scenario.run.seed,
+        "scale": scenario.run.scale,
+        "start": scenario.run.start,
+        "end": scenario.run.end,
+        "git_commit": git_commit(),
+        "packages": package_versions(),
+        "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
+    }

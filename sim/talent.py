@@ -1,0 +1,113 @@
+"""Talent agents kept as arrays (one row per agent), so that a whole city runs one agent per person.
+
+Each row is one talent agent. High-end tiers are always one agent per person; a skilled-tier
+agent stands for ``scale`` persons (its ``weight``). Rules are applied to whole arrays at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# status codes
+EMPLOYED, SEARCHING, CANDIDATE, GONE = 0, 1, 2, 3
+# housing codes
+MARKET, APARTMENT, OWNER = 0, 1, 2
+# education codes
+VOCATIONAL, BACHELOR, MASTER, DOCTORATE = 0, 1, 2, 3
+
+_FIELDS: dict[str, np.dtype] = {
+    "status": np.dtype(np.int8),
+    "tier": np.dtype(np.int8),
+    "sector": np.dtype(np.int16),     # current sector (cluster or rest of the city); -1 for candidates
+    "employer": np.dtype(np.int32),   # firm row; -1 when not employed
+    "field": np.dtype(np.int16),      # sector the person's field of study fits best
+    "education": np.dtype(np.int8),
+    "age": np.dtype(np.float32),      # years
+    "housing": np.dtype(np.int8),
+    "children": np.dtype(np.int8),
+    "months_in_city": np.dtype(np.int32),
+    "weight": np.dtype(np.float32),   # persons this agent stands for
+    "channel": np.dtype(np.int8),     # inflow channel by which the agent came (for candidates and graduates' benefits)
+    "queue_since": np.dtype(np.int32),  # month the agent joined the apartment queue; -1 when not queued
+    "search_left": np.dtype(np.int8),   # months of local search left (displaced workers)
+    "job_seeking": np.dtype(np.int8),   # 1 when looking for a job in another cluster while employed
+    "target": np.dtype(np.int16),       # sector chosen in the current search; -1 none
+}
+
+
+@dataclass
+class Cohort:
+    """Attributes of agents about to be added; every array has the same length."""
+
+    status: np.ndarray
+    tier: np.ndarray
+    sector: np.ndarray
+    employer: np.ndarray
+    field: np.ndarray
+    education: np.ndarray
+    age: np.ndarray
+    housing: np.ndarray
+    children: np.ndarray
+    months_in_city: np.ndarray
+    weight: np.ndarray
+    channel: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.tier)
+
+
+class TalentPool:
+    """Structure of arrays with amortised growth and periodic compaction of departed agents."""
+
+    def __init__(self, *, capacity: int) -> None:
+        self.size = 0
+        self._capacity = max(int(capacity), 16)
+        for name, dtype in _FIELDS.items():
+            setattr(self, name, np.zeros(self._capacity, dtype=dtype))
+
+    def view(self, name: str) -> np.ndarray:
+        return getattr(self, name)[: self.size]
+
+    def add(self, cohort: Cohort) -> np.ndarray:
+        """Append agents; returns their row indices."""
+        n = len(cohort)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        self._reserve(self.size + n)
+        rows = np.arange(self.size, self.size + n)
+        for name in _FIELDS:
+            if hasattr(cohort, name):
+                getattr(self, name)[rows] = getattr(cohort, name)
+        self.queue_since[rows] = -1
+        self.search_left[rows] = 0
+        self.job_seeking[rows] = 0
+        self.target[rows] = -1
+        self.size += n
+        return rows
+
+    def _reserve(self, needed: int) -> None:
+        if needed <= self._capacity:
+            return
+        new_capacity = max(needed, int(self._capacity * 1.5))
+        for name, dtype in _FIELDS.items():
+            grown = np.zeros(new_capacity, dtype=dtype)
+            grown[: self.size] = getattr(self, name)[: self.size]
+            setattr(self, name, grown)
+        self._capacity = new_capacity
+
+    def compact(self) -> None:
+        """Drop departed agents and rejected candidates once they make up a large share of rows."""
+        status = self.view("status")
+        keep = (status == EMPLOYED) | (status == SEARCHING)
+        n_keep = int(keep.sum())
+        if n_keep > 0.75 * self.size:
+            return
+        for name in _FIELDS:
+            arr = getattr(self, name)
+            arr[:n_keep] = arr[: self.size][keep]
+        self.size = n_keep
+
+    def resident_mask(self) -> np.ndarray:
+        return self.view("status") <= SEARCHING
