@@ -729,11 +729,13 @@ def _chart_total(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
     ax.plot(dates[-1:], total[-1:] / 1000.0, linestyle="none", marker="o", markersize=4.5,
             color=_QUALITATIVE[0], zorder=4, clip_on=False)
     lo, hi = float(total.min()) / 1000.0, float(total.max()) / 1000.0
-    pad = max((hi - lo) * 0.25, hi * 0.01, 1e-9)
+    pad = max((hi - lo) * 0.3, hi * 0.01, 1e-9)
     # The start label spans about a quarter of the axis: it goes above or below the line over
     # that stretch, whichever side has more room, so that the line never runs through it.
     near = total[dates <= dates[0] + (dates[-1] - dates[0]) * 0.28] / 1000.0
-    below = (near.min() - (lo - pad)) >= ((hi + pad) - near.max())
+    room_below, room_above = near.min() - (lo - pad), (hi + pad) - near.max()
+    need = 0.45 * (hi - lo + 2 * pad) / 2.8  # two 8 pt lines and the gap, over an axis about 2.8 in tall
+    below = room_below >= need or room_below >= room_above
     shift = ScaledTranslation(9 / 72, (-6 if below else 6) / 72, fig.dpi_scale_trans)
     ax.annotate(_t("start_mark", lang, month=_month_label(dates[0], lang), value=_fmt_k(total[0])),
                 (dates[0], total[0] / 1000.0), xytext=(dates[0], near.min() if below else near.max()),

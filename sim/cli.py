@@ -114,7 +114,7 @@ def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
     clusters = np.array(stock.column("cluster").to_pylist())
     values = stock.column("talent_stock").to_numpy()
     years = [y for y in (2021, 2025, 2030, 2035) if dt.date(y, 12, 31) in set(dates.tolist())]
-    labels = load_region(scenario.region).labels()
+    labels = scenario.load_region().labels()
     order = list(dict.fromkeys(clusters.tolist()))
     name = lambda c: labels.get(c, {}).get(lang, c)
     width = max(_display_width(name(c)) for c in order) + 2

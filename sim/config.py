@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.errors import ConfigError
 
@@ -271,6 +271,14 @@ class Scenario(Strict):
             raise ValueError("must be a short name without spaces or slashes")
         return v
 
+    _source_dir: Path | None = PrivateAttr(default=None)
+
+    def load_region(self) -> Any:
+        """The scenario's region: a packaged name, or a path relative to the scenario file."""
+        from sim.region import load_region
+
+        return load_region(self.region, relative_to=self._source_dir)
+
     def config_hash(self) -> str:
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -422,9 +430,8 @@ def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None 
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     scenario = build_scenario(data, source=str(path))
-    from sim.region import load_region  # region checks need the region file
-
-    region = load_region(scenario.region, relative_to=path.parent)
+    scenario._source_dir = path.resolve().parent
+    region = scenario.load_region()
     check_against_region(scenario, region=region, source=str(path))
     return scenario
 

@@ -17,7 +17,7 @@ from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, lo
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.observe import INFLOW_CHANNELS, Recorder
-from sim.region import Region, load_region
+from sim.region import Region
 from sim.talent import (
     APARTMENT, BACHELOR, CANDIDATE, DOCTORATE, EMPLOYED, GONE, MARKET, MASTER, OWNER, SEARCHING, VOCATIONAL,
     Cohort, TalentPool,
@@ -63,11 +63,13 @@ class TalentModel(mesa.Model):
             scenario = load_scenario(scenario, overrides=overrides or None)
         elif overrides:
             from sim.config import apply_overrides, build_scenario
+            source_dir = scenario._source_dir
             scenario = build_scenario(apply_overrides(scenario.model_dump(mode="json"), overrides, source=scenario.name), source=scenario.name)
+            scenario._source_dir = source_dir
         run = scenario.run.model_copy(update={k: v for k, v in {"seed": seed, "scale": scale}.items() if v is not None})
         scenario = scenario.model_copy(update={"run": run})
         self.scenario = scenario
-        self.region = region or load_region(scenario.region)
+        self.region = region or scenario.load_region()
         check_against_region(scenario, region=self.region, source=scenario.name)
         # one root seed; the challenge process draws from its own child stream so that fitting its
         # hazard sees common random numbers whatever the rest of the model draws

@@ -10,7 +10,6 @@ import pyarrow as pa
 
 from sim.config import Scenario
 from sim.model import TalentModel
-from sim.region import load_region
 from sim.results import base_manifest, run_id, staged_directory, write_run_metadata, write_tables
 
 
@@ -68,7 +67,7 @@ def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", char
             if warning:
                 notes.append(warning)
             caption = f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim"
-            files += render_run_charts(tables=tables, labels=load_region(scenario.region).labels(), out_dir=stage / "charts",
+            files += render_run_charts(tables=tables, labels=scenario.load_region().labels(), out_dir=stage / "charts",
                                        lang=chart_lang, caption=caption)
             timings["charts_s"] = time.perf_counter() - t0
         manifest = {**base_manifest(scenario), "timings_s": {k: round(v, 3) for k, v in timings.items()},
