@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 import matplotlib
+import matplotlib.colors
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -230,8 +231,6 @@ def _month_label(day: np.datetime64, lang: str) -> str:
 # tab10 without its grey: grey is kept for outflows and notes, so no series looks "inactive".
 _QUALITATIVE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
 _TIER_COLOURS = {"skilled": "#1f77b4", "municipal": "#2ca02c", "provincial": "#ff7f0e", "national": "#9467bd", "top": "#d62728"}
-# Outflows in a grey ramp: they read as one family below the axis, apart from coloured inflows.
-_OUTFLOW_GREYS = ("#3b3b3b", "#5e5e5e", "#808080", "#a2a2a2", "#c4c4c4", "#dedede")
 _LINESTYLES = ("-", "--", "-.")
 _NOTE_COLOUR = "#555555"
 _CAPTION_COLOUR = "#808080"
@@ -311,24 +310,31 @@ def _fmt_k(persons: float) -> str:
 
 
 def _text_width_em(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56 for ch in text)
+    return sum(1.0 if _wide(ch) else 0.56 for ch in text)
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+# Closing punctuation stays with the character before it: a line never starts with it.
+_NO_LINE_START = set("，。、；：！？）」』》】,.;:!?)")
 
 
 def _wrap(text: str, width_em: float) -> list[str]:
-    """Greedy wrapping that treats each CJK character as a break opportunity."""
+    """Greedy wrapping: Latin text breaks at spaces, CJK text between any two characters."""
     lines: list[str] = []
     for para in text.split("\n"):
         tokens: list[str] = []
         for ch in para:
-            if unicodedata.east_asian_width(ch) in "WF" or not tokens or ch == " " or tokens[-1].endswith(" "):
-                tokens.append(ch)
-            elif unicodedata.east_asian_width(tokens[-1][-1]) in "WF":
+            starts_token = (not tokens or _wide(ch) or ch == " " or tokens[-1][-1] == " " or _wide(tokens[-1][-1]))
+            if starts_token and not (tokens and ch in _NO_LINE_START):
                 tokens.append(ch)
             else:
                 tokens[-1] += ch
         line = ""
         for tok in tokens:
-            if line and _text_width_em(line + tok) > width_em:
+            if line.strip() and _text_width_em(line + tok) > width_em:
                 lines.append(line.rstrip())
                 line = tok.lstrip()
             else:
@@ -478,19 +484,27 @@ def _year_ticks(ax: Axes, years: np.ndarray, months: dict[int, int]) -> None:
     ax.grid(axis="x", visible=False)
 
 
-def _stack(ax: Axes, x: np.ndarray, values: np.ndarray, colours: list[str], sign: float, width: float = 0.72) -> list:
+def _stack(ax: Axes, x: np.ndarray, values: np.ndarray, colours: list[str], sign: float, width: float = 0.72) -> None:
     """Stacked bars that keep positive and negative parts apart, so a stray sign cannot hide a segment."""
     pos = np.zeros(len(x))
     neg = np.zeros(len(x))
-    handles = []
     for row, colour in zip(values, colours):
         v = sign * row
         bottom = np.where(v >= 0, pos, neg)
-        bars = ax.bar(x, v, width=width, bottom=bottom, color=colour, edgecolor="white", linewidth=0.4, zorder=2)
+        ax.bar(x, v, width=width, bottom=bottom, color=colour, edgecolor="white", linewidth=0.4, zorder=2)
         pos = np.where(v >= 0, pos + v, pos)
         neg = np.where(v < 0, neg + v, neg)
-        handles.append(bars)
-    return handles
+
+
+def _colours(keys: list[str], known: Iterable[str], palette: tuple[str, ...]) -> list[str]:
+    """A colour per key that depends on the key, not on which other keys this run happens to have."""
+    known = list(known)
+    unknown = [k for k in keys if k not in known]
+    return [palette[(known.index(k) if k in known else len(known) + unknown.index(k)) % len(palette)] for k in keys]
+
+
+def _grey_ramp(n: int) -> tuple[str, ...]:
+    return tuple(matplotlib.colors.to_hex((g, g, g)) for g in np.linspace(0.23, 0.87, max(n, 1)))
 
 
 # ---------------------------------------------------------------- charts
@@ -513,9 +527,9 @@ def _chart_talent_by_cluster(stock: pa.Table, labels, lang: str, caption: str) -
         _no_data(ax, lang)
         return fig
     lines = []
-    for i, cluster in enumerate(clusters):
+    n = len(_QUALITATIVE)
+    for i in range(len(clusters)):
         # Line styles as well as colours, so that neighbours stay apart for colour-blind readers.
-        n = len(_QUALITATIVE)
         (line,) = ax.plot(dates, values[i] / 1000.0, color=_QUALITATIVE[i % n],
                           linestyle=_LINESTYLES[(i + i // n) % len(_LINESTYLES)])
         lines.append(line)
@@ -546,14 +560,14 @@ def _chart_talent_by_tier(stock: pa.Table, labels, lang: str, caption: str) -> F
         handles.append(line)
         names.append(TIER_LABELS["skilled"][lang])
         ax_s.yaxis.set_major_formatter(_GroupedFormatter())
-        _year_axis(ax_s, dates, max_ticks=5)
+        _year_axis(ax_s, dates, max_ticks=6)
     else:
         _no_data(ax_s, lang)
     ax_s.set_title(_t("panel_skilled", lang), loc="left")
     ax_s.set_ylabel(_t("stock_k", lang))
     ax_s.set_xlabel(_t("year", lang))
 
-    # Highest tier last in the legend's reading order is confusing; list them top-down as drawn.
+    # Listed from the largest tier down, the order in which the lines lie on the axis.
     high = [t for t in ("municipal", "provincial", "national", "top") if t in index]
     high += [t for t in tiers if t not in TIER_LABELS]
     drawn = []
@@ -576,7 +590,7 @@ def _chart_talent_by_tier(stock: pa.Table, labels, lang: str, caption: str) -> F
         lo = min(float(d.min()) for d in drawn)
         hi = max(float(d.max()) for d in drawn)
         ax_h.set_ylim(lo / 1.5, hi * 1.5)
-        _year_axis(ax_h, dates, max_ticks=5)
+        _year_axis(ax_h, dates, max_ticks=6)
     else:
         _no_data(ax_h, lang)
     ax_h.set_title(_t("panel_high_end", lang), loc="left")
@@ -624,7 +638,7 @@ def _chart_flows(flows: pa.Table, start: np.datetime64 | None, labels, lang: str
     for keys, vals, direction, keep in ((in_keys, in_vals, "inflow", keep_in), (out_keys, out_vals, "outflow", keep_out)):
         for i in keep:
             if span > 0 and np.abs(vals[i]).max() < 0.01 * span:
-                small.append(f"{_channel_label(keys[i], direction, labels, lang)} {_minus(f'{vals[i].sum():,.0f}')}")
+                small.append(f"{_channel_label(keys[i], direction, labels, lang)}\u00a0{_minus(f'{vals[i].sum():,.0f}')}")
     if small and len(all_years):
         period = _t("period", lang, a=int(all_years.min()), b=int(all_years.max()))
         notes.append(_t("small_note", lang, period=period, items=_t("list_sep", lang).join(small)))
@@ -636,10 +650,12 @@ def _chart_flows(flows: pa.Table, start: np.datetime64 | None, labels, lang: str
         _no_data(ax, lang)
         return fig
     x = all_years.astype(float)
-    in_colours = [_QUALITATIVE[i % len(_QUALITATIVE)] for i in range(len(in_keys))]
-    out_colours = [_OUTFLOW_GREYS[min(i, len(_OUTFLOW_GREYS) - 1)] for i in range(len(out_keys))]
-    in_h = _stack(ax, x, in_vals[keep_in] / 1000.0, [in_colours[i] for i in keep_in], +1.0)
-    out_h = _stack(ax, x, out_vals[keep_out] / 1000.0, [out_colours[i] for i in keep_out], -1.0)
+    in_colours = _colours(in_keys, INFLOW_LABELS, _QUALITATIVE)
+    extra_out = [k for k in out_keys if k not in OUTFLOW_ORDER]
+    # Outflows in greys: one family below the axis, set apart from the coloured inflows.
+    out_colours = _colours(out_keys, OUTFLOW_ORDER, _grey_ramp(len(OUTFLOW_ORDER) + len(extra_out)))
+    _stack(ax, x, in_vals[keep_in] / 1000.0, [in_colours[i] for i in keep_in], +1.0)
+    _stack(ax, x, out_vals[keep_out] / 1000.0, [out_colours[i] for i in keep_out], -1.0)
     net = (in_vals.sum(axis=0) - out_vals.sum(axis=0)) / 1000.0
     ax.axhline(0, color="#222222", linewidth=0.8, zorder=3)
     halo = [patheffects.withStroke(linewidth=3.0, foreground="white")]
@@ -694,7 +710,7 @@ def _chart_spending(spending: pa.Table, start: np.datetime64 | None, labels, lan
         return fig
     order = _order(levers, LEVER_LABELS)
     idx = [levers.index(k) for k in order]
-    colours = [_QUALITATIVE[i % len(_QUALITATIVE)] for i in range(len(order))]
+    colours = _colours(order, LEVER_LABELS, _QUALITATIVE)
     x = years.astype(float)
     _stack(ax, x, vals[idx] / 1e8, colours, +1.0)
     handles: list = [Patch(facecolor=c) for c in colours]

@@ -81,6 +81,7 @@ class TalentModel(mesa.Model):
         self.start = month_index(run.start)
         self.n_months = month_index(run.end) - self.start + 1
         self.t = 0  # months simulated so far
+        self.agent_steps = 0  # talent agents resident at the start of each month, summed over months
         self.levers = scenario.levers
         self.unc = scenario.uncertainties
         self.beh = scenario.uncertainties.behaviour
@@ -335,6 +336,7 @@ class TalentModel(mesa.Model):
     def step(self) -> None:
         self.government.start_month(month_of_year=self.month_of_year)
         self.recorder.start_month()
+        self.agent_steps += int(np.count_nonzero(self.pool.resident_mask()))
         self.stock = self.stock_by_sector_tier()
         self.update_policy()        # 1
         self.plan_firms()           # 2

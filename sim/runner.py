@@ -71,7 +71,8 @@ def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", char
                                        lang=chart_lang, caption=caption)
             timings["charts_s"] = time.perf_counter() - t0
         manifest = {**base_manifest(scenario), "timings_s": {k: round(v, 3) for k, v in timings.items()},
-                    "talent_agents_at_end": int(model.pool.size), "notes": notes}
+                    "talent_agents_at_end": int(model.pool.size),
+                    "talent_agent_steps": int(model.agent_steps), "notes": notes}
         files += write_run_metadata(stage, scenario=scenario, manifest=manifest)
     files = [final / f.relative_to(stage) for f in files]
     return RunResult(scenario=scenario, run_dir=final, tables=tables, files=files, timings=timings, notes=notes)
