@@ -66,7 +66,8 @@ def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", char
             chart_lang, warning = resolve_language(lang)
             if warning:
                 notes.append(warning)
-            caption = f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim"
+            caption = (f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim; "
+                       f"data: {scenario.load_region().name.en} region file (sources in docs/sources)")
             files += render_run_charts(tables=tables, labels=scenario.load_region().labels(), out_dir=stage / "charts",
                                        lang=chart_lang, caption=caption)
             timings["charts_s"] = time.perf_counter() - t0
