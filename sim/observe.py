@@ -110,6 +110,25 @@ class Recorder:
         t_index = 0.5 * u_talent + 0.5 * u_industry
         self.coupling[t] = np.column_stack([u_talent, u_industry, c, t_index, np.sqrt(c * t_index)])
 
+    def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:
+        """Per calendar year (complete or not): stock at the year's last month, inflows and outflows."""
+        T = self.m.t
+        years = np.array([d.year for d in dates[1:]])
+        rows: dict[str, list] = {k: [] for k in ("year", "cluster", "tier", "district", "talent_stock_end", "inflow", "outflow", "months")}
+        for year in sorted(set(years.tolist())):
+            months = np.flatnonzero(years == year)
+            end_stock = self.stock[months[-1] + 1]
+            inflow = self.inflow[months].sum(axis=(0, 3))
+            outflow = self.outflow[months].sum(axis=(0, 3))
+            for s, sector in enumerate(sectors):
+                for k, tier in enumerate(TIERS):
+                    for key, value in (("year", year), ("cluster", sector), ("tier", tier), ("district", districts[s]),
+                                       ("talent_stock_end", end_stock[s, k]), ("inflow", inflow[s, k]),
+                                       ("outflow", outflow[s, k]), ("months", len(months))):
+                        rows[key].append(value)
+        types = {"year": pa.int32(), "months": pa.int32(), "cluster": pa.string(), "tier": pa.string(), "district": pa.string()}
+        return pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in rows.items()}) if T else pa.table({})
+
     def _cluster_indicators(self, *, stock: np.ndarray, output: np.ndarray | None = None, firms: np.ndarray | None = None) -> np.ndarray:
         """Talent, high-end talent, annual output and firms of each cluster (columns in that order)."""
         m = self.m
@@ -173,6 +192,7 @@ class Recorder:
         })
         return {
             "talent_stock": stock,
+            "talent_annual": self._annual(dates=dates, sectors=sectors, districts=districts),
             "talent_flows": flows,
             "firms": wide(self.firms, "cluster", sectors, FIRM_FIELDS),
             "projects": wide(self.projects, "cluster", sectors, PROJECT_FIELDS),
