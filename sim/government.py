@@ -29,12 +29,16 @@ class Government(mesa.Agent):
             self.spent_this_year[:] = 0.0
         self.spent_this_month[:] = 0.0
 
-    def request(self, lever: str, cost_yuan: float) -> float:
-        """Fund as much of ``cost_yuan`` as the lever's remaining annual budget allows; returns the funded share."""
+    def request(self, lever: str, cost_yuan: float, *, reserve_yuan: float = 0.0) -> float:
+        """Fund as much of ``cost_yuan`` as the lever's remaining annual budget allows; returns the funded share.
+
+        ``reserve_yuan`` is kept back for the lever's running costs later in the year, so that
+        new capital spending cannot starve services already promised.
+        """
         if cost_yuan <= 0:
             return 1.0
         i = LEVERS.index(lever)
-        remaining = max(self.budget[i] - self.spent_this_year[i], 0.0)
+        remaining = max(self.budget[i] - self.spent_this_year[i] - reserve_yuan, 0.0)
         granted = min(cost_yuan, remaining)
         self.spent_this_year[i] += granted
         self.spent_this_month[i] += granted

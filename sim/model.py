@@ -360,16 +360,19 @@ class TalentModel(mesa.Model):
         want = lev.housing.apartments_per_year / 12.0
         share = gov.request("housing", want * lev.housing.cost_per_apartment_yuan)
         self.apartment_supply += want * share * self.district_share
-        # services: school places, hospital beds, culture events
+        # services, funded in this order when the budget binds: running events and school places
+        # already open come before new school places and new hospital beds
         s = lev.services
-        # places added by the lever cost a yearly running cost; beds a capital cost; events a cost each
-        cost = (self.school_places_added * s.cost_per_school_place_yuan / 12 + s.hospital_beds_per_year / 12 * s.cost_per_hospital_bed_yuan
-                + s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan)
-        share = gov.request("services", cost)
-        self.school_places_added += s.school_places_per_year / 12 * share
+        running = s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan + self.school_places_added * s.cost_per_school_place_yuan / 12
+        reserve = running * (12 - self.month_of_year)
+        events_share = gov.request("services", s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan)
+        self.culture_events = s.culture_events_per_year * events_share
+        gov.request("services", self.school_places_added * s.cost_per_school_place_yuan / 12)
+        new_places = s.school_places_per_year / 12
+        self.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
         self.school_places = self.region.initial.school_places.value + self.school_places_added
-        self.hospital_beds += s.hospital_beds_per_year / 12 * share
-        self.culture_events = s.culture_events_per_year * share
+        new_beds = s.hospital_beds_per_year / 12
+        self.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
         # loans and funds
         f = lev.funding
         self.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)
