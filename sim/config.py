@@ -175,7 +175,7 @@ class Behaviour(Strict):
     rent_weight: float = param(0.8, unit="utility per log yuan of rent", source="assumption: Diamond 2016; high-skill more housing-sensitive (Huang, Xing & Cui 2022)", range=(0.3, 1.5))
     service_weight: float = param(0.6, unit="utility per log of service level ratio", source="assumption", range=(0.2, 1.2))
     school_weight: float = param(0.8, unit="utility per log of school-place ratio, families with children", source="assumption", range=(0.2, 1.5))
-    thick_market_weight: float = param(0.3, unit="utility per log of cluster jobs", source="assumption", range=(0.1, 0.6))
+    thick_market_weight: float = param(0.3, unit="utility per log of cluster talent relative to end-2021", source="assumption", range=(0.1, 0.6))
     field_affinity: float = param(1.2, unit="utility when a person's field matches the cluster", source="assumption", range=(0.5, 2.0))
     allowance_weight: float = param(1.0, unit="utility per year of wages paid as allowance", source="assumption", range=(0.3, 2.0))
     consider_move_per_month: float = param(0.025, unit="share of employed talent weighing a move, per month", source="assumption", range=(0.01, 0.05))

@@ -371,6 +371,8 @@ class TalentModel(mesa.Model):
         new_places = s.school_places_per_year / 12
         self.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
         self.school_places = self.region.initial.school_places.value + self.school_places_added
+        recent_graduates = (self.pool.view("channel") == CH["graduate"]) & (self.pool.view("months_in_city") < 36) & self.pool.resident_mask()
+        gov.request("services", float(self.pool.view("weight")[recent_graduates].sum()) * s.graduate_card_yuan / 12)
         new_beds = s.hospital_beds_per_year / 12
         self.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
         # loans and funds
@@ -392,7 +394,8 @@ class TalentModel(mesa.Model):
                 self.firms.alive[p.firm_row] = True
             if self.t >= p.opens:
                 p.capacity *= (1 + lev.platforms.capacity_growth_per_year) ** (1 / 12)
-        hosted = sum(self.firms.jobs[p.firm_row] for p in self.platforms if self.t >= p.opens)
+        talent_at = getattr(self, "firm_talent", np.zeros(self.firms.size))
+        hosted = sum(talent_at[p.firm_row] for p in self.platforms if self.t >= p.opens and p.firm_row < len(talent_at))
         cost = hosted * lev.platforms.running_cost_per_talent_yuan / 12 + sum(p.yearly_cost / 12 for p in self.platforms if self.t >= p.opens)
         self.platform_funding_share = gov.request("platforms", cost)
 
@@ -676,6 +679,9 @@ class TalentModel(mesa.Model):
         self.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=self.recorder.out_internal, weight=weight[movers])
         self.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CH["internal"], weight=weight[movers])
         self.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving])
+        # a talent apartment belongs to its district: moving to another district gives it up
+        left_district = movers & (self.sector_district[old_sector] != self.sector_district[target]) & (p.housing[rows] == APARTMENT)
+        p.housing[rows[left_district]] = MARKET
         p.status[rows] = EMPLOYED
         p.sector[rows] = target
         p.employer[rows] = firm
@@ -715,7 +721,7 @@ class TalentModel(mesa.Model):
             p.queue_since[take] = -1
             occupied += np.bincount(self.sector_district[p.sector[take]], weights=p.weight[take], minlength=self.D)
         self.apartments_occupied = occupied
-        # rent discount paid by the housing lever (if the budget runs out, the discount is not extended this month)
+        # rent discount paid by the housing lever; an unfunded month leaves tenants in place (the city owns the flats)
         discount_cost = float((occupied * self.rent).sum() * lev.rent_discount)
         gov.request("housing", discount_cost)
         # home purchases: renters with two years in the city; subsidy for high-end tiers
@@ -825,7 +831,7 @@ class TalentModel(mesa.Model):
         he = self.stock[:, :SKILLED].sum(axis=1) + np.bincount([pl.host for pl in self.platforms], weights=[pl.capacity for pl in self.platforms], minlength=self.S)
         sector = rng.choice(self.S, size=n, p=he / he.sum())
         jobs0 = np.full(n, 1.0 + beh.project_team_size) / self.talent_intensity[sector]
-        rows = self.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n),
+        rows = self.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n) / self.demand_level,
                               log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
                               output_per_job=np.full(n, beh.project_output_per_job_yuan), talent_intensity=self.talent_intensity[sector],
                               funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, self.t), is_project=np.ones(n, bool))
