@@ -222,6 +222,7 @@ class Behaviour(Strict):
     initial_vacancy_rate: float = param(0.04, unit="open talent positions / filled positions at end-2021", source="assumption", range=(0.02, 0.08))
     job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3))
     entrant_size: float = param(0.3, unit="new firm's jobs relative to the sector's mean firm", source="assumption", range=(0.1, 0.6))
+    min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2))
     price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60))
     reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6))
     demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24))

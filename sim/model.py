@@ -493,13 +493,13 @@ class TalentModel(mesa.Model):
         return _logsumexp(self._outside_utility(), axis=0) - np.log(self.J)
 
     def _apartment_bonus(self) -> float:
-        return -self.beh.rent_weight * np.log(1 - self.levers.housing.rent_discount)
+        return -self.beh.rent_weight * np.log(max(1 - self.levers.housing.rent_discount, self.beh.min_housing_cost_share))
 
     def _newcomer_housing_term(self) -> np.ndarray:
         """Expected utility gain from apartment support for a newcomer, by district."""
         free = np.maximum(self.apartment_supply - self.apartments_occupied, 0.0)
         p_apartment = np.minimum(1.0, (free + self.apartment_supply / 60) / (self.queue_by_district() + 1.0))
-        return -self.beh.rent_weight * np.log(1 - self.levers.housing.rent_discount * p_apartment)
+        return -self.beh.rent_weight * np.log(np.maximum(1 - self.levers.housing.rent_discount * p_apartment, self.beh.min_housing_cost_share))
 
     def queue_by_district(self) -> np.ndarray:
         p = self.pool
