@@ -25,18 +25,32 @@ HIGH_END_TIERS = TIERS[:4]
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
-def param(default: Any, *, unit: str, source: str, range: tuple[float, float] | None = None, doc: str = "") -> Any:
-    """A configuration field whose metadata says its unit, its source and, for assumptions, its range."""
+def param(default: Any, *, unit: str, source: str, range: tuple[float, float] | None = None, doc: str = "",
+          ge: float | None | str = "auto") -> Any:
+    """A configuration field whose metadata says its unit, its source and, for assumptions, its range.
+
+    Numbers are non-negative unless their plausible range reaches below zero or ``ge=None`` says so.
+    """
     if source == "assumption" and range is None:
         raise TypeError("an assumed parameter needs a plausible range")
     extra = {"unit": unit, "source": source}
     if range is not None:
         extra["range"] = list(range)
-    return Field(default, description=doc, json_schema_extra=extra)
+    if ge == "auto":
+        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+        ge = 0 if numeric and (range is None or range[0] >= 0) else None
+    return Field(default, description=doc, json_schema_extra=extra, ge=ge)
+
+
+def check_month(value: Any) -> str:
+    parts = str(value).split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        raise ValueError("must be a month written YYYY-MM, e.g. 2022-01")
+    return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Bilingual(Strict):
@@ -53,10 +67,7 @@ class RunSettings(Strict):
     @field_validator("start", "end")
     @classmethod
     def _month(cls, v: str) -> str:
-        parts = str(v).split("-")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
-            raise ValueError("must be a month written YYYY-MM, e.g. 2022-01")
-        return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
+        return check_month(v)
 
     @field_validator("scale")
     @classmethod
@@ -98,6 +109,14 @@ class FundingLever(Strict):
         description="industry, guidance and incubation funds per cluster, disbursed evenly over fund_years",
         json_schema_extra={"unit": "yuan", "source": "scenario (baseline: jiaxing_facts policy_levers.funding)"},
     )
+    @field_validator("industry_funds_yuan")
+    @classmethod
+    def _non_negative_funds(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, x in v.items() if not x >= 0]
+        if bad:
+            raise ValueError(f"fund sizes must be non-negative yuan; check {', '.join(bad)}")
+        return v
+
     fund_years: float = param(5, unit="years", source="assumption", range=(3, 10))
     budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 8e9))
 
@@ -156,6 +175,18 @@ class GraduateLever(Strict):
     budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9))
 
 
+class LeverChange(Strict):
+    """From ``start`` on, the named lever settings take new values (a step in the lever's time path)."""
+
+    start: str = param("2025-01", unit="YYYY-MM", source="scenario")
+    changes: dict[str, Any] = Field(description="lever settings by name (apartments_per_year) or path (housing.apartments_per_year)")
+
+    @field_validator("start")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return check_month(v)
+
+
 class Levers(Strict):
     housing: HousingLever = Field(default_factory=HousingLever)
     funding: FundingLever = Field(default_factory=FundingLever)
@@ -165,6 +196,42 @@ class Levers(Strict):
     services: ServiceLever = Field(default_factory=ServiceLever)
     tailored_support: TailoredSupportLever = Field(default_factory=TailoredSupportLever)
     graduates: GraduateLever = Field(default_factory=GraduateLever)
+    schedule: list[LeverChange] = Field(default_factory=list, description="time paths: lever settings that change from a given month, applied in order")
+
+    @model_validator(mode="after")
+    def _schedule_resolves(self) -> "Levers":
+        self.time_path()  # every change must name a lever setting and give it a valid value
+        return self
+
+    def time_path(self) -> list[tuple[str, "Levers"]]:
+        """The lever settings in force from each scheduled month on, in order of their start."""
+        paths = {".".join(p): p for p in _leaf_paths(Levers) if p[0] != "schedule"}
+        short: dict[str, list[tuple[str, ...]]] = {}
+        for p in paths.values():
+            short.setdefault(p[-1], []).append(p)
+        current = self.model_dump(mode="json", exclude={"schedule"})
+        out = []
+        for i, change in enumerate(sorted(self.schedule, key=lambda c: c.start)):
+            for key, value in change.changes.items():
+                path = paths.get(key) or (short[key][0] if len(short.get(key, [])) == 1 else None)
+                if path is None and len(short.get(key, [])) > 1:
+                    options = ", ".join(".".join(p) for p in short[key])
+                    raise ValueError(f"schedule {change.start}: {key!r} is ambiguous; write one of {options}")
+                if path is None:
+                    raise ValueError(f"schedule {change.start}: {key!r} is not a lever setting; write a name such as "
+                                     f"apartments_per_year or a path such as housing.apartments_per_year")
+                if path[:2] == ("platforms", "new_platforms"):
+                    raise ValueError(f"schedule {change.start}: new platforms carry their own opening month; list them in platforms.new_platforms")
+                node = current
+                for part in path[:-1]:
+                    node = node[part]
+                node[path[-1]] = value
+            try:
+                out.append((change.start, Levers.model_validate(current)))
+            except ValidationError as exc:
+                detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+                raise ValueError(f"schedule {change.start}: {detail}") from None
+        return out
 
 
 # ---------------------------------------------------------------- uncertainties
@@ -219,9 +286,9 @@ class Behaviour(Strict):
     moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0))
     internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0))
     wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0))
-    initial_vacancy_rate: float = param(0.04, unit="open talent positions / filled positions at end-2021", source="assumption", range=(0.02, 0.08))
+    initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions (a supply-constrained market)", range=(0.03, 0.12))
     job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3))
-    entrant_size: float = param(0.3, unit="new firm's jobs relative to the sector's mean firm", source="assumption", range=(0.1, 0.6))
+    entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150))
     min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2))
     price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60))
     reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6))
@@ -233,12 +300,20 @@ class Behaviour(Strict):
         json_schema_extra={"unit": "share", "source": "assumption: graduation in June-July", "range": [0.0, 1.0]},
     )
     tax_share_of_output: float = param(0.0292, unit="tax / output", source="jiaxing_facts projects: 3.17 bn yuan tax on 108.6 bn yuan output")
+    candidate_search_months: float = param(3, unit="months a newcomer who chose the city searches before going elsewhere", source="assumption", range=(1, 6))
     search_months: float = param(4, unit="months a displaced talent searches before leaving", source="assumption", range=(2, 8))
+
+    @field_validator("graduate_month_shares")
+    @classmethod
+    def _twelve_shares(cls, v: list[float]) -> list[float]:
+        if len(v) != 12 or any(x < 0 for x in v) or sum(v) <= 0:
+            raise ValueError("must be 12 non-negative shares, January first, with a positive sum")
+        return v
 
 
 class CompetitorPath(Strict):
     trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1))
-    shock: float = param(0.0, unit="utility, a step change", source="scenario")
+    shock: float = param(0.0, unit="utility, a step change", source="scenario", ge=None)
     shock_start: str = param("2025-01", unit="YYYY-MM", source="scenario")
 
 
@@ -246,7 +321,7 @@ class Uncertainties(Strict):
     competitors: dict[str, CompetitorPath] = Field(default_factory=dict, description="attractiveness paths of competing cities; unnamed cities keep a flat path")
     graduate_supply: float = param(1.0, unit="multiplier on graduate candidates", source="assumption", range=(0.7, 1.2))
     graduate_supply_trend: float = param(0.0, unit="per year", source="assumption", range=(-0.03, 0.03))
-    industry_demand_growth: float = param(0.06, unit="per year in 2022, real growth of firms' desired jobs", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan); jobs grow slower than output", range=(0.02, 0.09))
+    industry_demand_growth: float = param(0.08, unit="per year in 2022, real growth of firms' desired jobs", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan); desired jobs close to output growth", range=(0.04, 0.10))
     industry_demand_growth_2035: float = param(0.025, unit="per year in 2035; the rate moves linearly between the two", source="assumption: slowing growth", range=(0.0, 0.05))
     wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07))
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05))
@@ -366,7 +441,9 @@ def apply_overrides(data: dict, overrides: dict[str, Any], *, source: str) -> di
             continue
         node = data
         for part in path[:-1]:
-            node = node.setdefault(part, {})
+            if not isinstance(node.get(part), dict):
+                node[part] = {}  # an empty section (``levers:`` with nothing under it) reads as None
+            node = node[part]
         node[path[-1]] = value
     if problems:
         raise ConfigError(source=source, problems=problems)
@@ -382,7 +459,9 @@ def _format_validation(exc: ValidationError) -> list[str]:
             valid = ", ".join(sorted(parent.model_fields)) if parent is not None else "see `talentsim params`"
             problems.append(f"{loc}: unknown field; valid fields here: {valid}")
         else:
-            problems.append(f"{loc}: {err['msg']} (got {err.get('input')!r})")
+            shown = err.get("input")
+            got = "" if isinstance(shown, (dict, list)) else f" (got {shown!r})"
+            problems.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}{got}")
     return problems
 
 
@@ -432,7 +511,11 @@ def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None 
         data = apply_overrides(data, overrides, source=str(path))
     scenario = build_scenario(data, source=str(path))
     scenario._source_dir = path.resolve().parent
-    region = scenario.load_region()
+    try:
+        region = scenario.load_region()
+    except ConfigError as exc:
+        raise ConfigError(source=str(path), problems=[f"region: {p}" if not p.startswith("region") else p for p in exc.problems]
+                          + ([f"(in region file {exc.source})"] if exc.source != scenario.region else [])) from None
     check_against_region(scenario, region=region, source=str(path))
     return scenario
 

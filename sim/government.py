@@ -19,10 +19,14 @@ class Government(mesa.Agent):
 
     def __init__(self, model: mesa.Model, *, levers: Levers) -> None:
         super().__init__(model)
-        self.levers = levers
-        self.budget = np.array([getattr(levers, name).budget_yuan_per_year for name in LEVERS], dtype=float)
+        self.set_levers(levers)
         self.spent_this_year = np.zeros(len(LEVERS))
         self.spent_this_month = np.zeros(len(LEVERS))
+
+    def set_levers(self, levers: Levers) -> None:
+        """Settings and annual budgets in force from now on (what was spent this year still counts)."""
+        self.levers = levers
+        self.budget = np.array([getattr(levers, name).budget_yuan_per_year for name in LEVERS], dtype=float)
 
     def start_month(self, *, month_of_year: int) -> None:
         if month_of_year == 1:

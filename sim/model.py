@@ -82,7 +82,14 @@ class TalentModel(mesa.Model):
         self.n_months = month_index(run.end) - self.start + 1
         self.t = 0  # months simulated so far
         self.agent_steps = 0  # talent agents resident at the start of each month, summed over months
+        # the levers' time path: settings in force from each scheduled month on
         self.levers = scenario.levers
+        self.lever_changes: dict[int, Any] = {}
+        for month, levers in scenario.levers.time_path():
+            if month_index(month) <= self.start:
+                self.levers = levers
+            else:
+                self.lever_changes[month_index(month) - self.start] = levers
         self.unc = scenario.uncertainties
         self.beh = scenario.uncertainties.behaviour
         self.interactions = scenario.interactions
@@ -355,6 +362,8 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 1. policy update
     def update_policy(self) -> None:
+        if self.t in self.lever_changes:
+            self._switch_levers(self.lever_changes[self.t])
         gov, lev = self.government, self.levers
         # talent apartments completed
         want = lev.housing.apartments_per_year / 12.0
@@ -382,7 +391,7 @@ class TalentModel(mesa.Model):
         gov.request("funding", self.loans_outstanding * f.interest_subsidy_rate / 12)
         fund_flow = {}
         for s_idx, left in self.fund_remaining.items():
-            pay = min(left, self.levers.funding.industry_funds_yuan[self.region.sector_ids[s_idx]] / (12 * f.fund_years))
+            pay = min(left, f.industry_funds_yuan.get(self.region.sector_ids[s_idx], 0.0) / (12 * f.fund_years))
             pay *= gov.request("funding", pay)
             self.fund_remaining[s_idx] = left - pay
             fund_flow[s_idx] = pay
@@ -398,6 +407,17 @@ class TalentModel(mesa.Model):
         hosted = sum(talent_at[p.firm_row] for p in self.platforms if self.t >= p.opens and p.firm_row < len(talent_at))
         cost = hosted * lev.platforms.running_cost_per_talent_yuan / 12 + sum(p.yearly_cost / 12 for p in self.platforms if self.t >= p.opens)
         self.platform_funding_share = gov.request("platforms", cost)
+
+    def _switch_levers(self, levers: Any) -> None:
+        """A scheduled change of policy: new settings and budgets; newly pledged fund money is added."""
+        before = self.levers.funding.industry_funds_yuan
+        for cluster, amount in levers.funding.industry_funds_yuan.items():
+            extra = amount - before.get(cluster, 0.0)
+            if extra > 0:
+                s_idx = self.region.sector_ids.index(cluster)
+                self.fund_remaining[s_idx] = self.fund_remaining.get(s_idx, 0.0) + extra
+        self.levers = levers
+        self.government.set_levers(levers)
 
     def _disburse_funding(self, *, new_loans: float, fund_flow: dict[int, float]) -> None:
         fm = self.firms
@@ -621,7 +641,10 @@ class TalentModel(mesa.Model):
             bonus = self._graduate_bonus(channel=p.channel[seekers], tier=tier)
             v_out = self._alternative_city_utility()[tier]
             p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
-            comes = ~is_candidate | (rng.random(len(seekers)) < p_come)
+            committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
+            newly = is_candidate & ~committed & (rng.random(len(seekers)) < p_come)
+            p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
+            comes = ~is_candidate | committed | newly
         seekers, target, tier = seekers[comes], target[comes], tier[comes]
         # matching with frictions in each sector x tier market
         w = p.weight[seekers].astype(float)
@@ -638,12 +661,15 @@ class TalentModel(mesa.Model):
         self.fill_rate = np.divide(hires.sum(axis=1), self.vacancies.sum(axis=1), out=np.ones(self.S), where=self.vacancies.sum(axis=1) > 0)
         self.fill_rate = np.clip(self.fill_rate + (self.vacancies.sum(axis=1) < 1), 0, 1)
         self._place(seekers[matched], target[matched])
-        # unmatched: candidates are gone (never counted); displaced residents search on; job seekers stay put
+        # unmatched candidates search on for a few months (not yet counted in the stock), then go
+        # elsewhere; displaced residents search on; job seekers on the job stay put
         lost = seekers[~matched]
-        p.status[lost[p.status[lost] == CANDIDATE]] = GONE
+        lost = lost[p.status[lost] == CANDIDATE]
+        p.search_left[lost] -= 1
+        p.status[lost[p.search_left[lost] <= 0]] = GONE
         p.job_seeking[: p.size] = 0
-        cand_left = np.flatnonzero(p.view("status") == CANDIDATE)
-        p.status[cand_left] = GONE  # candidates who did not come
+        undecided = np.flatnonzero((p.view("status") == CANDIDATE) & (p.view("search_left") <= 0))
+        p.status[undecided] = GONE  # candidates who did not come
 
     def _fixed_sector(self, n: int) -> np.ndarray:
         share = self.talent_initial.sum(axis=1) / self.talent_initial.sum()
@@ -709,8 +735,11 @@ class TalentModel(mesa.Model):
         free = np.maximum(self.apartment_supply - occupied, 0.0)
         if len(queued):
             district = self.sector_district[p.sector[queued]]
-            priority = (p.tier[queued] == SKILLED).astype(np.int8)  # high-end tiers first
-            order = queued[np.lexsort((p.queue_since[queued], priority, district))]
+            # high-end tiers first, then the newest arrivals: apartments are transitional housing for
+            # newcomers, who are also the most mobile, so each further apartment reaches talent that
+            # is more settled than the last (diminishing returns, P6)
+            priority = (p.tier[queued] == SKILLED).astype(np.int8)
+            order = queued[np.lexsort((-p.queue_since[queued], priority, district))]
             d_sorted = self.sector_district[p.sector[order]]
             cum = np.cumsum(p.weight[order].astype(float))
             starts = np.searchsorted(d_sorted, np.arange(self.D), side="left")
@@ -898,10 +927,9 @@ class TalentModel(mesa.Model):
             rate = (beh.entry_rate_per_year / 12 * n_firms * (talent / self.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity
                     * (1 + beh.funding_effect * np.log1p(funds / np.maximum(output, 1.0))))
             entries = rng.poisson(rate).astype(float)
-            mean_jobs = np.bincount(sector[alive], weights=fm.view("jobs")[alive], minlength=self.S) / np.maximum(n_firms, 1)
             new_sector = np.repeat(np.arange(self.S), entries.astype(int))
             if len(new_sector):
-                size = beh.entrant_size * mean_jobs[new_sector] * rng.lognormal(-0.18, 0.6, size=len(new_sector))
+                size = beh.entrant_jobs * rng.lognormal(-0.18, 0.6, size=len(new_sector))
                 lr = rng.normal(0.0, 0.15, size=len(new_sector))
                 fm.add(sector=new_sector, jobs=size * 0.3, base_jobs=size / self.demand_level,
                        log_productivity=lr, long_run_productivity=lr,
