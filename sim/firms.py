@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_FIELDS: dict[str, np.dtype] = {
+from sim.columns import ColumnTable
+
+FIELDS: dict[str, np.dtype] = {
     "sector": np.dtype(np.int16),
     "jobs": np.dtype(np.float64),            # all jobs, persons
     "base_jobs": np.dtype(np.float64),       # desired jobs at unit productivity and end-2021 demand
@@ -22,37 +24,22 @@ _FIELDS: dict[str, np.dtype] = {
 }
 
 
-class FirmTable:
-    """Structure of arrays for firms, grown as firms enter; exited firms stay as dead rows."""
+class FirmTable(ColumnTable):
+    """Firms; exited firms stay as dead rows so that employer indices stay valid."""
 
-    def __init__(self, *, capacity: int) -> None:
-        self.size = 0
-        self._capacity = max(int(capacity), 16)
-        for name, dtype in _FIELDS.items():
-            setattr(self, name, np.zeros(self._capacity, dtype=dtype))
-
-    def view(self, name: str) -> np.ndarray:
-        return getattr(self, name)[: self.size]
+    FIELDS = FIELDS
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
+        unknown = set(columns) - set(self.FIELDS)
+        if unknown:
+            raise KeyError(f"unknown firm fields: {sorted(unknown)}")
         n = len(columns["sector"])
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        if self.size + n > self._capacity:
-            new_capacity = max(self.size + n, int(self._capacity * 1.5))
-            for name, dtype in _FIELDS.items():
-                grown = np.zeros(new_capacity, dtype=dtype)
-                grown[: self.size] = getattr(self, name)[: self.size]
-                setattr(self, name, grown)
-            self._capacity = new_capacity
-        rows = np.arange(self.size, self.size + n)
-        unknown = set(columns) - set(_FIELDS)
-        if unknown:
-            raise KeyError(f"unknown firm fields: {sorted(unknown)}")
+        rows = self._append_rows(n)
         for name, values in columns.items():
             getattr(self, name)[rows] = values
         self.alive[rows] = True
-        self.size += n
         return rows
 
     def output_yuan_per_month(self) -> np.ndarray:

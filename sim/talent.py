@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.columns import ColumnTable
+
 # status codes
 EMPLOYED, SEARCHING, CANDIDATE, GONE = 0, 1, 2, 3
 # housing codes
@@ -17,7 +19,7 @@ MARKET, APARTMENT, OWNER = 0, 1, 2
 # education codes
 VOCATIONAL, BACHELOR, MASTER, DOCTORATE = 0, 1, 2, 3
 
-_FIELDS: dict[str, np.dtype] = {
+FIELDS: dict[str, np.dtype] = {
     "status": np.dtype(np.int8),
     "tier": np.dtype(np.int8),
     "sector": np.dtype(np.int16),     # current sector (cluster or rest of the city); -1 for candidates
@@ -58,44 +60,25 @@ class Cohort:
         return len(self.tier)
 
 
-class TalentPool:
-    """Structure of arrays with amortised growth and periodic compaction of departed agents."""
+class TalentPool(ColumnTable):
+    """Talent agents, with periodic compaction of departed agents and rejected candidates."""
 
-    def __init__(self, *, capacity: int) -> None:
-        self.size = 0
-        self._capacity = max(int(capacity), 16)
-        for name, dtype in _FIELDS.items():
-            setattr(self, name, np.zeros(self._capacity, dtype=dtype))
-
-    def view(self, name: str) -> np.ndarray:
-        return getattr(self, name)[: self.size]
+    FIELDS = FIELDS
 
     def add(self, cohort: Cohort) -> np.ndarray:
         """Append agents; returns their row indices."""
         n = len(cohort)
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        self._reserve(self.size + n)
-        rows = np.arange(self.size, self.size + n)
-        for name in _FIELDS:
+        rows = self._append_rows(n)
+        for name in self.FIELDS:
             if hasattr(cohort, name):
                 getattr(self, name)[rows] = getattr(cohort, name)
         self.queue_since[rows] = -1
         self.search_left[rows] = 0
         self.job_seeking[rows] = 0
         self.target[rows] = -1
-        self.size += n
         return rows
-
-    def _reserve(self, needed: int) -> None:
-        if needed <= self._capacity:
-            return
-        new_capacity = max(needed, int(self._capacity * 1.5))
-        for name, dtype in _FIELDS.items():
-            grown = np.zeros(new_capacity, dtype=dtype)
-            grown[: self.size] = getattr(self, name)[: self.size]
-            setattr(self, name, grown)
-        self._capacity = new_capacity
 
     def compact(self) -> None:
         """Drop departed agents and rejected candidates once they make up a large share of rows."""
@@ -104,7 +87,7 @@ class TalentPool:
         n_keep = int(keep.sum())
         if n_keep > 0.75 * self.size:
             return
-        for name in _FIELDS:
+        for name in self.FIELDS:
             arr = getattr(self, name)
             arr[:n_keep] = arr[: self.size][keep]
         self.size = n_keep
