@@ -128,7 +128,6 @@ OUTFLOW_LABELS: dict[str, dict[str, str]] = {
     "retirement": {"en": "Retirement", "zh": "退休"},
     "internal": {"en": "Moves within the city", "zh": "市内流动"},
 }
-OUTFLOW_ORDER = ("shanghai", "hangzhou", "suzhou", "ningbo", "rest_of_country", "retirement")
 _OUTFLOW_PREFIX = {"en": "to ", "zh": "流向"}
 INTERNAL_CHANNEL = "internal"
 
@@ -212,7 +211,7 @@ def _channel_label(channel: str, direction: str, labels: dict[str, dict[str, str
     if direction == "outflow":
         if channel in OUTFLOW_LABELS:
             return OUTFLOW_LABELS[channel][lang]
-        if channel in labels or channel in OUTFLOW_ORDER:
+        if channel in labels:
             return _OUTFLOW_PREFIX[lang] + _name(channel, labels, lang)
     return _name(channel, labels, lang)
 
@@ -629,7 +628,11 @@ def _chart_flows(flows: pa.Table, start: np.datetime64 | None, labels, lang: str
         return order, out[[keys.index(k) for k in order]] if order else out
 
     in_keys, in_vals = aligned("inflow", INFLOW_LABELS)
-    out_keys, out_vals = aligned("outflow", OUTFLOW_ORDER)
+    # destinations in the region's own order (the order of its labels), then retirement and the rest
+    written = set(city.filter(pc.fill_null(pc.equal(city["direction"], "outflow"), False))["channel"].to_pylist())
+    out_order = [k for k in labels if k in written] + [k for k in OUTFLOW_LABELS if k in written]
+    out_order += sorted(written - set(out_order))
+    out_keys, out_vals = aligned("outflow", out_order)
     keep_in = [i for i, _ in enumerate(in_keys) if np.abs(in_vals[i]).sum() > 0]
     keep_out = [i for i, _ in enumerate(out_keys) if np.abs(out_vals[i]).sum() > 0]
 
@@ -651,9 +654,8 @@ def _chart_flows(flows: pa.Table, start: np.datetime64 | None, labels, lang: str
         return fig
     x = all_years.astype(float)
     in_colours = _colours(in_keys, INFLOW_LABELS, _QUALITATIVE)
-    extra_out = [k for k in out_keys if k not in OUTFLOW_ORDER]
     # Outflows in greys: one family below the axis, set apart from the coloured inflows.
-    out_colours = _colours(out_keys, OUTFLOW_ORDER, _grey_ramp(len(OUTFLOW_ORDER) + len(extra_out)))
+    out_colours = _colours(out_keys, out_order, _grey_ramp(len(out_order)))
     _stack(ax, x, in_vals[keep_in] / 1000.0, [in_colours[i] for i in keep_in], +1.0)
     _stack(ax, x, out_vals[keep_out] / 1000.0, [out_colours[i] for i in keep_out], -1.0)
     net = (in_vals.sum(axis=0) - out_vals.sum(axis=0)) / 1000.0
