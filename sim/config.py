@@ -143,6 +143,11 @@ class NewPlatform(Strict):
     capacity: float = param(60, unit="high-end talent persons", source="assumption", range=(20, 200))
     cost_per_year_yuan: float = param(5.0e7, unit="yuan/year", source="assumption", range=(2e7, 2e8))
 
+    @field_validator("opens")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return check_month(v)
+
 
 class PlatformLever(Strict):
     new_platforms: list[NewPlatform] = Field(default_factory=list, description="research platforms opened during the run")
@@ -315,6 +320,11 @@ class CompetitorPath(Strict):
     trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1))
     shock: float = param(0.0, unit="utility, a step change", source="scenario", ge=None)
     shock_start: str = param("2025-01", unit="YYYY-MM", source="scenario")
+
+    @field_validator("shock_start")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return check_month(v)
 
 
 class Uncertainties(Strict):

@@ -83,7 +83,8 @@ class TalentPool(ColumnTable):
     def compact(self) -> None:
         """Drop departed agents and rejected candidates once they make up a large share of rows."""
         status = self.view("status")
-        keep = (status == EMPLOYED) | (status == SEARCHING)
+        # newcomers who chose the city and are still searching are kept, like residents
+        keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
         n_keep = int(keep.sum())
         if n_keep > 0.75 * self.size:
             return
