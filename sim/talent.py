@@ -35,7 +35,6 @@ FIELDS: dict[str, np.dtype] = {
     "queue_since": np.dtype(np.int32),  # month the agent joined the apartment queue; -1 when not queued
     "search_left": np.dtype(np.int8),   # months of local search left (displaced workers)
     "job_seeking": np.dtype(np.int8),   # 1 when looking for a job in another cluster while employed
-    "target": np.dtype(np.int16),       # sector chosen in the current search; -1 none
 }
 
 
@@ -77,7 +76,6 @@ class TalentPool(ColumnTable):
         self.queue_since[rows] = -1
         self.search_left[rows] = 0
         self.job_seeking[rows] = 0
-        self.target[rows] = -1
         return rows
 
     def compact(self) -> None:
