@@ -46,6 +46,25 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-charts", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    for name, helptext in (("ensemble", "replications of one scenario: uncertainty bands over seeds"),
+                           ("sweep", "one lever over a range of values, several seeds each")):
+        study = sub.add_parser(name, help=helptext)
+        study.add_argument("scenario", help="scenario file (YAML) or the name of one in scenarios/")
+        if name == "sweep":
+            study.add_argument("--lever", required=True, metavar="NAME=LOW:HIGH:N",
+                               help="lever and its values: NAME=LOW:HIGH:N (evenly spaced) or NAME=V1,V2,...")
+        study.add_argument("--seeds", type=int, default=20, help="runs per point (default 20)")
+        study.add_argument("--root-seed", type=int, help="seed from which every run's seed derives (default: the scenario's)")
+        study.add_argument("--scale", type=int, help="persons per skilled-tier agent (default: the scenario's)")
+        study.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
+        study.add_argument("--scheduler", help=f"address of an existing Dask scheduler (or set ${'DASK_SCHEDULER_ADDRESS'})")
+        study.add_argument("--dashboard", action="store_true", help="serve the local cluster's dashboard on 127.0.0.1:8787")
+        study.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+        study.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
+        study.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (repeatable)")
+        study.add_argument("--no-charts", action="store_true", help="write tables only")
+        study.add_argument("--quiet", action="store_true", help="no progress bar")
+
     cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
     cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
@@ -70,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "calibrate":
             return _calibrate(args)
+        if args.command in ("ensemble", "sweep"):
+            return _study(args)
         return _params(args)
     except ConfigError as exc:
         return _fail(str(exc))
@@ -136,6 +157,54 @@ def _display_width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _study(args: argparse.Namespace) -> int:
+    from sim.config import load_scenario
+    from sim.ensemble import parse_lever_range, run_ensemble, run_sweep
+    from sim.errors import ConfigError
+
+    if args.seeds < 1:
+        raise ConfigError(source="--seeds", problems=["must be at least 1"])
+    if args.workers is not None and args.workers < 0:
+        raise ConfigError(source="--workers", problems=["must be 0 (serial) or a number of worker processes"])
+    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
+    options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
+                   scheduler=args.scheduler, dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    if args.command == "sweep":
+        try:
+            lever, values = parse_lever_range(args.lever)
+        except ValueError as exc:
+            raise ConfigError(source="--lever", problems=[str(exc)]) from None
+        load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: values[0]})  # names and values checked up front
+        result = run_sweep(scenario, lever=lever, values=values, **options)
+    else:
+        result = run_ensemble(scenario, **options)
+    print(f"{result.n_done} of {len(result.specs)} runs complete in {result.seconds:.1f} s; results in {result.study_dir}")
+    final = result.summary.filter(pa_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
+    if final.num_rows:
+        last = max(final.column("date").to_pylist())
+        for row in final.filter(pa_date(final, last)).to_pylist():
+            print(f"  {row['point_label']}: city talent at {last}: median {row['median']:,.0f}, "
+                  f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs")
+    if result.failures:
+        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}):", file=sys.stderr)
+        for f in result.failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def pa_equal(table: Any, col_a: str, value_a: str, col_b: str, value_b: str) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.and_(pc.equal(table[col_a], value_a), pc.equal(table[col_b], value_b))
+
+
+def pa_date(table: Any, date: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.equal(table["date"], date)
 
 
 def _calibrate(args: argparse.Namespace) -> int:

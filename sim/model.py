@@ -967,4 +967,17 @@ class TalentModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress.update(1)
+        self._release_agent_id_counter()
         return self
+
+    def _release_agent_id_counter(self) -> None:
+        """Let a finished model be garbage-collected.
+
+        Mesa 3.3 counts agent ids in a class-level dictionary keyed by model, which keeps every model
+        (and its arrays) alive for the life of the process; in a worker running hundreds of runs that
+        fills memory and slows every later run. No agent is created after the run, so the counter is
+        no longer needed.
+        """
+        counters = getattr(mesa.Agent, "_ids", None)
+        if isinstance(counters, dict):
+            counters.pop(self, None)

@@ -1,0 +1,348 @@
+"""Many runs: replications, lever sweeps and experimental designs, serial or on a Dask cluster.
+
+Every run is a :class:`RunSpec`: a fully resolved configuration (design point plus seed), identified
+by a hash of that configuration. Seeds derive from one root seed through
+``numpy.random.SeedSequence``, and every design point uses the same seeds (common random numbers),
+so results do not depend on the number of workers or on the order in which runs finish.
+
+Workers write their run's tables themselves into one partitioned Parquet dataset
+(``<study>/runs/<table>/run_id=<id>/part-0.parquet``), each file atomically, and mark the run
+complete last (``<study>/runs/_done/<id>.json``). A rerun skips complete runs, so a study that was
+stopped at any point and started again ends with exactly the files of an uninterrupted one.
+A run that raises is recorded in ``<study>/failures/<id>.json`` (traceback, seed, configuration)
+and the study goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.config import TIERS, Scenario, apply_overrides, build_scenario
+from sim.results import csv_bytes, parquet_bytes, run_id, write_atomic
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CITY_TOTAL, ALL_TIERS = "city_total", "all_tiers"
+QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a study: a design point, a seed, and the configuration they resolve to."""
+
+    point: int
+    point_label: str
+    seed: int
+    run_id: str
+    config: dict[str, Any]          # the resolved scenario, as JSON-ready data
+    source_dir: str | None          # where relative region paths are resolved
+
+    def scenario(self) -> Scenario:
+        scenario = Scenario.model_validate(self.config)
+        scenario._source_dir = Path(self.source_dir) if self.source_dir else None
+        return scenario
+
+
+@dataclass
+class StudyResult:
+    """What a study produced: its folder, the runs' statuses, the summary bands and the failures."""
+
+    study_dir: Path
+    specs: list[RunSpec]
+    status: dict[str, str]
+    summary: pa.Table
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def n_done(self) -> int:
+        return sum(1 for s in self.status.values() if s in ("done", "skipped"))
+
+    def table(self, name: str) -> pa.Table:
+        """One output table over every complete run of the study (the same columns as a single run)."""
+        parts = [pq.read_table(partition_file(self.study_dir, name, s.run_id)) for s in self.specs
+                 if done_marker(self.study_dir, s.run_id).exists()]
+        return pa.concat_tables(parts) if parts else pa.table({})
+
+
+# ------------------------------------------------------------------ designs
+def derive_seeds(root_seed: int, n: int) -> list[int]:
+    """``n`` independent run seeds from one root seed (``SeedSequence.spawn``)."""
+    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(root_seed).spawn(n)]
+
+
+def build_specs(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None,
+                seeds: int, root_seed: int | None = None, scale: int | None = None) -> list[RunSpec]:
+    """Every design point crossed with the same ``seeds`` run seeds."""
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    labels = list(labels) if labels is not None else [point_label(p) or scenario.name for p in points]
+    base = scenario.model_dump(mode="json")
+    if scale is not None:
+        base["run"]["scale"] = scale
+    source = str(scenario._source_dir) if scenario._source_dir else None
+    run_seeds = derive_seeds(scenario.run.seed if root_seed is None else root_seed, seeds)
+    specs = []
+    for index, (overrides, label) in enumerate(zip(points, labels)):
+        for seed in run_seeds:
+            data = apply_overrides(base, {**overrides, "run.seed": seed}, source=scenario.name)
+            resolved = build_scenario(data, source=f"{scenario.name} point {label}")
+            specs.append(RunSpec(point=index, point_label=label, seed=seed, run_id=run_id(resolved),
+                                 config=resolved.model_dump(mode="json"), source_dir=source))
+    return specs
+
+
+def point_label(overrides: dict[str, Any]) -> str:
+    return ", ".join(f"{k.split('.')[-1]}={v:g}" if isinstance(v, (int, float)) else f"{k.split('.')[-1]}={v}"
+                     for k, v in overrides.items())
+
+
+def parse_lever_range(text: str) -> tuple[str, list[float]]:
+    """``name=low:high:n`` (n evenly spaced values) or ``name=v1,v2,...``."""
+    if "=" not in text:
+        raise ValueError(f"--lever {text!r}: write NAME=LOW:HIGH:N or NAME=V1,V2,...")
+    name, spec = text.split("=", 1)
+    try:
+        if ":" in spec:
+            low, high, n = spec.split(":")
+            if int(n) < 1:
+                raise ValueError
+            values = np.linspace(float(low), float(high), int(n)).tolist()
+        else:
+            values = [float(v) for v in spec.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"--lever {text!r}: write NAME=LOW:HIGH:N (N a whole number >= 1) or NAME=V1,V2,...") from None
+    if not values:
+        raise ValueError(f"--lever {text!r}: no values")
+    return name.strip(), values
+
+
+# ------------------------------------------------------------------ files of a study
+def partition_file(study_dir: Path, table: str, rid: str) -> Path:
+    return Path(study_dir) / "runs" / table / f"run_id={rid}" / "part-0.parquet"
+
+
+def done_marker(study_dir: Path, rid: str) -> Path:
+    return Path(study_dir) / "runs" / "_done" / f"{rid}.json"
+
+
+def failure_record(study_dir: Path, rid: str) -> Path:
+    return Path(study_dir) / "failures" / f"{rid}.json"
+
+
+def remove_stale_temporaries(study_dir: Path) -> int:
+    """Half-written files of an interrupted study (atomic writes leave only hidden temporaries)."""
+    removed = 0
+    for path in Path(study_dir).rglob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+# ------------------------------------------------------------------ one run, on a worker
+def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
+    """Simulate one run and write its tables; never raises, so that a failure is a record, not a crash."""
+    study = Path(study_dir)
+    if done_marker(study, spec.run_id).exists():
+        return {"run_id": spec.run_id, "status": "skipped"}
+    try:
+        from sim.model import TalentModel
+
+        model = TalentModel(spec.scenario())
+        model.run()
+        tables = model.recorder.tables()
+        keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}
+        for name, table in tables.items():
+            for i, (col, value) in enumerate(keys.items()):
+                typ = pa.int64() if isinstance(value, int) else pa.string()
+                table = table.add_column(i, col, pa.array([value] * table.num_rows, type=typ))
+            write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(table))
+        failure_record(study, spec.run_id).unlink(missing_ok=True)
+        marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label}
+        write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
+        return {"run_id": spec.run_id, "status": "done"}
+    except Exception as exc:  # noqa: BLE001 - every failure of a run is recorded and reported
+        record = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label,
+                  "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(), "config": spec.config}
+        write_atomic(failure_record(study, spec.run_id), json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8"))
+        return {"run_id": spec.run_id, "status": "failed", "error": record["error"]}
+
+
+# ------------------------------------------------------------------ running a study
+def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,
+            dashboard: bool = False, progress: bool = False, task: Callable[[RunSpec, str], dict] = run_task) -> dict[str, str]:
+    """Run every spec not yet complete; returns each run's status (done, skipped or failed).
+
+    ``workers=0`` runs serially in this process. Otherwise the runs go to a Dask cluster: the one at
+    ``scheduler`` (or ``$DASK_SCHEDULER_ADDRESS``), else a local cluster of ``workers`` processes
+    (one per core by default) on the loopback interface. Workers must see ``study_dir`` (a shared
+    file system on a real cluster).
+    """
+    study_dir = Path(study_dir).resolve()
+    study_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(study_dir)
+    status = {s.run_id: "skipped" for s in specs if done_marker(study_dir, s.run_id).exists()}
+    pending = [s for s in specs if s.run_id not in status]
+    bar = _progress_bar(total=len(specs), initial=len(status), enabled=progress)
+    try:
+        if workers == 0 and not (scheduler or os.environ.get(SCHEDULER_ENV)):
+            for spec in pending:
+                status[spec.run_id] = task(spec, str(study_dir))["status"]
+                _advance(bar, status)
+        else:
+            with _client(workers=workers, scheduler=scheduler, dashboard=dashboard) as client:
+                from distributed import as_completed
+
+                futures = [client.submit(task, spec, str(study_dir), key=f"talentsim-{spec.run_id}", pure=False) for spec in pending]
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    status[outcome["run_id"]] = outcome["status"]
+                    _advance(bar, status)
+    finally:
+        if bar is not None:
+            bar.close()
+    return {s.run_id: status[s.run_id] for s in specs}
+
+
+class _client:
+    """A Dask client for an existing scheduler, or for a local cluster that lives as long as the block."""
+
+    def __init__(self, *, workers: int | None, scheduler: str | None, dashboard: bool) -> None:
+        self.address = scheduler or os.environ.get(SCHEDULER_ENV)
+        self.workers = workers
+        self.dashboard = dashboard
+        self.cluster = None
+
+    def __enter__(self):
+        from distributed import Client, LocalCluster
+
+        if self.address:
+            self.client = Client(self.address)
+        else:
+            n = self.workers or os.cpu_count() or 1
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address="127.0.0.1:8787" if self.dashboard else None, silence_logs=40)
+            self.client = Client(self.cluster)
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _progress_bar(*, total: int, initial: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="run", desc="runs", smoothing=0.1)
+
+
+def _advance(bar, status: dict[str, str]) -> None:
+    if bar is None:
+        return
+    failed = sum(1 for s in status.values() if s == "failed")
+    bar.set_postfix(done=len(status) - failed, failed=failed)
+    bar.update(1)
+
+
+# ------------------------------------------------------------------ summary
+def summarise(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
+    """Median, mean and 5-95% and 25-75% bands of talent stock per point x date x cluster x tier.
+
+    Includes the city total (cluster ``city_total``) and the sum over tiers (tier ``all_tiers``).
+    """
+    columns: dict[str, list] = {k: [] for k in ("point", "point_label", "date", "cluster", "tier", "n_runs", "mean", *QUANTILES)}
+    by_point: dict[int, list[RunSpec]] = {}
+    for spec in specs:
+        if done_marker(study_dir, spec.run_id).exists():
+            by_point.setdefault(spec.point, []).append(spec)
+    for point, runs in sorted(by_point.items()):
+        tables = [pq.read_table(partition_file(study_dir, "talent_stock", s.run_id), columns=["date", "cluster", "tier", "talent_stock"])
+                  for s in runs]
+        first = tables[0]
+        dates = list(dict.fromkeys(first.column("date").to_pylist()))
+        clusters = list(dict.fromkeys(first.column("cluster").to_pylist()))
+        values = np.stack([t.column("talent_stock").to_numpy() for t in tables]).reshape(len(runs), len(dates), len(clusters), len(TIERS))
+        with_tiers = np.concatenate([values, values.sum(axis=3, keepdims=True)], axis=3)
+        full = np.concatenate([with_tiers, with_tiers.sum(axis=2, keepdims=True)], axis=2)
+        cluster_names = [*clusters, CITY_TOTAL]
+        tier_names = [*TIERS, ALL_TIERS]
+        stats = {"mean": full.mean(axis=0), **{k: np.quantile(full, q, axis=0) for k, q in QUANTILES.items()}}
+        idx = np.indices(full.shape[1:]).reshape(3, -1)
+        n = idx.shape[1]
+        columns["point"] += [point] * n
+        columns["point_label"] += [runs[0].point_label] * n
+        columns["date"] += [dates[i] for i in idx[0]]
+        columns["cluster"] += [cluster_names[i] for i in idx[1]]
+        columns["tier"] += [tier_names[i] for i in idx[2]]
+        columns["n_runs"] += [len(runs)] * n
+        for key, array in stats.items():
+            columns[key] += array.reshape(-1).tolist()
+    types = {"point": pa.int64(), "n_runs": pa.int64(), "date": pa.date32(), "point_label": pa.string(), "cluster": pa.string(), "tier": pa.string()}
+    return pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in columns.items()})
+
+
+def run_index(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
+    """Every run of the study with its state on disk (complete, failed or missing), whichever invocation ran it."""
+    def state(spec: RunSpec) -> str:
+        if done_marker(study_dir, spec.run_id).exists():
+            return "complete"
+        return "failed" if failure_record(study_dir, spec.run_id).exists() else "missing"
+
+    return pa.table({
+        "run_id": [s.run_id for s in specs], "point": pa.array([s.point for s in specs], pa.int64()),
+        "point_label": [s.point_label for s in specs], "seed": pa.array([s.seed for s in specs], pa.int64()),
+        "status": [state(s) for s in specs],
+    })
+
+
+def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None, seeds: int,
+              out: Path, study: str, root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
+              scheduler: str | None = None, dashboard: bool = False, progress: bool = False, charts: bool = True,
+              lang: str = "en", task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
+    """Run a design (points x seeds) and write the dataset, the run index, the summary and the fan charts."""
+    t0 = time.perf_counter()
+    specs = build_specs(scenario, points=points, labels=labels, seeds=seeds, root_seed=root_seed, scale=scale)
+    study_dir = Path(out) / scenario.name / study
+    status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
+                     progress=progress, task=task)
+    summary = summarise(specs, study_dir=study_dir)
+    write_atomic(study_dir / "summary.parquet", parquet_bytes(summary))
+    write_atomic(study_dir / "summary.csv", csv_bytes(summary))
+    index = run_index(specs, study_dir=study_dir)
+    write_atomic(study_dir / "runs.parquet", parquet_bytes(index))
+    failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
+                for s in specs if status[s.run_id] == "failed"]
+    if charts and summary.num_rows:
+        from sim.charts import render_fan_charts, resolve_language
+
+        chart_lang, _ = resolve_language(lang)
+        caption = (f"{scenario.name} · {study} · {len(specs)} runs ({seeds} seeds per point) · "
+                   f"scale {specs[0].config['run']['scale']} · TalentSim")
+        render_fan_charts(summary=summary, labels=scenario.load_region().labels(), out_dir=study_dir / "charts",
+                          lang=chart_lang, caption=caption)
+    return StudyResult(study_dir=study_dir, specs=specs, status=status, summary=summary, failures=failures,
+                       seconds=time.perf_counter() - t0)
+
+
+def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, **options: Any) -> StudyResult:
+    """Replications of one scenario: uncertainty bands from ``seeds`` runs."""
+    return run_study(scenario, points=[{}], labels=[scenario.name], seeds=seeds, out=out, study="ensemble", **options)
+
+
+def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds: int, out: Path, **options: Any) -> StudyResult:
+    """One lever over a range of values, ``seeds`` runs each, with common random numbers across values."""
+    values = list(values)
+    points = [{lever: v} for v in values]
+    return run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)

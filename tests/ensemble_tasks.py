@@ -1,0 +1,30 @@
+"""Task functions that misbehave on purpose, importable by Dask worker processes (tests put this folder on PYTHONPATH)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sim.ensemble import RunSpec, run_task
+
+
+def failing_task(spec: RunSpec, study_dir: str) -> dict:
+    """Seed-dependent failure inside the run: the run's own code raises, the study must go on."""
+    if spec.seed % 3 == 0:
+        return run_task(_broken(spec), study_dir)
+    return run_task(spec, study_dir)
+
+
+def _broken(spec: RunSpec) -> RunSpec:
+    config = {**spec.config, "region": "no_such_region_file.yaml"}
+    return RunSpec(point=spec.point, point_label=spec.point_label, seed=spec.seed, run_id=spec.run_id, config=config,
+                   source_dir=spec.source_dir)
+
+
+def worker_killing_task(spec: RunSpec, study_dir: str) -> dict:
+    """The first attempt at the study's first run kills its worker process outright (as an OOM kill would)."""
+    flag = Path(study_dir).parent / f"killed-{spec.run_id}"
+    if spec.point == 0 and spec.seed == int(os.environ["TALENTSIM_KILL_SEED"]) and not flag.exists():
+        flag.touch()
+        os._exit(1)
+    return run_task(spec, study_dir)
