@@ -31,11 +31,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
-__all__ = ["cjk_font_name", "resolve_language", "render_run_charts", "CHART_STEMS"]
+__all__ = ["cjk_font_name", "resolve_language", "render_run_charts", "CHART_STEMS", "render_fan_charts", "FAN_STEMS"]
 
 LANGS = ("en", "zh")
 CHART_STEMS = ("talent_by_cluster", "talent_by_tier", "flows", "spending", "total_talent")
 REST_OF_CITY = "rest_of_city"
+FAN_STEMS = ("fan_total", "fan_clusters")
+CITY_TOTAL = "city_total"
+ALL_TIERS = "all_tiers"
+MAX_FAN_POINTS = 8
 DPI = 300
 WIDTH_IN = 7.0
 
@@ -186,6 +190,25 @@ TEXT: dict[str, dict[str, str]] = {
     "month": {"en": "{m} {y}", "zh": "{y}年{n}月"},
     "period": {"en": "{a}–{b}", "zh": "{a}—{b}年"},
     "list_sep": {"en": ", ", "zh": "，"},
+    "title_fan_total": {"en": "Total talent stock of the city across runs", "zh": "全市人才总量（多次运行）"},
+    "title_fan_clusters": {"en": "Talent stock by cluster across runs", "zh": "各产业集群人才数量（多次运行）"},
+    "median": {"en": "Median", "zh": "中位数"},
+    "band_50": {"en": "25–75%", "zh": "25–75% 区间"},
+    "band_90": {"en": "5–95%", "zh": "5–95% 区间"},
+    "fan_note": {
+        "en": "Median, 25–75% and 5–95% bands over {n} runs.",
+        "zh": "中位数，25–75% 与 5–95% 区间，共 {n} 次运行。",
+    },
+    "points_left_out": {
+        "en": "The first {shown} of {total} design points are drawn; left out: {items}.",
+        "zh": "共 {total} 个设计点，图中绘出前 {shown} 个；未绘出：{items}。",
+    },
+    "more_items": {"en": "and {n} more", "zh": "等 {n} 个"},
+    "one_point_only": {
+        "en": "Design point {point} ({label}) only, of {total} in the ensemble.",
+        "zh": "仅绘出设计点 {point}（{label}），共 {total} 个设计点。",
+    },
+    "rest_left_out": {"en": "{name} is not drawn.", "zh": "{name}未绘出。"},
 }
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -771,6 +794,169 @@ def _chart_total(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
     return fig
 
 
+# ---------------------------------------------------------------- ensemble fan charts
+
+_FAN_COLUMNS = ("point", "point_label", "date", "cluster", "tier", "n_runs", "p05", "p25", "median", "p75", "p95")
+_FAN_STATS = ("p05", "p25", "median", "p75", "p95")
+# Band opacities: one fan alone can be strong; several must stay readable where they overlap.
+_FAN_ALPHA_ONE = (0.18, 0.42)
+_FAN_ALPHA_MANY = (0.10, 0.26)
+
+
+def _fan_checked(summary: pa.Table) -> None:
+    missing = [c for c in _FAN_COLUMNS if c not in summary.column_names]
+    if missing:
+        raise ValueError(f"cannot draw the fan charts: the summary lacks column(s) {', '.join(missing)}")
+
+
+def _equal(table: pa.Table, column: str, value: object) -> pa.ChunkedArray:
+    return pc.fill_null(pc.equal(table[column], value), False)
+
+
+def _fan_points(table: pa.Table) -> tuple[list[int], dict[int, str]]:
+    """Design points in index order, each with its label (the index itself when the label is missing)."""
+    names: dict[int, str] = {}
+    for point, label in zip(table["point"].to_pylist(), table["point_label"].to_pylist()):
+        if point is not None and (point not in names or not names[point]):
+            names[point] = label or ""
+    points = sorted(names)
+    return points, {p: names[p] or str(p) for p in points}
+
+
+def _fan_series(table: pa.Table) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Dates in order and each statistic in thousand persons; a repeated date keeps its first row."""
+    if table.num_rows == 0:
+        return np.array([], dtype="datetime64[D]"), {s: np.array([]) for s in _FAN_STATS}
+    dates = _dates(table["date"])
+    order = np.argsort(dates, kind="stable")
+    dates, first = np.unique(dates[order], return_index=True)
+    rows = order[first]
+    stats = {}
+    for s in _FAN_STATS:
+        values = np.asarray(table[s].cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+        stats[s] = values[rows] / 1000.0
+    return dates, stats
+
+
+def _runs_text(table: pa.Table) -> str:
+    runs = [n for n in table["n_runs"].to_pylist() if n is not None]
+    if not runs:
+        return "0"
+    lo, hi = min(runs), max(runs)
+    return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+
+
+def _draw_fan(ax: Axes, dates: np.ndarray, stats: dict[str, np.ndarray], colour: str,
+              alpha: tuple[float, float], *, outline: bool = False) -> tuple[Line2D, Patch, Patch]:
+    ax.fill_between(dates, stats["p05"], stats["p95"], color=colour, alpha=alpha[0], linewidth=0, zorder=2)
+    ax.fill_between(dates, stats["p25"], stats["p75"], color=colour, alpha=alpha[1], linewidth=0, zorder=2)
+    if outline:
+        # Where several outer bands overlap, their faint edges tell which band reaches where.
+        for s in ("p05", "p95"):
+            ax.plot(dates, stats[s], color=colour, linewidth=0.5, alpha=0.7, zorder=3)
+    (median,) = ax.plot(dates, stats["median"], color=colour, linewidth=1.6, zorder=4)
+    return (median, Patch(facecolor=colour, alpha=alpha[1], linewidth=0),
+            Patch(facecolor=colour, alpha=alpha[0], linewidth=0))
+
+
+def _legend_columns(names: list[str], *, handle_em: float = 2.2, spacing_em: float = 1.4) -> int:
+    """As many legend columns as the longest name leaves room for across the figure."""
+    avail_em = (WIDTH_IN - 0.3) * 72.0 / float(_BASE_RC["legend.fontsize"])
+    need_em = max(_text_width_em(n) for n in names) + handle_em + spacing_em + 0.8
+    return max(1, min(len(names), int(avail_em // need_em)))
+
+
+def _band_key(body: SubFigure, handles: tuple[Line2D, Patch, Patch], lang: str) -> None:
+    _legend_below(body, list(handles), [_t("median", lang), _t("band_50", lang), _t("band_90", lang)], ncols=3)
+
+
+def _chart_fan_total(summary: pa.Table, lang: str, caption: str) -> Figure:
+    total = summary.filter(pc.and_(_equal(summary, "cluster", CITY_TOTAL), _equal(summary, "tier", ALL_TIERS)))
+    points, point_names = _fan_points(total)
+    drawn = points[:MAX_FAN_POINTS]
+    used = total.filter(pc.is_in(total["point"], pa.array(drawn, pa.int64()))) if drawn else total
+    notes = [_t("fan_note", lang, n=_runs_text(used))]
+    if len(points) > len(drawn):
+        left = [point_names[p] for p in points[len(drawn):]]
+        items = left[:5] + ([_t("more_items", lang, n=len(left) - 5)] if len(left) > 5 else [])
+        notes.append(_t("points_left_out", lang, shown=len(drawn), total=len(points),
+                        items=_t("list_sep", lang).join(items)))
+    fig, body = _new_figure(4.2, _t("title_fan_total", lang), notes, caption)
+    ax = body.add_subplot()
+    series = [(p, *_fan_series(used.filter(_equal(used, "point", p)))) for p in drawn]
+    series = [(p, d, s) for p, d, s in series if len(d)]
+    if not series:
+        _no_data(ax, lang)
+        return fig
+    many = len(series) > 1
+    # Band edges help tell two or three fans apart; with more they only add clutter.
+    outline = 1 < len(series) <= 3
+    keys = []
+    for i, (p, dates, stats) in enumerate(series):
+        colour = _QUALITATIVE[i % len(_QUALITATIVE)]
+        keys.append(_draw_fan(ax, dates, stats, colour, _FAN_ALPHA_MANY if many else _FAN_ALPHA_ONE, outline=outline))
+    all_dates = np.unique(np.concatenate([d for _, d, _ in series]))
+    ax.set_ylabel(_t("stock_k", lang))
+    ax.set_xlabel(_t("year", lang))
+    ax.yaxis.set_major_formatter(_GroupedFormatter())
+    _year_axis(ax, all_dates, max_ticks=10)
+    if many:
+        names = [point_names[p] for p, _, _ in series]
+        # Each point's key is its inner band with its median drawn across it.
+        _legend_below(body, [(band, median) for median, band, _ in keys], names, ncols=_legend_columns(names))
+    else:
+        _band_key(body, keys[0], lang)
+    return fig
+
+
+def _chart_fan_clusters(summary: pa.Table, labels, lang: str, caption: str) -> Figure:
+    tiers = summary.filter(_equal(summary, "tier", ALL_TIERS))
+    points, point_names = _fan_points(tiers)
+    if points:
+        tiers = tiers.filter(_equal(tiers, "point", points[0]))
+    clusters = [c for c in dict.fromkeys(tiers["cluster"].to_pylist()) if c not in (None, REST_OF_CITY, CITY_TOTAL)]
+    panels = tiers.filter(pc.is_in(tiers["cluster"], pa.array(clusters, pa.string()))) if clusters else tiers
+    notes = [_t("fan_note", lang, n=_runs_text(panels))]
+    if len(points) > 1:
+        notes.append(_t("one_point_only", lang, point=points[0], label=point_names[points[0]], total=len(points)))
+    if pc.any(_equal(tiers, "cluster", REST_OF_CITY)).as_py():
+        notes.append(_t("rest_left_out", lang, name=_name(REST_OF_CITY, labels, lang)))
+
+    ncols = min(3, max(1, len(clusters)))
+    nrows = max(1, -(-len(clusters) // 3))
+    fig, body = _new_figure(1.05 + 1.75 * nrows, _t("title_fan_clusters", lang), notes, caption)
+    if not clusters:
+        _no_data(body.add_subplot(), lang)
+        return fig
+    axes = body.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+    # The panel less its y tick labels: a longer title would run into the next panel.
+    panel_em = ((WIDTH_IN - 0.5) / ncols - 0.35) * 72.0 / float(_BASE_RC["axes.titlesize"])
+    key = None
+    for i, ax in enumerate(axes):
+        if i >= len(clusters):
+            ax.remove()
+            continue
+        dates, stats = _fan_series(panels.filter(_equal(panels, "cluster", clusters[i])))
+        ax.set_title("\n".join(_wrap(_name(clusters[i], labels, lang), panel_em)), loc="left")
+        if not len(dates):
+            _no_data(ax, lang)
+            continue
+        key = _draw_fan(ax, dates, stats, _QUALITATIVE[0], _FAN_ALPHA_ONE)
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_formatter(_GroupedFormatter())
+        _year_axis(ax, dates, max_ticks=5)
+    for i, ax in enumerate(axes[:len(clusters)]):
+        # The lowest panel of each column carries the years, also where an empty slot is under it;
+        # per-column labels because a figure-wide one would collide with the legend below.
+        if i + ncols >= len(clusters):
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel(_t("year", lang))
+    body.supylabel(_t("stock_k", lang), fontsize=_BASE_RC["axes.labelsize"])
+    if key is not None:
+        _band_key(body, key, lang)
+    return fig
+
+
 # ---------------------------------------------------------------- writing
 
 def _save(fig: Figure, out_dir: Path, stem: str, title: str, caption: str) -> list[Path]:
@@ -829,4 +1015,36 @@ def render_run_charts(*, tables: dict[str, pa.Table], labels: dict[str, dict[str
             fig = builders[stem]()
             title = fig.get_suptitle() or stem
             written += _save(fig, out_dir, stem, title, caption)
+    return sorted(written)
+
+
+def render_fan_charts(*, summary: pa.Table, labels: dict[str, dict[str, str]], out_dir: Path, lang: str,
+                      caption: str) -> list[Path]:
+    """Fan charts of an ensemble: city total, and one small-multiple panel per cluster; PNG (300 dpi) + SVG, atomically; returns sorted paths.
+
+    ``summary`` has one row per design point, date, cluster and tier with the columns ``point``,
+    ``point_label``, ``date``, ``cluster``, ``tier``, ``n_runs``, ``median``, ``p05``, ``p25``,
+    ``p75`` and ``p95`` (persons); ``cluster`` includes ``"city_total"`` and ``tier`` includes
+    ``"all_tiers"``. ``fan_total`` draws one fan per design point (at most
+    :data:`MAX_FAN_POINTS`); ``fan_clusters`` draws the first design point only. ``labels`` and
+    ``lang`` work as in :func:`render_run_charts`. The file stems are :data:`FAN_STEMS`.
+    """
+    used, message = resolve_language(lang)
+    if message:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    _fan_checked(summary)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labels = labels or {}
+    caption = caption or ""
+
+    builders = {
+        "fan_total": (lambda: _chart_fan_total(summary, used, caption), "title_fan_total"),
+        "fan_clusters": (lambda: _chart_fan_clusters(summary, labels, used, caption), "title_fan_clusters"),
+    }
+    written: list[Path] = []
+    with matplotlib.rc_context(_rc(used, cjk_font_name())):
+        for stem in FAN_STEMS:
+            build, title_key = builders[stem]
+            written += _save(build(), out_dir, stem, _t(title_key, used), caption)
     return sorted(written)

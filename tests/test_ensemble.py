@@ -159,3 +159,29 @@ def test_cli_rejects_bad_study_options(tmp_path):
                               capture_output=True, text=True, cwd=ROOT)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_latin_hypercube_crossed_with_policies_runs_as_one_study(tmp_path):
+    from sim.xlrm import crossed, latin_hypercube, outcome_values, parameter
+
+    design = latin_hypercube([parameter("graduate_supply"), parameter("industry_demand_growth")], n=3, seed=4)
+    policies = [{"levers.housing.apartments_per_year": 0.0}, {"levers.housing.apartments_per_year": 900.0}]
+    points = crossed(design, policies)
+    result = run_study(load_scenario(TOY, overrides=SHORT), points=points, seeds=1, out=tmp_path, study="design", workers=0, charts=False)
+    assert result.n_done == 6 and len({r["point"] for r in result.summary.to_pylist()}) == 6
+    stock = result.table("talent_stock")
+    first = stock.filter(pa_equal_run(stock, result.specs[0].run_id))
+    values = outcome_values({"talent_stock": first, **{k: result_table(result, k, result.specs[0].run_id) for k in ("spending", "coupling")}},
+                            cluster_ids=["robots", "batteries"])
+    assert np.isfinite(values["talent_total_2025"]) and values["talent_total_2025"] > 0
+    assert values["talent_robots_2035"] > 0
+
+
+def pa_equal_run(table, rid):
+    import pyarrow.compute as pc
+
+    return pc.equal(table["run_id"], rid)
+
+
+def result_table(result, name, rid):
+    return pq.read_table(result.study_dir / "runs" / name / f"run_id={rid}" / "part-0.parquet")

@@ -1,0 +1,51 @@
+"""Runs per minute of an ensemble of the baseline at scale 100 (2022-2035, every table written).
+
+Serial (``--workers 0``) against a local Dask cluster of one worker process per core, each on a
+fresh output folder so that nothing is skipped. Prints runs per minute and the time 1,000 runs
+would take at that pace.
+
+    python benchmarks/bench_ensemble.py                 # 20 runs each way
+    python benchmarks/bench_ensemble.py --runs 100 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from sim.config import load_scenario
+from sim.ensemble import run_ensemble
+
+
+def timed(*, runs: int, workers: int, scale: int) -> float:
+    scenario = load_scenario("baseline")
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        result = run_ensemble(scenario, seeds=runs, out=Path(out), scale=scale, workers=workers, charts=False)
+        seconds = time.perf_counter() - t0
+    if result.n_done != runs:
+        raise SystemExit(f"only {result.n_done} of {runs} runs completed")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; "
+          f"{args.runs} runs of the baseline at scale {args.scale}")
+    print(f"{'mode':>22} {'seconds':>8} {'runs/min':>9} {'1,000 runs (min)':>17}")
+    for label, workers in (("serial", 0), (f"local cluster x{args.workers}", args.workers)):
+        seconds = timed(runs=args.runs, workers=workers, scale=args.scale)
+        per_min = args.runs / seconds * 60
+        print(f"{label:>22} {seconds:>8.1f} {per_min:>9.1f} {1000 / per_min:>17.1f}")
+
+
+if __name__ == "__main__":
+    main()

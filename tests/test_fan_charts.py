@@ -1,0 +1,241 @@
+"""Fan charts of an ensemble: files, sizes, glyphs, legends and notes."""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from pathlib import Path
+from xml.etree import ElementTree
+
+import matplotlib
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from sim import charts
+
+CLUSTERS = {
+    "jiashan_ic": ({"en": "Integrated circuits", "zh": "集成电路"}, 35000.0),
+    "xiuzhou_pv": ({"en": "Photovoltaics", "zh": "光伏新能源"}, 45000.0),
+}
+TIER_SHARES = {"top": 3e-5, "national": 5.5e-4, "provincial": 2e-3, "municipal": 9.5e-3}
+POINT_LABELS = ("baseline", "apartments_per_year=2000", "apartments_per_year=4000", "apartments_per_year=6000",
+                "graduate_subsidy=0.5", "graduate_subsidy=1.5", "housing_budget=0.8", "housing_budget=1.2",
+                "platforms=off", "challenges=off")
+CAPTION = {"en": "Ensemble test · 20 runs · scale 10 · TalentSim", "zh": "集合 test · 20 次运行 · 规模 10 · TalentSim"}
+
+
+def month_ends(start: str, end: str) -> np.ndarray:
+    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + 1)
+    return (months + 1).astype("datetime64[D]") - 1
+
+
+def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *, points: int = 1, runs: int = 20,
+                 start: str = "2021-12", end: str = "2024-12", rest: float = 970_000.0, seed: int = 0) -> pa.Table:
+    """An ensemble summary as the ensemble module writes it, from simulated random-walk runs."""
+    rng = np.random.default_rng(seed)
+    dates = month_ends(start, end)
+    sizes = {cid: size for cid, (_, size) in clusters.items()} | {charts.REST_OF_CITY: rest}
+    shares = TIER_SHARES | {"skilled": 1.0 - sum(TIER_SHARES.values())}
+    months = np.arange(len(dates))
+    rows: dict[str, list] = {k: [] for k in ("point", "point_label", "date", "cluster", "tier", "n_runs", "mean",
+                                             "median", "p05", "p25", "p75", "p95")}
+
+    def add(point: int, cluster: str, tier: str, paths: np.ndarray) -> None:
+        q = np.percentile(paths, [5, 25, 50, 75, 95], axis=0)
+        for k, date in enumerate(dates):
+            rows["point"].append(point); rows["point_label"].append(POINT_LABELS[point]); rows["date"].append(date)
+            rows["cluster"].append(cluster); rows["tier"].append(tier); rows["n_runs"].append(runs)
+            rows["mean"].append(float(paths[:, k].mean()))
+            for name, value in zip(("p05", "p25", "median", "p75", "p95"), q[:, k]):
+                rows[name].append(float(value))
+
+    for point in range(points):
+        city = np.zeros((runs, len(dates)))
+        for cid, size in sizes.items():
+            growth = 0.02 + 0.01 * point + 0.02 * rng.random()
+            # Every run starts from the same initial state; the spread grows with time.
+            noise = np.cumsum(np.c_[np.zeros(runs), rng.normal(0, 0.004, (runs, len(dates) - 1))], axis=1)
+            level = size * (1 + growth) ** (months / 12) * np.exp(noise)
+            total = np.zeros_like(level)
+            for tier, share in shares.items():
+                paths = np.round(level * share)
+                total += paths
+                add(point, cid, tier, paths)
+            add(point, cid, charts.ALL_TIERS, total)
+            city += total
+        add(point, charts.CITY_TOTAL, charts.ALL_TIERS, city)
+
+    cols = {k: (pa.array(np.array(v, dtype="datetime64[D]")).cast(pa.date32()) if k == "date"
+                else pa.array(v, pa.int64()) if k in ("point", "n_runs") else pa.array(v))
+            for k, v in rows.items()}
+    return pa.table(cols)
+
+
+def make_labels(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS) -> dict[str, dict[str, str]]:
+    labels = {cid: lab for cid, (lab, _) in clusters.items()}
+    labels[charts.REST_OF_CITY] = {"en": "Rest of the city", "zh": "其他产业"}
+    return labels
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    with path.open("rb") as fh:
+        head = fh.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def legend_texts(fig) -> list[list[str]]:
+    return [[t.get_text() for t in leg.get_texts()] for sub in [fig, *fig.subfigs] for leg in sub.legends]
+
+
+def footer_text(fig) -> str:
+    return "\n".join(t.get_text() for t in fig.texts)
+
+
+@pytest.fixture(scope="module")
+def summaries() -> dict[int, pa.Table]:
+    return {1: make_summary(points=1), 2: make_summary(points=2)}
+
+
+@pytest.fixture(scope="module")
+def rendered(summaries, tmp_path_factory) -> dict[tuple[str, int], tuple[Path, list[Path], list, dict]]:
+    """Each language and point count rendered once: (directory, returned paths, warnings, rcParams changed)."""
+    out = {}
+    for lang in ("en", "zh"):
+        for points, summary in summaries.items():
+            out_dir = tmp_path_factory.mktemp(f"fans_{lang}_{points}")
+            before = dict(matplotlib.rcParams)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                paths = charts.render_fan_charts(summary=summary, labels=make_labels(), out_dir=out_dir, lang=lang,
+                                                 caption=CAPTION[lang])
+            changed = {k: v for k, v in matplotlib.rcParams.items() if before.get(k) != v}
+            out[lang, points] = (out_dir, paths, list(caught), changed)
+    return out
+
+
+CASES = [(lang, points) for lang in ("en", "zh") for points in (1, 2)]
+
+
+@pytest.mark.parametrize(("lang", "points"), CASES)
+def test_writes_two_png_and_two_svg(rendered, lang: str, points: int) -> None:
+    out_dir, paths, _, _ = rendered[lang, points]
+    assert paths == sorted(paths)
+    assert {p.name for p in paths} == {f"{s}.{e}" for s in charts.FAN_STEMS for e in ("png", "svg")}
+    for p in paths:
+        assert p.parent == out_dir and p.stat().st_size > 1000
+    for p in out_dir.glob("*.png"):
+        width, height = png_size(p)
+        assert width >= 1800 and height > 0
+    for p in out_dir.glob("*.svg"):
+        assert ElementTree.parse(p).getroot().tag.endswith("svg")
+    # Nothing but the charts: no temporary file survives.
+    assert sorted(out_dir.iterdir()) == paths
+
+
+@pytest.mark.parametrize("points", [1, 2])
+def test_chinese_fans_have_every_glyph(rendered, points: int) -> None:
+    if charts.cjk_font_name() is None:
+        pytest.skip("no CJK font installed")
+    # Matplotlib warns "Glyph ... missing from font(s)" for every character it draws as a box.
+    assert [str(w.message) for w in rendered["zh", points][2]] == []
+
+
+@pytest.mark.parametrize(("lang", "points"), CASES)
+def test_global_matplotlib_state_untouched(rendered, lang: str, points: int) -> None:
+    assert rendered[lang, points][3] == {}
+
+
+def test_two_points_give_a_legend_of_point_labels(summaries) -> None:
+    fig = charts._chart_fan_total(summaries[2], "en", "")
+    assert legend_texts(fig) == [["baseline", "apartments_per_year=2000"]]
+    assert "20 runs" in footer_text(fig)
+
+
+def test_one_point_gets_a_band_key_not_point_labels(summaries) -> None:
+    fig = charts._chart_fan_total(summaries[1], "en", "")
+    assert legend_texts(fig) == [["Median", "25–75%", "5–95%"]]
+    assert "Median, 25–75% and 5–95% bands over 20 runs." in footer_text(fig)
+
+
+def test_chinese_note_counts_runs(summaries) -> None:
+    fig = charts._chart_fan_total(summaries[1], "zh", "")
+    assert "中位数，25–75% 与 5–95% 区间，共 20 次运行。" in footer_text(fig)
+
+
+def test_points_beyond_eight_are_left_out_with_a_note() -> None:
+    summary = make_summary(points=10, runs=5)
+    fig = charts._chart_fan_total(summary, "en", "")
+    assert legend_texts(fig) == [list(POINT_LABELS[:8])]
+    foot = footer_text(fig).replace("\n", " ")
+    assert "8 of 10 design points" in foot and "platforms=off" in foot and "challenges=off" in foot
+
+
+def test_cluster_panels_follow_first_appearance_and_use_point_zero(summaries) -> None:
+    fig = charts._chart_fan_clusters(summaries[2], make_labels(), "zh", "")
+    titles = [ax.get_title(loc="left") for ax in fig.subfigs[0].axes]
+    assert titles == ["集成电路", "光伏新能源"]
+    foot = footer_text(fig).replace("\n", "")
+    assert "仅绘出设计点 0（baseline）" in foot and "其他产业未绘出" in foot
+    one = charts._chart_fan_clusters(summaries[1], make_labels(), "en", "")
+    assert "Design point" not in footer_text(one)
+
+
+def test_nine_clusters_make_a_three_by_three_grid() -> None:
+    clusters = {f"c{i}": ({"en": f"Cluster {i}", "zh": f"集群{i}"}, 10000.0 * (i + 1)) for i in range(9)}
+    fig = charts._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
+    axes = fig.subfigs[0].axes
+    assert len(axes) == 9
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in axes} == {(3, 3)}
+    # Each panel keeps its own y scale.
+    assert len({ax.get_ylim() for ax in axes}) == 9
+
+
+def test_seven_clusters_label_the_years_under_every_column() -> None:
+    clusters = {f"c{i}": ({"en": f"Cluster {i}", "zh": f"集群{i}"}, 10000.0 * (i + 1)) for i in range(7)}
+    fig = charts._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
+    axes = fig.subfigs[0].axes
+    assert len(axes) == 7
+    labelled = [i for i, ax in enumerate(axes) if ax.xaxis.get_tick_params()["labelbottom"]]
+    assert labelled == [4, 5, 6]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ZH", ""])
+def test_invalid_language(lang: str, tmp_path: Path, summaries) -> None:
+    with pytest.raises(ValueError):
+        charts.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang=lang, caption="")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_column_is_named(tmp_path: Path, summaries) -> None:
+    partial = summaries[1].drop_columns(["p95"])
+    with pytest.raises(ValueError, match="p95"):
+        charts.render_fan_charts(summary=partial, labels={}, out_dir=tmp_path, lang="en", caption="")
+
+
+def test_chinese_falls_back_without_font(monkeypatch, tmp_path: Path, summaries) -> None:
+    monkeypatch.setattr(charts, "cjk_font_name", lambda: None)
+    with pytest.warns(UserWarning, match="English"):
+        paths = charts.render_fan_charts(summary=summaries[1], labels=make_labels(), out_dir=tmp_path, lang="zh",
+                                         caption="fallback")
+    assert len(paths) == 4
+
+
+def test_empty_summary_still_writes_charts(tmp_path: Path, summaries) -> None:
+    paths = charts.render_fan_charts(summary=summaries[1].slice(0, 0), labels={}, out_dir=tmp_path, lang="en",
+                                     caption="")
+    assert sorted(tmp_path.iterdir()) == paths and len(paths) == 4
+
+
+def test_failed_write_leaves_no_temporary_file(monkeypatch, tmp_path: Path, summaries) -> None:
+    from matplotlib.figure import Figure
+
+    def broken(self, fname, **kwargs):
+        Path(fname).write_bytes(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(OSError):
+        charts.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang="en", caption="")
+    assert list(tmp_path.iterdir()) == []
