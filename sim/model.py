@@ -267,10 +267,11 @@ class TalentModel(mesa.Model):
         other = self.rng.integers(0, self.S, size=n)
         return np.where(self.rng.random(n) < 0.6, sector, other).astype(np.int16)
 
-    def _draw_education(self, *, tier: int, n: int) -> np.ndarray:
-        if tier < SKILLED:
-            return np.where(self.rng.random(n) < 0.6, DOCTORATE, MASTER).astype(np.int8)
-        return self.rng.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03]).astype(np.int8)
+    def _draw_education(self, *, tier: int | np.ndarray, n: int) -> np.ndarray:
+        """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
+        high_end = np.where(self.rng.random(n) < 0.6, DOCTORATE, MASTER)
+        skilled = self.rng.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03])
+        return np.where(np.broadcast_to(tier, (n,)) < SKILLED, high_end, skilled).astype(np.int8)
 
     def _setup_housing_and_services(self) -> None:
         ini = self.region.initial
@@ -344,7 +345,7 @@ class TalentModel(mesa.Model):
         self.government.start_month(month_of_year=self.month_of_year)
         self.recorder.start_month()
         self.agent_steps += int(np.count_nonzero(self.pool.resident_mask()))
-        self.stock = self.stock_by_sector_tier()
+        self.stock = self.recorder.stock[self.t]  # residents at the end of last month; compaction drops none
         self.update_policy()        # 1
         self.plan_firms()           # 2
         self.arrive()               # 3
@@ -481,9 +482,9 @@ class TalentModel(mesa.Model):
     def _platform_employed(self) -> np.ndarray:
         out = np.zeros((self.S, K))
         p = self.pool
-        rows = np.array([pl.firm_row for pl in self.platforms])
-        mask = (p.view("status") == EMPLOYED) & np.isin(p.view("employer"), rows)
-        np.add.at(out, (p.view("sector")[mask], p.view("tier")[mask]), p.view("weight")[mask])
+        employed = np.flatnonzero(p.view("status") == EMPLOYED)
+        at_platform = employed[self.firms.is_platform[p.employer[employed]]]
+        np.add.at(out, (p.sector[at_platform], p.tier[at_platform]), p.weight[at_platform])
         return out
 
     # ---------------------------------------------------------------- utilities
@@ -552,30 +553,42 @@ class TalentModel(mesa.Model):
         return self._cohort(n=n, status=CANDIDATE, tier=tier, channel=channel, sector=-1, employer=-1, weight=per_agent,
                             age_mean=age_mean, age_sd=age_sd, months=months)
 
-    def _cohort(self, *, n: int, status: int, tier: int, channel: str, sector: int | np.ndarray, employer: int | np.ndarray,
-                weight: float, age_mean: float, age_sd: float, months: int) -> Cohort:
+    def _cohort(self, *, n: int, status: int, tier: int | np.ndarray, channel: str, sector: int | np.ndarray,
+                employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float, age_sd: float, months: int) -> Cohort:
+        """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
         rng = self.rng
         age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
-        field_of = rng.integers(0, self.S, size=n) if np.isscalar(sector) and sector < 0 else np.broadcast_to(sector, (n,))
+        outside = np.isscalar(sector) and sector < 0
+        sector_arr = np.broadcast_to(np.asarray(sector, np.int16), (n,)).copy()
+        field = rng.integers(0, self.S, size=n).astype(np.int16) if outside else self._draw_field(sector=sector_arr, n=n)
         return Cohort(
-            status=np.full(n, status, np.int8), tier=np.full(n, tier, np.int8), sector=np.broadcast_to(np.asarray(sector, np.int16), (n,)).copy(),
-            employer=np.broadcast_to(np.asarray(employer, np.int32), (n,)).copy(),
-            field=self._draw_field(sector=field_of, n=n) if not (np.isscalar(sector) and sector < 0) else field_of.astype(np.int16),
+            status=np.full(n, status, np.int8), tier=np.broadcast_to(np.asarray(tier, np.int8), (n,)).copy(), sector=sector_arr,
+            employer=np.broadcast_to(np.asarray(employer, np.int32), (n,)).copy(), field=field,
             education=self._draw_education(tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
             children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
-            months_in_city=np.full(n, months, np.int32), weight=np.full(n, weight, np.float32), channel=np.full(n, CH[channel], np.int8),
+            months_in_city=np.full(n, months, np.int32), weight=np.broadcast_to(np.asarray(weight, np.float32), (n,)).copy(),
+            channel=np.full(n, CH[channel], np.int8),
         )
 
-    def _hire_directly(self, *, firm_row: int, tier: int, persons: float, channel: str, age_mean: float) -> None:
-        """High-end recruits hired straight into a named employer (platform, project, tailored package)."""
-        per_agent = self.scale if tier == SKILLED else 1
-        expected = persons / per_agent
-        n = int(np.floor(expected) + (self.rng.random() < expected - np.floor(expected)))
-        if n == 0:
+    def _hire_directly(self, *, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, channel: str, age_mean: float) -> None:
+        """Recruits hired straight into named employers (platforms, projects, tailored packages, challenge teams).
+
+        Entry i brings ``persons[i]`` of tier ``tiers[i]`` to firm ``firm_rows[i]``, rounded stochastically
+        to whole agents, so that the expected number of persons is exact at any scale.
+        """
+        firm_rows, tiers = np.atleast_1d(firm_rows).astype(np.int64), np.atleast_1d(tiers).astype(np.int64)
+        persons = np.broadcast_to(np.asarray(persons, float), firm_rows.shape)
+        if len(firm_rows) == 0:
             return
-        sector = int(self.firms.sector[firm_row])
-        rows = self.pool.add(self._cohort(n=n, status=EMPLOYED, tier=tier, channel=channel, sector=sector, employer=firm_row,
-                                          weight=per_agent, age_mean=age_mean, age_sd=5, months=0))
+        per_agent = np.where(tiers == SKILLED, self.scale, 1)
+        expected = persons / per_agent
+        count = (np.floor(expected) + (self.rng.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
+        if count.sum() == 0:
+            return
+        employer = np.repeat(firm_rows, count)
+        rows = self.pool.add(self._cohort(n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
+                                          sector=self.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
+                                          age_mean=age_mean, age_sd=5, months=0))
         self.pool.queue_since[rows] = self.t
         self.recorder.add_inflow(sector=self.pool.sector[rows], tier=self.pool.tier[rows], channel=CH[channel], weight=self.pool.weight[rows])
 
@@ -593,13 +606,14 @@ class TalentModel(mesa.Model):
             hosts = [p for p in self.platforms if self.t >= p.opens]
             host = hosts[int(self.rng.integers(len(hosts)))] if hosts else None
             row = host.firm_row if host else int(np.argmax(self.firms.view("jobs") * self.firms.view("alive")))
-            self._hire_directly(firm_row=row, tier=TIERS.index("top"), persons=survivors * 0.3, channel="tailored", age_mean=50)
-            self._hire_directly(firm_row=row, tier=TIERS.index("national"), persons=survivors * 0.7, channel="tailored", age_mean=45)
+            self._hire_directly(firm_rows=np.array([row, row]), tiers=np.array([TIERS.index("top"), TIERS.index("national")]),
+                                persons=survivors * np.array([0.3, 0.7]), channel="tailored", age_mean=47)
 
     def _platform_recruitment(self) -> None:
         if self.fixed_rates:
             return
         fill = self.beh.platform_fill_per_month * self.platform_funding_share
+        rows, tiers, persons = [], [], []
         for p in self.platforms:
             if self.t < p.opens:
                 continue
@@ -607,8 +621,9 @@ class TalentModel(mesa.Model):
             spare = max(p.capacity - hosted, 0.0)
             for k, share in enumerate(p.tier_mix):
                 if share > 0:
-                    self._hire_directly(firm_row=p.firm_row, tier=k, persons=spare * fill * share, channel="platform", age_mean=40)
+                    rows.append(p.firm_row); tiers.append(k); persons.append(spare * fill * share)
             self.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
+        self._hire_directly(firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform", age_mean=40)
 
     # ---------------------------------------------------------------- 4. search and matching
     def search_and_match(self) -> None:
@@ -866,9 +881,9 @@ class TalentModel(mesa.Model):
                               funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, self.t), is_project=np.ones(n, bool))
         self.firm_vacancy = np.concatenate([self.firm_vacancy, np.zeros(n)])
         national = rng.random(n) < lev.national_lead_share
-        for row, nat in zip(rows, national):
-            self._hire_directly(firm_row=int(row), tier=TIERS.index("national" if nat else "provincial"), persons=1.0, channel="project", age_mean=42)
-            self._hire_directly(firm_row=int(row), tier=SKILLED, persons=beh.project_team_size, channel="project", age_mean=30)
+        lead_tier = np.where(national, TIERS.index("national"), TIERS.index("provincial"))
+        self._hire_directly(firm_rows=rows, tiers=lead_tier, persons=1.0, channel="project", age_mean=42)
+        self._hire_directly(firm_rows=rows, tiers=np.full(n, SKILLED), persons=beh.project_team_size, channel="project", age_mean=30)
         np.add.at(selected, sector, 1)
         return selected
 
@@ -906,8 +921,8 @@ class TalentModel(mesa.Model):
         np.add.at(fm.long_run_productivity, firms, gain)
         np.add.at(fm.demands_solved, firms, 1)
         np.add.at(solved_by_sector, s[solved], 1)
-        for f in firms[rng.random(len(firms)) < lev.external_team_share]:
-            self._hire_directly(firm_row=int(f), tier=TIERS.index("municipal"), persons=1.0, channel="challenge", age_mean=38)
+        teams = firms[rng.random(len(firms)) < lev.external_team_share]
+        self._hire_directly(firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge", age_mean=38)
         keep = ~solved & (self.t - self.demand_posted < beh.demand_lifetime_months) & fm.alive[self.demand_firm]
         self.demand_firm, self.demand_posted = self.demand_firm[keep], self.demand_posted[keep]
         return posted, solved_by_sector
@@ -948,7 +963,10 @@ class TalentModel(mesa.Model):
             if len(exiting):
                 fm.alive[exiting] = False
                 exits = np.bincount(sector[exiting], minlength=self.S).astype(float)
-                displaced = np.flatnonzero((p.view("status") == EMPLOYED) & np.isin(p.view("employer"), exiting))
+                closing = np.zeros(fm.size, bool)
+                closing[exiting] = True
+                employed = np.flatnonzero(p.view("status") == EMPLOYED)
+                displaced = employed[closing[p.employer[employed]]]
                 p.status[displaced] = SEARCHING
                 p.employer[displaced] = -1
                 p.search_left[displaced] = int(round(beh.search_months))
