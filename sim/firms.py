@@ -42,5 +42,19 @@ class FirmTable(ColumnTable):
         self.alive[rows] = True
         return rows
 
+    def compact(self) -> np.ndarray | None:
+        """Drop exited firms once they are a quarter of the rows; returns old row -> new row (-1 dropped), or None."""
+        keep = self.view("alive") | self.view("is_platform")  # platforms not yet open keep their row
+        if keep.sum() > 0.75 * self.size:
+            return None
+        new_row = np.cumsum(keep) - 1
+        new_row[~keep] = -1
+        n_keep = int(keep.sum())
+        for name in self.FIELDS:
+            column = getattr(self, name)
+            column[:n_keep] = column[: self.size][keep]
+        self.size = n_keep
+        return new_row
+
     def output_yuan_per_month(self) -> np.ndarray:
         return self.view("jobs") * self.view("output_per_job") * np.exp(self.view("log_productivity")) / 12.0 * self.view("alive")

@@ -358,8 +358,23 @@ class TalentModel(mesa.Model):
         self.recorder.observe()     # 9
         self.datacollector.collect(self)
         self.pool.compact()
+        self._compact_firms()
         if self.t >= self.n_months:
             self.running = False
+
+    def _compact_firms(self) -> None:
+        """Drop exited firms' rows and renumber every reference to a firm row."""
+        new_row = self.firms.compact()
+        if new_row is None:
+            return
+        p = self.pool
+        employed = np.flatnonzero(p.view("employer") >= 0)
+        p.employer[employed] = new_row[p.employer[employed]]
+        for platform in self.platforms:
+            platform.firm_row = int(new_row[platform.firm_row])
+        demand_row = new_row[self.demand_firm]
+        open_demand = demand_row >= 0
+        self.demand_firm, self.demand_posted = demand_row[open_demand], self.demand_posted[open_demand]
 
     # ---------------------------------------------------------------- 1. policy update
     def update_policy(self) -> None:
@@ -461,31 +476,20 @@ class TalentModel(mesa.Model):
         gap = desired - fm.view("jobs")
         step = beh.job_adjustment_per_month * gap * np.where(gap > 0, fill[fm.view("sector")], 1.0)
         fm.jobs[:n] = np.where(alive & ~fm.view("is_platform"), fm.view("jobs") + step, fm.view("jobs"))
-        # talent positions by firm and by sector x tier
-        self.firm_talent = np.bincount(self.pool.view("employer")[self.pool.view("status") == EMPLOYED],
-                                       weights=self.pool.view("weight")[self.pool.view("status") == EMPLOYED], minlength=n)[:n]
+        # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
+        p = self.pool
+        employed = np.flatnonzero(p.view("status") == EMPLOYED)
+        employer, weight = p.employer[employed], p.weight[employed]
+        self.firm_talent = np.bincount(employer, weights=weight, minlength=n)[:n]
         positions = fm.view("jobs") * fm.view("talent_intensity") * alive * ~fm.view("is_platform")
         self.firm_vacancy = np.maximum(positions - self.firm_talent, 0.0)
         demand = np.bincount(fm.view("sector"), weights=positions, minlength=self.S)
-        employed = self._employed_by_sector_tier()
-        employed[:, :] -= self._platform_employed()
-        self.vacancies = np.maximum(demand[:, None] * self.initial_tier_share - employed, 0.0)
+        in_firms = ~fm.is_platform[employer]
+        cell = p.sector[employed][in_firms].astype(np.int64) * K + p.tier[employed][in_firms]
+        filled = np.bincount(cell, weights=weight[in_firms], minlength=self.S * K).reshape(self.S, K)
+        self.vacancies = np.maximum(demand[:, None] * self.initial_tier_share - filled, 0.0)
         self.wage = (self.region.skilled_wage_yuan.value * self.sector_wage_index[:, None] * self.tier_wage[None, :]
                      * (1 + self.unc.wage_growth) ** self.years * np.exp(beh.wage_passthrough * self.spillover)[:, None])
-
-    def _employed_by_sector_tier(self) -> np.ndarray:
-        p = self.pool
-        mask = p.view("status") == EMPLOYED
-        idx = p.view("sector")[mask].astype(np.int64) * K + p.view("tier")[mask]
-        return np.bincount(idx, weights=p.view("weight")[mask], minlength=self.S * K).reshape(self.S, K)
-
-    def _platform_employed(self) -> np.ndarray:
-        out = np.zeros((self.S, K))
-        p = self.pool
-        employed = np.flatnonzero(p.view("status") == EMPLOYED)
-        at_platform = employed[self.firms.is_platform[p.employer[employed]]]
-        np.add.at(out, (p.sector[at_platform], p.tier[at_platform]), p.weight[at_platform])
-        return out
 
     # ---------------------------------------------------------------- utilities
     def _sector_utility(self) -> np.ndarray:
@@ -900,6 +904,8 @@ class TalentModel(mesa.Model):
             self.demand_posted = np.concatenate([self.demand_posted, np.full(n_new, self.t)])
             np.add.at(posted, fm.sector[firms], 1)
         solved_by_sector = np.zeros(self.S)
+        open_firm = fm.alive[self.demand_firm]  # a firm that closed withdraws its demands
+        self.demand_firm, self.demand_posted = self.demand_firm[open_firm], self.demand_posted[open_firm]
         if len(self.demand_firm) == 0:
             return posted, solved_by_sector
         s = fm.sector[self.demand_firm].astype(np.int64)

@@ -7,6 +7,7 @@ apartment occupancy never exceeds supply; spending never exceeds a lever's annua
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,3 +181,18 @@ def test_accounting_invariants_hold_for_any_configuration(toy_scenario_path, con
 def test_apartment_occupancy_within_supply_for_any_configuration(toy_scenario_path, config, months, seed) -> None:
     model = _toy_model(toy_scenario_path, config, months, seed)
     check_apartments(model)
+
+
+def test_every_employed_agent_works_at_an_open_firm_of_its_own_cluster():
+    # firm rows are renumbered when exited firms are dropped; employers must follow, and closed firms employ nobody
+    from sim.talent import EMPLOYED
+
+    model = TalentModel(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"), seed=4, scale=200)
+    for _ in range(60):
+        model.step()
+        p, fm = model.pool, model.firms
+        employed = np.flatnonzero(p.view("status") == EMPLOYED)
+        employer = p.employer[employed]
+        assert (employer >= 0).all() and (employer < fm.size).all()
+        assert fm.alive[employer].all()
+        np.testing.assert_array_equal(fm.sector[employer], p.sector[employed])
