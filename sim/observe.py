@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
 from sim.config import TIERS
 from sim.government import LEVERS
@@ -27,6 +28,11 @@ def month_end(month_index: int) -> dt.date:
     year, month = divmod(month_index, 12)
     month += 1
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _labels(values: list, positions: np.ndarray, *, date: bool) -> pa.Array:
+    """A column of labels (strings or dates) repeated along a grid axis, built without Python lists."""
+    return pa.array(values, type=pa.date32() if date else pa.string()).take(pa.array(positions))
 
 
 class Recorder:
@@ -154,14 +160,13 @@ class Recorder:
             axes = [("date", date_list), *shape_names]
             sizes = [len(v) for _, v in axes]
             idx = np.indices(sizes).reshape(len(sizes), -1)
-            cols = {name: pa.array(np.asarray(vals, dtype=object)[idx[i]].tolist(), type=pa.date32() if name == "date" else pa.string())
-                    for i, (name, vals) in enumerate(axes)}
+            cols = {name: _labels(vals, idx[i], date=name == "date") for i, (name, vals) in enumerate(axes)}
             cols[value_name] = pa.array(values.reshape(-1).astype(np.float64))
             return pa.table(cols)
 
         def with_district(table: pa.Table) -> pa.Table:
-            lookup = dict(zip(sectors, districts))
-            col = pa.array([lookup[c] for c in table.column("cluster").to_pylist()], type=pa.string())
+            position = pa.compute.index_in(table.column("cluster"), value_set=pa.array(sectors))
+            col = pa.array(districts, type=pa.string()).take(position)
             return table.add_column(table.schema.get_field_index("tier") if "tier" in table.column_names else 2, "district", col)
 
         stock = with_district(grid([("cluster", sectors), ("tier", list(TIERS))], self.stock[: T + 1], "talent_stock", dates))
@@ -175,8 +180,7 @@ class Recorder:
         def wide(values: np.ndarray, key: str, keys: list[str], fields: tuple[str, ...]) -> pa.Table:
             sizes = (T, len(keys))
             idx = np.indices(sizes).reshape(2, -1)
-            cols = {"date": pa.array([dates[1:][i] for i in idx[0]], type=pa.date32()),
-                    key: pa.array([keys[j] for j in idx[1]], type=pa.string())}
+            cols = {"date": _labels(dates[1:], idx[0], date=True), key: _labels(keys, idx[1], date=False)}
             for f, name in enumerate(fields):
                 cols[name] = pa.array(values[:T, :, f].reshape(-1).astype(np.float64))
             return pa.table(cols)
