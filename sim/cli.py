@@ -181,10 +181,10 @@ def _study(args: argparse.Namespace) -> int:
     else:
         result = run_ensemble(scenario, **options)
     print(f"{result.n_done} of {len(result.specs)} runs complete in {result.seconds:.1f} s; results in {result.study_dir}")
-    final = result.summary.filter(pa_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
+    final = result.summary.filter(_both_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
     if final.num_rows:
         last = max(final.column("date").to_pylist())
-        for row in final.filter(pa_date(final, last)).to_pylist():
+        for row in final.filter(_on_date(final, last)).to_pylist():
             print(f"  {row['point_label']}: city talent at {last}: median {row['median']:,.0f}, "
                   f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs")
     if result.failures:
@@ -195,13 +195,13 @@ def _study(args: argparse.Namespace) -> int:
     return 0
 
 
-def pa_equal(table: Any, col_a: str, value_a: str, col_b: str, value_b: str) -> Any:
+def _both_equal(table: Any, col_a: str, value_a: str, col_b: str, value_b: str) -> Any:
     import pyarrow.compute as pc
 
     return pc.and_(pc.equal(table[col_a], value_a), pc.equal(table[col_b], value_b))
 
 
-def pa_date(table: Any, date: Any) -> Any:
+def _on_date(table: Any, date: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.equal(table["date"], date)
