@@ -43,9 +43,9 @@ class FirmTable(ColumnTable):
         return rows
 
     def compact(self) -> np.ndarray | None:
-        """Drop exited firms once they are a quarter of the rows; returns old row -> new row (-1 dropped), or None."""
+        """Drop exited firms once they are a tenth of the rows; returns old row -> new row (-1 dropped), or None."""
         keep = self.view("alive") | self.view("is_platform")  # platforms not yet open keep their row
-        if keep.sum() > 0.75 * self.size:
+        if keep.sum() > 0.9 * self.size:
             return None
         new_row = np.cumsum(keep) - 1
         new_row[~keep] = -1

@@ -539,26 +539,26 @@ class TalentModel(mesa.Model):
         beh, unc, rng = self.beh, self.unc, self.rng
         grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** self.years
                  * beh.graduate_month_shares[self.month_of_year - 1] / sum(beh.graduate_month_shares))
-        cohorts = [
-            self._candidates(channel="graduate", persons=grads, tier=SKILLED, age_mean=23.5, age_sd=1.5, months=0),
-            self._candidates(channel="migrant", persons=beh.migrant_candidates_per_year / 12, tier=SKILLED, age_mean=31, age_sd=5, months=0),
-            self._candidates(channel="returnee", persons=beh.returnee_candidates_per_year / 12, tier=SKILLED, age_mean=29, age_sd=4, months=60),
-            self._candidates(channel="high_end", persons=beh.high_end_candidates_per_year / 12 * 0.8, tier=TIERS.index("municipal"), age_mean=36, age_sd=5, months=0),
-            self._candidates(channel="high_end", persons=beh.high_end_candidates_per_year / 12 * 0.2, tier=TIERS.index("provincial"), age_mean=40, age_sd=5, months=0),
+        # (channel, persons this month, tier, mean age, age sd, months already tied to the city)
+        sources = [
+            ("graduate", grads, SKILLED, 23.5, 1.5, 0),
+            ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, 31, 5, 0),
+            ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, 29, 4, 60),
+            ("high_end", beh.high_end_candidates_per_year / 12 * 0.8, TIERS.index("municipal"), 36, 5, 0),
+            ("high_end", beh.high_end_candidates_per_year / 12 * 0.2, TIERS.index("provincial"), 40, 5, 0),
         ]
-        for c in cohorts:
-            self.pool.add(c)
+        per_agent = np.array([self.scale if tier == SKILLED else 1 for _, _, tier, *_ in sources])
+        counts = rng.poisson(np.array([persons for _, persons, *_ in sources]) / per_agent)
+        column = lambda i: np.repeat(np.array([src[i] for src in sources]), counts)
+        self.pool.add(self._cohort(n=int(counts.sum()), status=CANDIDATE, tier=column(2), channel=np.repeat([CH[src[0]] for src in sources], counts),
+                                   sector=-1, employer=-1, weight=np.repeat(per_agent, counts), age_mean=column(3), age_sd=column(4),
+                                   months=column(5)))
         self._tailored_recruitment()
         self._platform_recruitment()
 
-    def _candidates(self, *, channel: str, persons: float, tier: int, age_mean: float, age_sd: float, months: int) -> Cohort:
-        per_agent = self.scale if tier == SKILLED else 1
-        n = int(self.rng.poisson(persons / per_agent))
-        return self._cohort(n=n, status=CANDIDATE, tier=tier, channel=channel, sector=-1, employer=-1, weight=per_agent,
-                            age_mean=age_mean, age_sd=age_sd, months=months)
-
-    def _cohort(self, *, n: int, status: int, tier: int | np.ndarray, channel: str, sector: int | np.ndarray,
-                employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float, age_sd: float, months: int) -> Cohort:
+    def _cohort(self, *, n: int, status: int, tier: int | np.ndarray, channel: str | np.ndarray, sector: int | np.ndarray,
+                employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
+                age_sd: float | np.ndarray, months: int | np.ndarray) -> Cohort:
         """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
         rng = self.rng
         age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
@@ -570,8 +570,9 @@ class TalentModel(mesa.Model):
             employer=np.broadcast_to(np.asarray(employer, np.int32), (n,)).copy(), field=field,
             education=self._draw_education(tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
             children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
-            months_in_city=np.full(n, months, np.int32), weight=np.broadcast_to(np.asarray(weight, np.float32), (n,)).copy(),
-            channel=np.full(n, CH[channel], np.int8),
+            months_in_city=np.broadcast_to(np.asarray(months, np.int32), (n,)).copy(),
+            weight=np.broadcast_to(np.asarray(weight, np.float32), (n,)).copy(),
+            channel=np.broadcast_to(np.asarray(CH[channel] if isinstance(channel, str) else channel, np.int8), (n,)).copy(),
         )
 
     def _hire_directly(self, *, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, channel: str, age_mean: float) -> None:

@@ -84,7 +84,7 @@ class TalentPool(ColumnTable):
         # newcomers who chose the city and are still searching are kept, like residents
         keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
         n_keep = int(keep.sum())
-        if n_keep > 0.75 * self.size:
+        if n_keep > 0.9 * self.size:  # compaction is cheap next to a month of work on dead rows
             return
         for name in self.FIELDS:
             arr = getattr(self, name)
