@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import struct
 import warnings
 from pathlib import Path
-from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from chart_files import assert_chart_files
 from sim import charts
 
 CITIES = {
@@ -93,13 +92,6 @@ def make_labels(clusters: dict[str, tuple[dict[str, str], float]]) -> dict[str, 
     return labels | CITIES
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    with path.open("rb") as fh:
-        head = fh.read(24)
-    assert head[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", head[16:24])
-
-
 CAPTION = {"en": "Scenario test · seed 1 · scale 10 · TalentSim", "zh": "情景 test · 随机种子 1 · 规模 10 · TalentSim"}
 
 
@@ -129,17 +121,7 @@ def rendered(tables, tmp_path_factory) -> dict[str, tuple[Path, list[Path], list
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_writes_five_png_and_five_svg(rendered, lang: str) -> None:
     out_dir, paths, _, _ = rendered[lang]
-    assert paths == sorted(paths)
-    assert {p.name for p in paths} == {f"{s}.{e}" for s in charts.CHART_STEMS for e in ("png", "svg")}
-    for p in paths:
-        assert p.parent == out_dir and p.stat().st_size > 1000
-    for p in out_dir.glob("*.png"):
-        width, height = png_size(p)
-        assert width >= 1800 and height > 0
-    for p in out_dir.glob("*.svg"):
-        assert ElementTree.parse(p).getroot().tag.endswith("svg")
-    # Nothing but the charts: no temporary file survives.
-    assert sorted(out_dir.iterdir()) == paths
+    assert_chart_files(out_dir, paths, charts.CHART_STEMS)
 
 
 def test_chinese_charts_have_every_glyph(rendered) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import struct
 import warnings
 from pathlib import Path
-from xml.etree import ElementTree
 
 import matplotlib
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from chart_files import assert_chart_files
 from sim import charts
 
 CLUSTERS = {
@@ -78,13 +77,6 @@ def make_labels(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS) ->
     return labels
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    with path.open("rb") as fh:
-        head = fh.read(24)
-    assert head[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", head[16:24])
-
-
 def legend_texts(fig) -> list[list[str]]:
     return [[t.get_text() for t in leg.get_texts()] for sub in [fig, *fig.subfigs] for leg in sub.legends]
 
@@ -121,17 +113,7 @@ CASES = [(lang, points) for lang in ("en", "zh") for points in (1, 2)]
 @pytest.mark.parametrize(("lang", "points"), CASES)
 def test_writes_two_png_and_two_svg(rendered, lang: str, points: int) -> None:
     out_dir, paths, _, _ = rendered[lang, points]
-    assert paths == sorted(paths)
-    assert {p.name for p in paths} == {f"{s}.{e}" for s in charts.FAN_STEMS for e in ("png", "svg")}
-    for p in paths:
-        assert p.parent == out_dir and p.stat().st_size > 1000
-    for p in out_dir.glob("*.png"):
-        width, height = png_size(p)
-        assert width >= 1800 and height > 0
-    for p in out_dir.glob("*.svg"):
-        assert ElementTree.parse(p).getroot().tag.endswith("svg")
-    # Nothing but the charts: no temporary file survives.
-    assert sorted(out_dir.iterdir()) == paths
+    assert_chart_files(out_dir, paths, charts.FAN_STEMS)
 
 
 @pytest.mark.parametrize("points", [1, 2])
