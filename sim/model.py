@@ -658,7 +658,7 @@ class TalentModel(mesa.Model):
             comes = np.ones(len(seekers), bool)
             target = np.where(is_candidate, self._fixed_sector(len(seekers)), target)
         else:
-            bonus = self._graduate_bonus(channel=p.channel[seekers], tier=tier)
+            bonus = self._graduate_bonus(channel=p.channel[seekers])
             v_out = self._alternative_city_utility()[tier]
             p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
             committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
@@ -695,7 +695,7 @@ class TalentModel(mesa.Model):
         share = self.talent_initial.sum(axis=1) / self.talent_initial.sum()
         return np.minimum(np.searchsorted(np.cumsum(share), self.rng.random(n)), self.S - 1)
 
-    def _graduate_bonus(self, *, channel: np.ndarray, tier: np.ndarray) -> np.ndarray:
+    def _graduate_bonus(self, *, channel: np.ndarray) -> np.ndarray:
         """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
         g = self.levers.graduates.settling_allowance_yuan + 3 * self.levers.services.graduate_card_yuan
         annual = self.wage[-1, SKILLED] * 12

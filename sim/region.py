@@ -129,16 +129,12 @@ class Competitor(_Strict):
 
 class Competitors(_Strict):
     rank_weight: Quantity
-    jiaxing_rank: Quantity | None = None
-    home_rank: Quantity | None = None
+    home_rank: Quantity  # the region's own rank in the same attractiveness list as the cities' ranks
     rows: list[Competitor]
 
     @property
     def own_rank(self) -> float:
-        rank = self.home_rank or self.jiaxing_rank
-        if rank is None:
-            raise ValueError("competitors need home_rank")
-        return rank.value
+        return self.home_rank.value
 
 
 class Initial(_Strict):
