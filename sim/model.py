@@ -16,6 +16,7 @@ import numpy as np
 from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
+from sim.kernels import bernoulli_rows, employees_of, employment, group_sum, group_table
 from sim.observe import INFLOW_CHANNELS, Recorder
 from sim.region import Region
 from sim.talent import (
@@ -329,16 +330,17 @@ class TalentModel(mesa.Model):
     def _effective_talent(self, talent: np.ndarray) -> np.ndarray:
         return talent + self.beh.link_weight * self.link_matrix @ talent
 
+    def _by_district(self, by_sector: np.ndarray) -> np.ndarray:
+        return np.bincount(self.sector_district, weights=by_sector, minlength=self.D)
+
     def _renters_by_district(self) -> np.ndarray:
         p = self.pool
-        mask = p.resident_mask() & (p.view("housing") == MARKET)
-        return np.bincount(self.sector_district[p.view("sector")[mask]], weights=p.view("weight")[mask], minlength=self.D)
+        by_housing = group_table(outer=p.view("sector"), inner=p.view("housing"), shape=(self.S, 3), weights=p.view("weight"), mask=p.resident_mask())
+        return self._by_district(by_housing[:, MARKET])
 
     def stock_by_sector_tier(self) -> np.ndarray:
         p = self.pool
-        mask = p.resident_mask()
-        idx = p.view("sector")[mask].astype(np.int64) * K + p.view("tier")[mask]
-        return np.bincount(idx, weights=p.view("weight")[mask], minlength=self.S * K).reshape(self.S, K)
+        return group_table(outer=p.view("sector"), inner=p.view("tier"), shape=(self.S, K), weights=p.view("weight"), mask=p.resident_mask())
 
     # ================================================================ the step
     def step(self) -> None:
@@ -397,7 +399,8 @@ class TalentModel(mesa.Model):
         self.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
         self.school_places = self.region.initial.school_places.value + self.school_places_added
         recent_graduates = (self.pool.view("channel") == CH["graduate"]) & (self.pool.view("months_in_city") < 36) & self.pool.resident_mask()
-        gov.request("services", float(self.pool.view("weight")[recent_graduates].sum()) * s.graduate_card_yuan / 12)
+        card_holders = float(np.sum(self.pool.view("weight"), where=recent_graduates, dtype=np.float64))
+        gov.request("services", card_holders * s.graduate_card_yuan / 12)
         new_beds = s.hospital_beds_per_year / 12
         self.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
         # loans and funds
@@ -478,15 +481,12 @@ class TalentModel(mesa.Model):
         fm.jobs[:n] = np.where(alive & ~fm.view("is_platform"), fm.view("jobs") + step, fm.view("jobs"))
         # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
         p = self.pool
-        employed = np.flatnonzero(p.view("status") == EMPLOYED)
-        employer, weight = p.employer[employed], p.weight[employed]
-        self.firm_talent = np.bincount(employer, weights=weight, minlength=n)[:n]
+        self.firm_talent, filled = employment(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"),
+                                              sector=p.view("sector"), tier=p.view("tier"), weights=p.view("weight"),
+                                              is_platform=fm.view("is_platform"), shape=(self.S, K))
         positions = fm.view("jobs") * fm.view("talent_intensity") * alive * ~fm.view("is_platform")
         self.firm_vacancy = np.maximum(positions - self.firm_talent, 0.0)
         demand = np.bincount(fm.view("sector"), weights=positions, minlength=self.S)
-        in_firms = ~fm.is_platform[employer]
-        cell = p.sector[employed][in_firms].astype(np.int64) * K + p.tier[employed][in_firms]
-        filled = np.bincount(cell, weights=weight[in_firms], minlength=self.S * K).reshape(self.S, K)
         self.vacancies = np.maximum(demand[:, None] * self.initial_tier_share - filled, 0.0)
         self.wage = (self.region.skilled_wage_yuan.value * self.sector_wage_index[:, None] * self.tier_wage[None, :]
                      * (1 + self.unc.wage_growth) ** self.years * np.exp(beh.wage_passthrough * self.spillover)[:, None])
@@ -529,7 +529,7 @@ class TalentModel(mesa.Model):
     def queue_by_district(self) -> np.ndarray:
         p = self.pool
         mask = (p.view("queue_since") >= 0) & (p.view("status") == EMPLOYED)
-        return np.bincount(self.sector_district[p.view("sector")[mask]], weights=p.view("weight")[mask], minlength=self.D)
+        return self._by_district(group_sum(codes=p.view("sector"), weights=p.view("weight"), mask=mask, n_groups=self.S))
 
     def _school_term(self) -> float:
         return self.beh.school_weight * np.log(self.school_places / self.region.initial.school_places.value)
@@ -643,14 +643,14 @@ class TalentModel(mesa.Model):
         vac_share = self.vacancies / np.maximum(self.vacancies.sum(axis=0, keepdims=True), 1e-9)
         # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
         log_size = np.log(np.maximum(vac_share, 1e-12))
-        field = p.field[seekers].astype(np.int64)
-        util = (log_size + v_sector).T[tier] + beh.field_affinity * (np.arange(self.S)[None, :] == field[:, None])
-        own = p.sector[seekers].astype(np.int64)
+        # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
+        # logit is solved once per such kind and looked up per seeker
         on_job = p.job_seeking[seekers] == 1
-        util[on_job, own[on_job]] = -np.inf  # a job seeker on the job looks at other clusters
-        inclusive = _logsumexp(util, axis=1)
-        choice_p = np.exp(util - inclusive[:, None])
-        target = (np.cumsum(choice_p, axis=1) < rng.random(len(seekers))[:, None]).sum(axis=1)
+        leaving = np.where(on_job, p.sector[seekers], self.S).astype(np.int64)  # S: no cluster excluded
+        kind = (tier * self.S + p.field[seekers]) * (self.S + 1) + leaving
+        inclusive_by_kind, cum_p_by_kind = self._sector_choice_table(log_size + v_sector)
+        inclusive = inclusive_by_kind[kind]
+        target = (cum_p_by_kind[kind] < rng.random(len(seekers))[:, None]).sum(axis=1)
         target = np.minimum(target, self.S - 1)
         # candidates from outside first decide whether to come at all
         is_candidate = status[seekers] == CANDIDATE
@@ -690,6 +690,18 @@ class TalentModel(mesa.Model):
         p.job_seeking[: p.size] = 0
         undecided = np.flatnonzero((p.view("status") == CANDIDATE) & (p.view("search_left") <= 0))
         p.status[undecided] = GONE  # candidates who did not come
+
+    def _sector_choice_table(self, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Inclusive value and cumulative choice probabilities of the sector logit for every kind of
+        seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
+        S = self.S
+        util = np.broadcast_to(v_sector.T[:, None, None, :], (K, S, S + 1, S)).copy()
+        util += self.beh.field_affinity * np.eye(S)[None, :, None, :]
+        excluded = np.arange(S)
+        util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
+        util = util.reshape(-1, S)
+        inclusive = _logsumexp(util, axis=1)
+        return inclusive, np.cumsum(np.exp(util - inclusive[:, None]), axis=1)
 
     def _fixed_sector(self, n: int) -> np.ndarray:
         share = self.talent_initial.sum(axis=1) / self.talent_initial.sum()
@@ -743,29 +755,22 @@ class TalentModel(mesa.Model):
     # ---------------------------------------------------------------- 5. housing
     def allocate_housing(self) -> None:
         p, lev, gov = self.pool, self.levers.housing, self.government
-        employed = p.view("status") == EMPLOYED
+        eligible_months = 12 * lev.skilled_eligibility_years
         # skilled tenants whose eligibility ended move to the market
-        expired = (p.view("housing") == APARTMENT) & (p.view("tier") == SKILLED) & (p.view("months_in_city") > 12 * lev.skilled_eligibility_years)
-        p.housing[: p.size][expired] = MARKET
-        eligible = employed & ((p.view("tier") < SKILLED) | (p.view("months_in_city") <= 12 * lev.skilled_eligibility_years))
-        p.queue_since[: p.size][~eligible | (p.view("housing") != MARKET)] = -1
+        tenants = np.flatnonzero(p.view("housing") == APARTMENT)
+        expired = tenants[(p.tier[tenants] == SKILLED) & (p.months_in_city[tenants] > eligible_months)]
+        p.housing[expired] = MARKET
+        tenants = tenants[(p.housing[tenants] == APARTMENT) & (p.status[tenants] <= SEARCHING)]
+        # the queue keeps employed talent in market housing: high-end tiers always, skilled talent in its first years
         queued = np.flatnonzero(p.view("queue_since") >= 0)
-        tenants = (p.view("housing") == APARTMENT) & p.resident_mask()
-        occupied = np.bincount(self.sector_district[p.view("sector")[tenants]], weights=p.view("weight")[tenants], minlength=self.D)
+        stays = ((p.status[queued] == EMPLOYED) & (p.housing[queued] == MARKET)
+                 & ((p.tier[queued] < SKILLED) | (p.months_in_city[queued] <= eligible_months)))
+        p.queue_since[queued[~stays]] = -1
+        queued = queued[stays]
+        occupied = np.bincount(self.sector_district[p.sector[tenants]], weights=p.weight[tenants], minlength=self.D)
         free = np.maximum(self.apartment_supply - occupied, 0.0)
         if len(queued):
-            district = self.sector_district[p.sector[queued]]
-            # high-end tiers first, then the newest arrivals: apartments are transitional housing for
-            # newcomers, who are also the most mobile, so each further apartment reaches talent that
-            # is more settled than the last (diminishing returns, P6)
-            priority = (p.tier[queued] == SKILLED).astype(np.int8)
-            order = queued[np.lexsort((-p.queue_since[queued], priority, district))]
-            d_sorted = self.sector_district[p.sector[order]]
-            cum = np.cumsum(p.weight[order].astype(float))
-            starts = np.searchsorted(d_sorted, np.arange(self.D), side="left")
-            before = np.where(starts > 0, cum[np.maximum(starts - 1, 0)], 0.0)
-            within = cum - before[d_sorted]
-            take = order[within <= free[d_sorted]]
+            take = self._apartment_allocation(queued, free=free)
             p.housing[take] = APARTMENT
             p.queue_since[take] = -1
             occupied += np.bincount(self.sector_district[p.sector[take]], weights=p.weight[take], minlength=self.D)
@@ -774,19 +779,8 @@ class TalentModel(mesa.Model):
         discount_cost = float((occupied * self.rent).sum() * lev.rent_discount)
         gov.request("housing", discount_cost)
         # home purchases: renters with two years in the city; subsidy for high-end tiers
-        price = self.rent * 12 * self.beh.price_to_annual_rent
-        renters = np.flatnonzero(p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= 24))
-        if len(renters) and not self.fixed_rates:
-            d = self.sector_district[p.sector[renters]]
-            high_end = p.tier[renters] < SKILLED
-            boost = 1 + self.beh.purchase_subsidy_elasticity * np.where(high_end, lev.purchase_subsidy_yuan / price[d], 0.0)
-            buys = renters[self.rng.random(len(renters)) < self.beh.purchase_rate_per_year / 12 * boost]
-            subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())
-            share = gov.request("housing", subsidised * lev.purchase_subsidy_yuan)
-            if share < 1:  # without the subsidy some high-end buyers wait
-                keep = (p.tier[buys] >= SKILLED) | (self.rng.random(len(buys)) < share)
-                buys = buys[keep]
-            p.housing[buys] = OWNER
+        if not self.fixed_rates:
+            self._buy_homes()
         # market rent follows renting talent
         if self.interactions:
             renters_d = self._renters_by_district()
@@ -794,23 +788,71 @@ class TalentModel(mesa.Model):
         else:
             self.rent = self.rent0 * (1 + self.unc.rent_trend) ** self.years
 
+    def _apartment_allocation(self, queued: np.ndarray, *, free: np.ndarray) -> np.ndarray:
+        """Queued rows that get a free apartment in their district.
+
+        High-end tiers come first, then the newest arrivals, then earlier rows: apartments are
+        transitional housing for newcomers, who are also the most mobile, so each further apartment
+        reaches talent that is more settled than the last (diminishing returns, P6). Whole places in
+        the queue (district x priority x month queued) are served at once; only the place where the
+        free apartments run out is served row by row.
+        """
+        p = self.pool
+        district = self.sector_district[p.sector[queued]].astype(np.int64)
+        n_places = 2 * (self.n_months + 1)
+        place = (p.tier[queued] == SKILLED).astype(np.int64) * (self.n_months + 1) + self.n_months - p.queue_since[queued].astype(np.int64)
+        weight = p.weight[queued].astype(float)
+        queue = np.bincount(district * n_places + place, weights=weight, minlength=self.D * n_places).reshape(self.D, n_places)
+        served = np.cumsum(queue, axis=1) <= free[:, None]
+        short = ~served.all(axis=1)
+        last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
+        ahead = np.where(last_place > 0, np.cumsum(queue, axis=1)[np.arange(self.D), np.maximum(last_place - 1, 0)], 0.0)
+        take = served[district, place]
+        at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
+        if len(at_margin):
+            d = district[at_margin]
+            by_district = np.argsort(d, kind="stable")
+            rows, d = at_margin[by_district], d[by_district]
+            cum = np.cumsum(weight[rows])
+            start = np.searchsorted(d, np.arange(self.D), side="left")
+            before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+            take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
+        return queued[take]
+
+    def _buy_homes(self) -> None:
+        p, lev, gov, rng = self.pool, self.levers.housing, self.government, self.rng
+        price = self.rent * 12 * self.beh.price_to_annual_rent
+        base = self.beh.purchase_rate_per_year / 12
+        high_end_rate = np.minimum(base * (1 + self.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price), 1.0)
+        top_rate = min(max(base, float(high_end_rate.max())), 1.0)
+        # rows drawn at the highest rate, then thinned to each renter's own rate (exact Bernoulli per renter)
+        drawn = bernoulli_rows(rng, n=p.size, p=top_rate)
+        drawn = drawn[(p.status[drawn] <= SEARCHING) & (p.housing[drawn] != OWNER) & (p.months_in_city[drawn] >= 24)]
+        d = self.sector_district[p.sector[drawn]]
+        rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[d], base)
+        buys = drawn[rng.random(len(drawn)) * top_rate < rate]
+        subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())
+        share = gov.request("housing", subsidised * lev.purchase_subsidy_yuan)
+        if share < 1:  # without the subsidy some high-end buyers wait
+            keep = (p.tier[buys] >= SKILLED) | (rng.random(len(buys)) < share)
+            buys = buys[keep]
+        p.housing[buys] = OWNER
+
     # ---------------------------------------------------------------- 6. retention and exit
     def retain_and_exit(self) -> None:
         p, beh, rng = self.pool, self.beh, self.rng
         n = p.size
-        resident = p.resident_mask()
-        rows = np.flatnonzero(resident)
         if self.fixed_rates:
+            rows = np.flatnonzero(p.resident_mask())
             leave = rows[rng.random(len(rows)) < self.scenario.exit_rate_fixed]
             dest = rng.integers(0, self.J, size=len(leave))
             self._depart(leave, channel=dest)
             return
-        age = p.age[rows]
-        retire = age >= beh.retirement_age
-        self._depart(rows[retire], channel=np.full(int(retire.sum()), self.recorder.out_retirement))
-        rows = rows[~retire]
+        retire = np.flatnonzero((p.view("age") >= beh.retirement_age) & p.resident_mask())
+        self._depart(retire, channel=np.full(len(retire), self.recorder.out_retirement))
         # employed talent weighs a move; displaced talent that has searched too long leaves
-        considering = rows[(p.status[rows] == EMPLOYED) & (rng.random(len(rows)) < beh.consider_move_per_month)]
+        drawn = bernoulli_rows(rng, n=n, p=beh.consider_move_per_month)
+        considering = drawn[p.status[drawn] == EMPLOYED]
         if len(considering):
             s = p.sector[considering].astype(np.int64)
             k = p.tier[considering].astype(np.int64)
@@ -819,7 +861,7 @@ class TalentModel(mesa.Model):
             v_out = self._outside_utility()[:, k].T - np.log(self.J) - beh.moving_cost
             if self.interactions:
                 v_sector = self._sector_utility() + np.log(np.maximum(self.vacancies / np.maximum(self.vacancies.sum(axis=0), 1e-9), 1e-12))
-                v_in = _logsumexp(v_sector.T[k] + np.where(np.arange(self.S)[None, :] == s[:, None], -np.inf, 0.0), axis=1) - beh.internal_move_cost
+                v_in = self._best_other_cluster(v_sector)[s, k] - beh.internal_move_cost
             else:
                 v_in = np.full(len(considering), -np.inf)
             alts = np.column_stack([v_stay, v_in, v_out])
@@ -828,7 +870,7 @@ class TalentModel(mesa.Model):
             p.job_seeking[considering[pick == 1]] = 1
             leavers = pick >= 2
             self._depart(considering[leavers], channel=pick[leavers] - 2)
-        searching = rows[p.status[rows] == SEARCHING]
+        searching = np.flatnonzero(p.view("status") == SEARCHING)
         p.search_left[searching] -= 1
         gave_up = searching[p.search_left[searching] <= 0]
         if len(gave_up):
@@ -836,12 +878,19 @@ class TalentModel(mesa.Model):
             prob = np.exp(v_out - _logsumexp(v_out, axis=1)[:, None])
             dest = np.minimum((np.cumsum(prob, axis=1) < rng.random(len(gave_up))[:, None]).sum(axis=1), self.J - 1)
             self._depart(gave_up, channel=dest)
-        # ageing, tenure and family
-        live = p.resident_mask()
-        p.age[:n][live] += np.float32(1 / 12)
-        p.months_in_city[:n][live] += 1
-        childless = np.flatnonzero(live & (p.view("children") == 0) & (p.view("age") >= 25) & (p.view("age") <= 40))
-        p.children[childless[rng.random(len(childless)) < beh.child_rate_per_year / 12]] = 1
+        # ageing and tenure for every row: departed rows are never read again, and newcomers
+        # still searching count their search months as time in the city
+        p.age[:n] += np.float32(1 / 12)
+        p.months_in_city[:n] += 1
+        drawn = bernoulli_rows(rng, n=n, p=beh.child_rate_per_year / 12)
+        age = p.age[drawn]
+        childless = (p.status[drawn] <= SEARCHING) & (p.children[drawn] == 0) & (age >= 25) & (age <= 40)
+        p.children[drawn[childless]] = 1
+
+    def _best_other_cluster(self, v_sector: np.ndarray) -> np.ndarray:
+        """Inclusive value of moving to another sector, from each sector (rows) by tier (columns)."""
+        other = np.where(np.eye(self.S, dtype=bool)[:, :, None], -np.inf, v_sector[None, :, :])  # from x to x tier
+        return _logsumexp(other, axis=1)
 
     def _attachment(self, rows: np.ndarray) -> np.ndarray:
         p, beh = self.pool, self.beh
@@ -972,8 +1021,7 @@ class TalentModel(mesa.Model):
                 exits = np.bincount(sector[exiting], minlength=self.S).astype(float)
                 closing = np.zeros(fm.size, bool)
                 closing[exiting] = True
-                employed = np.flatnonzero(p.view("status") == EMPLOYED)
-                displaced = employed[closing[p.employer[employed]]]
+                displaced = employees_of(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"), firm_mask=closing)
                 p.status[displaced] = SEARCHING
                 p.employer[displaced] = -1
                 p.search_left[displaced] = int(round(beh.search_months))
