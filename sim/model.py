@@ -27,6 +27,9 @@ from sim.talent import (
 K = len(TIERS)
 SKILLED = TIERS.index("skilled")
 CH = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
+# the processes of a month, in order (docs/ODD.md §3)
+STEP_ORDER = ("update_policy", "plan_firms", "arrive", "search_and_match", "allocate_housing", "retain_and_exit",
+              "run_projects", "enter_and_exit_firms")
 
 
 def month_index(month: str) -> int:
@@ -72,11 +75,13 @@ class TalentModel(mesa.Model):
         self.scenario = scenario
         self.region = region or scenario.load_region()
         check_against_region(scenario, region=self.region, source=scenario.name)
-        # one root seed; the challenge process draws from its own child stream so that fitting its
-        # hazard sees common random numbers whatever the rest of the model draws
-        main_stream, challenge_stream = np.random.SeedSequence(run.seed).spawn(2)
-        super().__init__(rng=np.random.default_rng(main_stream))
-        self.challenge_rng = np.random.default_rng(challenge_stream)
+        # One root seed. The initial state draws from the model's generator; every month each process
+        # draws from its own stream, keyed by (seed, month, process), so two scenarios run with the
+        # same seed draw the same numbers for a process in a month whatever happened before it
+        # (common random numbers: differences between scenarios come from the levers).
+        super().__init__(rng=np.random.default_rng(np.random.SeedSequence(run.seed).spawn(1)[0]))
+        self._root_seed = run.seed
+        self.draw = self.rng  # the generator of the process now running
 
         self.scale = run.scale
         self.start = month_index(run.start)
@@ -149,7 +154,7 @@ class TalentModel(mesa.Model):
         return sum(s.firms for s in self.sectors) + int(r.initial.leading_projects.value) + len(r.platforms) + len(r.named_firms) + 64
 
     def _setup_firms_and_talent(self) -> None:
-        r, rng, beh = self.region, self.rng, self.beh
+        r, rng, beh = self.region, self.draw, self.beh
         sector_talent = np.array(r.sector_talent())
         tier_totals = r.tier_counts()
         he_weight = sector_talent * np.array([s.high_end_intensity for s in self.sectors])
@@ -244,7 +249,7 @@ class TalentModel(mesa.Model):
     def _add_initial_agents(self, *, sector: int, tier: int, persons: float, firms: np.ndarray, p_firm: np.ndarray) -> None:
         if persons <= 0:
             return
-        rng, ini = self.rng, self.region.initial
+        rng, ini = self.draw, self.region.initial
         per_agent = 1 if tier < SKILLED else self.scale
         n = max(int(round(persons / per_agent)), 1)
         weight = np.full(n, persons / n, dtype=np.float32)
@@ -265,13 +270,13 @@ class TalentModel(mesa.Model):
 
     def _draw_field(self, *, sector: np.ndarray, n: int) -> np.ndarray:
         """Field of study: fits the person's sector with probability 0.6 (assumption), else any sector."""
-        other = self.rng.integers(0, self.S, size=n)
-        return np.where(self.rng.random(n) < 0.6, sector, other).astype(np.int16)
+        other = self.draw.integers(0, self.S, size=n)
+        return np.where(self.draw.random(n) < 0.6, sector, other).astype(np.int16)
 
     def _draw_education(self, *, tier: int | np.ndarray, n: int) -> np.ndarray:
         """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
-        high_end = np.where(self.rng.random(n) < 0.6, DOCTORATE, MASTER)
-        skilled = self.rng.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03])
+        high_end = np.where(self.draw.random(n) < 0.6, DOCTORATE, MASTER)
+        skilled = self.draw.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03])
         return np.where(np.broadcast_to(tier, (n,)) < SKILLED, high_end, skilled).astype(np.int8)
 
     def _setup_housing_and_services(self) -> None:
@@ -348,14 +353,11 @@ class TalentModel(mesa.Model):
         self.recorder.start_month()
         self.agent_steps += int(np.count_nonzero(self.pool.resident_mask()))
         self.stock = self.recorder.stock[self.t]  # residents at the end of last month; compaction drops none
-        self.update_policy()        # 1
-        self.plan_firms()           # 2
-        self.arrive()               # 3
-        self.search_and_match()     # 4
-        self.allocate_housing()     # 5
-        self.retain_and_exit()      # 6
-        self.run_projects()         # 7
-        self.enter_and_exit_firms() # 8
+        streams = self._month_streams()
+        self.challenge_draw = streams["challenges"]
+        for process in STEP_ORDER:  # 1-8
+            self.draw = streams[process]
+            getattr(self, process)()
         self.t += 1
         self.recorder.observe()     # 9
         self.datacollector.collect(self)
@@ -363,6 +365,12 @@ class TalentModel(mesa.Model):
         self._compact_firms()
         if self.t >= self.n_months:
             self.running = False
+
+    def _month_streams(self) -> dict[str, np.random.Generator]:
+        """This month's generator for each process (and for the challenges within run_projects)."""
+        names = (*STEP_ORDER, "challenges")
+        return {name: np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, i)))
+                for i, name in enumerate(names)}
 
     def _compact_firms(self) -> None:
         """Drop exited firms' rows and renumber every reference to a firm row."""
@@ -456,7 +464,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 2. firm planning
     def plan_firms(self) -> None:
-        fm, beh, rng = self.firms, self.beh, self.rng
+        fm, beh, rng = self.firms, self.beh, self.draw
         n = fm.size
         alive = fm.view("alive")
         talent = self.stock.sum(axis=1)
@@ -536,7 +544,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 3. inflows
     def arrive(self) -> None:
-        beh, unc, rng = self.beh, self.unc, self.rng
+        beh, unc, rng = self.beh, self.unc, self.draw
         grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** self.years
                  * beh.graduate_month_shares[self.month_of_year - 1] / sum(beh.graduate_month_shares))
         # (channel, persons this month, tier, mean age, age sd, months already tied to the city)
@@ -560,7 +568,7 @@ class TalentModel(mesa.Model):
                 employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
                 age_sd: float | np.ndarray, months: int | np.ndarray) -> Cohort:
         """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
-        rng = self.rng
+        rng = self.draw
         age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
         outside = np.isscalar(sector) and sector < 0
         sector_arr = np.broadcast_to(np.asarray(sector, np.int16), (n,)).copy()
@@ -587,7 +595,7 @@ class TalentModel(mesa.Model):
             return
         per_agent = np.where(tiers == SKILLED, self.scale, 1)
         expected = persons / per_agent
-        count = (np.floor(expected) + (self.rng.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
+        count = (np.floor(expected) + (self.draw.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
         if count.sum() == 0:
             return
         employer = np.repeat(firm_rows, count)
@@ -609,7 +617,7 @@ class TalentModel(mesa.Model):
         for due, _, persons in arrived:
             survivors = persons * (1 - ts.dropout_per_month) ** lead
             hosts = [p for p in self.platforms if self.t >= p.opens]
-            host = hosts[int(self.rng.integers(len(hosts)))] if hosts else None
+            host = hosts[int(self.draw.integers(len(hosts)))] if hosts else None
             row = host.firm_row if host else int(np.argmax(self.firms.view("jobs") * self.firms.view("alive")))
             self._hire_directly(firm_rows=np.array([row, row]), tiers=np.array([TIERS.index("top"), TIERS.index("national")]),
                                 persons=survivors * np.array([0.3, 0.7]), channel="tailored", age_mean=47)
@@ -632,7 +640,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 4. search and matching
     def search_and_match(self) -> None:
-        p, beh, rng = self.pool, self.beh, self.rng
+        p, beh, rng = self.pool, self.beh, self.draw
         status = p.view("status")
         seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
         if len(seekers) == 0:
@@ -705,7 +713,7 @@ class TalentModel(mesa.Model):
 
     def _fixed_sector(self, n: int) -> np.ndarray:
         share = self.talent_initial.sum(axis=1) / self.talent_initial.sum()
-        return np.minimum(np.searchsorted(np.cumsum(share), self.rng.random(n)), self.S - 1)
+        return np.minimum(np.searchsorted(np.cumsum(share), self.draw.random(n)), self.S - 1)
 
     def _graduate_bonus(self, *, channel: np.ndarray) -> np.ndarray:
         """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
@@ -717,7 +725,7 @@ class TalentModel(mesa.Model):
         """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
         if len(rows) == 0:
             return
-        p, fm, rng = self.pool, self.firms, self.rng
+        p, fm, rng = self.pool, self.firms, self.draw
         order = np.argsort(fm.view("sector"), kind="stable")
         vac = self.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
         cum = np.cumsum(vac)
@@ -820,7 +828,7 @@ class TalentModel(mesa.Model):
         return queued[take]
 
     def _buy_homes(self) -> None:
-        p, lev, gov, rng = self.pool, self.levers.housing, self.government, self.rng
+        p, lev, gov, rng = self.pool, self.levers.housing, self.government, self.draw
         price = self.rent * 12 * self.beh.price_to_annual_rent
         base = self.beh.purchase_rate_per_year / 12
         high_end_rate = np.minimum(base * (1 + self.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price), 1.0)
@@ -840,7 +848,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 6. retention and exit
     def retain_and_exit(self) -> None:
-        p, beh, rng = self.pool, self.beh, self.rng
+        p, beh, rng = self.pool, self.beh, self.draw
         n = p.size
         if self.fixed_rates:
             rows = np.flatnonzero(p.resident_mask())
@@ -918,7 +926,7 @@ class TalentModel(mesa.Model):
         self.recorder.note_projects(selected=selected, posted=posted, solved=solved)
 
     def _select_projects(self) -> np.ndarray:
-        lev, beh, rng = self.levers.projects, self.beh, self.rng
+        lev, beh, rng = self.levers.projects, self.beh, self.draw
         selected = np.zeros(self.S)
         if self.month_of_year != lev.selection_month:
             return selected
@@ -942,7 +950,7 @@ class TalentModel(mesa.Model):
         return selected
 
     def _challenges(self) -> tuple[np.ndarray, np.ndarray]:
-        lev, beh, rng, fm = self.levers.challenges, self.beh, self.challenge_rng, self.firms
+        lev, beh, rng, fm = self.levers.challenges, self.beh, self.challenge_draw, self.firms
         # firms post technology demands, in proportion to size
         n_new = int(rng.poisson(lev.demands_per_year / 12))
         alive = np.flatnonzero(fm.view("alive") & ~fm.view("is_platform"))
@@ -985,7 +993,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 8. firm entry and exit
     def enter_and_exit_firms(self) -> None:
-        fm, beh, rng, p = self.firms, self.beh, self.rng, self.pool
+        fm, beh, rng, p = self.firms, self.beh, self.draw, self.pool
         entries, exits = np.zeros(self.S), np.zeros(self.S)
         promoted = np.zeros(self.S)
         if self.interactions and not self.fixed_rates:

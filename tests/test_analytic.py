@@ -68,9 +68,17 @@ def _mean_and_se(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return samples.mean(axis=0), samples.std(axis=0, ddof=1) / np.sqrt(len(samples))
 
 
+def _critical_t(*, n_seeds: int, n_months: int, family_error: float = 1e-3) -> float:
+    """Student's t bound for all months at once: a check of many months at 4 SE each would fail
+    a correct model now and then by chance alone (Bonferroni over the months)."""
+    from scipy.stats import t
+
+    return float(t.ppf(1 - family_error / (2 * n_months), n_seeds - 1))
+
+
 def _assert_matches(simulated: np.ndarray, closed: np.ndarray, what: str) -> None:
     mean, se = _mean_and_se(simulated)
-    tol = 4 * se + 1.0
+    tol = _critical_t(n_seeds=len(simulated), n_months=simulated.shape[1]) * se + 1.0
     bad = np.flatnonzero(np.abs(mean - closed) > tol)
     assert not len(bad), (f"{what}: mean over {len(simulated)} seeds departs from the closed form in months {bad.tolist()}; "
                           f"first: simulated {mean[bad[0]]:.1f} ± {se[bad[0]]:.1f} vs closed form {closed[bad[0]]:.1f}")
