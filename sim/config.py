@@ -286,6 +286,7 @@ class Behaviour(Strict):
     project_output_per_job_yuan: float = param(3.5e6, unit="yuan per job per year in project firms", source="calibrated to P4 (scenarios/calibration)")
     graduate_candidates_per_year: float = param(160000, unit="graduates per year weighing a job in the city", source="calibrated to P2 (scenarios/calibration)")
     migrant_candidates_per_year: float = param(90000, unit="experienced professionals per year weighing a job in the city", source="assumption: about half the urban new jobs (context_facts urban_new_jobs_2021: 188,800)", range=(40000, 150000))
+    returnee_ties_months: float = param(60, unit="months of tenure a returnee's ties to the city count as", source="assumption", range=(24, 120), doc="returnees (grew up or studied here) are as attached as talent with this much tenure; their apartment eligibility counts from arrival")
     returnee_candidates_per_year: float = param(15000, unit="persons per year", source="assumption", range=(5000, 30000))
     high_end_candidates_per_year: float = param(1500, unit="municipal/provincial-tier candidates per year outside platforms and projects", source="assumption", range=(500, 4000))
     moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0))

@@ -21,6 +21,7 @@ FIELDS: dict[str, np.dtype] = {
     "is_little_giant": np.dtype(np.bool_),
     "is_platform": np.dtype(np.bool_),
     "demands_solved": np.dtype(np.int32),
+    "uid": np.dtype(np.int64),               # the firm's id: the same firm in every scenario run with the same seed
 }
 
 

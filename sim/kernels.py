@@ -1,4 +1,4 @@
-"""Bulk rules over whole talent and firm tables: weighted counts by group and Bernoulli sampling.
+"""Bulk rules over whole talent and firm tables: weighted counts by group and keyed random numbers.
 
 A count such as "persons by cluster and tier among residents" is one pass over up to two
 million rows every month. numpy needs a gather per column for it; with numba installed it is a
@@ -55,6 +55,28 @@ def _employees_of_numpy(status: np.ndarray, employed_code: int, employer: np.nda
     return employed[firm_mask[employer[employed]]]
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+def _keyed_uniforms_numpy(ids: np.ndarray, key: np.uint64) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = ids.astype(np.uint64) ^ key
+        z += _GOLDEN
+        z = (z ^ (z >> _S30)) * _MIX1
+        z = (z ^ (z >> _S27)) * _MIX2
+        z ^= z >> _S31
+    return (z >> _S11).astype(np.float64) * _UNIT
+
+
+def _keyed_rows_numpy(ids: np.ndarray, mask: np.ndarray, key: np.uint64, below: float) -> np.ndarray:
+    rows = np.flatnonzero(mask)
+    return rows[_keyed_uniforms_numpy(ids[rows], key) < below]
+
+
 # ---------------------------------------------------------------- numba path
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
@@ -88,6 +110,34 @@ if USING_NUMBA:
                 if not is_platform[f]:
                     filled[np.int64(sector[i]) * n_tiers + np.int64(tier[i])] += w
         return by_firm, filled
+
+    @_jit
+    def _keyed_uniforms_numba(ids, key):  # pragma: no cover - compiled
+        out = np.empty(ids.shape[0])
+        for i in range(ids.shape[0]):
+            z = np.uint64(ids[i]) ^ key
+            z += _GOLDEN
+            z = (z ^ (z >> _S30)) * _MIX1
+            z = (z ^ (z >> _S27)) * _MIX2
+            z ^= z >> _S31
+            out[i] = np.float64(z >> _S11) * _UNIT
+        return out
+
+    @_jit
+    def _keyed_rows_numba(ids, mask, key, below):  # pragma: no cover - compiled
+        rows = np.empty(ids.shape[0], np.int64)
+        n = 0
+        for i in range(ids.shape[0]):
+            if mask[i]:
+                z = np.uint64(ids[i]) ^ key
+                z += _GOLDEN
+                z = (z ^ (z >> _S30)) * _MIX1
+                z = (z ^ (z >> _S27)) * _MIX2
+                z ^= z >> _S31
+                if np.float64(z >> _S11) * _UNIT < below:
+                    rows[n] = i
+                    n += 1
+        return rows[:n].copy()
 
     @_jit
     def _employees_of_numba(status, employed_code, employer, firm_mask):  # pragma: no cover - compiled
@@ -134,19 +184,32 @@ def employees_of(*, status: np.ndarray, employed_code: int, employer: np.ndarray
     return kernel(status, employed_code, employer, firm_mask)
 
 
-def bernoulli_rows(rng: np.random.Generator, *, n: int, p: float) -> np.ndarray:
-    """Sorted row numbers in [0, n), each drawn independently with probability ``p``.
+def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
+    """One uniform number in [0, 1) per id, a function of (id, key) only (splitmix64 of id xor key).
 
-    Draws the gaps between successes (geometric), so a rare event over two million rows costs
-    a few thousand draws instead of two million.
+    An agent's draw for a decision in a month depends on nothing but its own id and the draw's key,
+    so two scenarios run with the same seed give the same agent the same draw, whoever else is in
+    the table and in whatever row.
     """
-    if n <= 0 or p <= 0:
-        return np.empty(0, np.int64)
-    if p >= 1:
-        return np.arange(n, dtype=np.int64)
-    expected = n * p
-    batch = int(expected + 6 * np.sqrt(expected) + 16)
-    rows = np.cumsum(rng.geometric(p, size=batch)) - 1
-    while rows[-1] < n:
-        rows = np.concatenate([rows, rows[-1] + np.cumsum(rng.geometric(p, size=batch))])
-    return rows[: np.searchsorted(rows, n)]
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _keyed_uniforms_numba(np.ascontiguousarray(ids, dtype=np.int64), key)
+    return _keyed_uniforms_numpy(ids, key)
+
+
+def keyed_rows(ids: np.ndarray, *, mask: np.ndarray, key: int, below: float) -> np.ndarray:
+    """Rows where ``mask`` holds and the row's keyed uniform is below ``below``, in row order.
+
+    The same as ``keyed_uniforms(ids[rows], key=key) < below`` over the masked rows, in one pass.
+    """
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _keyed_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), mask, key, float(below))
+    return _keyed_rows_numpy(ids, mask, key, float(below))
+
+
+def keyed_normals(ids: np.ndarray, *, keys: tuple[int, int]) -> np.ndarray:
+    """Standard normal numbers per id from two keyed uniforms (Box-Muller)."""
+    u1 = keyed_uniforms(ids, key=keys[0])
+    u2 = keyed_uniforms(ids, key=keys[1])
+    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)

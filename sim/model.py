@@ -16,7 +16,7 @@ import numpy as np
 from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
-from sim.kernels import bernoulli_rows, employees_of, employment, group_sum, group_table
+from sim.kernels import employees_of, employment, group_sum, group_table, keyed_normals, keyed_rows, keyed_uniforms
 from sim.observe import INFLOW_CHANNELS, Recorder
 from sim.region import Region
 from sim.talent import (
@@ -28,6 +28,12 @@ K = len(TIERS)
 SKILLED = TIERS.index("skilled")
 CH = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
 # the processes of a month, in order (docs/ODD.md §3)
+# Draws that belong to one agent (or firm): keyed by (seed, month, draw) and the agent's id
+AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_firm", "purchase", "purchase_wait", "consider_move",
+               "move_choice", "destination", "first_child", "fixed_exit", "fixed_destination", "firm_shock_a", "firm_shock_b",
+               "firm_exit", "firm_promotion")
+# where agents and firms come from, for their ids
+ID_SOURCES = {"initial": 0, "candidate": 1, "platform": 2, "project": 3, "challenge": 4, "tailored": 5, "entrant": 6, "new_platform": 7}
 STEP_ORDER = ("update_policy", "plan_firms", "arrive", "search_and_match", "allocate_housing", "retain_and_exit",
               "run_projects", "enter_and_exit_firms")
 
@@ -72,7 +78,7 @@ class TalentModel(mesa.Model):
             scenario._source_dir = source_dir
         run = scenario.run.model_copy(update={k: v for k, v in {"seed": seed, "scale": scale}.items() if v is not None})
         scenario = scenario.model_copy(update={"run": run})
-        self.scenario = scenario
+        self.config = scenario  # not ``self.scenario``: Mesa 3.5 reserves that name for its own scenarios
         self.region = region or scenario.load_region()
         check_against_region(scenario, region=self.region, source=scenario.name)
         # One root seed. The initial state draws from the model's generator; every month each process
@@ -82,6 +88,7 @@ class TalentModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(run.seed).spawn(1)[0]))
         self._root_seed = run.seed
         self.draw = self.rng  # the generator of the process now running
+        self._minted: dict[tuple[int, str], int] = {}
 
         self.scale = run.scale
         self.start = month_index(run.start)
@@ -219,6 +226,7 @@ class TalentModel(mesa.Model):
             sector=np.array(firm_sector), jobs=jobs, base_jobs=jobs.copy(), log_productivity=lr, long_run_productivity=lr,
             output_per_job=np.array(firm_opj), talent_intensity=np.array(firm_int), funding=np.zeros(n_firms),
             born=-rng.integers(12, 240, size=n_firms), is_project=np.array(firm_project), is_platform=np.array(firm_platform),
+            uid=self._mint_ids(n_firms, source="initial"),
         )
         self.firms.is_little_giant[rng.choice(rows[~self.firms.view("is_platform")], size=int(r.initial.little_giants.value), replace=False,
                                               p=self._size_weights(jobs[~self.firms.view("is_platform")]))] = True
@@ -265,7 +273,7 @@ class TalentModel(mesa.Model):
             employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
             field=self._draw_field(sector=np.full(n, sector), n=n), education=self._draw_education(tier=tier, n=n),
             age=age.astype(np.float32), housing=np.where(owner, OWNER, MARKET).astype(np.int8), children=children,
-            months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8),
+            months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8), uid=self._mint_ids(n, source="initial"),
         ))
 
     def _draw_field(self, *, sector: np.ndarray, n: int) -> np.ndarray:
@@ -316,7 +324,7 @@ class TalentModel(mesa.Model):
                                      log_productivity=np.zeros(1), long_run_productivity=np.zeros(1),
                                      output_per_job=np.array([self.sectors[host].output_per_job_yuan]), talent_intensity=np.ones(1),
                                      funding=np.zeros(1), born=np.array([month_index(p.opens) - self.start]),
-                                     is_platform=np.ones(1, bool))[0])
+                                     is_platform=np.ones(1, bool), uid=self._mint_ids(1, source="new_platform"))[0])
             self.firms.alive[row] = False  # opens later
             self.platforms.append(ResearchPlatform(self, platform_id=p.id, host=host, links=[], capacity=p.capacity, firm_row=row,
                                                    opens=month_index(p.opens) - self.start, tier_mix=np.array([0.05, 0.25, 0.35, 0.35]),
@@ -367,10 +375,29 @@ class TalentModel(mesa.Model):
             self.running = False
 
     def _month_streams(self) -> dict[str, np.random.Generator]:
-        """This month's generator for each process (and for the challenges within run_projects)."""
+        """This month's generator for each process (and for the challenges within run_projects), and
+        the keys of this month's per-agent draws."""
         names = (*STEP_ORDER, "challenges")
+        self._draw_keys = {name: int(np.random.SeedSequence(self._root_seed, spawn_key=(2, self.t, i)).generate_state(1, np.uint64)[0])
+                           for i, name in enumerate(AGENT_DRAWS)}
+        self._minted = {}
         return {name: np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, i)))
                 for i, name in enumerate(names)}
+
+    def _uniforms(self, ids: np.ndarray, *, draw: str) -> np.ndarray:
+        """One uniform per agent (or firm) id for a named draw of this month; see ``keyed_uniforms``."""
+        return keyed_uniforms(ids, key=self._draw_keys[draw])
+
+    def _chosen(self, ids: np.ndarray, *, mask: np.ndarray, draw: str, p: float) -> np.ndarray:
+        """Rows where ``mask`` holds whose agent's keyed draw falls below ``p`` (probability p each)."""
+        return keyed_rows(ids, mask=mask, key=self._draw_keys[draw], below=p)
+
+    def _mint_ids(self, n: int, *, source: str) -> np.ndarray:
+        """Ids that name the same agent in every scenario run with the same seed: the month, where the
+        agent comes from, and its place among those of the month and source."""
+        first = self._minted.get((self.t, source), 0)
+        self._minted[(self.t, source)] = first + n
+        return ((self.t + 1) << 32) | (ID_SOURCES[source] << 24) | np.arange(first, first + n, dtype=np.int64)
 
     def _compact_firms(self) -> None:
         """Drop exited firms' rows and renumber every reference to a firm row."""
@@ -471,7 +498,8 @@ class TalentModel(mesa.Model):
         if self.interactions:
             self.spillover = beh.agglomeration_elasticity * np.log(self._effective_talent(talent) / self.effective_talent0)
             lp, lr = fm.view("log_productivity"), fm.view("long_run_productivity")
-            lp[:] = lr + (1 - beh.productivity_reversion) * (lp - lr) + rng.normal(0, beh.productivity_shock_sd, size=n)
+            shock = keyed_normals(fm.view("uid"), keys=(self._draw_keys["firm_shock_a"], self._draw_keys["firm_shock_b"]))
+            lp[:] = lr + (1 - beh.productivity_reversion) * (lp - lr) + beh.productivity_shock_sd * shock
         else:
             self.spillover = np.zeros(self.S)
         span = max(month_index("2035-12") - self.start, 1)
@@ -547,26 +575,26 @@ class TalentModel(mesa.Model):
         beh, unc, rng = self.beh, self.unc, self.draw
         grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** self.years
                  * beh.graduate_month_shares[self.month_of_year - 1] / sum(beh.graduate_month_shares))
-        # (channel, persons this month, tier, mean age, age sd, months already tied to the city)
+        # (channel, persons this month, tier, mean age, age sd)
         sources = [
-            ("graduate", grads, SKILLED, 23.5, 1.5, 0),
-            ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, 31, 5, 0),
-            ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, 29, 4, 60),
-            ("high_end", beh.high_end_candidates_per_year / 12 * 0.8, TIERS.index("municipal"), 36, 5, 0),
-            ("high_end", beh.high_end_candidates_per_year / 12 * 0.2, TIERS.index("provincial"), 40, 5, 0),
+            ("graduate", grads, SKILLED, 23.5, 1.5),
+            ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, 31, 5),
+            ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, 29, 4),
+            ("high_end", beh.high_end_candidates_per_year / 12 * 0.8, TIERS.index("municipal"), 36, 5),
+            ("high_end", beh.high_end_candidates_per_year / 12 * 0.2, TIERS.index("provincial"), 40, 5),
         ]
         per_agent = np.array([self.scale if tier == SKILLED else 1 for _, _, tier, *_ in sources])
         counts = rng.poisson(np.array([persons for _, persons, *_ in sources]) / per_agent)
         column = lambda i: np.repeat(np.array([src[i] for src in sources]), counts)
         self.pool.add(self._cohort(n=int(counts.sum()), status=CANDIDATE, tier=column(2), channel=np.repeat([CH[src[0]] for src in sources], counts),
                                    sector=-1, employer=-1, weight=np.repeat(per_agent, counts), age_mean=column(3), age_sd=column(4),
-                                   months=column(5)))
+                                   months=0, source="candidate"))
         self._tailored_recruitment()
         self._platform_recruitment()
 
     def _cohort(self, *, n: int, status: int, tier: int | np.ndarray, channel: str | np.ndarray, sector: int | np.ndarray,
                 employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
-                age_sd: float | np.ndarray, months: int | np.ndarray) -> Cohort:
+                age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
         """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
         rng = self.draw
         age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
@@ -581,6 +609,7 @@ class TalentModel(mesa.Model):
             months_in_city=np.broadcast_to(np.asarray(months, np.int32), (n,)).copy(),
             weight=np.broadcast_to(np.asarray(weight, np.float32), (n,)).copy(),
             channel=np.broadcast_to(np.asarray(CH[channel] if isinstance(channel, str) else channel, np.int8), (n,)).copy(),
+            uid=self._mint_ids(n, source=source),
         )
 
     def _hire_directly(self, *, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, channel: str, age_mean: float) -> None:
@@ -601,7 +630,7 @@ class TalentModel(mesa.Model):
         employer = np.repeat(firm_rows, count)
         rows = self.pool.add(self._cohort(n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
                                           sector=self.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
-                                          age_mean=age_mean, age_sd=5, months=0))
+                                          age_mean=age_mean, age_sd=5, months=0, source=channel))
         self.pool.queue_since[rows] = self.t
         self.recorder.add_inflow(sector=self.pool.sector[rows], tier=self.pool.tier[rows], channel=CH[channel], weight=self.pool.weight[rows])
 
@@ -658,7 +687,8 @@ class TalentModel(mesa.Model):
         kind = (tier * self.S + p.field[seekers]) * (self.S + 1) + leaving
         inclusive_by_kind, cum_p_by_kind = self._sector_choice_table(log_size + v_sector)
         inclusive = inclusive_by_kind[kind]
-        target = (cum_p_by_kind[kind] < rng.random(len(seekers))[:, None]).sum(axis=1)
+        uid = p.uid[seekers]
+        target = (cum_p_by_kind[kind] < self._uniforms(uid, draw="search_cluster")[:, None]).sum(axis=1)
         target = np.minimum(target, self.S - 1)
         # candidates from outside first decide whether to come at all
         is_candidate = status[seekers] == CANDIDATE
@@ -670,10 +700,10 @@ class TalentModel(mesa.Model):
             v_out = self._alternative_city_utility()[tier]
             p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
             committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
-            newly = is_candidate & ~committed & (rng.random(len(seekers)) < p_come)
+            newly = is_candidate & ~committed & (self._uniforms(uid, draw="search_come") < p_come)
             p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
             comes = ~is_candidate | committed | newly
-        seekers, target, tier = seekers[comes], target[comes], tier[comes]
+        seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
         # matching with frictions in each sector x tier market
         w = p.weight[seekers].astype(float)
         cell = target * K + tier
@@ -684,7 +714,7 @@ class TalentModel(mesa.Model):
             a = beh.matching_elasticity
             m = np.minimum(beh.matching_efficiency * u_persons ** a * self.vacancies ** (1 - a), np.minimum(u_persons, self.vacancies))
             p_match = np.divide(m, u_persons, out=np.zeros_like(m), where=u_persons > 0)
-        matched = rng.random(len(seekers)) < p_match[target, tier]
+        matched = self._uniforms(uid, draw="search_match") < p_match[target, tier]
         hires = np.bincount(cell[matched], weights=w[matched], minlength=self.S * K).reshape(self.S, K)
         self.fill_rate = np.divide(hires.sum(axis=1), self.vacancies.sum(axis=1), out=np.ones(self.S), where=self.vacancies.sum(axis=1) > 0)
         self.fill_rate = np.clip(self.fill_rate + (self.vacancies.sum(axis=1) < 1), 0, 1)
@@ -734,7 +764,7 @@ class TalentModel(mesa.Model):
         end = np.searchsorted(sector_sorted, np.arange(self.S), side="right")
         lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
         hi = cum[np.maximum(end - 1, 0)]
-        draw = lo[target] + rng.random(len(rows)) * (hi[target] - lo[target])
+        draw = lo[target] + self._uniforms(p.uid[rows], draw="search_firm") * (hi[target] - lo[target])
         pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
         firm = order[pos]
         old_status = p.status[rows]
@@ -828,22 +858,23 @@ class TalentModel(mesa.Model):
         return queued[take]
 
     def _buy_homes(self) -> None:
-        p, lev, gov, rng = self.pool, self.levers.housing, self.government, self.draw
+        p, lev, gov = self.pool, self.levers.housing, self.government
         price = self.rent * 12 * self.beh.price_to_annual_rent
         base = self.beh.purchase_rate_per_year / 12
-        high_end_rate = np.minimum(base * (1 + self.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price), 1.0)
-        top_rate = min(max(base, float(high_end_rate.max())), 1.0)
-        # rows drawn at the highest rate, then thinned to each renter's own rate (exact Bernoulli per renter)
-        drawn = bernoulli_rows(rng, n=p.size, p=top_rate)
-        drawn = drawn[(p.status[drawn] <= SEARCHING) & (p.housing[drawn] != OWNER) & (p.months_in_city[drawn] >= 24)]
-        d = self.sector_district[p.sector[drawn]]
-        rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[d], base)
-        buys = drawn[rng.random(len(drawn)) * top_rate < rate]
+        high_end_rate = base * (1 + self.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price)
+        renter = p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= 24)
+        # renters whose draw is below the highest rate, then each against its own rate
+        drawn = self._chosen(p.view("uid"), mask=renter, draw="purchase", p=max(base, float(high_end_rate.max())))
+        rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[self.sector_district[p.sector[drawn]]], base)
+        buys = drawn[self._uniforms(p.uid[drawn], draw="purchase") < rate]
         subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())
         share = gov.request("housing", subsidised * lev.purchase_subsidy_yuan)
         if share < 1:  # without the subsidy some high-end buyers wait
-            keep = (p.tier[buys] >= SKILLED) | (rng.random(len(buys)) < share)
+            keep = (p.tier[buys] >= SKILLED) | (self._uniforms(p.uid[buys], draw="purchase_wait") < share)
             buys = buys[keep]
+        moving_out = buys[p.housing[buys] == APARTMENT]  # a tenant who buys frees the apartment
+        self.apartments_occupied = self.apartments_occupied - np.bincount(
+            self.sector_district[p.sector[moving_out]], weights=p.weight[moving_out], minlength=self.D)
         p.housing[buys] = OWNER
 
     # ---------------------------------------------------------------- 6. retention and exit
@@ -852,15 +883,14 @@ class TalentModel(mesa.Model):
         n = p.size
         if self.fixed_rates:
             rows = np.flatnonzero(p.resident_mask())
-            leave = rows[rng.random(len(rows)) < self.scenario.exit_rate_fixed]
-            dest = rng.integers(0, self.J, size=len(leave))
+            leave = rows[self._uniforms(p.uid[rows], draw="fixed_exit") < self.config.exit_rate_fixed]
+            dest = np.minimum((self._uniforms(p.uid[leave], draw="fixed_destination") * self.J).astype(np.int64), self.J - 1)
             self._depart(leave, channel=dest)
             return
         retire = np.flatnonzero((p.view("age") >= beh.retirement_age) & p.resident_mask())
         self._depart(retire, channel=np.full(len(retire), self.recorder.out_retirement))
         # employed talent weighs a move; displaced talent that has searched too long leaves
-        drawn = bernoulli_rows(rng, n=n, p=beh.consider_move_per_month)
-        considering = drawn[p.status[drawn] == EMPLOYED]
+        considering = self._chosen(p.view("uid"), mask=p.view("status") == EMPLOYED, draw="consider_move", p=beh.consider_move_per_month)
         if len(considering):
             s = p.sector[considering].astype(np.int64)
             k = p.tier[considering].astype(np.int64)
@@ -874,7 +904,8 @@ class TalentModel(mesa.Model):
                 v_in = np.full(len(considering), -np.inf)
             alts = np.column_stack([v_stay, v_in, v_out])
             prob = np.exp(alts - _logsumexp(alts, axis=1)[:, None])
-            pick = np.minimum((np.cumsum(prob, axis=1) < rng.random(len(considering))[:, None]).sum(axis=1), alts.shape[1] - 1)
+            u = self._uniforms(p.uid[considering], draw="move_choice")
+            pick = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), alts.shape[1] - 1)
             p.job_seeking[considering[pick == 1]] = 1
             leavers = pick >= 2
             self._depart(considering[leavers], channel=pick[leavers] - 2)
@@ -884,16 +915,19 @@ class TalentModel(mesa.Model):
         if len(gave_up):
             v_out = self._outside_utility()[:, p.tier[gave_up].astype(np.int64)].T
             prob = np.exp(v_out - _logsumexp(v_out, axis=1)[:, None])
-            dest = np.minimum((np.cumsum(prob, axis=1) < rng.random(len(gave_up))[:, None]).sum(axis=1), self.J - 1)
+            u = self._uniforms(p.uid[gave_up], draw="destination")
+            dest = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), self.J - 1)
             self._depart(gave_up, channel=dest)
-        # ageing and tenure for every row: departed rows are never read again, and newcomers
-        # still searching count their search months as time in the city
+        # ageing and tenure: every row at once (departed rows are never read again), then taken back
+        # from the few newcomers still searching, who are not in the city yet
         p.age[:n] += np.float32(1 / 12)
         p.months_in_city[:n] += 1
-        drawn = bernoulli_rows(rng, n=n, p=beh.child_rate_per_year / 12)
-        age = p.age[drawn]
-        childless = (p.status[drawn] <= SEARCHING) & (p.children[drawn] == 0) & (age >= 25) & (age <= 40)
-        p.children[drawn[childless]] = 1
+        newcomers = np.flatnonzero(p.view("status") == CANDIDATE)
+        p.age[newcomers] -= np.float32(1 / 12)
+        p.months_in_city[newcomers] -= 1
+        age = p.view("age")
+        childless = p.resident_mask() & (p.view("children") == 0) & (age >= 25) & (age <= 40)
+        p.children[self._chosen(p.view("uid"), mask=childless, draw="first_child", p=beh.child_rate_per_year / 12)] = 1
 
     def _best_other_cluster(self, v_sector: np.ndarray) -> np.ndarray:
         """Inclusive value of moving to another sector, from each sector (rows) by tier (columns)."""
@@ -903,7 +937,9 @@ class TalentModel(mesa.Model):
     def _attachment(self, rows: np.ndarray) -> np.ndarray:
         p, beh = self.pool, self.beh
         culture = beh.culture_attachment * np.log((1 + self.culture_events) / (1 + self.culture_events0))
-        return (beh.attachment_tenure * np.log1p(p.months_in_city[rows] / 12.0) + beh.attachment_children * p.children[rows]
+        # returnees grew up or studied here: their ties count as years already spent in the city
+        tenure = p.months_in_city[rows] + beh.returnee_ties_months * (p.channel[rows] == CH["returnee"])
+        return (beh.attachment_tenure * np.log1p(tenure / 12.0) + beh.attachment_children * p.children[rows]
                 + self._school_term() * p.children[rows] + beh.attachment_owner * (p.housing[rows] == OWNER)
                 + beh.attachment_apartment * (p.housing[rows] == APARTMENT) + culture)
 
@@ -940,7 +976,8 @@ class TalentModel(mesa.Model):
         rows = self.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n) / self.demand_level,
                               log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
                               output_per_job=np.full(n, beh.project_output_per_job_yuan), talent_intensity=self.talent_intensity[sector],
-                              funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, self.t), is_project=np.ones(n, bool))
+                              funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, self.t), is_project=np.ones(n, bool),
+                              uid=self._mint_ids(n, source="project"))
         self.firm_vacancy = np.concatenate([self.firm_vacancy, np.zeros(n)])
         national = rng.random(n) < lev.national_lead_share
         lead_tier = np.where(national, TIERS.index("national"), TIERS.index("provincial"))
@@ -1014,7 +1051,7 @@ class TalentModel(mesa.Model):
                        log_productivity=lr, long_run_productivity=lr,
                        output_per_job=np.array([self.sectors[s].output_per_job_yuan for s in new_sector]),
                        talent_intensity=self.talent_intensity[new_sector], funding=np.zeros(len(new_sector)),
-                       born=np.full(len(new_sector), self.t))
+                       born=np.full(len(new_sector), self.t), uid=self._mint_ids(len(new_sector), source="entrant"))
             # exit: low productivity relative to the cluster, and the hazards of youth
             alive = fm.view("alive") & ~fm.view("is_platform")
             sector = fm.view("sector")
@@ -1023,7 +1060,7 @@ class TalentModel(mesa.Model):
             low = lp - mean_lp[sector] < beh.exit_productivity_threshold
             young = fm.view("born") > self.t - 36
             hazard = np.where(low, beh.exit_rate_per_year / 12, 0.0) + np.where(young, beh.young_firm_exit_per_year / 12, 0.0)
-            exiting = np.flatnonzero(alive & (rng.random(fm.size) < hazard))
+            exiting = np.flatnonzero(alive & (self._uniforms(fm.view("uid"), draw="firm_exit") < hazard))
             if len(exiting):
                 fm.alive[exiting] = False
                 exits = np.bincount(sector[exiting], minlength=self.S).astype(float)
@@ -1032,12 +1069,13 @@ class TalentModel(mesa.Model):
                 displaced = employees_of(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"), firm_mask=closing)
                 p.status[displaced] = SEARCHING
                 p.employer[displaced] = -1
+                p.job_seeking[displaced] = 0  # no longer on the job: the own cluster is open to them again
                 p.search_left[displaced] = int(round(beh.search_months))
             # promotion to 'little giant': established, productive, larger firms
             alive = fm.view("alive") & ~fm.view("is_platform")
             eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < self.t - 36) & (lp - mean_lp[sector] > 0.1)
             big = fm.view("jobs") > np.percentile(fm.view("jobs")[alive], 75)
-            chosen = np.flatnonzero(eligible & big & (rng.random(fm.size) < beh.little_giant_rate_per_year / 12))
+            chosen = np.flatnonzero(eligible & big & (self._uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
             fm.is_little_giant[chosen] = True
             promoted = np.bincount(sector[chosen], minlength=self.S).astype(float)
         self.recorder.note_firm_events(entries=entries, exits=exits, promoted=promoted)

@@ -35,6 +35,7 @@ FIELDS: dict[str, np.dtype] = {
     "queue_since": np.dtype(np.int32),  # month the agent joined the apartment queue; -1 when not queued
     "search_left": np.dtype(np.int8),   # months of local search left (displaced workers)
     "job_seeking": np.dtype(np.int8),   # 1 when looking for a job in another cluster while employed
+    "uid": np.dtype(np.int64),        # the agent's id: the same agent in every scenario run with the same seed
 }
 
 
@@ -54,6 +55,7 @@ class Cohort:
     months_in_city: np.ndarray
     weight: np.ndarray
     channel: np.ndarray
+    uid: np.ndarray
 
     def __len__(self) -> int:
         return len(self.tier)

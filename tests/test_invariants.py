@@ -71,7 +71,7 @@ def check_apartments(model: TalentModel) -> None:
 def check_budgets(model: TalentModel) -> None:
     r = model.recorder
     # budgets from the configuration, not from the recorder, so that a wrong record cannot hide an overrun
-    annual = np.array([getattr(model.scenario.levers, name).budget_yuan_per_year for name in LEVERS])
+    annual = np.array([getattr(model.config.levers, name).budget_yuan_per_year for name in LEVERS])
     np.testing.assert_allclose(r.budget * 12, np.broadcast_to(annual, r.budget.shape), rtol=1e-12)
     years = (model.start + np.arange(model.t)) // 12
     for year in np.unique(years):

@@ -68,30 +68,46 @@ def test_employment_leaves_platforms_out_of_filled_positions():
     assert filled.sum() == pytest.approx(t["weight"][in_firms].astype(float).sum())
 
 
-@pytest.mark.parametrize("p", [0.003, 0.025, 0.4])
-def test_bernoulli_rows_draws_each_row_with_probability_p(p):
-    rng = np.random.default_rng(11)
-    n, reps = 50_000, 40
-    hits = np.zeros(n)
-    counts = []
-    for _ in range(reps):
-        rows = kernels.bernoulli_rows(rng, n=n, p=p)
-        assert np.all(np.diff(rows) > 0) and (len(rows) == 0 or (rows[0] >= 0 and rows[-1] < n))
-        hits[rows] += 1
-        counts.append(len(rows))
-    se = np.sqrt(n * p * (1 - p) / reps)
-    assert abs(np.mean(counts) - n * p) < 4 * se
-    # rows early and late in the table are drawn equally often (no edge effect of the gap draws)
-    blocks = hits.reshape(10, -1).sum(axis=1)
-    expected = reps * p * n / 10
-    assert np.all(np.abs(blocks - expected) < 5 * np.sqrt(expected))
+def test_keyed_uniforms_are_uniform_and_independent_across_keys():
+    ids = np.arange(200_000, dtype=np.int64) * 7919 + 3
+    a = kernels.keyed_uniforms(ids, key=11)
+    b = kernels.keyed_uniforms(ids, key=12)
+    assert a.min() >= 0.0 and a.max() < 1.0
+    counts = np.bincount((a * 20).astype(int), minlength=20)
+    expected = len(ids) / 20
+    assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.01  # neighbouring ids
 
 
-def test_bernoulli_rows_edges():
-    rng = np.random.default_rng(0)
-    assert len(kernels.bernoulli_rows(rng, n=0, p=0.5)) == 0
-    assert len(kernels.bernoulli_rows(rng, n=100, p=0.0)) == 0
-    assert np.array_equal(kernels.bernoulli_rows(rng, n=5, p=1.0), np.arange(5))
+def test_an_agents_draw_depends_only_on_its_id_and_the_key():
+    ids = np.random.default_rng(5).permutation(10_000).astype(np.int64)
+    whole = kernels.keyed_uniforms(ids, key=99)
+    part = kernels.keyed_uniforms(ids[::-3], key=99)  # other rows, other order, other length
+    assert np.array_equal(whole[::-3], part)
+
+
+@needs_numba
+def test_compiled_keyed_uniforms_equal_numpy_bit_for_bit():
+    ids = np.random.default_rng(2).integers(0, 2**62, size=50_000)
+    assert np.array_equal(kernels._keyed_uniforms_numba(ids, np.uint64(2**63 + 17)), kernels._keyed_uniforms_numpy(ids, np.uint64(2**63 + 17)))
+
+
+def test_keyed_rows_is_the_masked_keyed_draw_below_p():
+    rng = np.random.default_rng(8)
+    ids = rng.integers(0, 2**40, size=30_000)
+    mask = rng.random(30_000) < 0.7
+    rows = kernels.keyed_rows(ids, mask=mask, key=77, below=0.1)
+    expected = np.flatnonzero(mask & (kernels.keyed_uniforms(ids, key=77) < 0.1))
+    assert np.array_equal(rows, expected)
+    if kernels.USING_NUMBA:
+        assert np.array_equal(kernels._keyed_rows_numba(ids, mask, np.uint64(77), 0.1), kernels._keyed_rows_numpy(ids, mask, np.uint64(77), 0.1))
+
+
+def test_keyed_normals_are_standard_normal():
+    z = kernels.keyed_normals(np.arange(100_000, dtype=np.int64), keys=(3, 4))
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    assert abs(np.mean(z > 1.96) - 0.025) < 0.003
 
 
 def _allocation_by_full_sort(model: TalentModel, queued: np.ndarray, free: np.ndarray) -> np.ndarray:
