@@ -209,6 +209,114 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "仅绘出设计点 {point}（{label}），共 {total} 个设计点。",
     },
     "rest_left_out": {"en": "{name} is not drawn.", "zh": "{name}未绘出。"},
+    # scenario comparisons and response curves (sim.compare_charts)
+    "title_compare_trajectories": {"en": "Total talent stock of the city by scenario", "zh": "各情景全市人才总量"},
+    "title_compare_differences": {
+        "en": "Difference to the reference scenario, end of {year}",
+        "zh": "各情景与参照情景的人才数量之差（{year}年末）",
+    },
+    "title_compare_cost": {
+        "en": "Additional talent per 100 million yuan spent, end of {year}",
+        "zh": "每亿元新增支出带来的新增人才（截至{year}年末）",
+    },
+    "title_compare_map": {
+        "en": "Talent stock by cluster relative to the reference scenario, end of {year}",
+        "zh": "各产业集群人才数量相对参照情景的变化（{year}年末）",
+    },
+    "title_response": {"en": "Response of the city's talent stock to {lever}", "zh": "全市人才总量对{lever}的响应"},
+    "reference_tag": {"en": "{name} (reference)", "zh": "{name}（参照情景）"},
+    "city_total": {"en": "City total", "zh": "全市合计"},
+    "by_cluster": {"en": "By cluster (same scale in every panel)", "zh": "分产业集群（各分图刻度相同）"},
+    "diff_persons": {"en": "Difference to the reference (persons)", "zh": "与参照情景之差（人）"},
+    "diff_k": {"en": "Difference to the reference (thousand persons)", "zh": "与参照情景之差（千人）"},
+    "gain_sure": {"en": "Gain (95% interval above 0)", "zh": "增加（95% 区间在 0 以上）"},
+    "loss_sure": {"en": "Loss (95% interval below 0)", "zh": "减少（95% 区间在 0 以下）"},
+    "not_sure": {"en": "95% interval includes 0", "zh": "95% 区间包含 0"},
+    "ci95": {"en": "95% confidence interval", "zh": "95% 置信区间"},
+    "diff_note": {
+        "en": "Mean paired difference to “{ref}” over {n} seeds, with its 95% confidence interval.",
+        "zh": "与“{ref}”的配对差均值（{n} 个随机种子）及其 95% 置信区间。",
+    },
+    "no_comparison": {
+        "en": "No comparison: “{name}” is the only scenario.",
+        "zh": "无可比较的情景：仅有“{name}”一个情景。",
+    },
+    "no_estimate": {"en": "No estimate (not drawn): {items}.", "zh": "无估计值（未绘出）：{items}。"},
+    "item_in": {"en": "{what} in {where}", "zh": "“{where}”中的{what}"},
+    "per_100m": {"en": "Additional talent per 100 million yuan (persons)", "zh": "每亿元新增人才（人）"},
+    "extra_spending_yi": {"en": "Extra spending (100 million yuan)", "zh": "新增支出（亿元）"},
+    "cost_note": {
+        "en": "Extra spending: cumulative to the end of {year}, over “{ref}”. Mean with 95% confidence interval; "
+              "sorted by talent per 100 million yuan.",
+        "zh": "新增支出：截至{year}年末相对“{ref}”的累计支出增量。图中为均值及 95% 置信区间，按每亿元新增人才排序。",
+    },
+    "interval_cut": {
+        "en": "Intervals cut at the edge of the chart (little extra money, so an unsteady ratio): {items}.",
+        "zh": "以下情景新增支出很少、比值不稳定，其置信区间在图边截断：{items}。",
+    },
+    "no_extra_spending": {
+        "en": "No extra policy spending over the reference, or no change of policy (not drawn): {items}.",
+        "zh": "政策支出未高于参照情景或未调整政策（未绘出）：{items}。",
+    },
+    "nothing_to_rank": {
+        "en": "No scenario spends more than the reference.",
+        "zh": "没有情景的支出高于参照情景。",
+    },
+    "ref_median_key": {"en": "Median of the reference", "zh": "参照情景中位数"},
+    "rel_diff_pct": {
+        "en": "Difference to the reference (% of its talent stock)",
+        "zh": "与参照情景之差（占其人才数量的百分比，%）",
+    },
+    "node_area": {
+        "en": "Circle area: talent stock of the reference at the end of {year} (persons)",
+        "zh": "圆面积：参照情景{year}年末人才数量（人）",
+    },
+    "map_note": {
+        "en": "Circles at their districts' approximate centres. Area: talent stock of “{ref}”; colour: mean "
+              "difference to it; dark outline: its 95% interval excludes 0. Lines: links between clusters, "
+              "wider for stronger links.",
+        "zh": "圆点位于所在区县的大致中心。面积：“{ref}”的人才数量；颜色：与之相比的均值差；深色边框："
+              "差值的 95% 区间不含 0。连线：产业集群间的关联，越粗关联越强。",
+    },
+    "spread_note": {
+        "en": "Clusters in the same district are drawn slightly apart.",
+        "zh": "同一区县的产业集群略微错开绘制。",
+    },
+    "no_estimate_grey": {"en": "Grey: no estimate.", "zh": "灰色：无估计值。"},
+    "panels_left_out": {
+        "en": "The first {shown} of {total} scenarios compared are drawn; left out: {items}.",
+        "zh": "共 {total} 个对比情景，图中绘出前 {shown} 个；未绘出：{items}。",
+    },
+    "lon": {"en": "Longitude (°E)", "zh": "经度（°E）"},
+    "lat": {"en": "Latitude (°N)", "zh": "纬度（°N）"},
+    "year_end": {"en": "End of {year}", "zh": "{year}年末"},
+    "marginal_unit": {
+        "en": "Additional talent per unit of the lever (persons)",
+        "zh": "每单位增量的新增人才（人）",
+    },
+    "marginal_units": {
+        "en": "Additional talent per {n} units of the lever (persons)",
+        "zh": "每 {n} 单位增量的新增人才（人）",
+    },
+    "yi_unit": {"en": "100 million yuan", "zh": "亿元"},
+    "with_unit": {"en": "{name} ({unit})", "zh": "{name}（{unit}）"},
+    "mean_ci": {"en": "Mean, 95% interval", "zh": "均值及 95% 置信区间"},
+    "response_note": {
+        "en": "Upper panels: median, 25–75% and 5–95% bands over {n} seeds. Lower panel: mean additional talent "
+              "per unit step of the lever between successive values, with 95% confidence interval, drawn midway "
+              "between the values; falling values mean diminishing returns.",
+        "zh": "上图：中位数及 25–75%、5–95% 区间（{n} 个随机种子）。下图：政策变量相邻取值之间每单位增量带来的"
+              "新增人才均值及 95% 置信区间，绘于两取值的中点；数值下降即边际收益递减。",
+    },
+    "response_spending": {
+        "en": "Extra spending at {value} over {first}: {items} (100 million yuan).",
+        "zh": "取值 {value} 相对 {first} 的新增支出：{items}（亿元）。",
+    },
+    "spending_item": {"en": "{amount} to the end of {year}", "zh": "截至{year}年末 {amount}"},
+    "single_value": {
+        "en": "One lever value only: no marginal effect.",
+        "zh": "政策变量仅有一个取值，无法计算边际效应。",
+    },
 }
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -402,7 +510,7 @@ def _year_axis(ax: Axes, dates: np.ndarray, *, max_ticks: int, right_room: float
     if not len(dates):
         return
     first, last = dates.min(), dates.max()
-    years = np.arange(first.astype("datetime64[Y]"), last.astype("datetime64[Y]") + 2)
+    years = np.arange(first.astype("datetime64[Y]"), last.astype("datetime64[Y]") + np.timedelta64(2, "Y"))
     span = len(years)
     base = next(b for b in (1, 2, 5, 10, 20, 50, 100) if span / b <= max_ticks)
     starts = years.astype("datetime64[D]")
@@ -870,10 +978,13 @@ def _band_key(body: SubFigure, handles: tuple[Line2D, Patch, Patch], lang: str) 
     _legend_below(body, list(handles), [_t("median", lang), _t("band_50", lang), _t("band_90", lang)], ncols=3)
 
 
-def _chart_fan_total(summary: pa.Table, lang: str, caption: str) -> Figure:
+def _chart_fan_total(summary: pa.Table, lang: str, caption: str, *, title: str | None = None,
+                     names: dict[int, str] | None = None, max_points: int = MAX_FAN_POINTS) -> Figure:
+    """One fan per design point; ``names`` (by point) replace the points' labels, e.g. with scenario titles."""
     total = summary.filter(pc.and_(_equal(summary, "cluster", CITY_TOTAL), _equal(summary, "tier", ALL_TIERS)))
     points, point_names = _fan_points(total)
-    drawn = points[:MAX_FAN_POINTS]
+    point_names = {p: (names or {}).get(p) or n for p, n in point_names.items()}
+    drawn = points[:max_points]
     used = total.filter(pc.is_in(total["point"], pa.array(drawn, pa.int64()))) if drawn else total
     notes = [_t("fan_note", lang, n=_runs_text(used))]
     if len(points) > len(drawn):
@@ -881,7 +992,7 @@ def _chart_fan_total(summary: pa.Table, lang: str, caption: str) -> Figure:
         items = left[:5] + ([_t("more_items", lang, n=len(left) - 5)] if len(left) > 5 else [])
         notes.append(_t("points_left_out", lang, shown=len(drawn), total=len(points),
                         items=_t("list_sep", lang).join(items)))
-    fig, body = _new_figure(4.2, _t("title_fan_total", lang), notes, caption)
+    fig, body = _new_figure(4.2, title or _t("title_fan_total", lang), notes, caption)
     ax = body.add_subplot()
     series = [(p, *_fan_series(used.filter(_equal(used, "point", p)))) for p in drawn]
     series = [(p, d, s) for p, d, s in series if len(d)]

@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|calibrate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|calibrate|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -65,6 +65,23 @@ def _build_parser() -> argparse.ArgumentParser:
         study.add_argument("--no-charts", action="store_true", help="write tables only")
         study.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    cmp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them with the first")
+    cmp.add_argument("scenarios", nargs="+", help="scenario files (YAML) or names in scenarios/; the first is the reference")
+    cmp.add_argument("--seeds", type=int, default=20, help="runs per scenario, the same seeds in each (default 20)")
+    cmp.add_argument("--years", type=int, nargs="+", default=[2025, 2030, 2035], help="year ends to compare (default 2025 2030 2035)")
+    cmp.add_argument("--root-seed", type=int, help="seed from which every run's seed derives (default: the first scenario's)")
+    cmp.add_argument("--scale", type=int, help="persons per skilled-tier agent (default: each scenario's)")
+    cmp.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
+    cmp.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS)")
+    cmp.add_argument("--dashboard", action="store_true", help="serve the local cluster's dashboard on 127.0.0.1:8787")
+    cmp.add_argument("--name", help="folder name of the comparison under OUT/compare/ (default: from the scenario names)")
+    cmp.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    cmp.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
+    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter in every scenario (repeatable)")
+    cmp.add_argument("--no-charts", action="store_true", help="write tables only")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
     cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
@@ -91,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _calibrate(args)
         if args.command in ("ensemble", "sweep"):
             return _study(args)
+        if args.command == "compare":
+            return _compare(args)
         return _params(args)
     except ConfigError as exc:
         return _fail(str(exc))
@@ -193,6 +212,59 @@ def _study(args: argparse.Namespace) -> int:
             print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare_scenarios, safe_name
+    from sim.config import load_scenario
+    from sim.errors import ConfigError
+
+    if args.seeds < 1:
+        raise ConfigError(source="--seeds", problems=["must be at least 1"])
+    if args.workers is not None and args.workers < 0:
+        raise ConfigError(source="--workers", problems=["must be 0 (serial) or a number of worker processes"])
+    overrides = _overrides(args.overrides) or None
+    scenarios = [load_scenario(s, overrides=overrides) for s in args.scenarios]
+    try:
+        comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
+                                       scale=args.scale, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
+                                       progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
+                                       name=safe_name(args.name) if args.name else None)
+    except ValueError as exc:
+        raise ConfigError(source="talentsim compare", problems=[str(exc)]) from None
+    print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
+    print(f"\nresults in {comparison.folder} (comparison.csv, charts/)")
+    failures = comparison.study.failures
+    if failures:
+        print(f"{len(failures)} runs failed (records in {comparison.folder / 'failures'}):", file=sys.stderr)
+        for f in failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def comparison_summary(table: Any, *, lang: str, titles: dict[str, Any]) -> str:
+    """City talent at the last compared year per scenario: mean, difference to the first with its 95% interval, money."""
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return "no complete runs to compare"
+    last = max(table.column("year").to_pylist())
+    rows = table.filter(pc.and_(pc.equal(table["year"], last), pc.equal(table["cluster"], "city_total"))).to_pylist()
+    name = lambda r: (getattr(titles.get(r["scenario"]), lang, "") or r["scenario"])
+    width = max(_display_width(name(r)) for r in rows) + 2
+    pad = lambda text: text + " " * (width - _display_width(text))
+    head = ("情景" if lang == "zh" else "scenario")
+    lines = [f"city talent stock at end-{last}, persons; difference to {rows[0]['scenario']} with 95% interval over "
+             f"{rows[0]['n_seeds']} paired seeds; extra spending since the start; talent per 100 million yuan",
+             pad(head) + f"{'mean':>12}{'difference':>12}{'95% interval':>24}{'extra 100m yuan':>17}{'per 100m yuan':>15}"]
+    fmt = lambda v, spec: "—" if v is None else format(v, spec)
+    for r in rows:
+        interval = "" if r["diff_ci_low"] is None else f"[{r['diff_ci_low']:,.0f}, {r['diff_ci_high']:,.0f}]"
+        extra = None if r["extra_spending_yuan"] is None else r["extra_spending_yuan"] / 1e8
+        lines.append(pad(name(r)) + f"{r['talent_stock_mean']:>12,.0f}{r['diff_mean']:>+12,.0f}{interval:>24}"
+                     f"{fmt(extra, '+,.1f'):>17}{fmt(r['talent_per_100m_yuan'], ',.0f'):>15}")
+    return "\n".join(lines)
 
 
 def _both_equal(table: Any, col_a: str, value_a: str, col_b: str, value_b: str) -> Any:

@@ -101,6 +101,30 @@ def build_specs(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels:
     return specs
 
 
+def specs_for_scenarios(scenarios: Sequence[Scenario], *, seeds: int, root_seed: int | None = None,
+                        scale: int | None = None) -> list[RunSpec]:
+    """Each scenario is a design point, and every one runs the same ``seeds`` run seeds (common random numbers).
+
+    The root seed defaults to the first scenario's seed.
+    """
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    if not scenarios:
+        raise ValueError("no scenarios to run")
+    run_seeds = derive_seeds(scenarios[0].run.seed if root_seed is None else root_seed, seeds)
+    specs = []
+    for index, scenario in enumerate(scenarios):
+        base = scenario.model_dump(mode="json")
+        if scale is not None:
+            base["run"]["scale"] = scale
+        source = str(scenario._source_dir) if scenario._source_dir else None
+        for seed in run_seeds:
+            resolved = build_scenario(apply_overrides(base, {"run.seed": seed}, source=scenario.name), source=scenario.name)
+            specs.append(RunSpec(point=index, point_label=scenario.name, seed=seed, run_id=run_id(resolved),
+                                 config=resolved.model_dump(mode="json"), source_dir=source))
+    return specs
+
+
 def point_label(overrides: dict[str, Any]) -> str:
     return ", ".join(f"{k.split('.')[-1]}={v:g}" if isinstance(v, (int, float)) else f"{k.split('.')[-1]}={v}"
                      for k, v in overrides.items())
@@ -312,6 +336,24 @@ def run_index(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
     })
 
 
+def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,
+                  dashboard: bool = False, progress: bool = False,
+                  task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
+    """Run the specs not yet complete and write the run index and the summary; no charts."""
+    t0 = time.perf_counter()
+    study_dir = Path(study_dir)
+    status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
+                     progress=progress, task=task)
+    summary = summarise(specs, study_dir=study_dir)
+    write_atomic(study_dir / "summary.parquet", parquet_bytes(summary))
+    write_atomic(study_dir / "summary.csv", csv_bytes(summary))
+    write_atomic(study_dir / "runs.parquet", parquet_bytes(run_index(specs, study_dir=study_dir)))
+    failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
+                for s in specs if status[s.run_id] == "failed"]
+    return StudyResult(study_dir=study_dir, specs=list(specs), status=status, summary=summary, failures=failures,
+                       seconds=time.perf_counter() - t0)
+
+
 def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None, seeds: int,
               out: Path, study: str, root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
               scheduler: str | None = None, dashboard: bool = False, progress: bool = False, charts: bool = True,
@@ -319,26 +361,18 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
     """Run a design (points x seeds) and write the dataset, the run index, the summary and the fan charts."""
     t0 = time.perf_counter()
     specs = build_specs(scenario, points=points, labels=labels, seeds=seeds, root_seed=root_seed, scale=scale)
-    study_dir = Path(out) / scenario.name / study
-    status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
-                     progress=progress, task=task)
-    summary = summarise(specs, study_dir=study_dir)
-    write_atomic(study_dir / "summary.parquet", parquet_bytes(summary))
-    write_atomic(study_dir / "summary.csv", csv_bytes(summary))
-    index = run_index(specs, study_dir=study_dir)
-    write_atomic(study_dir / "runs.parquet", parquet_bytes(index))
-    failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
-                for s in specs if status[s.run_id] == "failed"]
-    if charts and summary.num_rows:
+    result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
+                           dashboard=dashboard, progress=progress, task=task)
+    if charts and result.summary.num_rows:
         from sim.charts import render_fan_charts, resolve_language
 
         chart_lang, _ = resolve_language(lang)
         caption = (f"{scenario.name} · {study} · {len(specs)} runs ({seeds} seeds per point) · "
                    f"scale {specs[0].config['run']['scale']} · TalentSim")
-        render_fan_charts(summary=summary, labels=scenario.load_region().labels(), out_dir=study_dir / "charts",
+        render_fan_charts(summary=result.summary, labels=scenario.load_region().labels(), out_dir=result.study_dir / "charts",
                           lang=chart_lang, caption=caption)
-    return StudyResult(study_dir=study_dir, specs=specs, status=status, summary=summary, failures=failures,
-                       seconds=time.perf_counter() - t0)
+    result.seconds = time.perf_counter() - t0
+    return result
 
 
 def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, **options: Any) -> StudyResult:
@@ -347,7 +381,40 @@ def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, **options: Any) -
 
 
 def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds: int, out: Path, **options: Any) -> StudyResult:
-    """One lever over a range of values, ``seeds`` runs each, with common random numbers across values."""
+    """One lever over a range of values, ``seeds`` runs each, with common random numbers across values.
+
+    Besides the study's files it writes ``response.parquet``/``.csv`` (city talent against the
+    lever's value, with the marginal gain per unit of the lever) and the response chart.
+    """
     values = list(values)
     points = [{lever: v} for v in values]
-    return run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)
+    result = run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)
+    from sim.compare import sweep_response
+
+    try:
+        response = sweep_response(result, lever=lever, values=values)
+    except ValueError:  # no seed complete at every value, or no year end inside the runs
+        return result
+    write_atomic(result.study_dir / "response.parquet", parquet_bytes(response))
+    write_atomic(result.study_dir / "response.csv", csv_bytes(response))
+    if options.get("charts", True):
+        from sim.charts import resolve_language
+        from sim.compare_charts import render_response_chart
+
+        chart_lang, _ = resolve_language(options.get("lang", "en"))
+        caption = (f"{scenario.name} · sweep of {lever} · {seeds} seeds per value, common random numbers · "
+                   f"scale {result.specs[0].config['run']['scale']} · TalentSim")
+        render_response_chart(response=response, lever_label=lever_label(lever), out_dir=result.study_dir / "charts",
+                              lang=chart_lang, caption=caption)
+    return result
+
+
+def lever_label(lever: str) -> str:
+    """The lever's name with its unit, e.g. ``apartments_per_year (apartments/year)``."""
+    from sim.config import parameter_table
+
+    short = lever.split(".")[-1]
+    for row in parameter_table():
+        if row["name"] == lever or row["name"].endswith("." + lever):
+            return f"{short} ({row['unit']})"
+    return short

@@ -38,8 +38,8 @@ LEVER_YUAN = {"housing": 1.8e9, "funding": 2.0e9, "projects": 0.6e9, "challenges
 
 
 def month_ends(start: str, end: str) -> np.ndarray:
-    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + 1)
-    return (months + 1).astype("datetime64[D]") - 1
+    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + np.timedelta64(1, "M"))
+    return (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
 
 
 def make_tables(clusters: dict[str, tuple[dict[str, str], float]], *, start: str = "2021-12", end: str = "2023-12",

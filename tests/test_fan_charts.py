@@ -25,8 +25,8 @@ CAPTION = {"en": "Ensemble test · 20 runs · scale 10 · TalentSim", "zh": "集
 
 
 def month_ends(start: str, end: str) -> np.ndarray:
-    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + 1)
-    return (months + 1).astype("datetime64[D]") - 1
+    months = np.arange(np.datetime64(start, "M"), np.datetime64(end, "M") + np.timedelta64(1, "M"))
+    return (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
 
 
 def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *, points: int = 1, runs: int = 20,

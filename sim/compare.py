@@ -1,0 +1,319 @@
+"""Comparing policy scenarios, and a lever's response curve, over runs with common random numbers.
+
+Every scenario of a comparison (and every value of a sweep) runs the same seeds, so the paired
+difference of two runs with the same seed is the effect of the levers, not of chance. The
+tables here summarise those paired differences: their mean with a 95% interval (Student's t over
+seeds) and their 5-95% spread, the spending they took and the talent gained per 100 million yuan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.config import Scenario
+from sim.ensemble import (
+    CITY_TOTAL, RunSpec, StudyResult, done_marker, execute_study, partition_file, specs_for_scenarios,
+)
+from sim.results import csv_bytes, parquet_bytes, write_atomic
+
+DEFAULT_YEARS = (2025, 2030, 2035)
+YUAN_PER_100M = 1e8
+# A scenario that spends less extra money than this (10 million yuan over the period) has no
+# meaningful "talent per yuan": the ratio would divide by noise in budget use.
+MIN_EXTRA_SPENDING_YUAN = 1e7
+
+
+@dataclass
+class YearEnd:
+    """Year-end talent stock (persons) by point x seed x year x cluster, the city total last, and
+    cumulative spending (yuan, from the first month to the year's end) by point x seed x year."""
+
+    stock: np.ndarray
+    spending: np.ndarray
+    years: list[int]
+    clusters: list[str]
+    seeds: list[int]
+    labels: list[str]
+
+
+@dataclass
+class Comparison:
+    """A comparison's runs, its table and the files it wrote."""
+
+    study: StudyResult
+    scenarios: list[Scenario]
+    table: pa.Table
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.study.study_dir
+
+
+# ------------------------------------------------------------------ statistics
+def _t_quantile(df: int) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df)) if df > 0 else float("nan")
+
+
+def mean_interval(values: np.ndarray, *, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% confidence interval of the mean (Student's t) along ``axis``; NaN interval for one value."""
+    values = np.asarray(values, dtype=float)
+    n = values.shape[axis]
+    mean = values.mean(axis=axis)
+    if n < 2:
+        nan = np.full_like(mean, np.nan)
+        return mean, nan, nan
+    half = _t_quantile(n - 1) * values.std(axis=axis, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+# ------------------------------------------------------------------ reading a study
+def year_end_values(specs: Sequence[RunSpec], *, study_dir: Path, years: Sequence[int],
+                    tiers: Sequence[str] | None = None) -> YearEnd:
+    """Year-end stocks (of the given ``tiers``, all by default) and cumulative spending of every
+    complete run, paired by seed across points.
+
+    Seeds that are not complete in every point are left out, so that each difference is a pair.
+    """
+    points = sorted({s.point for s in specs})
+    by_key = {(s.point, s.seed): s for s in specs}
+    seeds = list(dict.fromkeys(s.seed for s in specs))
+    seeds = [seed for seed in seeds if all((p, seed) in by_key and done_marker(study_dir, by_key[(p, seed)].run_id).exists()
+                                            for p in points)]
+    if not seeds:
+        raise ValueError(f"no seed has complete runs for every scenario in {study_dir}")
+    labels = [next(s.point_label for s in specs if s.point == p) for p in points]
+    first = by_key[(points[0], seeds[0])]
+    stock_table = pq.read_table(partition_file(study_dir, "talent_stock", first.run_id), columns=["date", "cluster"])
+    clusters = list(dict.fromkeys(stock_table.column("cluster").to_pylist()))
+    in_run = {d.year for d in stock_table.column("date").to_pylist() if (d.month, d.day) == (12, 31)}
+    kept = [y for y in years if y in in_run]
+    if not kept:
+        raise ValueError(f"none of the years {', '.join(map(str, years))} ends inside the runs (year ends in the runs: "
+                         f"{', '.join(map(str, sorted(in_run))) or 'none'})")
+    stock = np.zeros((len(points), len(seeds), len(kept), len(clusters) + 1))
+    spending = np.zeros((len(points), len(seeds), len(kept)))
+    for i, p in enumerate(points):
+        for j, seed in enumerate(seeds):
+            rid = by_key[(p, seed)].run_id
+            stock[i, j, :, :-1] = _year_end_stock(partition_file(study_dir, "talent_stock", rid), years=kept, clusters=clusters,
+                                                  tiers=tiers)
+            spending[i, j] = _cumulative_spending(partition_file(study_dir, "spending", rid), years=kept)
+    stock[..., -1] = stock[..., :-1].sum(axis=-1)
+    return YearEnd(stock=stock, spending=spending, years=kept, clusters=[*clusters, CITY_TOTAL], seeds=seeds, labels=labels)
+
+
+def _year_end_stock(path: Path, *, years: Sequence[int], clusters: Sequence[str], tiers: Sequence[str] | None) -> np.ndarray:
+    table = pq.read_table(path, columns=["date", "cluster", "tier", "talent_stock"])
+    dates = np.asarray(table.column("date").to_numpy(), dtype="datetime64[D]")
+    cluster = np.asarray(table.column("cluster").to_pylist())
+    value = table.column("talent_stock").to_numpy()
+    if tiers is not None:
+        value = np.where(np.isin(np.asarray(table.column("tier").to_pylist()), list(tiers)), value, 0.0)
+    out = np.zeros((len(years), len(clusters)))
+    for y, year in enumerate(years):
+        at = dates == np.datetime64(dt.date(year, 12, 31))
+        for c, name in enumerate(clusters):
+            out[y, c] = value[at & (cluster == name)].sum()
+    return out
+
+
+def _cumulative_spending(path: Path, *, years: Sequence[int]) -> np.ndarray:
+    table = pq.read_table(path, columns=["date", "spending_yuan"])
+    dates = np.asarray(table.column("date").to_numpy(), dtype="datetime64[D]")
+    value = table.column("spending_yuan").to_numpy()
+    return np.array([value[dates <= np.datetime64(dt.date(year, 12, 31))].sum() for year in years])
+
+
+# ------------------------------------------------------------------ tables
+def comparison_table(values: YearEnd, *, priced: Sequence[bool] | None = None) -> pa.Table:
+    """One row per scenario x year x cluster (and city total): stocks over seeds, the paired
+    difference to the first scenario, and on city-total rows spending and talent per 100 million yuan.
+
+    ``priced[p]`` says whether point p changes policy against the first; talent per yuan is given
+    only for those (a stress case spends more or less by the way, not as a policy).
+    """
+    priced = list(priced) if priced is not None else [True] * len(values.labels)
+    diff = values.stock - values.stock[:1]
+    extra = values.spending - values.spending[:1]
+    cols: dict[str, list] = {k: [] for k in (
+        "point", "scenario", "year", "cluster", "n_seeds", "talent_stock_mean", "talent_stock_p05", "talent_stock_median",
+        "talent_stock_p95", "diff_mean", "diff_ci_low", "diff_ci_high", "diff_p05", "diff_p95", "spending_yuan",
+        "extra_spending_yuan", "talent_per_100m_yuan", "talent_per_100m_ci_low", "talent_per_100m_ci_high")}
+    n = len(values.seeds)
+    for p, label in enumerate(values.labels):
+        for y, year in enumerate(values.years):
+            for c, cluster in enumerate(values.clusters):
+                stock, d = values.stock[p, :, y, c], diff[p, :, y, c]
+                mean, low, high = mean_interval(d)
+                row = {"point": p, "scenario": label, "year": year, "cluster": cluster, "n_seeds": n,
+                       "talent_stock_mean": stock.mean(), "talent_stock_p05": np.quantile(stock, 0.05),
+                       "talent_stock_median": np.median(stock), "talent_stock_p95": np.quantile(stock, 0.95),
+                       "diff_mean": mean, "diff_ci_low": low, "diff_ci_high": high,
+                       "diff_p05": np.quantile(d, 0.05), "diff_p95": np.quantile(d, 0.95)}
+                row.update(_money(values, extra, diff, p=p, y=y, city=cluster == CITY_TOTAL, priced=priced[p]))
+                for key, value in row.items():
+                    cols[key].append(value)
+    types = {"point": pa.int64(), "scenario": pa.string(), "year": pa.int32(), "cluster": pa.string(), "n_seeds": pa.int64()}
+    return pa.table({k: pa.array([_null_nan(v) for v in vals], type=types.get(k, pa.float64())) for k, vals in cols.items()})
+
+
+def _money(values: YearEnd, extra: np.ndarray, diff: np.ndarray, *, p: int, y: int, city: bool,
+           priced: bool) -> dict[str, float | None]:
+    """Spending columns of a city-total row (None elsewhere).
+
+    Talent per 100 million yuan divides the paired difference in talent by the mean extra spending;
+    budgets are policy, so spending varies little over seeds and its interval is that of the talent.
+    """
+    keys = ("spending_yuan", "extra_spending_yuan", "talent_per_100m_yuan", "talent_per_100m_ci_low", "talent_per_100m_ci_high")
+    if not city:
+        return dict.fromkeys(keys)
+    extra_mean = float(extra[p, :, y].mean())
+    out = {"spending_yuan": float(values.spending[p, :, y].mean()), "extra_spending_yuan": extra_mean,
+           "talent_per_100m_yuan": None, "talent_per_100m_ci_low": None, "talent_per_100m_ci_high": None}
+    if p > 0 and priced and extra_mean >= MIN_EXTRA_SPENDING_YUAN:
+        mean, low, high = mean_interval(diff[p, :, y, -1])
+        per = YUAN_PER_100M / extra_mean
+        out.update({"talent_per_100m_yuan": float(mean) * per, "talent_per_100m_ci_low": float(low) * per,
+                    "talent_per_100m_ci_high": float(high) * per})
+    return out
+
+
+def response_table(values: YearEnd, *, lever: str, lever_values: Sequence[float]) -> pa.Table:
+    """City talent against a lever's value: stocks over seeds, the paired gain over the first value,
+    and the marginal gain per unit of the lever between successive values (where returns diminish)."""
+    total = values.stock[..., -1]  # point x seed x year
+    gain = total - total[:1]
+    extra = values.spending - values.spending[:1]
+    cols: dict[str, list] = {k: [] for k in (
+        "point", "lever", "value", "year", "n_seeds", "talent_stock_mean", "talent_stock_p05", "talent_stock_p25",
+        "talent_stock_median", "talent_stock_p75", "talent_stock_p95", "gain_mean", "gain_ci_low", "gain_ci_high",
+        "marginal_mean", "marginal_ci_low", "marginal_ci_high", "extra_spending_yuan")}
+    for p, value in enumerate(lever_values):
+        for y, year in enumerate(values.years):
+            stock = total[p, :, y]
+            mean, low, high = mean_interval(gain[p, :, y])
+            marginal = (None, None, None)
+            if p > 0 and lever_values[p] != lever_values[p - 1]:
+                step = (total[p, :, y] - total[p - 1, :, y]) / (lever_values[p] - lever_values[p - 1])
+                marginal = tuple(float(v) for v in mean_interval(step))
+            q = np.quantile(stock, [0.05, 0.25, 0.5, 0.75, 0.95])
+            row = [p, lever, float(value), year, len(values.seeds), stock.mean(), *q, mean, low, high, *marginal,
+                   float(extra[p, :, y].mean())]
+            for key, v in zip(cols, row):
+                cols[key].append(v)
+    types = {"point": pa.int64(), "lever": pa.string(), "year": pa.int32(), "n_seeds": pa.int64()}
+    return pa.table({k: pa.array([_null_nan(v) for v in vals], type=types.get(k, pa.float64())) for k, vals in cols.items()})
+
+
+def _null_nan(value: Any) -> Any:
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def scenario_table(scenarios: Sequence[Scenario]) -> pa.Table:
+    """The compared scenarios with their names and descriptions in both languages."""
+    return pa.table({
+        "point": pa.array(range(len(scenarios)), pa.int64()),
+        "scenario": [s.name for s in scenarios],
+        "title_en": [s.title.en for s in scenarios], "title_zh": [s.title.zh for s in scenarios],
+        "description_en": [s.description.en for s in scenarios], "description_zh": [s.description.zh for s in scenarios],
+    })
+
+
+# ------------------------------------------------------------------ running
+def comparison_name(scenarios: Sequence[Scenario]) -> str:
+    """A folder name for the comparison: the scenario names, shortened with a hash when long."""
+    names = [s.name for s in scenarios]
+    joined = "__".join(names)
+    if len(joined) <= 80:
+        return joined
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+    return f"{names[0]}__and_{len(names) - 1}_more__{digest}"
+
+
+def _check_same_region(scenarios: Sequence[Scenario]) -> None:
+    regions = {s.name: s.load_region() for s in scenarios}
+    first = next(iter(regions.values()))
+    different = [name for name, r in regions.items() if r.sector_ids != first.sector_ids]
+    if different:
+        raise ValueError(f"scenarios {', '.join(different)} describe other clusters than {scenarios[0].name}; "
+                         "a comparison needs one region")
+
+
+def _check_years(scenarios: Sequence[Scenario], years: Sequence[int]) -> None:
+    if not years:
+        raise ValueError("no years to compare")
+    for s in scenarios:
+        # the initial state is the end of the month before the start (end-2021 for a January 2022 start)
+        first = int(s.run.start[:4]) - (1 if s.run.start.endswith("-01") else 0)
+        last = int(s.run.end[:4]) - (0 if s.run.end.endswith("-12") else 1)
+        outside = [y for y in years if not first <= y <= last]
+        if outside:
+            raise ValueError(f"years {', '.join(map(str, outside))}: scenario {s.name} runs {s.run.start} to {s.run.end}, "
+                             f"so the year ends it covers are {first}-{last}")
+
+
+def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, years: Sequence[int] = DEFAULT_YEARS,
+                      root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
+                      scheduler: str | None = None, dashboard: bool = False, progress: bool = False, charts: bool = True,
+                      lang: str = "en", name: str | None = None) -> Comparison:
+    """Run every scenario with the same seeds and write the comparison table and charts.
+
+    Files go to ``out/compare/<name>/``: the runs' dataset and summary (as for an ensemble),
+    ``comparison.parquet``/``.csv``, ``scenarios.csv`` and ``charts/``. The first scenario is the
+    reference of every difference.
+    """
+    scenarios = list(scenarios)
+    _check_same_region(scenarios)
+    _check_years(scenarios, years)
+    specs = specs_for_scenarios(scenarios, seeds=seeds, root_seed=root_seed, scale=scale)
+    study_dir = Path(out) / "compare" / (name or comparison_name(scenarios))
+    result = execute_study(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
+                           progress=progress)
+    reference = scenarios[0].levers
+    priced = [s.levers != reference for s in scenarios]
+    table = comparison_table(year_end_values(specs, study_dir=study_dir, years=years), priced=priced)
+    files = [study_dir / "comparison.parquet", study_dir / "comparison.csv", study_dir / "scenarios.csv"]
+    write_atomic(files[0], parquet_bytes(table))
+    write_atomic(files[1], csv_bytes(table))
+    write_atomic(files[2], csv_bytes(scenario_table(scenarios)))
+    if charts:
+        files += _comparison_charts(scenarios, result=result, table=table, lang=lang, seeds=seeds)
+    return Comparison(study=result, scenarios=scenarios, table=table, files=files)
+
+
+def _comparison_charts(scenarios: Sequence[Scenario], *, result: StudyResult, table: pa.Table, lang: str, seeds: int) -> list[Path]:
+    from sim.charts import resolve_language
+    from sim.compare_charts import render_comparison_charts
+
+    chart_lang, _ = resolve_language(lang)
+    n_seeds = int(table.column("n_seeds")[0].as_py()) if table.num_rows else seeds
+    names = "; ".join(s.name for s in scenarios)
+    caption = (f"{names} · {n_seeds} seeds each, common random numbers · scale {result.specs[0].config['run']['scale']} · "
+               "TalentSim (region data: docs/sources)")
+    labels = {s.name: {"en": s.title.en or s.name, "zh": s.title.zh or s.title.en or s.name} for s in scenarios}
+    return render_comparison_charts(summary=result.summary, comparison=table, scenario_labels=labels,
+                                    region=scenarios[0].load_region(), out_dir=result.study_dir / "charts",
+                                    lang=chart_lang, caption=caption)
+
+
+def sweep_response(result: StudyResult, *, lever: str, values: Sequence[float], years: Sequence[int] = DEFAULT_YEARS) -> pa.Table:
+    """The response table of a finished sweep (see :func:`response_table`)."""
+    return response_table(year_end_values(result.specs, study_dir=result.study_dir, years=years), lever=lever, lever_values=values)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "comparison"
