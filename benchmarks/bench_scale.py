@@ -4,14 +4,18 @@ Each scale runs in its own process so that peak memory (max RSS) is that run's a
 Prints talent agent-steps per second (agents resident at the start of each month, summed
 over months, divided by the simulation time) and the wall time including writing outputs.
 
-    python benchmarks/bench_scale.py                 # scales 100, 10, 1
+    python benchmarks/bench_scale.py                 # scales 100, 50, 20, 10, 5, 2, 1
     python benchmarks/bench_scale.py --scales 100 10 --repeat 3
+
+The last column checks that time grows linearly with the number of agents: the wall time's growth
+per doubling of the agent-steps against the previous (coarser) scale; 2.0 is exactly linear.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import statistics
 import subprocess
@@ -48,18 +52,26 @@ def run_once(scale: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=int, nargs="+", default=[100, 10, 1])
+    parser.add_argument("--scales", type=int, nargs="+", default=[100, 50, 20, 10, 5, 2, 1])
     parser.add_argument("--repeat", type=int, default=1, help="runs per scale; the median is reported")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
-    print(f"{'scale':>6} {'agents(end)':>12} {'agent-steps':>14} {'simulate s':>11} {'wall s':>8} {'agent-steps/s':>14} {'peak MB':>8}")
+    print(f"{'scale':>6} {'agents(end)':>12} {'agent-steps':>14} {'simulate s':>11} {'wall s':>8} {'agent-steps/s':>14} "
+          f"{'peak MB':>8} {'x per doubling':>15}")
+    previous = None
     for scale in args.scales:
         runs = [run_once(scale) for _ in range(args.repeat)]
         sim_s = statistics.median(r["simulate_s"] for r in runs)
         wall = statistics.median(r["wall_s"] for r in runs)
         peak = max(r["peak_rss_mb"] for r in runs)
         r = runs[0]
-        print(f"{scale:>6} {r['agents_at_end']:>12,} {r['agent_steps']:>14,} {sim_s:>11.1f} {wall:>8.1f} {r['agent_steps'] / sim_s:>14,.0f} {peak:>8.0f}")
+        growth = ""
+        if previous is not None and r["agent_steps"] > previous[0]:
+            doublings = math.log2(r["agent_steps"] / previous[0])
+            growth = f"{(wall / previous[1]) ** (1 / doublings):.2f}"
+        previous = (r["agent_steps"], wall)
+        print(f"{scale:>6} {r['agents_at_end']:>12,} {r['agent_steps']:>14,} {sim_s:>11.1f} {wall:>8.1f} "
+              f"{r['agent_steps'] / sim_s:>14,.0f} {peak:>8.0f} {growth:>15}", flush=True)
 
 
 if __name__ == "__main__":

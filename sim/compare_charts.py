@@ -907,16 +907,16 @@ def _stock_panel(ax: Axes, curve: _Curve, colour: str, lang: str) -> tuple[Line2
     ax.set_title(_t("year_end", lang, year=curve.year), loc="left")
     ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(_GroupedFormatter())
-    _value_ticks(ax, curve.value)
+    _value_ticks(ax, curve.value, max_ticks=3)  # narrow panels: every value would run into the next
     return key
 
 
-def _value_ticks(ax: Axes, values: np.ndarray) -> None:
+def _value_ticks(ax: Axes, values: np.ndarray, *, max_ticks: int = 7) -> None:
     values = np.unique(values[np.isfinite(values)])
-    if 1 < len(values) <= 7:
+    if 1 < len(values) <= max_ticks:
         ax.set_xticks(values)
     else:
-        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=max_ticks - 1, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(_GroupedFormatter())
     if len(values) > 1:
         pad = 0.04 * (values[-1] - values[0])

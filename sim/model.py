@@ -48,6 +48,15 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(x - top), axis=axis))
 
 
+def _upper_quartile(values: np.ndarray) -> float:
+    """``np.percentile(values, 75)`` (linear interpolation) from a partial sort, which is all it needs."""
+    position = 0.75 * (len(values) - 1)
+    low = int(np.floor(position))
+    high = min(low + 1, len(values) - 1)
+    part = np.partition(values, [low, high])
+    return float(part[low] + (position - low) * (part[high] - part[low]))
+
+
 def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
     """Integers summing to round(total), proportional to weights."""
     total = int(round(total))
@@ -378,11 +387,11 @@ class TalentModel(mesa.Model):
         """This month's generator for each process (and for the challenges within run_projects), and
         the keys of this month's per-agent draws."""
         names = (*STEP_ORDER, "challenges")
-        self._draw_keys = {name: int(np.random.SeedSequence(self._root_seed, spawn_key=(2, self.t, i)).generate_state(1, np.uint64)[0])
-                           for i, name in enumerate(AGENT_DRAWS)}
+        keys = np.random.SeedSequence(self._root_seed, spawn_key=(2, self.t)).generate_state(len(AGENT_DRAWS), np.uint64)
+        self._draw_keys = dict(zip(AGENT_DRAWS, keys.tolist()))
         self._minted = {}
-        return {name: np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, i)))
-                for i, name in enumerate(names)}
+        month = np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t))
+        return {name: np.random.default_rng(stream) for name, stream in zip(names, month.spawn(len(names)))}
 
     def _uniforms(self, ids: np.ndarray, *, draw: str) -> np.ndarray:
         """One uniform per agent (or firm) id for a named draw of this month; see ``keyed_uniforms``."""
@@ -1074,7 +1083,7 @@ class TalentModel(mesa.Model):
             # promotion to 'little giant': established, productive, larger firms
             alive = fm.view("alive") & ~fm.view("is_platform")
             eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < self.t - 36) & (lp - mean_lp[sector] > 0.1)
-            big = fm.view("jobs") > np.percentile(fm.view("jobs")[alive], 75)
+            big = fm.view("jobs") > _upper_quartile(fm.view("jobs")[alive])
             chosen = np.flatnonzero(eligible & big & (self._uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
             fm.is_little_giant[chosen] = True
             promoted = np.bincount(sector[chosen], minlength=self.S).astype(float)

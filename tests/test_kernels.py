@@ -158,3 +158,11 @@ def test_run_gives_identical_files_with_and_without_numba(tmp_path):
     compiled = _run_digest({**env, "TALENTSIM_NUMBA": "1"}, tmp_path / "compiled")
     plain = _run_digest({**env, "TALENTSIM_NUMBA": "0"}, tmp_path / "plain")
     assert compiled == plain
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 1001, 17_000])
+def test_upper_quartile_is_numpys_75th_percentile(n):
+    from sim.model import _upper_quartile
+
+    values = np.random.default_rng(n).lognormal(size=n)
+    assert _upper_quartile(values) == np.percentile(values, 75)
