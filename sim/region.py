@@ -6,6 +6,8 @@ regions live in ``sim/regions/``; a path to any other YAML file of the same form
 
 from __future__ import annotations
 
+import functools
+
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -271,8 +273,16 @@ def load_region(name_or_path: str, *, relative_to: Path | None = None) -> Region
     if path is None:
         packaged = ", ".join(sorted(p.stem for p in REGION_DIR.glob("*.yaml")))
         raise ConfigError(source=str(name_or_path), problems=[f"region: no such region; packaged regions: {packaged}, or give a path to a region file"])
+    stat = path.stat()
+    return _read_region(str(path.resolve()), stat.st_mtime_ns, stat.st_size).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_region(path: str, mtime_ns: int, size: int) -> Region:
+    """A region file parsed once per process and version of the file: an ensemble worker runs
+    hundreds of models of the same region, and parsing it took a twentieth of a run."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return Region.model_validate(data)
     except yaml.YAMLError as exc:
         raise ConfigError(source=str(path), problems=[f"not valid YAML: {exc}"]) from None
