@@ -53,34 +53,15 @@ def _build_parser() -> argparse.ArgumentParser:
         if name == "sweep":
             study.add_argument("--lever", required=True, metavar="NAME=LOW:HIGH:N",
                                help="lever and its values: NAME=LOW:HIGH:N (evenly spaced) or NAME=V1,V2,...")
-        study.add_argument("--seeds", type=int, default=20, help="runs per point (default 20)")
-        study.add_argument("--root-seed", type=int, help="seed from which every run's seed derives (default: the scenario's)")
-        study.add_argument("--scale", type=int, help="persons per skilled-tier agent (default: the scenario's)")
-        study.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
-        study.add_argument("--scheduler", help=f"address of an existing Dask scheduler (or set ${'DASK_SCHEDULER_ADDRESS'})")
-        study.add_argument("--dashboard", action="store_true", help="serve the local cluster's dashboard on 127.0.0.1:8787")
-        study.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-        study.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
-        study.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE", help="override a parameter (repeatable)")
-        study.add_argument("--no-charts", action="store_true", help="write tables only")
-        study.add_argument("--quiet", action="store_true", help="no progress bar")
+        _study_options(study, seeds_help="runs per point (default 20)", root_default="the scenario's",
+                       scale_default="the scenario's", set_help="override a parameter (repeatable)")
 
     cmp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them with the first")
     cmp.add_argument("scenarios", nargs="+", help="scenario files (YAML) or names in scenarios/; the first is the reference")
-    cmp.add_argument("--seeds", type=int, default=20, help="runs per scenario, the same seeds in each (default 20)")
     cmp.add_argument("--years", type=int, nargs="+", default=[2025, 2030, 2035], help="year ends to compare (default 2025 2030 2035)")
-    cmp.add_argument("--root-seed", type=int, help="seed from which every run's seed derives (default: the first scenario's)")
-    cmp.add_argument("--scale", type=int, help="persons per skilled-tier agent (default: each scenario's)")
-    cmp.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
-    cmp.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS)")
-    cmp.add_argument("--dashboard", action="store_true", help="serve the local cluster's dashboard on 127.0.0.1:8787")
     cmp.add_argument("--name", help="folder name of the comparison under OUT/compare/ (default: from the scenario names)")
-    cmp.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-    cmp.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
-    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a parameter in every scenario (repeatable)")
-    cmp.add_argument("--no-charts", action="store_true", help="write tables only")
-    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    _study_options(cmp, seeds_help="runs per scenario, the same seeds in each (default 20)", root_default="the first scenario's",
+                   scale_default="each scenario's", set_help="override a parameter in every scenario (repeatable)")
 
     cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
@@ -90,6 +71,22 @@ def _build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
     params.add_argument("--grep", default="", help="show only names containing this text")
     return parser
+
+
+def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_default: str, scale_default: str,
+                   set_help: str) -> None:
+    """Options shared by the commands that run many runs (ensemble, sweep, compare)."""
+    parser.add_argument("--seeds", type=int, default=20, help=seeds_help)
+    parser.add_argument("--root-seed", type=int, help=f"seed from which every run's seed derives (default: {root_default})")
+    parser.add_argument("--scale", type=int, help=f"persons per skilled-tier agent (default: {scale_default})")
+    parser.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
+    parser.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--dashboard", action="store_true", help="serve the local cluster's dashboard on 127.0.0.1:8787")
+    parser.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE", help=set_help)
+    parser.add_argument("--no-charts", action="store_true", help="write tables only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _fail(message: str) -> int:
