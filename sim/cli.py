@@ -144,8 +144,6 @@ def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
 
     import numpy as np
 
-    from sim.region import load_region
-
     stock = tables["talent_stock"]
     dates = np.array(stock.column("date").to_pylist())
     clusters = np.array(stock.column("cluster").to_pylist())

@@ -500,7 +500,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 2. firm planning
     def plan_firms(self) -> None:
-        fm, beh, rng = self.firms, self.beh, self.draw
+        fm, beh = self.firms, self.beh
         n = fm.size
         alive = fm.view("alive")
         talent = self.stock.sum(axis=1)
@@ -678,7 +678,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 4. search and matching
     def search_and_match(self) -> None:
-        p, beh, rng = self.pool, self.beh, self.draw
+        p, beh = self.pool, self.beh
         status = p.view("status")
         seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
         if len(seekers) == 0:
@@ -764,7 +764,7 @@ class TalentModel(mesa.Model):
         """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
         if len(rows) == 0:
             return
-        p, fm, rng = self.pool, self.firms, self.draw
+        p, fm = self.pool, self.firms
         order = np.argsort(fm.view("sector"), kind="stable")
         vac = self.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
         cum = np.cumsum(vac)
@@ -888,7 +888,7 @@ class TalentModel(mesa.Model):
 
     # ---------------------------------------------------------------- 6. retention and exit
     def retain_and_exit(self) -> None:
-        p, beh, rng = self.pool, self.beh, self.draw
+        p, beh = self.pool, self.beh
         n = p.size
         if self.fixed_rates:
             rows = np.flatnonzero(p.resident_mask())

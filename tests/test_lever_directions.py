@@ -11,7 +11,6 @@ newcomers would have taken).
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from sim.compare import compare_scenarios, mean_interval, year_end_values
