@@ -112,15 +112,19 @@ if USING_NUMBA:
         return by_firm, filled
 
     @_jit
+    def _keyed_uniform_numba(agent_id, key):  # pragma: no cover - compiled
+        z = np.uint64(agent_id) ^ key
+        z += _GOLDEN
+        z = (z ^ (z >> _S30)) * _MIX1
+        z = (z ^ (z >> _S27)) * _MIX2
+        z ^= z >> _S31
+        return np.float64(z >> _S11) * _UNIT
+
+    @_jit
     def _keyed_uniforms_numba(ids, key):  # pragma: no cover - compiled
         out = np.empty(ids.shape[0])
         for i in range(ids.shape[0]):
-            z = np.uint64(ids[i]) ^ key
-            z += _GOLDEN
-            z = (z ^ (z >> _S30)) * _MIX1
-            z = (z ^ (z >> _S27)) * _MIX2
-            z ^= z >> _S31
-            out[i] = np.float64(z >> _S11) * _UNIT
+            out[i] = _keyed_uniform_numba(ids[i], key)
         return out
 
     @_jit
@@ -128,15 +132,9 @@ if USING_NUMBA:
         rows = np.empty(ids.shape[0], np.int64)
         n = 0
         for i in range(ids.shape[0]):
-            if mask[i]:
-                z = np.uint64(ids[i]) ^ key
-                z += _GOLDEN
-                z = (z ^ (z >> _S30)) * _MIX1
-                z = (z ^ (z >> _S27)) * _MIX2
-                z ^= z >> _S31
-                if np.float64(z >> _S11) * _UNIT < below:
-                    rows[n] = i
-                    n += 1
+            if mask[i] and _keyed_uniform_numba(ids[i], key) < below:
+                rows[n] = i
+                n += 1
         return rows[:n].copy()
 
     @_jit
