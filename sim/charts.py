@@ -1020,6 +1020,19 @@ def _chart_fan_total(summary: pa.Table, lang: str, caption: str, *, title: str |
     return fig
 
 
+def _label_lowest_panels(axes, *, n_panels: int, ncols: int, xlabel: str | None) -> None:
+    """Tick labels (and the axis label) under the lowest drawn panel of each column of a shared-x grid.
+
+    Also where an empty slot is under it; per-column labels because a figure-wide one would collide
+    with the legend below.
+    """
+    for i, ax in enumerate(axes[:n_panels]):
+        if i + ncols >= n_panels:
+            ax.xaxis.set_tick_params(labelbottom=True)
+            if xlabel:
+                ax.set_xlabel(xlabel)
+
+
 def _chart_fan_clusters(summary: pa.Table, labels, lang: str, caption: str) -> Figure:
     tiers = summary.filter(_equal(summary, "tier", ALL_TIERS))
     points, point_names = _fan_points(tiers)
@@ -1056,12 +1069,7 @@ def _chart_fan_clusters(summary: pa.Table, labels, lang: str, caption: str) -> F
         ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(_GroupedFormatter())
         _year_axis(ax, dates, max_ticks=5)
-    for i, ax in enumerate(axes[:len(clusters)]):
-        # The lowest panel of each column carries the years, also where an empty slot is under it;
-        # per-column labels because a figure-wide one would collide with the legend below.
-        if i + ncols >= len(clusters):
-            ax.xaxis.set_tick_params(labelbottom=True)
-            ax.set_xlabel(_t("year", lang))
+    _label_lowest_panels(axes, n_panels=len(clusters), ncols=ncols, xlabel=_t("year", lang))
     body.supylabel(_t("stock_k", lang), fontsize=_BASE_RC["axes.labelsize"])
     if key is not None:
         _band_key(body, key, lang)

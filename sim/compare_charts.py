@@ -29,7 +29,7 @@ from matplotlib.transforms import Bbox
 from sim import charts
 from sim.charts import (
     _BASE_RC, _FAN_ALPHA_ONE, _FAN_COLUMNS, _NOTE_COLOUR, _QUALITATIVE, ALL_TIERS, CITY_TOTAL, REST_OF_CITY, WIDTH_IN,
-    _chart_fan_total, _draw_fan, _equal, _fan_points, _fan_series, _GroupedFormatter, _legend_below,
+    _chart_fan_total, _draw_fan, _equal, _fan_points, _fan_series, _GroupedFormatter, _label_lowest_panels, _legend_below,
     _dates, _legend_columns, _minus, _name, _new_figure, _no_data, _pick, _runs_text, _save, _t, _text_width_em,
     _wrap, _year_axis,
 )
@@ -314,10 +314,7 @@ def _chart_trajectory_panels(total: pa.Table, names: dict[int, str], title: str,
         ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         ax.yaxis.set_major_formatter(_GroupedFormatter())
         _year_axis(ax, all_dates, max_ticks=4)
-    for i, ax in enumerate(axes[:len(points)]):
-        if i + ncols >= len(points):
-            ax.xaxis.set_tick_params(labelbottom=True)
-            ax.set_xlabel(_t("year", lang))
+    _label_lowest_panels(axes, n_panels=len(points), ncols=ncols, xlabel=_t("year", lang))
     body.supylabel(_t("stock_k", lang), fontsize=_BASE_RC["axes.labelsize"])
     if key is not None:
         handles = list(key) + ([ref_line] if ref_line is not None else [])
@@ -428,9 +425,7 @@ def _cluster_panels(grid: SubFigure, values: np.ndarray, cluster_names: list[str
     axes[0].set_xlim(*_padded(np.nanmin(values, initial=0.0) / divisor, np.nanmax(values, initial=0.0) / divisor))
     axes[0].xaxis.set_major_locator(ticker.MaxNLocator(nbins=4 if ncols <= 4 else 3, steps=[1, 2, 2.5, 5, 10]))
     axes[0].xaxis.set_major_formatter(_GroupedFormatter())
-    for i, ax in enumerate(axes[:len(titles)]):
-        if i + ncols >= len(titles):
-            ax.xaxis.set_tick_params(labelbottom=True)
+    _label_lowest_panels(axes, n_panels=len(titles), ncols=ncols, xlabel=None)
     grid.suptitle(_t("by_cluster", lang), x=0.012, ha="left", fontsize=_BASE_RC["axes.titlesize"])
     grid.supxlabel(_t(unit, lang), fontsize=_BASE_RC["axes.labelsize"])
     return styles
