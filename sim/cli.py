@@ -210,7 +210,7 @@ def _study(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.compare import compare_scenarios, safe_name
+    from sim.compare import check_years, compare_scenarios, safe_name
     from sim.config import load_scenario
     from sim.errors import ConfigError
 
@@ -220,6 +220,10 @@ def _compare(args: argparse.Namespace) -> int:
         raise ConfigError(source="--workers", problems=["must be 0 (serial) or a number of worker processes"])
     overrides = _overrides(args.overrides) or None
     scenarios = [load_scenario(s, overrides=overrides) for s in args.scenarios]
+    try:
+        check_years(scenarios, args.years)
+    except ValueError as exc:
+        raise ConfigError(source="--years", problems=[str(exc)]) from None
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
                                        scale=args.scale, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,

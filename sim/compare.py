@@ -253,7 +253,7 @@ def _check_same_region(scenarios: Sequence[Scenario]) -> None:
                          "a comparison needs one region")
 
 
-def _check_years(scenarios: Sequence[Scenario], years: Sequence[int]) -> None:
+def check_years(scenarios: Sequence[Scenario], years: Sequence[int]) -> None:
     if not years:
         raise ValueError("no years to compare")
     for s in scenarios:
@@ -278,7 +278,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
     """
     scenarios = list(scenarios)
     _check_same_region(scenarios)
-    _check_years(scenarios, years)
+    check_years(scenarios, years)
     specs = specs_for_scenarios(scenarios, seeds=seeds, root_seed=root_seed, scale=scale)
     study_dir = Path(out) / "compare" / (name or comparison_name(scenarios))
     result = execute_study(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
