@@ -7,7 +7,7 @@ import numpy as np
 from sim.columns import ColumnTable
 
 FIELDS: dict[str, np.dtype] = {
-    "sector": np.dtype(np.int16),
+    "sector": np.dtype(np.int64),            # int64: indexes per-cluster arrays many times a month
     "jobs": np.dtype(np.float64),            # all jobs, persons
     "base_jobs": np.dtype(np.float64),       # desired jobs at unit productivity and end-2021 demand
     "log_productivity": np.dtype(np.float64),

@@ -16,7 +16,7 @@ import numpy as np
 from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
-from sim.kernels import employees_of, employment, group_sum, group_table, keyed_normals, keyed_rows, keyed_uniforms
+from sim.kernels import employees_of, employment, group_order, group_sum, group_sums, group_table, keyed_normals, keyed_rows, keyed_uniforms
 from sim.observe import INFLOW_CHANNELS, Recorder
 from sim.region import Region
 from sim.talent import (
@@ -765,12 +765,10 @@ class TalentModel(mesa.Model):
         if len(rows) == 0:
             return
         p, fm = self.pool, self.firms
-        order = np.argsort(fm.view("sector"), kind="stable")
+        order, bounds = group_order(codes=fm.view("sector"), n_groups=self.S)
         vac = self.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
         cum = np.cumsum(vac)
-        sector_sorted = fm.view("sector")[order]
-        start = np.searchsorted(sector_sorted, np.arange(self.S), side="left")
-        end = np.searchsorted(sector_sorted, np.arange(self.S), side="right")
+        start, end = bounds[:-1], bounds[1:]
         lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
         hi = cum[np.maximum(end - 1, 0)]
         draw = lo[target] + self._uniforms(p.uid[rows], draw="search_firm") * (hi[target] - lo[target])
@@ -1044,11 +1042,9 @@ class TalentModel(mesa.Model):
         promoted = np.zeros(self.S)
         if self.interactions and not self.fixed_rates:
             alive = fm.view("alive") & ~fm.view("is_platform")
-            sector = fm.view("sector")
-            n_firms = np.bincount(sector[alive], minlength=self.S)
+            n_firms, funds, output = group_sums(codes=fm.view("sector"), mask=alive, n_groups=self.S, columns=np.stack([
+                np.ones(fm.size), fm.view("funding"), fm.view("jobs") * fm.view("output_per_job")]))
             talent = self.stock.sum(axis=1)
-            funds = np.bincount(sector[alive], weights=fm.view("funding")[alive], minlength=self.S)
-            output = np.bincount(sector[alive], weights=(fm.view("jobs") * fm.view("output_per_job"))[alive], minlength=self.S)
             rate = (beh.entry_rate_per_year / 12 * n_firms * (talent / self.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity
                     * (1 + beh.funding_effect * np.log1p(funds / np.maximum(output, 1.0))))
             entries = rng.poisson(rate).astype(float)
@@ -1065,7 +1061,8 @@ class TalentModel(mesa.Model):
             alive = fm.view("alive") & ~fm.view("is_platform")
             sector = fm.view("sector")
             lp = fm.view("log_productivity")
-            mean_lp = np.bincount(sector[alive], weights=lp[alive], minlength=self.S) / np.maximum(np.bincount(sector[alive], minlength=self.S), 1)
+            n_firms, lp_sum = group_sums(codes=sector, columns=np.stack([np.ones(fm.size), lp]), mask=alive, n_groups=self.S)
+            mean_lp = lp_sum / np.maximum(n_firms, 1)
             low = lp - mean_lp[sector] < beh.exit_productivity_threshold
             young = fm.view("born") > self.t - 36
             hazard = np.where(low, beh.exit_rate_per_year / 12, 0.0) + np.where(young, beh.young_firm_exit_per_year / 12, 0.0)

@@ -12,6 +12,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
 from sim.config import TIERS
 from sim.government import LEVERS
+from sim.kernels import group_sums
 
 if TYPE_CHECKING:
     from sim.model import TalentModel
@@ -92,25 +93,25 @@ class Recorder:
         t = m.t - 1
         self.stock[t + 1] = m.stock_by_sector_tier()
         fm = m.firms
-        alive = np.flatnonzero(fm.view("alive") & ~fm.view("is_platform"))
-        sector = fm.view("sector")[alive]
-        output = fm.output_yuan_per_month()[alive]
-        count = lambda w=None: np.bincount(sector, weights=w, minlength=m.S)
-        out_by_sector = count(output)
+        in_business = fm.view("alive") & ~fm.view("is_platform")
+        output = fm.output_yuan_per_month()
+        project = fm.view("is_project")
+        jobs = fm.view("jobs")
+        firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = group_sums(
+            codes=fm.view("sector"), mask=in_business, n_groups=m.S,
+            columns=np.stack([np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output]))
         self.firms[t] = np.column_stack([
-            count(), count(fm.is_little_giant[alive].astype(float)), count(fm.jobs[alive]), out_by_sector,
+            firms, giants, jobs_by_sector, out_by_sector,
             out_by_sector * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],
         ])
-        project = fm.is_project[alive]
-        pcount = lambda w=None: np.bincount(sector[project], weights=None if w is None else w[project], minlength=m.S)
         open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
         self.projects[t] = np.column_stack([
-            self._projects[:, 0], pcount(), pcount(fm.jobs[alive]), pcount(output), self._projects[:, 1], self._projects[:, 2], open_demands,
+            self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1], self._projects[:, 2], open_demands,
         ])
         self.housing[t] = np.column_stack([m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent])
         self.spending[t] = m.government.spent_this_month
         self.budget[t] = m.government.budget / 12
-        ind = self._cluster_indicators(stock=self.stock[t + 1], output=out_by_sector[: m.n_clusters] * 12, firms=count()[: m.n_clusters])
+        ind = self._cluster_indicators(stock=self.stock[t + 1], output=out_by_sector[: m.n_clusters] * 12, firms=firms[: m.n_clusters])
         u = np.minimum(ind / self._ccd_reference, 1.0)
         u_talent, u_industry = u[:, :2].mean(axis=1), u[:, 2:].mean(axis=1)
         c = np.divide(2 * np.sqrt(u_talent * u_industry), u_talent + u_industry, out=np.zeros_like(u_talent), where=(u_talent + u_industry) > 0)

@@ -46,6 +46,11 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
         assert np.array_equal(compiled, plain)
     args = (t["status"], EMPLOYED, t["employer"], t["firm_mask"])
     assert np.array_equal(kernels._employees_of_numba(*args), kernels._employees_of_numpy(*args))
+    columns = np.stack([np.ones(len(mask)), t["weight"].astype(float), t["tier"] * 0.37])
+    assert np.array_equal(kernels._group_sums_numba(t["sector"], columns, mask, 10), kernels._group_sums_numpy(t["sector"], columns, mask, 10))
+    codes = t["sector"].astype(np.int64)
+    for compiled, plain in zip(kernels._group_order_numba(codes, 10), kernels._group_order_numpy(codes, 10)):
+        assert np.array_equal(compiled, plain)
 
 
 def test_group_table_counts_what_it_says():
@@ -56,6 +61,27 @@ def test_group_table_counts_what_it_says():
         expected = t["weight"][mask & (t["sector"] == s) & (t["tier"] == k)].astype(float).sum()
         assert table[s, k] == pytest.approx(expected)
     assert table.sum() == pytest.approx(t["weight"][mask].astype(float).sum())
+
+
+def test_group_sums_total_each_column_by_group():
+    t = _table(5, n=3_000)
+    mask = t["status"] != 2
+    columns = np.stack([np.ones(len(mask)), t["weight"].astype(float)])
+    sums = kernels.group_sums(codes=t["sector"], columns=columns, mask=mask, n_groups=10)
+    assert sums.shape == (2, 10)
+    for s in (0, 3, 9):
+        rows = mask & (t["sector"] == s)
+        assert sums[0, s] == rows.sum()
+        assert sums[1, s] == pytest.approx(t["weight"][rows].astype(float).sum())
+
+
+def test_group_order_lists_each_group_in_row_order():
+    codes = np.random.default_rng(6).integers(0, 7, 2_000).astype(np.int64)
+    codes[codes == 4] = 5  # an empty group in the middle
+    order, bounds = kernels.group_order(codes=codes, n_groups=8)
+    assert bounds[0] == 0 and bounds[-1] == len(codes) and bounds[4] == bounds[5] and bounds[7] == bounds[8]
+    for g in range(8):
+        assert np.array_equal(order[bounds[g]:bounds[g + 1]], np.flatnonzero(codes == g))
 
 
 def test_employment_leaves_platforms_out_of_filled_positions():
