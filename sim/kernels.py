@@ -52,6 +52,17 @@ def _group_order_numpy(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np
     return order, bounds
 
 
+def _adjust_jobs_numpy(jobs: np.ndarray, base_jobs: np.ndarray, productivity_factor: np.ndarray, demand_level: float,
+                       funding_factor: np.ndarray, adjustment: float, fill_rate: np.ndarray, sector: np.ndarray,
+                       active: np.ndarray, talent_intensity: np.ndarray, n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    desired = base_jobs * productivity_factor * demand_level * funding_factor
+    gap = desired - jobs
+    step = adjustment * gap * np.where(gap > 0, fill_rate[sector], 1.0)
+    jobs[:] = np.where(active, jobs + step, jobs)
+    positions = jobs * talent_intensity * active
+    return positions, np.bincount(sector, weights=positions, minlength=n_sectors)[:n_sectors]
+
+
 def _employment_numpy(status: np.ndarray, employed_code: int, employer: np.ndarray, sector: np.ndarray, tier: np.ndarray,
                       n_tiers: int, weights: np.ndarray, is_platform: np.ndarray, n_firms: int,
                       n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +146,22 @@ if USING_NUMBA:
             order[fill[g]] = i
             fill[g] += 1
         return order, bounds
+
+    @_jit
+    def _adjust_jobs_numba(jobs, base_jobs, productivity_factor, demand_level, funding_factor, adjustment, fill_rate, sector,
+                           active, talent_intensity, n_sectors):  # pragma: no cover - compiled
+        positions = np.zeros(jobs.shape[0])
+        demand = np.zeros(n_sectors)
+        for i in range(jobs.shape[0]):
+            if active[i]:
+                gap = base_jobs[i] * productivity_factor[i] * demand_level * funding_factor[i] - jobs[i]
+                step = adjustment * gap
+                if gap > 0:
+                    step = step * fill_rate[sector[i]]
+                jobs[i] = jobs[i] + step
+                positions[i] = jobs[i] * talent_intensity[i]
+            demand[sector[i]] += positions[i]
+        return positions, demand
 
     @_jit
     def _employment_numba(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms,
@@ -221,6 +248,20 @@ def group_order(*, codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.nda
     if USING_NUMBA:
         return _group_order_numba(codes, n_groups)
     return _group_order_numpy(codes, n_groups)
+
+
+def adjust_jobs(*, jobs: np.ndarray, base_jobs: np.ndarray, productivity_factor: np.ndarray, demand_level: float,
+                funding_factor: np.ndarray, adjustment: float, fill_rate: np.ndarray, sector: np.ndarray, active: np.ndarray,
+                talent_intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Firms' monthly move towards their desired jobs, in place; returns talent positions by firm and by sector.
+
+    Desired jobs are ``base_jobs x productivity_factor x demand_level x funding_factor``; an active
+    firm closes ``adjustment`` of the gap, and a growing one only as fast as its cluster fills
+    vacancies (``fill_rate``). Inactive rows (exited firms, platforms) keep their jobs and hold no positions.
+    """
+    kernel = _adjust_jobs_numba if USING_NUMBA else _adjust_jobs_numpy
+    return kernel(jobs, base_jobs, productivity_factor, float(demand_level), funding_factor, float(adjustment), fill_rate, sector,
+                  active, talent_intensity, len(fill_rate))
 
 
 def employment(*, status: np.ndarray, employed_code: int, employer: np.ndarray, sector: np.ndarray, tier: np.ndarray,

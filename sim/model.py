@@ -16,7 +16,7 @@ import numpy as np
 from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
-from sim.kernels import employees_of, employment, group_order, group_sum, group_sums, group_table, keyed_normals, keyed_rows, keyed_uniforms
+from sim.kernels import adjust_jobs, employees_of, employment, group_order, group_sum, group_sums, group_table, keyed_normals, keyed_rows, keyed_uniforms
 from sim.observe import INFLOW_CHANNELS, Recorder
 from sim.region import Region
 from sim.talent import (
@@ -501,7 +501,6 @@ class TalentModel(mesa.Model):
     # ---------------------------------------------------------------- 2. firm planning
     def plan_firms(self) -> None:
         fm, beh = self.firms, self.beh
-        n = fm.size
         alive = fm.view("alive")
         talent = self.stock.sum(axis=1)
         if self.interactions:
@@ -514,24 +513,21 @@ class TalentModel(mesa.Model):
         span = max(month_index("2035-12") - self.start, 1)
         rate = np.interp(self.t, [0, span], [self.unc.industry_demand_growth, self.unc.industry_demand_growth_2035])
         self.demand_level = getattr(self, "demand_level", 1.0) * (1 + rate) ** (1 / 12)
-        growth = self.demand_level
         annual_output = np.maximum(fm.view("jobs") * fm.view("output_per_job"), 1.0)
         funding_factor = 1 + beh.funding_effect * np.log1p(fm.view("funding") / annual_output)
         own = fm.view("log_productivity") - fm.view("long_run_productivity") if self.interactions else 0.0
-        desired = fm.view("base_jobs") * np.exp(beh.job_response * (own + self.spillover[fm.view("sector")])) * growth * funding_factor
         # firms grow only as fast as their cluster finds talent
-        fill = getattr(self, "fill_rate", np.ones(self.S))
-        gap = desired - fm.view("jobs")
-        step = beh.job_adjustment_per_month * gap * np.where(gap > 0, fill[fm.view("sector")], 1.0)
-        fm.jobs[:n] = np.where(alive & ~fm.view("is_platform"), fm.view("jobs") + step, fm.view("jobs"))
+        positions, demand = adjust_jobs(
+            jobs=fm.view("jobs"), base_jobs=fm.view("base_jobs"), productivity_factor=np.exp(beh.job_response * (own + self.spillover[fm.view("sector")])),
+            demand_level=self.demand_level, funding_factor=funding_factor, adjustment=beh.job_adjustment_per_month,
+            fill_rate=getattr(self, "fill_rate", np.ones(self.S)), sector=fm.view("sector"), active=alive & ~fm.view("is_platform"),
+            talent_intensity=fm.view("talent_intensity"))
         # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
         p = self.pool
         self.firm_talent, filled = employment(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"),
                                               sector=p.view("sector"), tier=p.view("tier"), weights=p.view("weight"),
                                               is_platform=fm.view("is_platform"), shape=(self.S, K))
-        positions = fm.view("jobs") * fm.view("talent_intensity") * alive * ~fm.view("is_platform")
         self.firm_vacancy = np.maximum(positions - self.firm_talent, 0.0)
-        demand = np.bincount(fm.view("sector"), weights=positions, minlength=self.S)
         self.vacancies = np.maximum(demand[:, None] * self.initial_tier_share - filled, 0.0)
         self.wage = (self.region.skilled_wage_yuan.value * self.sector_wage_index[:, None] * self.tier_wage[None, :]
                      * (1 + self.unc.wage_growth) ** self.years * np.exp(beh.wage_passthrough * self.spillover)[:, None])

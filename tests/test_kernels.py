@@ -51,6 +51,16 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
     codes = t["sector"].astype(np.int64)
     for compiled, plain in zip(kernels._group_order_numba(codes, 10), kernels._group_order_numpy(codes, 10)):
         assert np.array_equal(compiled, plain)
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    firms = (rng.lognormal(2, 1, n), rng.lognormal(2, 1, n), rng.lognormal(0, 0.2, n), 1.03, rng.uniform(1, 1.2, n), 0.05,
+             rng.uniform(0.5, 1, 10), codes[:n], rng.random(n) < 0.9, rng.uniform(0.1, 0.6, n), 10)
+    jobs_compiled, jobs_plain = firms[0].copy(), firms[0].copy()
+    compiled = kernels._adjust_jobs_numba(jobs_compiled, *firms[1:])
+    plain = kernels._adjust_jobs_numpy(jobs_plain, *firms[1:])
+    assert np.array_equal(jobs_compiled, jobs_plain) and not np.array_equal(jobs_plain, firms[0])
+    for a, b in zip(compiled, plain):
+        assert np.array_equal(a, b)
 
 
 def test_group_table_counts_what_it_says():
@@ -73,6 +83,18 @@ def test_group_sums_total_each_column_by_group():
         rows = mask & (t["sector"] == s)
         assert sums[0, s] == rows.sum()
         assert sums[1, s] == pytest.approx(t["weight"][rows].astype(float).sum())
+
+
+def test_adjust_jobs_closes_part_of_the_gap_for_active_firms_only():
+    jobs = np.array([10.0, 10.0, 10.0, 10.0])
+    positions, demand = kernels.adjust_jobs(
+        jobs=jobs, base_jobs=np.array([20.0, 5.0, 20.0, 20.0]), productivity_factor=np.ones(4), demand_level=1.0,
+        funding_factor=np.ones(4), adjustment=0.1, fill_rate=np.array([0.5, 1.0]), sector=np.array([0, 0, 1, 1]),
+        active=np.array([True, True, True, False]), talent_intensity=np.full(4, 0.5))
+    # growth is slowed by the cluster's fill rate, shrinking is not; an inactive row is left alone
+    assert jobs.tolist() == pytest.approx([10.5, 9.5, 11.0, 10.0])
+    assert positions.tolist() == pytest.approx([5.25, 4.75, 5.5, 0.0])
+    assert demand.tolist() == pytest.approx([10.0, 5.5])
 
 
 def test_group_order_lists_each_group_in_row_order():
