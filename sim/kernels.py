@@ -9,6 +9,7 @@ identical numbers; ``TALENTSIM_NUMBA=0`` selects the numpy path.
 from __future__ import annotations
 
 import os
+from typing import Sequence
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def _group_sum2_numpy(outer: np.ndarray, inner: np.ndarray, n_inner: int, weight
     return np.bincount(codes, weights=weights[mask], minlength=n_groups)[:n_groups]
 
 
-def _group_sums_numpy(codes: np.ndarray, columns: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
+def _group_sums_numpy(codes: np.ndarray, columns: tuple[np.ndarray, ...], mask: np.ndarray, n_groups: int) -> np.ndarray:
     rows = np.flatnonzero(mask)
     grouped = codes[rows]
     return np.stack([np.bincount(grouped, weights=column[rows], minlength=n_groups)[:n_groups] for column in columns])
@@ -124,12 +125,12 @@ if USING_NUMBA:
 
     @_jit
     def _group_sums_numba(codes, columns, mask, n_groups):  # pragma: no cover - compiled
-        out = np.zeros((columns.shape[0], n_groups))
-        for i in range(codes.shape[0]):
-            if mask[i]:
-                g = codes[i]
-                for c in range(columns.shape[0]):
-                    out[c, g] += columns[c, i]
+        out = np.zeros((len(columns), n_groups))
+        for c in range(len(columns)):
+            column = columns[c]
+            for i in range(codes.shape[0]):
+                if mask[i]:
+                    out[c, codes[i]] += column[i]
         return out
 
     @_jit
@@ -232,12 +233,12 @@ def group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[int, int],
     return flat.reshape(n_outer, n_inner)
 
 
-def group_sums(*, codes: np.ndarray, columns: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sums of each row of ``columns`` (m x n, float64) over rows where ``mask`` holds, by ``codes``: m x n_groups.
+def group_sums(*, codes: np.ndarray, columns: Sequence[np.ndarray], mask: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of each of ``columns`` over rows where ``mask`` holds, by ``codes``: len(columns) x n_groups.
 
-    One pass for several per-group totals of the same rows, such as firms, jobs and output per cluster.
+    Several per-group totals of the same rows, such as firms, jobs and output per cluster, in one call.
     """
-    columns = np.ascontiguousarray(columns, dtype=np.float64)
+    columns = tuple(np.ascontiguousarray(column, dtype=np.float64) for column in columns)
     if USING_NUMBA:
         return _group_sums_numba(codes, columns, mask, n_groups)
     return _group_sums_numpy(codes, columns, mask, n_groups)

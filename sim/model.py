@@ -34,8 +34,14 @@ AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_firm", "
                "firm_exit", "firm_promotion")
 # where agents and firms come from, for their ids
 ID_SOURCES = {"initial": 0, "candidate": 1, "platform": 2, "project": 3, "challenge": 4, "tailored": 5, "entrant": 6, "new_platform": 7}
+# education of the skilled tier (vocational, bachelor, master, doctorate): assumption; drawn by inverting
+# the cumulative shares, the same numbers as ``Generator.choice`` with these probabilities
+SKILLED_EDUCATION = np.array([VOCATIONAL, BACHELOR, MASTER, DOCTORATE])
+SKILLED_EDUCATION_CDF = np.cumsum([0.35, 0.45, 0.17, 0.03])
+SKILLED_EDUCATION_CDF /= SKILLED_EDUCATION_CDF[-1]
 STEP_ORDER = ("update_policy", "plan_firms", "arrive", "search_and_match", "allocate_housing", "retain_and_exit",
               "run_projects", "enter_and_exit_firms")
+STREAMS = (*STEP_ORDER, "challenges")  # a month's random streams, in the order of their spawn keys
 
 
 def month_index(month: str) -> int:
@@ -55,6 +61,13 @@ def _upper_quartile(values: np.ndarray) -> float:
     high = min(low + 1, len(values) - 1)
     part = np.partition(values, [low, high])
     return float(part[low] + (position - low) * (part[high] - part[low]))
+
+
+def _column(value: Any, *, n: int, dtype: type) -> np.ndarray:
+    """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.array(value, dtype=dtype)
 
 
 def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
@@ -96,7 +109,7 @@ class TalentModel(mesa.Model):
         # (common random numbers: differences between scenarios come from the levers).
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(run.seed).spawn(1)[0]))
         self._root_seed = run.seed
-        self.draw = self.rng  # the generator of the process now running
+        self._process = None  # the process now running, whose stream ``draw`` gives
         self._minted: dict[tuple[int, str], int] = {}
 
         self.scale = run.scale
@@ -293,8 +306,8 @@ class TalentModel(mesa.Model):
     def _draw_education(self, *, tier: int | np.ndarray, n: int) -> np.ndarray:
         """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
         high_end = np.where(self.draw.random(n) < 0.6, DOCTORATE, MASTER)
-        skilled = self.draw.choice([VOCATIONAL, BACHELOR, MASTER, DOCTORATE], size=n, p=[0.35, 0.45, 0.17, 0.03])
-        return np.where(np.broadcast_to(tier, (n,)) < SKILLED, high_end, skilled).astype(np.int8)
+        skilled = SKILLED_EDUCATION[np.searchsorted(SKILLED_EDUCATION_CDF, self.draw.random(n), side="right")]
+        return np.where(np.asarray(tier) < SKILLED, high_end, skilled).astype(np.int8)
 
     def _setup_housing_and_services(self) -> None:
         ini = self.region.initial
@@ -370,11 +383,11 @@ class TalentModel(mesa.Model):
         self.recorder.start_month()
         self.agent_steps += int(np.count_nonzero(self.pool.resident_mask()))
         self.stock = self.recorder.stock[self.t]  # residents at the end of last month; compaction drops none
-        streams = self._month_streams()
-        self.challenge_draw = streams["challenges"]
+        self._start_month_draws()
         for process in STEP_ORDER:  # 1-8
-            self.draw = streams[process]
+            self._process = process
             getattr(self, process)()
+        self._process = None
         self.t += 1
         self.recorder.observe()     # 9
         self.datacollector.collect(self)
@@ -383,15 +396,29 @@ class TalentModel(mesa.Model):
         if self.t >= self.n_months:
             self.running = False
 
-    def _month_streams(self) -> dict[str, np.random.Generator]:
-        """This month's generator for each process (and for the challenges within run_projects), and
-        the keys of this month's per-agent draws."""
-        names = (*STEP_ORDER, "challenges")
+    def _start_month_draws(self) -> None:
+        """This month's keys of the per-agent draws, and its streams (one per process and one for the
+        challenges within run_projects), each made when its process first draws."""
         keys = np.random.SeedSequence(self._root_seed, spawn_key=(2, self.t)).generate_state(len(AGENT_DRAWS), np.uint64)
         self._draw_keys = dict(zip(AGENT_DRAWS, keys.tolist()))
         self._minted = {}
-        month = np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t))
-        return {name: np.random.default_rng(stream) for name, stream in zip(names, month.spawn(len(names)))}
+        self._streams = {}
+
+    def _stream(self, name: str) -> np.random.Generator:
+        """The month's stream of a process: child ``i`` of ``SeedSequence(seed, spawn_key=(1, month))``."""
+        if name not in self._streams:
+            index = STREAMS.index(name)
+            self._streams[name] = np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, index)))
+        return self._streams[name]
+
+    @property
+    def draw(self) -> np.random.Generator:
+        """The generator of the process now running (the model's own while it is set up)."""
+        return self.rng if self._process is None else self._stream(self._process)
+
+    @property
+    def challenge_draw(self) -> np.random.Generator:
+        return self._stream("challenges")
 
     def _uniforms(self, ids: np.ndarray, *, draw: str) -> np.ndarray:
         """One uniform per agent (or firm) id for a named draw of this month; see ``keyed_uniforms``."""
@@ -604,16 +631,15 @@ class TalentModel(mesa.Model):
         rng = self.draw
         age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, self.beh.retirement_age - 1).astype(np.float32)
         outside = np.isscalar(sector) and sector < 0
-        sector_arr = np.broadcast_to(np.asarray(sector, np.int16), (n,)).copy()
+        sector_arr = _column(sector, n=n, dtype=np.int16)
         field = rng.integers(0, self.S, size=n).astype(np.int16) if outside else self._draw_field(sector=sector_arr, n=n)
         return Cohort(
-            status=np.full(n, status, np.int8), tier=np.broadcast_to(np.asarray(tier, np.int8), (n,)).copy(), sector=sector_arr,
-            employer=np.broadcast_to(np.asarray(employer, np.int32), (n,)).copy(), field=field,
+            status=np.full(n, status, np.int8), tier=_column(tier, n=n, dtype=np.int8), sector=sector_arr,
+            employer=_column(employer, n=n, dtype=np.int32), field=field,
             education=self._draw_education(tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
             children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
-            months_in_city=np.broadcast_to(np.asarray(months, np.int32), (n,)).copy(),
-            weight=np.broadcast_to(np.asarray(weight, np.float32), (n,)).copy(),
-            channel=np.broadcast_to(np.asarray(CH[channel] if isinstance(channel, str) else channel, np.int8), (n,)).copy(),
+            months_in_city=_column(months, n=n, dtype=np.int32), weight=_column(weight, n=n, dtype=np.float32),
+            channel=_column(CH[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
             uid=self._mint_ids(n, source=source),
         )
 
@@ -624,7 +650,7 @@ class TalentModel(mesa.Model):
         to whole agents, so that the expected number of persons is exact at any scale.
         """
         firm_rows, tiers = np.atleast_1d(firm_rows).astype(np.int64), np.atleast_1d(tiers).astype(np.int64)
-        persons = np.broadcast_to(np.asarray(persons, float), firm_rows.shape)
+        persons = np.asarray(persons, float)
         if len(firm_rows) == 0:
             return
         per_agent = np.where(tiers == SKILLED, self.scale, 1)
@@ -1038,8 +1064,8 @@ class TalentModel(mesa.Model):
         promoted = np.zeros(self.S)
         if self.interactions and not self.fixed_rates:
             alive = fm.view("alive") & ~fm.view("is_platform")
-            n_firms, funds, output = group_sums(codes=fm.view("sector"), mask=alive, n_groups=self.S, columns=np.stack([
-                np.ones(fm.size), fm.view("funding"), fm.view("jobs") * fm.view("output_per_job")]))
+            n_firms, funds, output = group_sums(codes=fm.view("sector"), mask=alive, n_groups=self.S, columns=(
+                np.ones(fm.size), fm.view("funding"), fm.view("jobs") * fm.view("output_per_job")))
             talent = self.stock.sum(axis=1)
             rate = (beh.entry_rate_per_year / 12 * n_firms * (talent / self.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity
                     * (1 + beh.funding_effect * np.log1p(funds / np.maximum(output, 1.0))))
@@ -1057,7 +1083,7 @@ class TalentModel(mesa.Model):
             alive = fm.view("alive") & ~fm.view("is_platform")
             sector = fm.view("sector")
             lp = fm.view("log_productivity")
-            n_firms, lp_sum = group_sums(codes=sector, columns=np.stack([np.ones(fm.size), lp]), mask=alive, n_groups=self.S)
+            n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=self.S)
             mean_lp = lp_sum / np.maximum(n_firms, 1)
             low = lp - mean_lp[sector] < beh.exit_productivity_threshold
             young = fm.view("born") > self.t - 36

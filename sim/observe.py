@@ -68,7 +68,7 @@ class Recorder:
         if len(weight) == 0:
             return
         S, C = target.shape[1], target.shape[3]
-        channel = np.broadcast_to(np.asarray(channel, dtype=np.int64), np.shape(weight))
+        channel = np.asarray(channel, dtype=np.int64)
         idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + channel
         target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=S * K * C).reshape(S, K, C)
 
@@ -99,7 +99,7 @@ class Recorder:
         jobs = fm.view("jobs")
         firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = group_sums(
             codes=fm.view("sector"), mask=in_business, n_groups=m.S,
-            columns=np.stack([np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output]))
+            columns=(np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output))
         self.firms[t] = np.column_stack([
             firms, giants, jobs_by_sector, out_by_sector,
             out_by_sector * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],

@@ -46,7 +46,7 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
         assert np.array_equal(compiled, plain)
     args = (t["status"], EMPLOYED, t["employer"], t["firm_mask"])
     assert np.array_equal(kernels._employees_of_numba(*args), kernels._employees_of_numpy(*args))
-    columns = np.stack([np.ones(len(mask)), t["weight"].astype(float), t["tier"] * 0.37])
+    columns = (np.ones(len(mask)), t["weight"].astype(float), t["tier"] * 0.37)
     assert np.array_equal(kernels._group_sums_numba(t["sector"], columns, mask, 10), kernels._group_sums_numpy(t["sector"], columns, mask, 10))
     codes = t["sector"].astype(np.int64)
     for compiled, plain in zip(kernels._group_order_numba(codes, 10), kernels._group_order_numpy(codes, 10)):
@@ -76,7 +76,7 @@ def test_group_table_counts_what_it_says():
 def test_group_sums_total_each_column_by_group():
     t = _table(5, n=3_000)
     mask = t["status"] != 2
-    columns = np.stack([np.ones(len(mask)), t["weight"].astype(float)])
+    columns = (np.ones(len(mask)), t["weight"])
     sums = kernels.group_sums(codes=t["sector"], columns=columns, mask=mask, n_groups=10)
     assert sums.shape == (2, 10)
     for s in (0, 3, 9):
