@@ -256,8 +256,12 @@ class _client:
 
             n = self.workers or os.cpu_count() or 1
             # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 for their workers, which hands every large
-            # temporary array back to the OS at once; the model allocates many, and runs took 30% longer
-            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            # temporary array back to the OS at once; the model allocates many, and runs took 30% longer.
+            # Each worker also samples its running task's stack every 10 ms for the dashboard's profile
+            # page, which made runs 10% longer: it runs only when the dashboard is asked for.
+            settings = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                        "distributed.worker.profile.enabled": self.dashboard}
+            with dask.config.set(settings):
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address="127.0.0.1:8787" if self.dashboard else None, silence_logs=40)
             self.client = Client(self.cluster)

@@ -28,3 +28,14 @@ def worker_killing_task(spec: RunSpec, study_dir: str) -> dict:
         flag.touch()
         os._exit(1)
     return run_task(spec, study_dir)
+
+
+def settings_recording_task(spec: RunSpec, study_dir: str) -> dict:
+    """Records the worker's profiler setting and its malloc trim threshold next to the study, then runs."""
+    import json
+
+    import dask
+
+    record = {"profile": dask.config.get("distributed.worker.profile.enabled"), "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+    (Path(study_dir).parent / f"settings-{spec.run_id}.json").write_text(json.dumps(record))
+    return run_task(spec, study_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -90,6 +91,15 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path, workers):
     # the summary counts the complete runs only
     n_runs = {row["point"]: row["n_runs"] for row in result.summary.to_pylist()}
     assert sum(n_runs.values()) == result.n_done
+
+
+def test_local_workers_neither_profile_their_tasks_nor_trim_memory_eagerly(tmp_path):
+    from ensemble_tasks import settings_recording_task
+
+    result = run_toy(tmp_path, workers=1, seeds=1, task=settings_recording_task)
+    records = [json.loads(p.read_text()) for p in result.study_dir.parent.glob("settings-*.json")]
+    assert len(records) == len(result.specs)
+    assert all(r == {"profile": False, "malloc_trim": None} for r in records)
 
 
 def test_a_killed_worker_still_gives_complete_identical_results(tmp_path, serial_reference, monkeypatch):
