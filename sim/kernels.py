@@ -125,13 +125,16 @@ if USING_NUMBA:
 
     @_jit
     def _group_sums_numba(codes, columns, mask, n_groups):  # pragma: no cover - compiled
-        out = np.zeros((len(columns), n_groups))
-        for c in range(len(columns)):
-            column = columns[c]
-            for i in range(codes.shape[0]):
-                if mask[i]:
-                    out[c, codes[i]] += column[i]
-        return out
+        # all columns of a row together: firms come in long runs of one cluster, and one column at a
+        # time would make every add wait for the previous one to the same total
+        m = len(columns)
+        out = np.zeros((n_groups, m))
+        for i in range(codes.shape[0]):
+            if mask[i]:
+                g = codes[i]
+                for c in range(m):
+                    out[g, c] += columns[c][i]
+        return out.T.copy()
 
     @_jit
     def _group_order_numba(codes, n_groups):  # pragma: no cover - compiled
