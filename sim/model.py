@@ -59,8 +59,10 @@ def _upper_quartile(values: np.ndarray) -> float:
     position = 0.75 * (len(values) - 1)
     low = int(np.floor(position))
     high = min(low + 1, len(values) - 1)
-    part = np.partition(values, [low, high])
-    return float(part[low] + (position - low) * (part[high] - part[low]))
+    part = np.partition(values, high)  # one pivot: several times faster than partitioning at [low, high]
+    upper = part[high]
+    lower = part[:high].max() if high > low else upper  # the low-th smallest is the largest below the pivot
+    return float(lower + (position - low) * (upper - lower))
 
 
 def _column(value: Any, *, n: int, dtype: type) -> np.ndarray:
