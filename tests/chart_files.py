@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import struct
+import warnings
 from pathlib import Path
+from typing import Callable
 from xml.etree import ElementTree
+
+import matplotlib
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -27,3 +31,13 @@ def assert_chart_files(out_dir: Path, paths: list[Path], stems: tuple[str, ...])
         assert ElementTree.parse(p).getroot().tag.endswith("svg")
     # Nothing but the charts: no temporary file survives.
     assert sorted(out_dir.iterdir()) == paths
+
+
+def render_recorded(render: Callable[[], list[Path]]) -> tuple[list[Path], list[warnings.WarningMessage], dict]:
+    """Call ``render``; returns the paths it gave, every warning it raised and the rcParams it left changed."""
+    before = dict(matplotlib.rcParams)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = render()
+    changed = {k: v for k, v in matplotlib.rcParams.items() if before.get(k) != v}
+    return paths, list(caught), changed

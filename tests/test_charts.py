@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from chart_files import assert_chart_files
+from chart_files import assert_chart_files, render_recorded
 from sim import charts
 
 CITIES = {
@@ -103,18 +103,11 @@ def tables() -> dict[str, pa.Table]:
 @pytest.fixture(scope="module")
 def rendered(tables, tmp_path_factory) -> dict[str, tuple[Path, list[Path], list[warnings.WarningMessage], dict]]:
     """Each language rendered once: (directory, returned paths, warnings raised, rcParams changed by the call)."""
-    import matplotlib
-
     out = {}
     for lang in ("en", "zh"):
         out_dir = tmp_path_factory.mktemp(f"charts_{lang}")
-        before = dict(matplotlib.rcParams)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            paths = charts.render_run_charts(tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=out_dir,
-                                             lang=lang, caption=CAPTION[lang])
-        changed = {k: v for k, v in matplotlib.rcParams.items() if before.get(k) != v}
-        out[lang] = (out_dir, paths, list(caught), changed)
+        out[lang] = (out_dir, *render_recorded(lambda: charts.render_run_charts(
+            tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=out_dir, lang=lang, caption=CAPTION[lang])))
     return out
 
 

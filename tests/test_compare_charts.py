@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
-import matplotlib
 import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from chart_files import assert_chart_files
+from chart_files import assert_chart_files, render_recorded
 from sim import charts, compare_charts
 from sim.region import load_region
 
@@ -176,14 +174,9 @@ def rendered(tmp_path_factory) -> dict[str, tuple[Path, list[Path], list, dict]]
     out = {}
     for lang in ("en", "zh"):
         out_dir = tmp_path_factory.mktemp(f"compare_{lang}")
-        before = dict(matplotlib.rcParams)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            paths = render(out_dir, count=3, lang=lang)
-            paths += compare_charts.render_response_chart(response=make_response(), lever_label=LEVER,
-                                                          out_dir=out_dir, lang=lang, caption=CAPTION[lang])
-        changed = {k: v for k, v in matplotlib.rcParams.items() if before.get(k) != v}
-        out[lang] = (out_dir, sorted(paths), list(caught), changed)
+        paths, caught, changed = render_recorded(lambda: render(out_dir, count=3, lang=lang) + compare_charts.render_response_chart(
+            response=make_response(), lever_label=LEVER, out_dir=out_dir, lang=lang, caption=CAPTION[lang]))
+        out[lang] = (out_dir, sorted(paths), caught, changed)
     return out
 
 

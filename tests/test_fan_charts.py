@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from chart_files import assert_chart_files
+from chart_files import assert_chart_files, render_recorded
 from sim import charts
 
 CLUSTERS = {
@@ -97,13 +95,8 @@ def rendered(summaries, tmp_path_factory) -> dict[tuple[str, int], tuple[Path, l
     for lang in ("en", "zh"):
         for points, summary in summaries.items():
             out_dir = tmp_path_factory.mktemp(f"fans_{lang}_{points}")
-            before = dict(matplotlib.rcParams)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                paths = charts.render_fan_charts(summary=summary, labels=make_labels(), out_dir=out_dir, lang=lang,
-                                                 caption=CAPTION[lang])
-            changed = {k: v for k, v in matplotlib.rcParams.items() if before.get(k) != v}
-            out[lang, points] = (out_dir, paths, list(caught), changed)
+            out[lang, points] = (out_dir, *render_recorded(lambda: charts.render_fan_charts(
+                summary=summary, labels=make_labels(), out_dir=out_dir, lang=lang, caption=CAPTION[lang])))
     return out
 
 
