@@ -16,7 +16,10 @@ import numpy as np
 from sim.config import HIGH_END_TIERS, TIERS, Scenario, check_against_region, load_scenario
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
-from sim.kernels import adjust_jobs, employees_of, employment, group_order, group_sum, group_sums, group_table, keyed_normals, keyed_rows, keyed_uniforms
+from sim.kernels import (
+    adjust_jobs, employees_of, employment, group_order, group_sum, group_sums, group_table, keyed_normals, keyed_rows,
+    keyed_uniforms,
+)
 from sim.observe import INFLOW_CHANNELS, Recorder
 from sim.region import Region
 from sim.talent import (
@@ -879,11 +882,11 @@ class TalentModel(mesa.Model):
         take = served[district, place]
         at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
         if len(at_margin):
-            d = district[at_margin]
-            by_district = np.argsort(d, kind="stable")
-            rows, d = at_margin[by_district], d[by_district]
+            by_district, bounds = group_order(codes=district[at_margin], n_groups=self.D)
+            rows = at_margin[by_district]
+            d = district[rows]
             cum = np.cumsum(weight[rows])
-            start = np.searchsorted(d, np.arange(self.D), side="left")
+            start = bounds[:-1]
             before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
             take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
         return queued[take]
