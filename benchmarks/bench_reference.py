@@ -33,8 +33,9 @@ from pathlib import Path
 
 import mesa
 
-from sim.config import HIGH_END_TIERS, load_scenario
-from sim.model import month_index
+from sim.categories import HIGH_END_TIERS
+from sim.config import load_scenario
+from sim.dates import month_index
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

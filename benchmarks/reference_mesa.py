@@ -29,18 +29,17 @@ import bisect
 import math
 import time
 from operator import attrgetter
-from typing import Any
+from typing import Any, Callable
 
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from sim.config import TIERS
+from sim.categories import INFLOW_CHANNELS, SKILLED, TIERS
 from sim.model import TalentModel
-from sim.observe import INFLOW_CHANNELS
+from sim.submodels import housing, matching, retention, utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, FIELDS, GONE, MARKET, OWNER, SEARCHING
 
-SKILLED = TIERS.index("skilled")
 GRADUATE = INFLOW_CHANNELS.index("graduate")
 INTERNAL = INFLOW_CHANNELS.index("internal")
 RETURNEE = INFLOW_CHANNELS.index("returnee")
@@ -258,6 +257,19 @@ class TalentAgent(mesa.Agent):
         self.remove()
 
 
+TALENT_PROCESSES = ("search_and_match", "allocate_housing", "retain_and_exit")
+
+
+def _method_process(name: str) -> Callable[[TalentModel], None]:
+    """A place in the schedule that runs the model's own method of that name."""
+    return lambda model: getattr(model, name)()
+
+
+def _with_talent_methods(schedule: tuple) -> tuple:
+    """The schedule with the three talent processes run by methods of the model class."""
+    return tuple((name, _method_process(name) if name in TALENT_PROCESSES else submodel) for name, submodel in schedule)
+
+
 class ReferenceTalentModel(TalentModel):
     """TalentModel whose talent processes are run by one :class:`TalentAgent` per talent agent.
 
@@ -267,6 +279,7 @@ class ReferenceTalentModel(TalentModel):
     """
 
     agent_class: type[TalentAgent] = TalentAgent
+    schedule = _with_talent_methods(TalentModel.schedule)
 
     def __init__(self, scenario: Any = "baseline", **kwargs: Any) -> None:
         super().__init__(scenario, **kwargs)
@@ -315,13 +328,13 @@ class ReferenceTalentModel(TalentModel):
             self.fill_rate = np.ones(self.S)
             return
         # the clusters' pull by tier: vacancy share x exp(utility + newcomers' housing prospects)
-        v_sector = self._sector_utility() + self._newcomer_housing()[self.sector_district][:, None]
+        v_sector = utility.sector_utility(self) + self._newcomer_housing()[self.sector_district][:, None]
         vac_share = self.vacancies / np.maximum(self.vacancies.sum(axis=0, keepdims=True), 1e-9)
         util = (np.log(np.maximum(vac_share, 1e-12)) + v_sector).T  # K x S
         self.cluster_top = util.max(axis=1).tolist()
         self.cluster_weights = np.exp(util - util.max(axis=1, keepdims=True)).tolist()
-        self.alternative_city = self._alternative_city_utility().tolist()
-        self.graduate_bonus = float(self._graduate_bonus(channel=np.array([GRADUATE]))[0])
+        self.alternative_city = utility.alternative_city_utility(self).tolist()
+        self.graduate_bonus = float(matching.graduate_bonus(self, channel=np.array([GRADUATE]))[0])
         self.candidate_search_months = max(int(round(self.beh.candidate_search_months)), 1)
         if self.fixed_rates:
             share = self.talent_initial.sum(axis=1)
@@ -430,9 +443,9 @@ class ReferenceTalentModel(TalentModel):
         self.retirement_age = beh.retirement_age
         self.consider_move = beh.consider_move_per_month
         self.birth_rate = beh.child_rate_per_year / 12
-        v = self._sector_utility()
+        v = utility.sector_utility(self)
         self.sector_utility = v.tolist()
-        outside = self._outside_utility()  # J x K
+        outside = utility.outside_utility(self)  # J x K
         self.leave_utility = (outside - np.log(self.J) - beh.moving_cost).T.tolist()
         self.leave_odds = np.exp(outside - outside.max(axis=0)).T.tolist()
         if self.interactions:
@@ -449,10 +462,10 @@ class ReferenceTalentModel(TalentModel):
         self.tenure_weight = beh.attachment_tenure
         self.returnee_ties = beh.returnee_ties_months
         self.culture_term = beh.culture_attachment * math.log((1 + self.culture_events) / (1 + self.culture_events0))
-        self.children_term = beh.attachment_children + self._school_term()
+        self.children_term = beh.attachment_children + utility.school_term(self)
         self.owner_term = beh.attachment_owner
         self.tenant_term = beh.attachment_apartment
-        self.apartment_bonus = self._apartment_bonus()
+        self.apartment_bonus = utility.apartment_bonus(self)
         self.talent.shuffle_do("weigh_staying")
         self._record_flows()
 
@@ -534,18 +547,19 @@ class TimedTalentModel(TalentModel):
     """The array model with the time spent in its three talent processes counted (``talent_rule_seconds``)."""
 
     talent_rule_seconds = 0.0
+    schedule = _with_talent_methods(TalentModel.schedule)
 
     def search_and_match(self) -> None:
         t0 = time.perf_counter()
-        super().search_and_match()
+        matching.search_and_match(self)
         self.talent_rule_seconds += time.perf_counter() - t0
 
     def allocate_housing(self) -> None:
         t0 = time.perf_counter()
-        super().allocate_housing()
+        housing.allocate_housing(self)
         self.talent_rule_seconds += time.perf_counter() - t0
 
     def retain_and_exit(self) -> None:
         t0 = time.perf_counter()
-        super().retain_and_exit()
+        retention.retain_and_exit(self)
         self.talent_rule_seconds += time.perf_counter() - t0

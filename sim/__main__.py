@@ -1,5 +1,8 @@
+"""``python -m sim``: the ``talentsim`` command."""
+
 import sys
 
 from sim.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from sim.categories import INFLOW_CHANNELS
 from sim.config import Scenario, load_scenario, resolve_scenario_path
 from sim.model import TalentModel
-from sim.observe import INFLOW_CHANNELS
 from sim.results import write_atomic
 
 # Targets and tolerances (MODEL_SPEC §1; jiaxing_facts talent_stock, projects)

@@ -19,9 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.errors import ConfigError
+from sim.region import Region, load_region
 
-TIERS = ("top", "national", "provincial", "municipal", "skilled")
-HIGH_END_TIERS = TIERS[:4]
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
@@ -360,10 +359,8 @@ class Scenario(Strict):
 
     _source_dir: Path | None = PrivateAttr(default=None)
 
-    def load_region(self) -> Any:
+    def load_region(self) -> Region:
         """The scenario's region: a packaged name, or a path relative to the scenario file."""
-        from sim.region import load_region
-
         return load_region(self.region, relative_to=self._source_dir)
 
     def config_hash(self) -> str:

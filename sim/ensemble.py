@@ -27,7 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.config import TIERS, Scenario, apply_overrides, build_scenario
+from sim.categories import TIERS
+from sim.config import Scenario, apply_overrides, build_scenario
 from sim.results import csv_bytes, parquet_bytes, run_id, write_atomic
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"

@@ -16,7 +16,7 @@ import networkx as nx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config import TIERS
+from sim.categories import TIERS
 from sim.errors import ConfigError
 
 REGION_DIR = Path(__file__).resolve().parent / "regions"

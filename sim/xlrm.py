@@ -26,7 +26,8 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pyarrow as pa
 
-from sim.config import HIGH_END_TIERS, Scenario, parameter_table
+from sim.categories import HIGH_END_TIERS
+from sim.config import Scenario, parameter_table
 
 OUTCOME_YEARS = (2025, 2030, 2035)
 HORIZON = OUTCOME_YEARS[-1]

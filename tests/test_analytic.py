@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import TIERS, load_scenario
+from sim.categories import INFLOW_CHANNELS, TIERS
+from sim.config import load_scenario
 from sim.model import TalentModel
-from sim.observe import INFLOW_CHANNELS
 
 SEEDS = range(20)
 START, END = "2022-03", "2024-02"  # 24 months; a March start checks that graduates follow the calendar month

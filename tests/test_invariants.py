@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sim.config import TIERS, load_scenario
+from sim.categories import TIERS
+from sim.config import load_scenario
 from sim.government import LEVERS
 from sim.model import TalentModel
-from sim.observe import HOUSING_FIELDS
+from sim.submodels.observation import HOUSING_FIELDS
 
 SUPPLY = HOUSING_FIELDS.index("apartment_supply")
 OCCUPIED = HOUSING_FIELDS.index("apartments_occupied")

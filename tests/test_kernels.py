@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from sim import kernels
-from sim.model import SKILLED, TalentModel
+from sim.categories import SKILLED
+from sim.model import TalentModel
+from sim.submodels import housing
 from sim.talent import EMPLOYED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +187,7 @@ def test_apartment_queue_is_served_in_priority_order(seed, baseline_path):
     free = rng.uniform(0, 2_000, model.D)
     free[0] = 0.0
     free[-1] = 1e9
-    assert np.array_equal(np.sort(model._apartment_allocation(queued, free=free)), _allocation_by_full_sort(model, queued, free))
+    assert np.array_equal(np.sort(housing.apartment_allocation(model, queued, free=free)), _allocation_by_full_sort(model, queued, free))
 
 
 def _run_digest(env: dict[str, str], out: Path) -> str:
@@ -210,7 +212,7 @@ def test_run_gives_identical_files_with_and_without_numba(tmp_path):
 
 @pytest.mark.parametrize("n", [1, 2, 3, 10, 1001, 17_000])
 def test_upper_quartile_is_numpys_75th_percentile(n):
-    from sim.model import _upper_quartile
+    from sim.submodels.firm_demography import upper_quartile
 
     values = np.random.default_rng(n).lognormal(size=n)
-    assert _upper_quartile(values) == np.percentile(values, 75)
+    assert upper_quartile(values) == np.percentile(values, 75)

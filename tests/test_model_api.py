@@ -59,7 +59,7 @@ def test_datacollector_reports_the_recorded_state(toy_scenario_path) -> None:
     assert {"talent_stock", "firms", "apartments_occupied"} <= set(frame.columns)
     assert len(frame) == m.n_months + 1  # the initial state and every month
     np.testing.assert_allclose(frame["talent_stock"].to_numpy(), m.recorder.stock.sum(axis=(1, 2)), rtol=1e-12)
-    from sim.observe import HOUSING_FIELDS
+    from sim.submodels.observation import HOUSING_FIELDS
 
     occupied = m.recorder.housing[..., HOUSING_FIELDS.index("apartments_occupied")].sum(axis=1)
     np.testing.assert_allclose(frame["apartments_occupied"].to_numpy()[1:], occupied, rtol=1e-12)

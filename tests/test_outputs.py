@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.config import TIERS, Scenario, load_scenario
+from sim.categories import TIERS
+from sim.config import Scenario, load_scenario
 
 TABLES = ("talent_stock", "talent_flows", "firms", "projects", "housing", "spending", "cost_effectiveness", "coupling")
 BOM = b"\xef\xbb\xbf"

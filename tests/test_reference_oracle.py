@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import TIERS, load_scenario
+from sim.categories import TIERS
+from sim.config import load_scenario
 from sim.model import TalentModel
-from sim.observe import HOUSING_FIELDS
+from sim.submodels.observation import HOUSING_FIELDS
 from sim.talent import GONE, OWNER
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 from numpy.testing import assert_allclose
 
-from sim.config import HIGH_END_TIERS, load_scenario, parameter_table
+from sim.categories import HIGH_END_TIERS
+from sim.config import load_scenario, parameter_table
 from sim.xlrm import (
     Parameter, crossed, latin_hypercube, levers, outcome_values, outcomes, parameter, uncertainties,
 )

@@ -1,28 +1,25 @@
-"""Observation: every output of a run, recorded monthly into arrays and returned as long tables."""
+"""§7.9 Observation (docs/ODD.md): every output of a run, recorded monthly into arrays and returned as
+long tables, and the coupling coordination degree of each cluster."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
-from sim.config import TIERS
+from sim.categories import INFLOW_CHANNELS, TIERS, K
 from sim.government import LEVERS
 from sim.kernels import group_sums
 
-if TYPE_CHECKING:
-    from sim.model import TalentModel
-
-INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
 FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "entries", "exits", "promotions")
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
 HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
 COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
-K = len(TIERS)
+
 
 
 def month_end(month_index: int) -> dt.date:
@@ -39,7 +36,7 @@ def _labels(values: list, positions: np.ndarray, *, date: bool) -> pa.Array:
 class Recorder:
     """Arrays of every output, indexed by month; ``tables`` turns them into long-format tables."""
 
-    def __init__(self, *, model: "TalentModel") -> None:
+    def __init__(self, *, model: mesa.Model) -> None:
         self.m = model
         T, S, D = model.n_months, model.S, model.D
         self.out_channels = (*[c.id for c in model.competitors], "retirement", "internal")

@@ -1,0 +1,15 @@
+"""The model's fixed categories: talent tiers and the channels by which talent arrives.
+
+Every module that names a tier or a channel takes it from here, so that configuration,
+regions, the model and its outputs agree on one list and one order.
+"""
+
+from __future__ import annotations
+
+TIERS = ("top", "national", "provincial", "municipal", "skilled")
+HIGH_END_TIERS = TIERS[:4]
+K = len(TIERS)  # number of tiers (k = 1..K in docs/ODD.md)
+SKILLED = TIERS.index("skilled")
+
+INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
+CHANNEL = {name: i for i, name in enumerate(INFLOW_CHANNELS)}

@@ -1,0 +1,9 @@
+"""Months as integers: the model counts time in months since year 0, so that month arithmetic is integer."""
+
+from __future__ import annotations
+
+
+def month_index(month: str) -> int:
+    """``"2022-01"`` as ``2022 * 12 + 0``."""
+    year, m = (int(p) for p in month.split("-"))
+    return year * 12 + (m - 1)

@@ -1,0 +1,47 @@
+"""§7.2 Firm planning (docs/ODD.md): productivity and the agglomeration spillover, industry demand,
+desired jobs, talent vacancies by cluster and tier, and wages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import K
+from sim.dates import month_index
+from sim.kernels import adjust_jobs, employment, keyed_normals
+from sim.talent import EMPLOYED
+
+
+def plan_firms(model: Model) -> None:
+    fm, beh = model.firms, model.beh
+    alive = fm.view("alive")
+    talent = model.stock.sum(axis=1)
+    if model.interactions:
+        model.spillover = beh.agglomeration_elasticity * np.log(model.effective_talent(talent) / model.effective_talent0)
+        lp, lr = fm.view("log_productivity"), fm.view("long_run_productivity")
+        shock = keyed_normals(fm.view("uid"), keys=(model.draw_key("firm_shock_a"), model.draw_key("firm_shock_b")))
+        lp[:] = lr + (1 - beh.productivity_reversion) * (lp - lr) + beh.productivity_shock_sd * shock
+    else:
+        model.spillover = np.zeros(model.S)
+    span = max(month_index("2035-12") - model.start, 1)
+    rate = np.interp(model.t, [0, span], [model.unc.industry_demand_growth, model.unc.industry_demand_growth_2035])
+    model.demand_level = getattr(model, "demand_level", 1.0) * (1 + rate) ** (1 / 12)
+    annual_output = np.maximum(fm.view("jobs") * fm.view("output_per_job"), 1.0)
+    funding_factor = 1 + beh.funding_effect * np.log1p(fm.view("funding") / annual_output)
+    own = fm.view("log_productivity") - fm.view("long_run_productivity") if model.interactions else 0.0
+    # firms grow only as fast as their cluster finds talent
+    positions, demand = adjust_jobs(
+        jobs=fm.view("jobs"), base_jobs=fm.view("base_jobs"), productivity_factor=np.exp(beh.job_response * (own + model.spillover[fm.view("sector")])),
+        demand_level=model.demand_level, funding_factor=funding_factor, adjustment=beh.job_adjustment_per_month,
+        fill_rate=getattr(model, "fill_rate", np.ones(model.S)), sector=fm.view("sector"), active=alive & ~fm.view("is_platform"),
+        talent_intensity=fm.view("talent_intensity"))
+    # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
+    p = model.pool
+    model.firm_talent, filled = employment(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"),
+                                          sector=p.view("sector"), tier=p.view("tier"), weights=p.view("weight"),
+                                          is_platform=fm.view("is_platform"), shape=(model.S, K))
+    model.firm_vacancy = np.maximum(positions - model.firm_talent, 0.0)
+    model.vacancies = np.maximum(demand[:, None] * model.initial_tier_share - filled, 0.0)
+    model.wage = (model.region.skilled_wage_yuan.value * model.sector_wage_index[:, None] * model.tier_wage[None, :]
+                 * (1 + model.unc.wage_growth) ** model.years * np.exp(beh.wage_passthrough * model.spillover)[:, None])

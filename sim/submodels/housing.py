@@ -1,0 +1,101 @@
+"""§7.5 Housing (docs/ODD.md): apartment eligibility and queue, allocation by district, the rent
+discount paid, home purchases, and market rents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import SKILLED
+from sim.kernels import group_order
+from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
+
+
+def allocate_housing(model: Model) -> None:
+    p, lev, gov = model.pool, model.levers.housing, model.government
+    eligible_months = 12 * lev.skilled_eligibility_years
+    # skilled tenants whose eligibility ended move to the market
+    tenants = np.flatnonzero(p.view("housing") == APARTMENT)
+    expired = tenants[(p.tier[tenants] == SKILLED) & (p.months_in_city[tenants] > eligible_months)]
+    p.housing[expired] = MARKET
+    tenants = tenants[(p.housing[tenants] == APARTMENT) & (p.status[tenants] <= SEARCHING)]
+    # the queue keeps employed talent in market housing: high-end tiers always, skilled talent in its first years
+    queued = np.flatnonzero(p.view("queue_since") >= 0)
+    stays = ((p.status[queued] == EMPLOYED) & (p.housing[queued] == MARKET)
+             & ((p.tier[queued] < SKILLED) | (p.months_in_city[queued] <= eligible_months)))
+    p.queue_since[queued[~stays]] = -1
+    queued = queued[stays]
+    occupied = np.bincount(model.sector_district[p.sector[tenants]], weights=p.weight[tenants], minlength=model.D)
+    free = np.maximum(model.apartment_supply - occupied, 0.0)
+    if len(queued):
+        take = apartment_allocation(model, queued, free=free)
+        p.housing[take] = APARTMENT
+        p.queue_since[take] = -1
+        occupied += np.bincount(model.sector_district[p.sector[take]], weights=p.weight[take], minlength=model.D)
+    model.apartments_occupied = occupied
+    # rent discount paid by the housing lever; an unfunded month leaves tenants in place (the city owns the flats)
+    discount_cost = float((occupied * model.rent).sum() * lev.rent_discount)
+    gov.request("housing", discount_cost)
+    # home purchases: renters with two years in the city; subsidy for high-end tiers
+    if not model.fixed_rates:
+        buy_homes(model)
+    # market rent follows renting talent
+    if model.interactions:
+        renters_d = model.renters_by_district()
+        model.rent = model.rent0 * (1 + model.unc.rent_trend) ** model.years * (np.maximum(renters_d, 1.0) / model.renters0) ** model.beh.rent_demand_elasticity
+    else:
+        model.rent = model.rent0 * (1 + model.unc.rent_trend) ** model.years
+
+
+def apartment_allocation(model: Model, queued: np.ndarray, *, free: np.ndarray) -> np.ndarray:
+    """Queued rows that get a free apartment in their district.
+
+    High-end tiers come first, then the newest arrivals, then earlier rows: apartments are
+    transitional housing for newcomers, who are also the most mobile, so each further apartment
+    reaches talent that is more settled than the last (diminishing returns, P6). Whole places in
+    the queue (district x priority x month queued) are served at once; only the place where the
+    free apartments run out is served row by row.
+    """
+    p = model.pool
+    district = model.sector_district[p.sector[queued]].astype(np.int64)
+    n_places = 2 * (model.n_months + 1)
+    place = (p.tier[queued] == SKILLED).astype(np.int64) * (model.n_months + 1) + model.n_months - p.queue_since[queued].astype(np.int64)
+    weight = p.weight[queued].astype(float)
+    queue = np.bincount(district * n_places + place, weights=weight, minlength=model.D * n_places).reshape(model.D, n_places)
+    served = np.cumsum(queue, axis=1) <= free[:, None]
+    short = ~served.all(axis=1)
+    last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
+    ahead = np.where(last_place > 0, np.cumsum(queue, axis=1)[np.arange(model.D), np.maximum(last_place - 1, 0)], 0.0)
+    take = served[district, place]
+    at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
+    if len(at_margin):
+        by_district, bounds = group_order(codes=district[at_margin], n_groups=model.D)
+        rows = at_margin[by_district]
+        d = district[rows]
+        cum = np.cumsum(weight[rows])
+        start = bounds[:-1]
+        before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+        take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
+    return queued[take]
+
+
+def buy_homes(model: Model) -> None:
+    p, lev, gov = model.pool, model.levers.housing, model.government
+    price = model.rent * 12 * model.beh.price_to_annual_rent
+    base = model.beh.purchase_rate_per_year / 12
+    high_end_rate = base * (1 + model.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price)
+    renter = p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= 24)
+    # renters whose draw is below the highest rate, then each against its own rate
+    drawn = model.keyed_rows(p.view("uid"), mask=renter, draw="purchase", p=max(base, float(high_end_rate.max())))
+    rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[model.sector_district[p.sector[drawn]]], base)
+    buys = drawn[model.keyed_uniforms(p.uid[drawn], draw="purchase") < rate]
+    subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())
+    share = gov.request("housing", subsidised * lev.purchase_subsidy_yuan)
+    if share < 1:  # without the subsidy some high-end buyers wait
+        keep = (p.tier[buys] >= SKILLED) | (model.keyed_uniforms(p.uid[buys], draw="purchase_wait") < share)
+        buys = buys[keep]
+    moving_out = buys[p.housing[buys] == APARTMENT]  # a tenant who buys frees the apartment
+    model.apartments_occupied = model.apartments_occupied - np.bincount(
+        model.sector_district[p.sector[moving_out]], weights=p.weight[moving_out], minlength=model.D)
+    p.housing[buys] = OWNER

@@ -1,0 +1,133 @@
+"""§7.3 Inflows (docs/ODD.md): candidates arrive by channel; tailored-support recruits start work;
+platforms recruit. Also the making of new talent agents, which every channel shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import CHANNEL, SKILLED, TIERS
+from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, SKILLED_EDUCATION_CDF, Cohort
+
+
+def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
+    """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.array(value, dtype=dtype)
+
+
+def arrive(model: Model) -> None:
+    beh, unc, rng = model.beh, model.unc, model.draw
+    grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** model.years
+             * beh.graduate_month_shares[model.month_of_year - 1] / sum(beh.graduate_month_shares))
+    # (channel, persons this month, tier, mean age, age sd)
+    sources = [
+        ("graduate", grads, SKILLED, 23.5, 1.5),
+        ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, 31, 5),
+        ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, 29, 4),
+        ("high_end", beh.high_end_candidates_per_year / 12 * 0.8, TIERS.index("municipal"), 36, 5),
+        ("high_end", beh.high_end_candidates_per_year / 12 * 0.2, TIERS.index("provincial"), 40, 5),
+    ]
+    per_agent = np.array([model.scale if tier == SKILLED else 1 for _, _, tier, *_ in sources])
+    counts = rng.poisson(np.array([persons for _, persons, *_ in sources]) / per_agent)
+    by_source = lambda i: np.repeat(np.array([src[i] for src in sources]), counts)
+    model.pool.add(new_cohort(model, n=int(counts.sum()), status=CANDIDATE, tier=by_source(2), channel=np.repeat([CHANNEL[src[0]] for src in sources], counts),
+                               sector=-1, employer=-1, weight=np.repeat(per_agent, counts), age_mean=by_source(3), age_sd=by_source(4),
+                               months=0, source="candidate"))
+    tailored_recruitment(model)
+    platform_recruitment(model)
+
+
+def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, channel: str | np.ndarray, sector: int | np.ndarray,
+            employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
+            age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
+    """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
+    rng = model.draw
+    age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, model.beh.retirement_age - 1).astype(np.float32)
+    outside = np.isscalar(sector) and sector < 0
+    sector_arr = cohort_column(sector, n=n, dtype=np.int16)
+    field = rng.integers(0, model.S, size=n).astype(np.int16) if outside else draw_field(model, sector=sector_arr, n=n)
+    return Cohort(
+        status=np.full(n, status, np.int8), tier=cohort_column(tier, n=n, dtype=np.int8), sector=sector_arr,
+        employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
+        education=draw_education(model, tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
+        children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
+        months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
+        channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
+        uid=model.mint_ids(n, source=source),
+    )
+
+
+def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, channel: str, age_mean: float) -> None:
+    """Recruits hired straight into named employers (platforms, projects, tailored packages, challenge teams).
+
+    Entry i brings ``persons[i]`` of tier ``tiers[i]`` to firm ``firm_rows[i]``, rounded stochastically
+    to whole agents, so that the expected number of persons is exact at any scale.
+    """
+    firm_rows, tiers = np.atleast_1d(firm_rows).astype(np.int64), np.atleast_1d(tiers).astype(np.int64)
+    persons = np.asarray(persons, float)
+    if len(firm_rows) == 0:
+        return
+    per_agent = np.where(tiers == SKILLED, model.scale, 1)
+    expected = persons / per_agent
+    count = (np.floor(expected) + (model.draw.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
+    if count.sum() == 0:
+        return
+    employer = np.repeat(firm_rows, count)
+    rows = model.pool.add(new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
+                                      sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
+                                      age_mean=age_mean, age_sd=5, months=0, source=channel))
+    model.pool.queue_since[rows] = model.t
+    model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows])
+
+
+def tailored_recruitment(model: Model) -> None:
+    ts = model.levers.tailored_support
+    want = ts.packages_per_year / 12
+    want *= model.government.request("tailored_support", want * ts.cost_per_package_yuan)
+    lead = max(int(round(ts.onboarding_months)), 0)
+    if want > 0:
+        model.pipeline.append((model.t + lead, -1, want))
+    arrived = [p for p in model.pipeline if p[0] <= model.t]
+    model.pipeline = [p for p in model.pipeline if p[0] > model.t]
+    for due, _, persons in arrived:
+        survivors = persons * (1 - ts.dropout_per_month) ** lead
+        hosts = [p for p in model.platforms if model.t >= p.opens]
+        host = hosts[int(model.draw.integers(len(hosts)))] if hosts else None
+        row = host.firm_row if host else int(np.argmax(model.firms.view("jobs") * model.firms.view("alive")))
+        hire_directly(model, firm_rows=np.array([row, row]), tiers=np.array([TIERS.index("top"), TIERS.index("national")]),
+                            persons=survivors * np.array([0.3, 0.7]), channel="tailored", age_mean=47)
+
+
+def platform_recruitment(model: Model) -> None:
+    if model.fixed_rates:
+        return
+    fill = model.beh.platform_fill_per_month * model.platform_funding_share
+    rows, tiers, persons = [], [], []
+    for p in model.platforms:
+        if model.t < p.opens:
+            continue
+        hosted = model.firm_talent[p.firm_row] if p.firm_row < len(model.firm_talent) else 0.0
+        spare = max(p.capacity - hosted, 0.0)
+        for k, share in enumerate(p.tier_mix):
+            if share > 0:
+                rows.append(p.firm_row); tiers.append(k); persons.append(spare * fill * share)
+        model.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
+    hire_directly(model, firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform", age_mean=40)
+
+
+def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
+    """Field of study: fits the person's sector with probability 0.6 (assumption), else any sector."""
+    other = model.draw.integers(0, model.S, size=n)
+    return np.where(model.draw.random(n) < 0.6, sector, other).astype(np.int16)
+
+
+def draw_education(model: Model, *, tier: int | np.ndarray, n: int) -> np.ndarray:
+    """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
+    high_end = np.where(model.draw.random(n) < 0.6, DOCTORATE, MASTER)
+    skilled = SKILLED_EDUCATION[np.searchsorted(SKILLED_EDUCATION_CDF, model.draw.random(n), side="right")]
+    return np.where(np.asarray(tier) < SKILLED, high_end, skilled).astype(np.int8)

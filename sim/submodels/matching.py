@@ -1,0 +1,139 @@
+"""§7.4 Job search and matching (docs/ODD.md): seekers choose a cluster (size-corrected logit);
+candidates decide whether to come at all; matching with frictions in each cluster x tier market;
+the matched are placed in firms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import CHANNEL, SKILLED, K
+from sim.kernels import group_order
+from sim.submodels import utility
+from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
+
+
+def search_and_match(model: Model) -> None:
+    p, beh = model.pool, model.beh
+    status = p.view("status")
+    seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
+    if len(seekers) == 0:
+        model.fill_rate = np.ones(model.S)
+        return
+    tier = p.tier[seekers].astype(np.int64)
+    v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
+    vac_share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
+    # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
+    log_size = np.log(np.maximum(vac_share, 1e-12))
+    # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
+    # logit is solved once per such kind and looked up per seeker
+    on_job = p.job_seeking[seekers] == 1
+    leaving = np.where(on_job, p.sector[seekers], model.S).astype(np.int64)  # S: no cluster excluded
+    kind = (tier * model.S + p.field[seekers]) * (model.S + 1) + leaving
+    inclusive_by_kind, cum_p_by_kind = sector_choice_table(model, log_size + v_sector)
+    inclusive = inclusive_by_kind[kind]
+    uid = p.uid[seekers]
+    target = (cum_p_by_kind[kind] < model.keyed_uniforms(uid, draw="search_cluster")[:, None]).sum(axis=1)
+    target = np.minimum(target, model.S - 1)
+    # candidates from outside first decide whether to come at all
+    is_candidate = status[seekers] == CANDIDATE
+    if model.fixed_rates:
+        comes = np.ones(len(seekers), bool)
+        target = np.where(is_candidate, fixed_sector(model, len(seekers)), target)
+    else:
+        bonus = graduate_bonus(model, channel=p.channel[seekers])
+        v_out = utility.alternative_city_utility(model)[tier]
+        p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
+        committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
+        newly = is_candidate & ~committed & (model.keyed_uniforms(uid, draw="search_come") < p_come)
+        p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
+        comes = ~is_candidate | committed | newly
+    seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
+    # matching with frictions in each sector x tier market
+    w = p.weight[seekers].astype(float)
+    cell = target * K + tier
+    u_persons = np.bincount(cell, weights=w, minlength=model.S * K).reshape(model.S, K)
+    if model.fixed_rates:
+        p_match = np.ones((model.S, K))
+    else:
+        a = beh.matching_elasticity
+        m = np.minimum(beh.matching_efficiency * u_persons ** a * model.vacancies ** (1 - a), np.minimum(u_persons, model.vacancies))
+        p_match = np.divide(m, u_persons, out=np.zeros_like(m), where=u_persons > 0)
+    matched = model.keyed_uniforms(uid, draw="search_match") < p_match[target, tier]
+    hires = np.bincount(cell[matched], weights=w[matched], minlength=model.S * K).reshape(model.S, K)
+    model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
+    model.fill_rate = np.clip(model.fill_rate + (model.vacancies.sum(axis=1) < 1), 0, 1)
+    place(model, seekers[matched], target[matched])
+    # unmatched candidates search on for a few months (not yet counted in the stock), then go
+    # elsewhere; displaced residents search on; job seekers on the job stay put
+    lost = seekers[~matched]
+    lost = lost[p.status[lost] == CANDIDATE]
+    p.search_left[lost] -= 1
+    p.status[lost[p.search_left[lost] <= 0]] = GONE
+    p.job_seeking[: p.size] = 0
+    undecided = np.flatnonzero((p.view("status") == CANDIDATE) & (p.view("search_left") <= 0))
+    p.status[undecided] = GONE  # candidates who did not come
+
+
+def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive value and cumulative choice probabilities of the sector logit for every kind of
+    seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
+    S = model.S
+    util = np.broadcast_to(v_sector.T[:, None, None, :], (K, S, S + 1, S)).copy()
+    util += model.beh.field_affinity * np.eye(S)[None, :, None, :]
+    excluded = np.arange(S)
+    util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
+    util = util.reshape(-1, S)
+    inclusive = utility.logsumexp(util, axis=1)
+    return inclusive, np.cumsum(np.exp(util - inclusive[:, None]), axis=1)
+
+
+def fixed_sector(model: Model, n: int) -> np.ndarray:
+    share = model.talent_initial.sum(axis=1) / model.talent_initial.sum()
+    return np.minimum(np.searchsorted(np.cumsum(share), model.draw.random(n)), model.S - 1)
+
+
+def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
+    """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
+    g = model.levers.graduates.settling_allowance_yuan + 3 * model.levers.services.graduate_card_yuan
+    annual = model.wage[-1, SKILLED] * 12
+    return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
+
+
+def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
+    """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
+    if len(rows) == 0:
+        return
+    p, fm = model.pool, model.firms
+    order, bounds = group_order(codes=fm.view("sector"), n_groups=model.S)
+    vac = model.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
+    cum = np.cumsum(vac)
+    start, end = bounds[:-1], bounds[1:]
+    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    hi = cum[np.maximum(end - 1, 0)]
+    draw = lo[target] + model.keyed_uniforms(p.uid[rows], draw="search_firm") * (hi[target] - lo[target])
+    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
+    firm = order[pos]
+    old_status = p.status[rows]
+    old_sector = p.sector[rows].astype(np.int64)
+    arriving = old_status == CANDIDATE
+    movers = ~arriving & (old_sector != target)  # residents changing cluster
+    tier, weight = p.tier[rows], p.weight[rows]
+    model.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=model.recorder.out_internal, weight=weight[movers])
+    model.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CHANNEL["internal"], weight=weight[movers])
+    model.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving])
+    # a talent apartment belongs to its district: moving to another district gives it up
+    left_district = movers & (model.sector_district[old_sector] != model.sector_district[target]) & (p.housing[rows] == APARTMENT)
+    p.housing[rows[left_district]] = MARKET
+    p.status[rows] = EMPLOYED
+    p.sector[rows] = target
+    p.employer[rows] = firm
+    p.search_left[rows] = 0
+    # newcomers queue for a talent apartment if eligible
+    new = rows[arriving]
+    p.queue_since[new] = model.t
+    p.months_in_city[new] = np.maximum(p.months_in_city[new], 0)
+    graduates = int(np.sum(p.weight[new][p.channel[new] == CHANNEL["graduate"]]))
+    g = model.levers.graduates
+    model.government.request("graduates", graduates * g.settling_allowance_yuan)

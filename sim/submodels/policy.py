@@ -1,0 +1,89 @@
+"""§7.1 Policy update (docs/ODD.md): a scheduled lever change takes effect; apartments completed;
+services added; loans and industry funds disbursed; research platforms open, grow and are paid for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import CHANNEL
+from sim.config import Levers
+
+
+def update_policy(model: Model) -> None:
+    if model.t in model.lever_changes:
+        switch_levers(model, model.lever_changes[model.t])
+    gov, lev = model.government, model.levers
+    # talent apartments completed
+    want = lev.housing.apartments_per_year / 12.0
+    share = gov.request("housing", want * lev.housing.cost_per_apartment_yuan)
+    model.apartment_supply += want * share * model.district_share
+    # services, funded in this order when the budget binds: running events and school places
+    # already open come before new school places and new hospital beds
+    s = lev.services
+    running = s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan + model.school_places_added * s.cost_per_school_place_yuan / 12
+    reserve = running * (12 - model.month_of_year)
+    events_share = gov.request("services", s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan)
+    model.culture_events = s.culture_events_per_year * events_share
+    gov.request("services", model.school_places_added * s.cost_per_school_place_yuan / 12)
+    new_places = s.school_places_per_year / 12
+    model.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
+    model.school_places = model.region.initial.school_places.value + model.school_places_added
+    recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 36) & model.pool.resident_mask()
+    card_holders = float(np.sum(model.pool.view("weight"), where=recent_graduates, dtype=np.float64))
+    gov.request("services", card_holders * s.graduate_card_yuan / 12)
+    new_beds = s.hospital_beds_per_year / 12
+    model.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
+    # loans and funds
+    f = lev.funding
+    model.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)
+    new_loans = f.loans_per_year_yuan / 12
+    gov.request("funding", model.loans_outstanding * f.interest_subsidy_rate / 12)
+    fund_flow = {}
+    for s_idx, left in model.fund_remaining.items():
+        pay = min(left, f.industry_funds_yuan.get(model.region.sector_ids[s_idx], 0.0) / (12 * f.fund_years))
+        pay *= gov.request("funding", pay)
+        model.fund_remaining[s_idx] = left - pay
+        fund_flow[s_idx] = pay
+    disburse_funding(model, new_loans=new_loans, fund_flow=fund_flow)
+    model.loans_outstanding += new_loans
+    # research platforms open, grow and are paid for
+    for p in model.platforms:
+        if p.opens == model.t:
+            model.firms.alive[p.firm_row] = True
+        if model.t >= p.opens:
+            p.capacity *= (1 + lev.platforms.capacity_growth_per_year) ** (1 / 12)
+    talent_at = getattr(model, "firm_talent", np.zeros(model.firms.size))
+    hosted = sum(talent_at[p.firm_row] for p in model.platforms if model.t >= p.opens and p.firm_row < len(talent_at))
+    cost = hosted * lev.platforms.running_cost_per_talent_yuan / 12 + sum(p.yearly_cost / 12 for p in model.platforms if model.t >= p.opens)
+    model.platform_funding_share = gov.request("platforms", cost)
+
+
+def switch_levers(model: Model, levers: Levers) -> None:
+    """A scheduled change of policy: new settings and budgets; newly pledged fund money is added."""
+    before = model.levers.funding.industry_funds_yuan
+    for cluster, amount in levers.funding.industry_funds_yuan.items():
+        extra = amount - before.get(cluster, 0.0)
+        if extra > 0:
+            s_idx = model.region.sector_ids.index(cluster)
+            model.fund_remaining[s_idx] = model.fund_remaining.get(s_idx, 0.0) + extra
+    model.levers = levers
+    model.government.set_levers(levers)
+
+
+def disburse_funding(model: Model, *, new_loans: float, fund_flow: dict[int, float]) -> None:
+    fm = model.firms
+    alive = fm.view("alive")
+    decay = 1 - 1 / (12 * model.levers.funding.loan_term_years)
+    fm.funding[: fm.size] *= decay
+    # loans go to leading-talent projects and firms of high-level talent, by size
+    target = alive & (fm.view("is_project") | fm.view("is_little_giant"))
+    if target.any():
+        w = fm.view("jobs") * target
+        fm.funding[: fm.size] += new_loans * w / w.sum()
+    for s, amount in fund_flow.items():
+        young = alive & (fm.view("sector") == s) & (fm.view("born") > model.t - 60)
+        if young.any() and amount > 0:
+            w = fm.view("jobs") * young
+            fm.funding[: fm.size] += amount * w / w.sum()

@@ -1,0 +1,89 @@
+"""§7.7 Projects and challenges (docs/ODD.md): leading-talent project selection once a year, and
+challenge-based recruitment (揭榜挂帅): firms post technology demands that talent teams take up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import SKILLED, TIERS
+from sim.submodels import inflows
+
+
+def run_projects(model: Model) -> None:
+    if model.fixed_rates:
+        model.recorder.note_projects(selected=np.zeros(model.S), posted=np.zeros(model.S), solved=np.zeros(model.S))
+        return
+    selected = select_projects(model)
+    posted, solved = challenges(model)
+    model.recorder.note_projects(selected=selected, posted=posted, solved=solved)
+
+
+def select_projects(model: Model) -> np.ndarray:
+    lev, beh, rng = model.levers.projects, model.beh, model.draw
+    selected = np.zeros(model.S)
+    if model.month_of_year != lev.selection_month:
+        return selected
+    n = int(rng.poisson(lev.projects_per_year))
+    n = int(np.floor(n * model.government.request("projects", n * lev.grant_per_project_yuan)))
+    if n == 0:
+        return selected
+    he = model.stock[:, :SKILLED].sum(axis=1) + np.bincount([pl.host for pl in model.platforms], weights=[pl.capacity for pl in model.platforms], minlength=model.S)
+    sector = rng.choice(model.S, size=n, p=he / he.sum())
+    jobs0 = np.full(n, 1.0 + beh.project_team_size) / model.talent_intensity[sector]
+    rows = model.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n) / model.demand_level,
+                          log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
+                          output_per_job=np.full(n, beh.project_output_per_job_yuan), talent_intensity=model.talent_intensity[sector],
+                          funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, model.t), is_project=np.ones(n, bool),
+                          uid=model.mint_ids(n, source="project"))
+    model.firm_vacancy = np.concatenate([model.firm_vacancy, np.zeros(n)])
+    national = rng.random(n) < lev.national_lead_share
+    lead_tier = np.where(national, TIERS.index("national"), TIERS.index("provincial"))
+    inflows.hire_directly(model, firm_rows=rows, tiers=lead_tier, persons=1.0, channel="project", age_mean=42)
+    inflows.hire_directly(model, firm_rows=rows, tiers=np.full(n, SKILLED), persons=beh.project_team_size, channel="project", age_mean=30)
+    np.add.at(selected, sector, 1)
+    return selected
+
+
+def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    lev, beh, rng, fm = model.levers.challenges, model.beh, model.challenge_draw, model.firms
+    # firms post technology demands, in proportion to size
+    n_new = int(rng.poisson(lev.demands_per_year / 12))
+    alive = np.flatnonzero(fm.view("alive") & ~fm.view("is_platform"))
+    posted = np.zeros(model.S)
+    if n_new and len(alive):
+        w = fm.jobs[alive]
+        firms = alive[np.minimum(np.searchsorted(np.cumsum(w), rng.random(n_new) * w.sum()), len(alive) - 1)]
+        model.demand_firm = np.concatenate([model.demand_firm, firms])
+        model.demand_posted = np.concatenate([model.demand_posted, np.full(n_new, model.t)])
+        np.add.at(posted, fm.sector[firms], 1)
+    solved_by_sector = np.zeros(model.S)
+    open_firm = fm.alive[model.demand_firm]  # a firm that closed withdraws its demands
+    model.demand_firm, model.demand_posted = model.demand_firm[open_firm], model.demand_posted[open_firm]
+    if len(model.demand_firm) == 0:
+        return posted, solved_by_sector
+    s = fm.sector[model.demand_firm].astype(np.int64)
+    he = np.maximum(model.stock[:, :SKILLED].sum(axis=1), 1.0)
+    platforms_linked = np.zeros(model.S)
+    for pl in model.platforms:
+        if model.t >= pl.opens:
+            platforms_linked[[pl.host, *pl.links]] += 1
+    hazard = (beh.challenge_base_hazard * (he / model.high_end0) ** beh.challenge_talent_elasticity
+              * (lev.reward_per_demand_yuan / beh.reference_reward_yuan) ** beh.challenge_reward_elasticity
+              * (1 + beh.challenge_platform_boost * platforms_linked))
+    solved = rng.random(len(s)) < 1 - np.exp(-hazard[s])
+    if solved.any():
+        share = model.government.request("challenges", solved.sum() * lev.reward_per_demand_yuan)
+        solved &= rng.random(len(s)) < share  # unfunded rewards leave demands open
+    firms = model.demand_firm[solved]
+    gain = beh.challenge_productivity_gain
+    np.add.at(fm.log_productivity, firms, gain)
+    np.add.at(fm.long_run_productivity, firms, gain)
+    np.add.at(fm.demands_solved, firms, 1)
+    np.add.at(solved_by_sector, s[solved], 1)
+    teams = firms[rng.random(len(firms)) < lev.external_team_share]
+    inflows.hire_directly(model, firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge", age_mean=38)
+    keep = ~solved & (model.t - model.demand_posted < beh.demand_lifetime_months) & fm.alive[model.demand_firm]
+    model.demand_firm, model.demand_posted = model.demand_firm[keep], model.demand_posted[keep]
+    return posted, solved_by_sector

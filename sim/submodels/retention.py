@@ -1,0 +1,90 @@
+"""§7.6 Retention and exit (docs/ODD.md): retirement; employed talent weighs staying, moving to
+another cluster or leaving; displaced talent that searched too long leaves; ageing, tenure, births.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from sim.categories import CHANNEL
+from sim.submodels import utility
+from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
+
+
+def retain_and_exit(model: Model) -> None:
+    p, beh = model.pool, model.beh
+    n = p.size
+    if model.fixed_rates:
+        rows = np.flatnonzero(p.resident_mask())
+        leave = rows[model.keyed_uniforms(p.uid[rows], draw="fixed_exit") < model.config.exit_rate_fixed]
+        dest = np.minimum((model.keyed_uniforms(p.uid[leave], draw="fixed_destination") * model.J).astype(np.int64), model.J - 1)
+        depart(model, leave, channel=dest)
+        return
+    retire = np.flatnonzero((p.view("age") >= beh.retirement_age) & p.resident_mask())
+    depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
+    # employed talent weighs a move; displaced talent that has searched too long leaves
+    considering = model.keyed_rows(p.view("uid"), mask=p.view("status") == EMPLOYED, draw="consider_move", p=beh.consider_move_per_month)
+    if len(considering):
+        s = p.sector[considering].astype(np.int64)
+        k = p.tier[considering].astype(np.int64)
+        v_stay = (utility.sector_utility(model)[s, k] + attachment(model, considering)
+                  + beh.field_affinity * (p.field[considering] == s) + utility.apartment_bonus(model) * (p.housing[considering] == APARTMENT))
+        v_out = utility.outside_utility(model)[:, k].T - np.log(model.J) - beh.moving_cost
+        if model.interactions:
+            v_sector = utility.sector_utility(model) + np.log(np.maximum(model.vacancies / np.maximum(model.vacancies.sum(axis=0), 1e-9), 1e-12))
+            v_in = best_other_cluster(model, v_sector)[s, k] - beh.internal_move_cost
+        else:
+            v_in = np.full(len(considering), -np.inf)
+        alts = np.column_stack([v_stay, v_in, v_out])
+        prob = np.exp(alts - utility.logsumexp(alts, axis=1)[:, None])
+        u = model.keyed_uniforms(p.uid[considering], draw="move_choice")
+        pick = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), alts.shape[1] - 1)
+        p.job_seeking[considering[pick == 1]] = 1
+        leavers = pick >= 2
+        depart(model, considering[leavers], channel=pick[leavers] - 2)
+    searching = np.flatnonzero(p.view("status") == SEARCHING)
+    p.search_left[searching] -= 1
+    gave_up = searching[p.search_left[searching] <= 0]
+    if len(gave_up):
+        v_out = utility.outside_utility(model)[:, p.tier[gave_up].astype(np.int64)].T
+        prob = np.exp(v_out - utility.logsumexp(v_out, axis=1)[:, None])
+        u = model.keyed_uniforms(p.uid[gave_up], draw="destination")
+        dest = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), model.J - 1)
+        depart(model, gave_up, channel=dest)
+    # ageing and tenure: every row at once (departed rows are never read again), then taken back
+    # from the few newcomers still searching, who are not in the city yet
+    p.age[:n] += np.float32(1 / 12)
+    p.months_in_city[:n] += 1
+    newcomers = np.flatnonzero(p.view("status") == CANDIDATE)
+    p.age[newcomers] -= np.float32(1 / 12)
+    p.months_in_city[newcomers] -= 1
+    age = p.view("age")
+    childless = p.resident_mask() & (p.view("children") == 0) & (age >= 25) & (age <= 40)
+    p.children[model.keyed_rows(p.view("uid"), mask=childless, draw="first_child", p=beh.child_rate_per_year / 12)] = 1
+
+
+def best_other_cluster(model: Model, v_sector: np.ndarray) -> np.ndarray:
+    """Inclusive value of moving to another sector, from each sector (rows) by tier (columns)."""
+    other = np.where(np.eye(model.S, dtype=bool)[:, :, None], -np.inf, v_sector[None, :, :])  # from x to x tier
+    return utility.logsumexp(other, axis=1)
+
+
+def attachment(model: Model, rows: np.ndarray) -> np.ndarray:
+    p, beh = model.pool, model.beh
+    culture = beh.culture_attachment * np.log((1 + model.culture_events) / (1 + model.culture_events0))
+    # returnees grew up or studied here: their ties count as years already spent in the city
+    tenure = p.months_in_city[rows] + beh.returnee_ties_months * (p.channel[rows] == CHANNEL["returnee"])
+    return (beh.attachment_tenure * np.log1p(tenure / 12.0) + beh.attachment_children * p.children[rows]
+            + utility.school_term(model) * p.children[rows] + beh.attachment_owner * (p.housing[rows] == OWNER)
+            + beh.attachment_apartment * (p.housing[rows] == APARTMENT) + culture)
+
+
+def depart(model: Model, rows: np.ndarray, *, channel: np.ndarray) -> None:
+    if len(rows) == 0:
+        return
+    p = model.pool
+    model.recorder.add_outflow(sector=p.sector[rows], tier=p.tier[rows], channel=channel, weight=p.weight[rows])
+    p.status[rows] = GONE
+    p.employer[rows] = -1
+    p.queue_since[rows] = -1
