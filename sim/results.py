@@ -34,10 +34,16 @@ def run_id(scenario: Scenario) -> str:
     return f"seed{scenario.run.seed}-scale{scenario.run.scale}-{scenario.config_hash()[:10]}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` so that readers see either the old file or the whole new one."""
+def write_atomic(path: Path, data: bytes, *, staging: Path | None = None) -> None:
+    """Write bytes to ``path`` so that readers see either the old file or the whole new one.
+
+    The temporary file goes to ``staging`` (a folder on the same file system) when given, else
+    beside ``path``: a folder that readers list as a dataset must not show it, even hidden.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = path.parent if staging is None else staging
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
