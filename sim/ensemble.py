@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.config import TIERS, Scenario, apply_overrides, build_scenario
-from sim.results import csv_bytes, parquet_bytes, run_id, write_atomic
+from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CITY_TOTAL, ALL_TIERS = "city_total", "all_tiers"
@@ -211,10 +211,8 @@ def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
         tables = model.recorder.tables()
         keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}
         for name, table in tables.items():
-            for i, (col, value) in enumerate(keys.items()):
-                typ = pa.int64() if isinstance(value, int) else pa.string()
-                table = table.add_column(i, col, pa.array([value] * table.num_rows, type=typ))
-            write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(table), staging=staging_folder(study))
+            write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(with_keys(table, key_columns=keys), name=name),
+                         staging=staging_folder(study))
         failure_record(study, spec.run_id).unlink(missing_ok=True)
         marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label}
         write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
@@ -375,9 +373,8 @@ def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | N
     status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
                      progress=progress, task=task)
     summary = summarise(specs, study_dir=study_dir)
-    write_atomic(study_dir / "summary.parquet", parquet_bytes(summary))
-    write_atomic(study_dir / "summary.csv", csv_bytes(summary))
-    write_atomic(study_dir / "runs.parquet", parquet_bytes(run_index(specs, study_dir=study_dir)))
+    write_table(study_dir, summary, name="summary")
+    write_table(study_dir, run_index(specs, study_dir=study_dir), name="runs", formats=("parquet",))
     failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
                 for s in specs if status[s.run_id] == "failed"]
     return StudyResult(study_dir=study_dir, specs=list(specs), status=status, summary=summary, failures=failures,
@@ -425,8 +422,7 @@ def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds:
         response = sweep_response(result, lever=lever, values=values)
     except ValueError:  # no seed complete at every value, or no year end inside the runs
         return result
-    write_atomic(result.study_dir / "response.parquet", parquet_bytes(response))
-    write_atomic(result.study_dir / "response.csv", csv_bytes(response))
+    write_table(result.study_dir, response, name="response")
     if options.get("charts", True):
         from sim.charts import resolve_language
         from sim.compare_charts import render_response_chart

@@ -14,12 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.config import load_scenario
+from sim.dictionary import RUN_TABLES, columns_of
 from sim.ensemble import partition_file, run_study
 
 SHORT = {"run.end": "2023-06"}
 POINTS = [{"apartments_per_year": 0}, {"apartments_per_year": 800}]
-RUN_TABLES = ("talent_stock", "talent_annual", "talent_flows", "firms", "projects", "housing", "spending",
-              "cost_effectiveness", "coupling")
 
 
 def toy_study(out: Path, scenario_path: Path):
@@ -109,3 +108,15 @@ def test_a_run_being_written_leaves_no_temporary_file_in_a_table_folder(tmp_path
     assert run_task(spec, str(tmp_path))["status"] == "done"
     table_folder_paths = {partition_file(tmp_path, name, spec.run_id).parent for name in RUN_TABLES}
     assert folders and not table_folder_paths & set(folders)
+
+
+@pytest.mark.parametrize("reader", ["pyarrow.dataset", "pyarrow.parquet"])
+def test_a_study_folder_read_with_pyarrow_keeps_the_descriptions_and_units(study, reader):
+    for folder in table_folders(study.study_dir):
+        table = ds.dataset(folder).to_table() if reader == "pyarrow.dataset" else pq.read_table(folder)
+        assert table.schema.metadata[b"table"] == folder.name.encode(), (reader, folder.name)
+        entries = columns_of(folder.name)
+        for field in table.schema:
+            assert field.metadata[b"description_en"].decode() == entries[field.name].en, (reader, folder.name, field.name)
+            assert field.metadata[b"description_zh"].decode() == entries[field.name].zh, (reader, folder.name, field.name)
+            assert field.metadata[b"unit_zh"].decode() == entries[field.name].unit.zh, (reader, folder.name, field.name)
