@@ -23,7 +23,7 @@ from sim.config import Scenario
 from sim.ensemble import (
     CITY_TOTAL, RunSpec, StudyResult, done_marker, execute_study, partition_file, specs_for_scenarios,
 )
-from sim.results import csv_bytes, parquet_bytes, write_atomic
+from sim.results import write_table
 
 DEFAULT_YEARS = (2025, 2030, 2035)
 YUAN_PER_100M = 1e8
@@ -286,10 +286,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
     reference = scenarios[0].levers
     priced = [s.levers != reference for s in scenarios]
     table = comparison_table(year_end_values(specs, study_dir=study_dir, years=years), priced=priced)
-    files = [study_dir / "comparison.parquet", study_dir / "comparison.csv", study_dir / "scenarios.csv"]
-    write_atomic(files[0], parquet_bytes(table))
-    write_atomic(files[1], csv_bytes(table))
-    write_atomic(files[2], csv_bytes(scenario_table(scenarios)))
+    files = write_table(study_dir, table, name="comparison")
+    files += write_table(study_dir, scenario_table(scenarios), name="scenarios", formats=("csv",))
     if charts:
         files += _comparison_charts(scenarios, result=result, table=table, lang=lang, seeds=seeds)
     return Comparison(study=result, scenarios=scenarios, table=table, files=files)

@@ -5,9 +5,9 @@ by a hash of that configuration. Seeds derive from one root seed through
 ``numpy.random.SeedSequence``, and every design point uses the same seeds (common random numbers),
 so results do not depend on the number of workers or on the order in which runs finish.
 
-Workers write their run's tables themselves into one partitioned Parquet dataset
-(``<study>/runs/<table>/run_id=<id>/part-0.parquet``), each file atomically, and mark the run
-complete last (``<study>/runs/_done/<id>.json``). A rerun skips complete runs, so a study that was
+Workers write their run's tables themselves into one Parquet dataset per table
+(``<study>/runs/<table>/<id>.parquet``), each file atomically, and mark the run complete last
+(``<study>/runs/_done/<id>.json``). A rerun skips complete runs, so a study that was
 stopped at any point and started again ends with exactly the files of an uninterrupted one.
 A run that raises is recorded in ``<study>/failures/<id>.json`` (traceback, seed, configuration)
 and the study goes on.
@@ -15,6 +15,7 @@ and the study goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -29,7 +30,7 @@ import pyarrow.parquet as pq
 
 from sim.categories import TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
-from sim.results import csv_bytes, parquet_bytes, run_id, write_atomic
+from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CITY_TOTAL, ALL_TIERS = "city_total", "all_tiers"
@@ -153,7 +154,18 @@ def parse_lever_range(text: str) -> tuple[str, list[float]]:
 
 # ------------------------------------------------------------------ files of a study
 def partition_file(study_dir: Path, table: str, rid: str) -> Path:
-    return Path(study_dir) / "runs" / table / f"run_id={rid}" / "part-0.parquet"
+    """One run's part of a table's dataset.
+
+    The run id is a column of every file and not a ``run_id=<id>`` folder: pandas and pyarrow would
+    then read it twice, as a string column and as a dictionary partition key, and refuse to merge
+    them, while pyarrow.dataset and a polars glob would not read the folder name at all.
+    """
+    return Path(study_dir) / "runs" / table / f"{rid}.parquet"
+
+
+def staging_folder(study_dir: Path) -> Path:
+    """Where a run's files are written before they are renamed into the dataset, outside every table's folder."""
+    return Path(study_dir) / "runs" / "_staging"
 
 
 def done_marker(study_dir: Path, rid: str) -> Path:
@@ -162,6 +174,19 @@ def done_marker(study_dir: Path, rid: str) -> Path:
 
 def failure_record(study_dir: Path, rid: str) -> Path:
     return Path(study_dir) / "failures" / f"{rid}.json"
+
+
+def adopt_partition_folders(study_dir: Path) -> int:
+    """Move the files of a study begun in the former layout (``runs/<table>/run_id=<id>/part-0.parquet``)
+    to their place in the current one, so that resuming it skips its complete runs as before."""
+    moved = 0
+    for old in sorted(Path(study_dir).glob("runs/*/run_id=*/part-0.parquet")):
+        table, rid = old.parent.parent.name, old.parent.name.removeprefix("run_id=")
+        os.replace(old, partition_file(study_dir, table, rid))
+        with contextlib.suppress(OSError):  # a file someone left there is theirs to remove
+            old.parent.rmdir()
+        moved += 1
+    return moved
 
 
 def remove_stale_temporaries(study_dir: Path) -> int:
@@ -187,10 +212,8 @@ def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
         tables = model.recorder.tables()
         keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}
         for name, table in tables.items():
-            for i, (col, value) in enumerate(keys.items()):
-                typ = pa.int64() if isinstance(value, int) else pa.string()
-                table = table.add_column(i, col, pa.array([value] * table.num_rows, type=typ))
-            write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(table))
+            write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(with_keys(table, key_columns=keys), name=name),
+                         staging=staging_folder(study))
         failure_record(study, spec.run_id).unlink(missing_ok=True)
         marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label}
         write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
@@ -215,6 +238,7 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
     study_dir = Path(study_dir).resolve()
     study_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(study_dir)
+    adopt_partition_folders(study_dir)
     status = {s.run_id: "skipped" for s in specs if done_marker(study_dir, s.run_id).exists()}
     pending = [s for s in specs if s.run_id not in status]
     bar = _progress_bar(total=len(specs), initial=len(status), enabled=progress)
@@ -350,9 +374,8 @@ def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | N
     status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
                      progress=progress, task=task)
     summary = summarise(specs, study_dir=study_dir)
-    write_atomic(study_dir / "summary.parquet", parquet_bytes(summary))
-    write_atomic(study_dir / "summary.csv", csv_bytes(summary))
-    write_atomic(study_dir / "runs.parquet", parquet_bytes(run_index(specs, study_dir=study_dir)))
+    write_table(study_dir, summary, name="summary")
+    write_table(study_dir, run_index(specs, study_dir=study_dir), name="runs", formats=("parquet",))
     failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
                 for s in specs if status[s.run_id] == "failed"]
     return StudyResult(study_dir=study_dir, specs=list(specs), status=status, summary=summary, failures=failures,
@@ -400,8 +423,7 @@ def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds:
         response = sweep_response(result, lever=lever, values=values)
     except ValueError:  # no seed complete at every value, or no year end inside the runs
         return result
-    write_atomic(result.study_dir / "response.parquet", parquet_bytes(response))
-    write_atomic(result.study_dir / "response.csv", csv_bytes(response))
+    write_table(result.study_dir, response, name="response")
     if options.get("charts", True):
         from sim.charts import resolve_language
         from sim.compare_charts import render_response_chart

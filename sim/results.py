@@ -17,7 +17,7 @@ import tempfile
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.config import Scenario
+from sim.dictionary import described
 
 PACKAGES = ("talentsim", "mesa", "numpy", "pyarrow", "pydantic", "matplotlib", "networkx", "PyYAML")
 
@@ -34,10 +35,16 @@ def run_id(scenario: Scenario) -> str:
     return f"seed{scenario.run.seed}-scale{scenario.run.scale}-{scenario.config_hash()[:10]}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` so that readers see either the old file or the whole new one."""
+def write_atomic(path: Path, data: bytes, *, staging: Path | None = None) -> None:
+    """Write bytes to ``path`` so that readers see either the old file or the whole new one.
+
+    The temporary file goes to ``staging`` (a folder on the same file system) when given, else
+    beside ``path``: a folder that readers list as a dataset must not show it, even hidden.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = path.parent if staging is None else staging
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -49,17 +56,43 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
+def parquet_bytes(table: pa.Table, *, name: str) -> bytes:
+    """Parquet of the output table ``name``, each field carrying its description and unit (sim/dictionary.py)."""
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
+    pq.write_table(described(table, name=name), sink, compression="zstd")
     return sink.getvalue()
 
 
-def csv_bytes(table: pa.Table) -> bytes:
-    """CSV with a UTF-8 byte-order mark, so that Excel reads Chinese text correctly."""
+def csv_bytes(table: pa.Table, *, name: str) -> bytes:
+    """CSV with a UTF-8 byte-order mark, so that Excel reads Chinese text correctly.
+
+    CSV has no place for descriptions, but its columns must be in the dictionary all the same.
+    """
     sink = io.BytesIO()
-    pacsv.write_csv(table, sink)
+    pacsv.write_csv(described(table, name=name), sink)
     return "\ufeff".encode("utf-8") + sink.getvalue()
+
+
+def write_table(folder: Path, table: pa.Table, *, name: str, formats: Sequence[str] = ("parquet", "csv")) -> list[Path]:
+    """The output table ``name`` as ``folder/<name>.parquet`` and/or ``.csv``, each file atomically."""
+    encoders = {"parquet": parquet_bytes, "csv": csv_bytes}
+    unknown = [f for f in formats if f not in encoders]
+    if unknown:
+        raise ValueError(f"formats {', '.join(unknown)}: write parquet or csv")
+    written = []
+    for fmt in formats:
+        path = Path(folder) / f"{name}.{fmt}"
+        write_atomic(path, encoders[fmt](table, name=name))
+        written.append(path)
+    return written
+
+
+def with_keys(table: pa.Table, *, key_columns: dict[str, Any]) -> pa.Table:
+    """The table with a run's key columns (scenario, run id, seed, ...) in front, one value each."""
+    for i, (column, value) in enumerate(key_columns.items()):
+        typ = pa.int64() if isinstance(value, int) else pa.string()
+        table = table.add_column(i, column, pa.array([value] * table.num_rows, type=typ))
+    return table
 
 
 @contextmanager
@@ -108,12 +141,7 @@ def write_tables(stage: Path, tables: dict[str, pa.Table], *, key_columns: dict[
     """Each table as Parquet and CSV, with the run's key columns (scenario, run_id, seed) in front."""
     written = []
     for name, table in tables.items():
-        for i, (col, value) in enumerate(key_columns.items()):
-            typ = pa.int64() if isinstance(value, int) else pa.string()
-            table = table.add_column(i, col, pa.array([value] * table.num_rows, type=typ))
-        for path, data in ((stage / f"{name}.parquet", parquet_bytes(table)), (stage / f"{name}.csv", csv_bytes(table))):
-            write_atomic(path, data)
-            written.append(path)
+        written += write_table(stage, with_keys(table, key_columns=key_columns), name=name)
     return written
 
 

@@ -15,7 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.config import load_scenario
-from sim.ensemble import build_specs, derive_seeds, done_marker, parse_lever_range, run_study, run_sweep, summarise
+from sim.ensemble import (
+    build_specs, derive_seeds, done_marker, parse_lever_range, partition_file, run_study, run_sweep, summarise,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "tests" / "data" / "toyville_scenario.yaml"
@@ -194,4 +196,4 @@ def pa_equal_run(table, rid):
 
 
 def result_table(result, name, rid):
-    return pq.read_table(result.study_dir / "runs" / name / f"run_id={rid}" / "part-0.parquet")
+    return pq.read_table(partition_file(result.study_dir, name, rid))

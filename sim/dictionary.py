@@ -1,0 +1,454 @@
+"""The data dictionary: what every column of every output table means, and its unit, in English and Chinese.
+
+Every Parquet file TalentSim writes carries it: each field has the metadata keys ``description_en``,
+``description_zh``, ``unit_en`` and ``unit_zh``, and the schema the keys ``table``,
+``description_en`` and ``description_zh``. ``docs/outputs.md`` lists it; after changing an entry,
+regenerate the list with ``python -m sim.dictionary docs/outputs.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Unit:
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Column:
+    en: str
+    zh: str
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Table:
+    """An output table: its title, what one row is, the files it is written to and its columns."""
+
+    title_en: str
+    title_zh: str
+    en: str
+    zh: str
+    files: tuple[str, ...]
+    columns: dict[str, Column]
+    run_keys: bool = False          # the run's key columns (KEY_COLUMNS) stand in front
+
+
+# ------------------------------------------------------------------ units
+NONE = Unit("none", "无")
+DATE = Unit("date", "日期")
+YEAR = Unit("year", "年")
+MONTHS = Unit("months", "月")
+PERSONS = Unit("persons", "人")
+FIRMS = Unit("firms", "家")
+JOBS = Unit("jobs", "个岗位")
+PROJECTS = Unit("projects", "个")
+DEMANDS = Unit("technology demands", "项")
+APARTMENTS = Unit("apartments", "套")
+YUAN = Unit("yuan", "元")
+YUAN_PER_MONTH = Unit("yuan per month", "元/月")
+YUAN_PER_PERSON = Unit("yuan per person", "元/人")
+PERSONS_PER_100M_YUAN = Unit("persons per 100 million yuan", "人/亿元")
+PERSONS_PER_LEVER_UNIT = Unit("persons per unit of the lever", "人/杠杆单位")
+LEVER_UNIT = Unit("the lever's own unit (see talentsim params)", "杠杆自身的单位（见 talentsim params）")
+INDEX = Unit("index, 0 to 1", "指数（0–1）")
+RUNS = Unit("runs", "次")
+SEEDS = Unit("seeds", "个")
+
+# ------------------------------------------------------------------ columns that several tables share
+KEY_COLUMNS = {
+    "scenario": Column("scenario name (its YAML file's name)", "情景名称（情景 YAML 文件名）", NONE),
+    "run_id": Column("run id: seed, scale and a hash of the run's fully resolved configuration",
+                     "运行编号：随机种子、规模及该次运行完整配置的哈希值", NONE),
+    "seed": Column("random seed of the run", "该次运行的随机种子", NONE),
+    "point": Column("design point of the study, from 0 (a scenario of a comparison, a lever value of a sweep); "
+                    "only in a study's runs/ dataset",
+                    "研究中的设计点编号，从 0 起（比较中的一个情景、扫描中的一个杠杆取值）；仅见于研究的 runs/ 数据集", NONE),
+}
+POINT = Column("design point of the study, from 0 (a scenario of a comparison, a lever value of a sweep)",
+               "研究中的设计点编号，从 0 起（比较中的一个情景、扫描中的一个杠杆取值）", NONE)
+POINT_LABEL = Column("label of the design point: the scenario's name, or the lever settings it overrides "
+                     "(e.g. apartments_per_year=8000)",
+                     "设计点标签：情景名称，或该点改动的杠杆取值（如 apartments_per_year=8000）", NONE)
+
+MONTH_END = Column("last day of the month the row describes", "该行所述月份的最后一天", DATE)
+STOCK_DATE = Column("month end at which the stock is counted; the first date is the initial state, the end of the "
+                    "month before the run starts",
+                    "统计存量的月末日期；第一个日期为初始状态，即运行开始前一个月的月末", DATE)
+SECTOR = Column("sector: one of the region's clusters, or rest_of_city (the rest of the city's economy)",
+                "产业：区域文件中的产业集群之一，或 rest_of_city（全市其余产业）", NONE)
+SECTOR_OR_CITY = Column("sector: one of the region's clusters, rest_of_city (the rest of the city's economy), "
+                        "or city_total (the whole city)",
+                        "产业：区域文件中的产业集群之一、rest_of_city（全市其余产业）或 city_total（全市合计）", NONE)
+CLUSTER_DISTRICT = Column("district where the sector lies (from the region file)", "该产业所在区县（取自区域文件）", NONE)
+TIER = Column("talent tier: top, national, provincial, municipal (the four high-end tiers) or skilled "
+              "(graduates and professionals)",
+              "人才层次：top（顶尖）、national（国家级）、provincial（省级）、municipal（市级）四个高层次人才层次，"
+              "或 skilled（高校毕业生与专业技术人才）", NONE)
+YEAR_END = Column("year whose end (31 December) the row describes", "该行所述年末（12 月 31 日）所在的年份", YEAR)
+N_SEEDS = Column("paired seeds: the seeds whose runs are complete at every point", "配对种子数：在每个点都已完成运行的种子", SEEDS)
+
+
+def _over(what_en: str, what_zh: str, unit: Unit, *, over_en: str, over_zh: str) -> dict[str, Column]:
+    """Mean and quantiles of one quantity over runs or seeds, as the summary-like tables name them."""
+    return {"mean": Column(f"mean of {what_en} over {over_en}", f"{what_zh}在各{over_zh}间的均值", unit),
+            **{f"p{q:02d}" if q != 50 else "median": Column(
+                f"{'median' if q == 50 else f'{q}th percentile'} of {what_en} over {over_en}",
+                f"{what_zh}在各{over_zh}间的{'中位数' if q == 50 else f'第 {q} 百分位数'}", unit)
+               for q in (5, 25, 50, 75, 95)}}
+
+
+def _stock_over_seeds(what_en: str, what_zh: str, quantiles: Sequence[int]) -> dict[str, Column]:
+    bands = _over(what_en, what_zh, PERSONS, over_en="the paired seeds", over_zh="配对种子")
+    names = ["mean", *("median" if q == 50 else f"p{q:02d}" for q in quantiles)]
+    return {f"talent_stock_{name}": bands[name] for name in names}
+
+
+def _interval(what_en: str, what_zh: str, unit: Unit) -> dict[str, Column]:
+    """The mean of a paired quantity with its 95% interval (Student's t over seeds)."""
+    return {
+        "mean": Column(f"mean of {what_en} over the paired seeds", f"{what_zh}在各配对种子间的均值", unit),
+        "ci_low": Column("lower bound of the 95% confidence interval of that mean (Student's t over seeds; "
+                         "empty with one seed)", "该均值 95% 置信区间下限（按种子的 t 分布；仅一个种子时为空）", unit),
+        "ci_high": Column("upper bound of the 95% confidence interval of that mean (Student's t over seeds; "
+                          "empty with one seed)", "该均值 95% 置信区间上限（按种子的 t 分布；仅一个种子时为空）", unit),
+    }
+
+
+RUN_FOLDER = "outputs/<scenario>/<run id>"
+STUDY = "<study>"
+COMPARE_FOLDER = "outputs/compare/<names>"
+
+
+def _run_files(name: str) -> tuple[str, ...]:
+    return (f"{RUN_FOLDER}/{name}.parquet", f"{RUN_FOLDER}/{name}.csv", f"{STUDY}/runs/{name}/<run id>.parquet")
+
+
+# ------------------------------------------------------------------ tables
+TABLES: dict[str, Table] = {
+    "talent_stock": Table(
+        "talent stock", "人才存量",
+        "Talent stock at each month end by sector, district and tier, the initial state included.",
+        "各月末按产业、区县和人才层次统计的人才存量，含初始状态。",
+        _run_files("talent_stock"),
+        {"date": STOCK_DATE, "cluster": SECTOR, "district": CLUSTER_DISTRICT, "tier": TIER,
+         "talent_stock": Column("talent in the sector and tier at the month end: residents of the city "
+                                "(newcomers still searching for a job are not counted)",
+                                "月末该产业、该层次的人才数：本市常住人才（仍在求职的新来者不计）", PERSONS)},
+        run_keys=True),
+    "talent_annual": Table(
+        "talent per year", "年度人才",
+        "Talent per calendar year by sector and tier: the stock at the year's last simulated month end, "
+        "and the inflows and outflows over the year.",
+        "按日历年、产业和人才层次统计：该年最后一个模拟月末的存量，以及全年的流入与流出。",
+        _run_files("talent_annual"),
+        {"year": Column("calendar year", "日历年", YEAR), "cluster": SECTOR, "tier": TIER, "district": CLUSTER_DISTRICT,
+         "talent_stock_end": Column("talent stock at the year's last simulated month end",
+                                    "该年最后一个模拟月末的人才存量", PERSONS),
+         "inflow": Column("persons who came in over the year, all channels (moves from another sector of the city included)",
+                          "全年流入人数，合计所有渠道（含从本市其他产业流入）", PERSONS),
+         "outflow": Column("persons who left over the year, all destinations (moves to another sector of the city included)",
+                           "全年流出人数，合计所有去向（含流向本市其他产业）", PERSONS),
+         "months": Column("months of the year inside the run (fewer than 12 in a partial year)",
+                          "该年在运行期内的月数（不完整的年份少于 12）", MONTHS)},
+        run_keys=True),
+    "talent_flows": Table(
+        "talent flows", "人才流动",
+        "Talent coming in and leaving within each month, by sector, tier, direction and channel "
+        "(rows with persons only).",
+        "每月按产业、人才层次、流向和渠道统计的人才流入与流出（仅含人数大于零的行）。",
+        _run_files("talent_flows"),
+        {"date": MONTH_END, "cluster": SECTOR, "district": CLUSTER_DISTRICT, "tier": TIER,
+         "direction": Column("inflow or outflow", "流向：inflow（流入）或 outflow（流出）", NONE),
+         "channel": Column(
+             "for an inflow, how the persons came: graduate, migrant (experienced), returnee, high_end (high-end "
+             "recruitment), platform (by a research platform), project (leading-talent project), challenge "
+             "(challenge-based recruitment), tailored (tailored support) or internal (from another sector of the city); "
+             "for an outflow, where they went: a competing city of the region file (for Jiaxing shanghai, hangzhou, "
+             "suzhou, ningbo, rest_of_country), retirement, or internal (to another sector of the city)",
+             "流入时为来源渠道：graduate（高校毕业生）、migrant（有经验的外来人才）、returnee（回流人才）、"
+             "high_end（高层次人才引进）、platform（研发平台引进）、project（领军人才项目）、challenge（揭榜挂帅）、"
+             "tailored（定制化支持）或 internal（来自本市其他产业）；流出时为去向：区域文件中的竞争城市"
+             "（嘉兴为 shanghai、hangzhou、suzhou、ningbo、rest_of_country）、retirement（退休）或 internal（流向本市其他产业）",
+             NONE),
+         "persons": Column("persons in the flow during the month", "当月流动人数", PERSONS)},
+        run_keys=True),
+    "firms": Table(
+        "firms", "企业",
+        "Firms in business by sector at each month end (research platforms excluded), their jobs, output and tax in "
+        "the month, and the month's entries, exits and promotions.",
+        "各月末按产业统计的在营企业（不含研发平台）及其岗位、当月产值与税收，以及当月新进入、退出和晋升的企业。",
+        _run_files("firms"),
+        {"date": MONTH_END, "cluster": SECTOR,
+         "firms": Column("firms in business at the month end, research platforms excluded",
+                         "月末在营企业数（不含研发平台）", FIRMS),
+         "little_giants": Column("of these, specialised and sophisticated 'little giant' firms",
+                                 "其中专精特新“小巨人”企业数", FIRMS),
+         "jobs": Column("all jobs of these firms at the month end (talent and other workers)",
+                        "月末这些企业的全部岗位（人才及其他员工）", JOBS),
+         "output_yuan": Column("output of these firms in the month", "这些企业当月的产值", YUAN),
+         "tax_yuan": Column("tax from that output in the month (output × tax_share_of_output)",
+                            "当月产值对应的税收（产值 × tax_share_of_output）", YUAN),
+         "entries": Column("firms founded in the month", "当月新进入的企业数", FIRMS),
+         "exits": Column("firms that closed in the month", "当月退出的企业数", FIRMS),
+         "promotions": Column("firms that became little giants in the month", "当月新晋“小巨人”的企业数", FIRMS)},
+        run_keys=True),
+    "projects": Table(
+        "projects and technology demands", "项目与技术需求",
+        "Leading-talent projects and the technology demands of challenge-based recruitment (揭榜挂帅) by sector "
+        "and month.",
+        "按产业和月份统计的领军人才项目与揭榜挂帅技术需求。",
+        _run_files("projects"),
+        {"date": MONTH_END, "cluster": SECTOR,
+         "projects_selected": Column("leading-talent projects selected in the month", "当月入选的领军人才项目数", PROJECTS),
+         "project_firms": Column("leading-talent project firms in business at the month end",
+                                 "月末在营的领军人才项目企业数", FIRMS),
+         "project_jobs": Column("all jobs of those project firms at the month end", "月末这些项目企业的全部岗位", JOBS),
+         "project_output_yuan": Column("output of those project firms in the month", "这些项目企业当月的产值", YUAN),
+         "demands_posted": Column("technology demands posted by firms in the month", "当月企业发布的技术需求数", DEMANDS),
+         "demands_matched": Column("technology demands matched with a solver in the month", "当月揭榜成功的技术需求数", DEMANDS),
+         "demands_open": Column("technology demands still open at the month end", "月末尚未揭榜的技术需求数", DEMANDS)},
+        run_keys=True),
+    "housing": Table(
+        "housing", "住房",
+        "Talent apartments, the queue for them and market rent by district at each month end.",
+        "各月末按区县统计的人才公寓、排队人数与市场租金。",
+        _run_files("housing"),
+        {"date": MONTH_END,
+         "district": Column("district of the region file (in Jiaxing's, citywide stands for the rest of the city)",
+                            "区域文件中的区县（嘉兴区域文件中 citywide 指全市其余地区）", NONE),
+         "apartment_supply": Column("talent apartments in the district at the month end, one tenant each",
+                                    "月末该区县的人才公寓数（每套住一人）", APARTMENTS),
+         "apartments_occupied": Column("talent apartments let at the month end (equal to the persons housed)",
+                                       "月末已入住的人才公寓数（等于入住人数）", APARTMENTS),
+         "apartment_queue": Column("employed talent waiting for a talent apartment at the month end",
+                                   "月末排队等候人才公寓的在职人才", PERSONS),
+         "market_rent_yuan": Column("market rent of a one-bedroom flat in the district", "该区县一居室的市场租金",
+                                    YUAN_PER_MONTH)},
+        run_keys=True),
+    "spending": Table(
+        "spending", "财政支出",
+        "Government spending on each policy lever in each month, with the monthly share of its annual budget.",
+        "各月各政策杠杆的政府支出，及其年度预算的月度份额。",
+        _run_files("spending"),
+        {"date": MONTH_END,
+         "lever": Column("policy lever: housing, funding, projects, challenges, platforms, services, tailored_support "
+                         "or graduates",
+                         "政策杠杆：housing（人才公寓）、funding（贷款与产业基金）、projects（领军人才项目）、"
+                         "challenges（揭榜挂帅）、platforms（研发平台）、services（公共服务）、tailored_support（定制化支持）"
+                         "或 graduates（高校毕业生补贴）", NONE),
+         "spending_yuan": Column("spending on the lever in the month", "该杠杆当月的支出", YUAN),
+         "budget_yuan": Column("one twelfth of the lever's annual budget in force in the month (a month's spending may "
+                               "exceed it; a calendar year's never exceeds the annual budget)",
+                               "当月有效年度预算的十二分之一（单月支出可超过此数，但全年支出不超过年度预算）", YUAN)},
+        run_keys=True),
+    "cost_effectiveness": Table(
+        "cost-effectiveness", "成本效益",
+        "Cumulative spending on all levers against the city's talent gain since the start, each month.",
+        "每月所有杠杆的累计支出与全市人才自起始以来的增量。",
+        _run_files("cost_effectiveness"),
+        {"date": MONTH_END,
+         "cumulative_spending_yuan": Column("spending on all levers from the first month to this one",
+                                            "自首月至本月所有杠杆的累计支出", YUAN),
+         "talent_gain": Column("city talent stock at the month end minus the initial stock",
+                               "月末全市人才存量减初始存量", PERSONS),
+         "yuan_per_additional_talent": Column("cumulative spending divided by the talent gain; NaN while the gain is "
+                                              "not positive",
+                                              "累计支出除以人才增量；增量不为正时为 NaN", YUAN_PER_PERSON)},
+        run_keys=True),
+    "coupling": Table(
+        "coupling coordination", "耦合协调度",
+        "Coupling coordination of the talent and industry subsystems (产才融合) of each cluster at each month end "
+        "(ODD §7.9); every indicator is relative to a fixed reference set from the initial state.",
+        "各产业集群每月末人才子系统与产业子系统的耦合协调度（ODD 第 7.9 节）；各指标均相对于由初始状态确定的固定参照值。",
+        _run_files("coupling"),
+        {"date": MONTH_END,
+         "cluster": Column("cluster of the region (rest_of_city has no row)", "区域的产业集群（rest_of_city 不计）", NONE),
+         "u_talent": Column("talent subsystem score U1: the mean of talent and high-end talent, each divided by its "
+                            "reference and capped at 1",
+                            "人才子系统评价值 U1：人才数与高层次人才数各除以参照值（封顶为 1）后的均值", INDEX),
+         "u_industry": Column("industry subsystem score U2: the mean of annual output and firms, each divided by its "
+                              "reference and capped at 1",
+                              "产业子系统评价值 U2：年产值与企业数各除以参照值（封顶为 1）后的均值", INDEX),
+         "coupling_c": Column("coupling degree C = 2·√(U1·U2) / (U1 + U2)", "耦合度 C = 2·√(U1·U2) / (U1 + U2)", INDEX),
+         "coordination_t": Column("comprehensive coordination index T = (U1 + U2) / 2",
+                                  "综合协调指数 T = (U1 + U2) / 2", INDEX),
+         "coordination_d": Column("coupling coordination degree D = √(C·T)", "耦合协调度 D = √(C·T)", INDEX)},
+        run_keys=True),
+    "summary": Table(
+        "study summary", "研究汇总",
+        "Talent stock over a study's complete runs: mean and quantiles per design point, date, sector (with the city "
+        "total) and tier (with all tiers).",
+        "研究中已完成运行的人才存量统计：按设计点、日期、产业（含全市合计）和人才层次（含全部层次）给出均值与分位数。",
+        (f"{STUDY}/summary.parquet", f"{STUDY}/summary.csv"),
+        {"point": POINT, "point_label": POINT_LABEL, "date": STOCK_DATE, "cluster": SECTOR_OR_CITY,
+         "tier": Column("talent tier (see talent_stock), or all_tiers (their sum)",
+                        "人才层次（见 talent_stock），或 all_tiers（各层次合计）", NONE),
+         "n_runs": Column("complete runs of the design point behind the statistics", "该设计点参与统计的已完成运行次数", RUNS),
+         **_over("the talent stock", "人才存量", PERSONS, over_en="the runs", over_zh="次运行")}),
+    "runs": Table(
+        "study runs", "研究运行清单",
+        "Every run of a study with its design point, seed and state on disk.",
+        "研究的每次运行及其设计点、随机种子和完成状态。",
+        (f"{STUDY}/runs.parquet",),
+        {"run_id": KEY_COLUMNS["run_id"], "point": POINT, "point_label": POINT_LABEL, "seed": KEY_COLUMNS["seed"],
+         "status": Column("state of the run on disk: complete, failed (its record is in failures/) or missing (not run yet)",
+                          "运行状态：complete（已完成）、failed（失败，记录见 failures/）或 missing（尚未运行）", NONE)}),
+    "comparison": Table(
+        "scenario comparison", "情景比较",
+        "Scenarios compared at year ends with common random numbers, per sector and for the whole city: talent stock, "
+        "the paired difference to the first scenario, spending, and additional talent per 100 million yuan.",
+        "以共同随机数比较各情景的年末结果（分产业及全市）：人才存量、相对第一个情景的配对差值、支出，以及每亿元新增人才。",
+        (f"{COMPARE_FOLDER}/comparison.parquet", f"{COMPARE_FOLDER}/comparison.csv"),
+        {"point": POINT,
+         "scenario": Column("scenario name; the first (point 0) is the reference of every difference",
+                            "情景名称；第一个情景（点 0）是所有差值的参照", NONE),
+         "year": YEAR_END, "cluster": SECTOR_OR_CITY, "n_seeds": N_SEEDS,
+         **_stock_over_seeds("the talent stock at the year end", "年末人才存量", (5, 50, 95)),
+         **{f"diff_{k}": c for k, c in _interval("the paired difference in talent stock to the first scenario (same seed)",
+                                                 "相对第一个情景（同一种子）的人才存量配对差值", PERSONS).items()},
+         "diff_p05": Column("5th percentile of the paired differences over seeds", "配对差值在各种子间的第 5 百分位数", PERSONS),
+         "diff_p95": Column("95th percentile of the paired differences over seeds", "配对差值在各种子间的第 95 百分位数", PERSONS),
+         "spending_yuan": Column("mean spending on all levers from the first month to the year end (city_total rows only)",
+                                 "自首月至该年末所有杠杆累计支出的均值（仅 city_total 行）", YUAN),
+         "extra_spending_yuan": Column("that spending minus the first scenario's (city_total rows only)",
+                                       "上述累计支出减去第一个情景的累计支出（仅 city_total 行）", YUAN),
+         "talent_per_100m_yuan": Column(
+             "additional talent per 100 million yuan of extra spending: mean paired difference / extra spending × 10^8 "
+             "(city_total rows of scenarios whose levers differ from the reference's and that spend at least "
+             "10 million yuan more; empty elsewhere)",
+             "每亿元额外支出带来的新增人才：配对差值均值 / 额外支出 × 10^8（仅限杠杆与参照情景不同、且额外支出不少于"
+             "一千万元的情景的 city_total 行；其余为空）", PERSONS_PER_100M_YUAN),
+         "talent_per_100m_ci_low": Column("lower bound of its 95% confidence interval (Student's t over seeds)",
+                                          "其 95% 置信区间下限（按种子的 t 分布）", PERSONS_PER_100M_YUAN),
+         "talent_per_100m_ci_high": Column("upper bound of its 95% confidence interval (Student's t over seeds)",
+                                           "其 95% 置信区间上限（按种子的 t 分布）", PERSONS_PER_100M_YUAN)}),
+    "response": Table(
+        "lever response", "杠杆响应",
+        "City talent at year ends against a swept lever's value, with common random numbers: the stock, the paired "
+        "gain over the first value and the marginal gain per unit of the lever.",
+        "以共同随机数扫描一个杠杆时全市年末人才随杠杆取值的变化：存量、相对第一个取值的配对增量，以及每单位杠杆的边际增量。",
+        (f"{STUDY}/response.parquet", f"{STUDY}/response.csv"),
+        {"point": POINT,
+         "lever": Column("the swept lever, as named on the command line (e.g. apartments_per_year)",
+                         "被扫描的杠杆，名称同命令行（如 apartments_per_year）", NONE),
+         "value": Column("the lever's value at this point", "该点的杠杆取值", LEVER_UNIT),
+         "year": YEAR_END, "n_seeds": N_SEEDS,
+         **_stock_over_seeds("the city talent stock at the year end", "全市年末人才存量", (5, 25, 50, 75, 95)),
+         **{f"gain_{k}": c for k, c in _interval("the paired gain in city talent over the first value (same seed)",
+                                                 "相对第一个取值（同一种子）的全市人才配对增量", PERSONS).items()},
+         **{f"marginal_{k}": c for k, c in _interval(
+             "the marginal gain: the paired change in city talent from the previous value divided by the change in "
+             "the lever (empty at the first value)",
+             "边际增量，即相对前一个取值的全市人才配对变化除以杠杆变化量（第一个取值处为空）",
+             PERSONS_PER_LEVER_UNIT).items()},
+         "extra_spending_yuan": Column("mean spending on all levers to the year end minus that at the first value",
+                                       "至该年末所有杠杆累计支出的均值减去第一个取值处的累计支出", YUAN)}),
+    "scenarios": Table(
+        "compared scenarios", "参与比较的情景",
+        "The scenarios of a comparison with their titles and descriptions.",
+        "参与比较的情景及其标题与说明。",
+        (f"{COMPARE_FOLDER}/scenarios.csv",),
+        {"point": POINT, "scenario": Column("scenario name", "情景名称", NONE),
+         "title_en": Column("the scenario's title in English", "情景的英文标题", NONE),
+         "title_zh": Column("the scenario's title in Chinese", "情景的中文标题", NONE),
+         "description_en": Column("the scenario's description in English", "情景的英文说明", NONE),
+         "description_zh": Column("the scenario's description in Chinese", "情景的中文说明", NONE)}),
+}
+RUN_TABLES = tuple(name for name, table in TABLES.items() if table.run_keys)
+
+
+# ------------------------------------------------------------------ looking up and attaching
+def columns_of(name: str) -> dict[str, Column]:
+    """Every column a table may have, its run key columns included."""
+    if name not in TABLES:
+        raise ValueError(f"no table {name!r} in the data dictionary (sim/dictionary.py); it has {', '.join(TABLES)}")
+    table = TABLES[name]
+    return {**KEY_COLUMNS, **table.columns} if table.run_keys else dict(table.columns)
+
+
+def undocumented(table: pa.Table, *, name: str) -> list[str]:
+    """The columns of ``table`` that the dictionary entry ``name`` does not describe."""
+    known = columns_of(name)
+    return [column for column in table.column_names if column not in known]
+
+
+def described(table: pa.Table, *, name: str) -> pa.Table:
+    """The same table with the dictionary's descriptions and units as field and schema metadata.
+
+    The columns are the same arrays: no value changes. A column without an entry is an error, so
+    that no file is written whose columns nobody has described.
+    """
+    missing = undocumented(table, name=name)
+    if missing:
+        raise ValueError(f"table {name}: columns {', '.join(missing)} are not in the data dictionary; add a description "
+                         f"and a unit in English and Chinese for each to TABLES[{name!r}] in sim/dictionary.py")
+    known = columns_of(name)
+    fields = [field.with_metadata({**(field.metadata or {}), **field_metadata(known[field.name])}) for field in table.schema]
+    entry = TABLES[name]
+    metadata = {**(table.schema.metadata or {}), "table": name, "description_en": entry.en, "description_zh": entry.zh}
+    return pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=metadata))
+
+
+def field_metadata(column: Column) -> dict[str, str]:
+    return {"description_en": column.en, "description_zh": column.zh, "unit_en": column.unit.en, "unit_zh": column.unit.zh}
+
+
+# ------------------------------------------------------------------ docs/outputs.md
+GENERATED_MARKER = ("<!-- Everything below is generated from sim/dictionary.py by "
+                    "`python -m sim.dictionary docs/outputs.md`; edit the dictionary, not this list. -->")
+
+
+def markdown() -> str:
+    """The dictionary as Markdown: the key columns, then every table with its files and columns."""
+    lines = ["## Key columns of a run's tables · 运行表的键列", "",
+             f"Every table of a run ({', '.join(f'`{n}`' for n in RUN_TABLES)}) starts with these columns; "
+             "`point` only in a study's `runs/` dataset.", "",
+             "运行的每张表都以这些列开头；`point` 仅见于研究的 `runs/` 数据集。", "", *_column_rows(KEY_COLUMNS)]
+    for name, table in TABLES.items():
+        files = ", ".join(f"`{f}`" for f in table.files)
+        keys = " (after the key columns · 键列之后)" if table.run_keys else ""
+        lines += ["", f"## `{name}` — {table.title_en} · {table.title_zh}", "", table.en, "", table.zh, "",
+                  f"Files · 文件: {files}", "", f"Columns{keys}:", "", *_column_rows(table.columns)]
+    return "\n".join(lines) + "\n"
+
+
+def _column_rows(columns: dict[str, Column]) -> list[str]:
+    rows = ["| column · 列 | description | 说明 | unit | 单位 |", "|---|---|---|---|---|"]
+    rows += [f"| `{name}` | {_cell(c.en)} | {_cell(c.zh)} | {_cell(c.unit.en)} | {_cell(c.unit.zh)} |"
+             for name, c in columns.items()]
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def with_generated_list(doc: str) -> str:
+    """``doc`` with everything after the generated-list marker replaced by the current dictionary."""
+    head, marker, _ = doc.partition(GENERATED_MARKER)
+    if not marker:
+        raise ValueError(f"the document has no line {GENERATED_MARKER!r} after which the dictionary goes")
+    return f"{head}{GENERATED_MARKER}\n\n{markdown()}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m sim.dictionary docs/outputs.md   (rewrites the generated list in that file)", file=sys.stderr)
+        return 2
+    path = Path(args[0])
+    path.write_text(with_generated_list(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
