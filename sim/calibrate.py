@@ -18,6 +18,7 @@ import yaml
 
 from sim.categories import INFLOW_CHANNELS
 from sim.config import Scenario, load_scenario, resolve_scenario_path
+from sim.errors import ConfigError
 from sim.model import TalentModel
 from sim.results import write_atomic
 
@@ -126,9 +127,19 @@ def calibration_file(scenario_path: Path) -> Path:
     return scenario_path.parent / "calibration" / f"{scenario_path.stem}_fit.yaml"
 
 
+def _refuse_installed_library(target: Path, *, scenario_path: Path) -> None:
+    """The library inside an installed package is shared by everyone using the environment and replaced by
+    the next install, so a refit goes to a copy of the scenario rather than into the package."""
+    if target.resolve().is_relative_to(Path(__file__).resolve().parent):
+        raise ConfigError(source=str(scenario_path), problems=[
+            "this scenario belongs to the installed package, whose calibration is not rewritten in place; copy it, "
+            f"with its calibration/ folder, into ./scenarios and calibrate the copy (e.g. talentsim calibrate {scenario_path.stem})"])
+
+
 def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, verbose: bool = False) -> CalibrationReport:
     """Fit a scenario and rewrite its calibration file (which the scenario extends)."""
     path = resolve_scenario_path(name_or_path)
+    _refuse_installed_library(calibration_file(path), scenario_path=path)
     scenario = load_scenario(path)
     report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
     header = [

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 EXIT_BAD_INPUT = 2
+NAME_LOOKUP = "./scenarios/NAME.yaml, else the packaged library"
 
 
 def _parse_value(text: str) -> Any:
@@ -36,7 +37,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one scenario and write tables, charts and a manifest")
-    run.add_argument("scenario", help="scenario file (YAML) or the name of one in scenarios/")
+    run.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     run.add_argument("--scale", type=int, help="persons per skilled-tier agent; 1 = one agent per person (default: the scenario's)")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
@@ -49,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     for name, helptext in (("ensemble", "replications of one scenario: uncertainty bands over seeds"),
                            ("sweep", "one lever over a range of values, several seeds each")):
         study = sub.add_parser(name, help=helptext)
-        study.add_argument("scenario", help="scenario file (YAML) or the name of one in scenarios/")
+        study.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
         if name == "sweep":
             study.add_argument("--lever", required=True, metavar="NAME=LOW:HIGH:N",
                                help="lever and its values: NAME=LOW:HIGH:N (evenly spaced) or NAME=V1,V2,...")
@@ -57,7 +58,7 @@ def _build_parser() -> argparse.ArgumentParser:
                        scale_default="the scenario's", set_help="override a parameter (repeatable)")
 
     cmp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them with the first")
-    cmp.add_argument("scenarios", nargs="+", help="scenario files (YAML) or names in scenarios/; the first is the reference")
+    cmp.add_argument("scenarios", nargs="+", help=f"scenario files (YAML) or names ({NAME_LOOKUP}); the first is the reference")
     cmp.add_argument("--years", type=int, nargs="+", default=[2025, 2030, 2035], help="year ends to compare (default 2025 2030 2035)")
     cmp.add_argument("--name", help="folder name of the comparison under OUT/compare/ (default: from the scenario names)")
     _study_options(cmp, seeds_help="runs per scenario, the same seeds in each (default 20)", root_default="the first scenario's",
@@ -126,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.scale is not None:
         overrides["run.scale"] = args.scale
     scenario = load_scenario(args.scenario, overrides=overrides)
+    print(f"scenario: {scenario.found.describe()}")
     result = run_scenario(scenario, out=args.out, lang=args.lang, charts=not args.no_charts, progress=not args.quiet)
     print(summary_table(result.tables, scenario=scenario, lang=args.lang))
     for note in result.notes:

@@ -21,8 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from sim.errors import ConfigError
 from sim.region import Region, load_region
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-
 
 def param(default: Any, *, unit: str, source: str, range: tuple[float, float] | None = None, doc: str = "",
           ge: float | None | str = "auto") -> Any:
@@ -358,10 +356,16 @@ class Scenario(Strict):
         return v
 
     _source_dir: Path | None = PrivateAttr(default=None)
+    _found: ScenarioSource | None = PrivateAttr(default=None)
 
     def load_region(self) -> Region:
         """The scenario's region: a packaged name, or a path relative to the scenario file."""
         return load_region(self.region, relative_to=self._source_dir)
+
+    @property
+    def found(self) -> ScenarioSource | None:
+        """The file the scenario was read from and where it was found; None for one built in memory."""
+        return self._found
 
     def config_hash(self) -> str:
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
@@ -407,10 +411,19 @@ def _resolve_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(base_name, str):
         raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
-    base_path = (path.parent / base_name)
-    if not base_path.exists():
-        raise ConfigError(source=str(path), problems=[f"extends: base file {base_name!r} not found next to this scenario"])
-    return _deep_merge(_resolve_chain(base_path, seen + (path,)), data)
+    return _deep_merge(_resolve_chain(_base_file(base_name, scenario=path), seen + (path,)), data)
+
+
+def _base_file(base_name: str, *, scenario: Path) -> Path:
+    """The file an ``extends:`` names: next to the scenario, else in the packaged library, so that a
+    scenario of one's own can build on the packaged baseline without copying it and its calibration."""
+    places = (scenario.parent, packaged_library())
+    for place in places:
+        if (place / base_name).is_file():
+            return place / base_name
+    raise ConfigError(source=str(scenario), problems=[
+        f"extends: base file {base_name!r} not found next to this scenario ({places[0]}) "
+        f"nor in the packaged library ({places[1]})"])
 
 
 def _leaf_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -500,25 +513,76 @@ def build_scenario(data: dict, *, source: str) -> Scenario:
         raise ConfigError(source=source, problems=_format_validation(exc)) from None
 
 
+# where a scenario file was found, in the order names are looked up
+FOUND_AS_GIVEN, FOUND_IN_FOLDER, FOUND_IN_LIBRARY = "path given", "./scenarios", "packaged library"
+
+
+class ScenarioSource(BaseModel):
+    """The scenario file a name or path resolved to, and which place it was found in."""
+
+    model_config = ConfigDict(frozen=True)
+    file: Path
+    found_in: str  # FOUND_AS_GIVEN, FOUND_IN_FOLDER or FOUND_IN_LIBRARY
+
+    def describe(self) -> str:
+        return f"{self.file} ({self.found_in})"
+
+    def record(self) -> dict[str, str]:
+        """For a run's manifest: the absolute path, since a relative one means nothing once the folder is left."""
+        return {"found_in": self.found_in, "file": str(self.file.resolve())}
+
+
+def packaged_library() -> Path:
+    """The scenario library that ships with the package: ``sim/scenarios`` in an installed wheel, the
+    repository's ``scenarios/`` when ``sim`` runs from a checkout or an editable install."""
+    package = Path(__file__).resolve().parent
+    installed = package / "scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
+
+
+def locate_scenario(name_or_path: str | Path, *, folder: Path = Path("scenarios")) -> ScenarioSource:
+    """A file at the path given; else ``<name>.yaml`` in ``folder`` (``./scenarios``); else in the packaged library.
+
+    Something written as a path (with a folder or a .yaml suffix) is not looked up elsewhere: a
+    mistyped path should not quietly run a packaged scenario of the same name.
+    """
+    given = Path(name_or_path)
+    if given.is_file():
+        return ScenarioSource(file=given, found_in=FOUND_AS_GIVEN)
+    library = packaged_library()
+    if given.suffix in (".yaml", ".yml") or len(given.parts) != 1:
+        packaged = (library / f"{given.stem}.yaml").is_file()
+        hint = f"; the packaged library has a scenario {given.stem!r}: give its name to use it" if packaged else ""
+        raise ConfigError(source=str(name_or_path), problems=[f"file not found{hint}"])
+    for place, found_in in ((folder, FOUND_IN_FOLDER), (library, FOUND_IN_LIBRARY)):
+        if (place / f"{given}.yaml").is_file():
+            return ScenarioSource(file=place / f"{given}.yaml", found_in=found_in)
+    problems = [f"no scenario of that name: looked for {given}.yaml in {folder.resolve()} and in the packaged library ({library})"]
+    if _scenario_names(folder):
+        problems.append(f"names in {folder.resolve()}: {', '.join(_scenario_names(folder))}")
+    problems.append(f"names in the packaged library: {', '.join(_scenario_names(library)) or '(none)'}")
+    raise ConfigError(source=str(name_or_path), problems=problems)
+
+
+def _scenario_names(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """A path to a scenario file, or a bare name looked up in the project's scenarios/ folder."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    candidate = SCENARIO_DIR / f"{name_or_path}.yaml"
-    if candidate.exists():
-        return candidate
-    raise ConfigError(source=str(name_or_path), problems=[f"no scenario file of that name; files in {SCENARIO_DIR}: " + ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob('*.yaml')))])
+    """The scenario file a name or path resolves to (see :func:`locate_scenario`)."""
+    return locate_scenario(name_or_path).file
 
 
 def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read a scenario file (following ``extends:``), apply overrides, validate against the region."""
-    path = resolve_scenario_path(name_or_path)
+    found = locate_scenario(name_or_path)
+    path = found.file
     data = _resolve_chain(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     scenario = build_scenario(data, source=str(path))
     scenario._source_dir = path.resolve().parent
+    scenario._found = found
     try:
         region = scenario.load_region()
     except ConfigError as exc:

@@ -157,6 +157,7 @@ def base_manifest(scenario: Scenario) -> dict[str, Any]:
     return {
         "run_id": run_id(scenario),
         "scenario": scenario.name,
+        "scenario_source": scenario.found.record() if scenario.found else None,
         "config_hash": scenario.config_hash(),
         "seed": scenario.run.seed,
         "scale": scenario.run.scale,
