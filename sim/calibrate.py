@@ -62,7 +62,7 @@ def mean_patterns(scenario: Scenario, *, seeds: list[int], scale: int) -> dict[s
     values = []
     for seed in seeds:
         run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": "2022-12"})
-        model = TalentModel(scenario.model_copy(update={"run": run}))
+        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed)
         model.run()
         values.append(pattern_values(model))
     return {k: float(np.mean([v[k] for v in values])) for k in values[0]}

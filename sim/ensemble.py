@@ -207,7 +207,7 @@ def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
     try:
         from sim.model import TalentModel
 
-        model = TalentModel(spec.scenario())
+        model = TalentModel(spec.scenario(), seed=spec.seed)
         model.run()
         tables = model.recorder.tables()
         keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}

@@ -14,14 +14,14 @@ import mesa
 import numpy as np
 
 from sim.categories import HIGH_END_TIERS, SKILLED, TIERS, K
-from sim.config import Scenario, check_against_region, load_scenario
+from sim.config import Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
 from sim.dates import month_index
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms
 from sim.region import Region
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, retention
-from sim.submodels.observation import Recorder
+from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
 
 # The month's processes in their order (docs/ODD.md §3); observation (9) follows them in ``step``.
@@ -57,25 +57,82 @@ def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
     return base
 
 
+SEED_GIVEN, SEED_SCENARIO, SEED_DRAWN = "given", "scenario", "drawn"
+
+
+def _scenario_with(scenario: Scenario | str | Path, *, overrides: dict[str, Any]) -> tuple[Scenario, bool]:
+    """The scenario with the overrides applied, and whether it chose a seed (in its file or the overrides)
+    rather than leaving the schema's default."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides=overrides or None)
+        return scenario, "seed" in scenario.run.model_fields_set
+    seed_written = "seed" in scenario.run.model_fields_set or any(key in ("seed", "run.seed") for key in overrides)
+    if not overrides:
+        return scenario, seed_written
+    rebuilt = build_scenario(apply_overrides(scenario.model_dump(mode="json"), overrides, source=scenario.name), source=scenario.name)
+    rebuilt._source_dir = scenario._source_dir
+    return rebuilt, seed_written
+
+
+def _is_mesa_scenario(value: Any) -> bool:
+    """Mesa 3.5's own scenario class (``mesa.experimental.scenarios``), which its SolaraViz passes as ``scenario``."""
+    return any(c.__module__.startswith("mesa.") and c.__name__ == "Scenario" for c in type(value).__mro__)
+
+
+def _mesa_scenario_values(scenario: Any) -> dict[str, Any]:
+    """The parameters set on a Mesa scenario, which TalentModel takes as overrides."""
+    return {k: v for k, v in vars(scenario).items() if not k.startswith("_") and k not in ("model", "rng")}
+
+
+def _root_seed(*, seed: int | None, rng: Any, written: int | None) -> tuple[int, str]:
+    """The run's root seed and where it came from (:data:`SEED_GIVEN`, :data:`SEED_SCENARIO` or :data:`SEED_DRAWN`)."""
+    if seed is not None and rng is not None:
+        raise TypeError("TalentModel: give seed or rng, not both")
+    chosen = seed if seed is not None else rng
+    if chosen is None:
+        if written is not None:
+            return written, SEED_SCENARIO
+        return int(np.random.SeedSequence().generate_state(1)[0]), SEED_DRAWN
+    if isinstance(chosen, (bool, np.bool_)) or not isinstance(chosen, (int, np.integer, np.random.Generator, np.random.BitGenerator,
+                                                                        np.random.SeedSequence)):
+        raise TypeError(f"TalentModel: seed/rng must be an integer, a numpy Generator, BitGenerator or SeedSequence, "
+                        f"not {type(chosen).__name__}")
+    if isinstance(chosen, (int, np.integer)):
+        if chosen < 0:
+            raise ValueError(f"TalentModel: a seed must be a non-negative integer, not {chosen}")
+        return int(chosen), SEED_GIVEN
+    if isinstance(chosen, np.random.SeedSequence):
+        return int(chosen.generate_state(1)[0]), SEED_GIVEN
+    generator = chosen if isinstance(chosen, np.random.Generator) else np.random.Generator(chosen)
+    return int(generator.integers(2**32)), SEED_GIVEN
+
+
+
 class TalentModel(mesa.Model):
     """Agent-based model of a city's talent and its industrial clusters.
 
-    Build it from a validated :class:`Scenario`, or from keyword arguments for batch runners:
-    ``TalentModel(scenario="baseline", apartments_per_year=8000, seed=3)``.
+    Build it from a validated :class:`Scenario` or a scenario's name or file, with any parameter
+    overridden by keyword, by its short or dotted name (``sim.config.apply_overrides``):
+    ``TalentModel("baseline", apartments_per_year=8000, seed=3)``. Mesa's batch runner and
+    ``SolaraViz`` build it the same way (``sim.xlrm.solara_model_params`` gives the levers as sliders).
+
+    The random seed is ``seed`` or ``rng`` (an integer, a ``numpy.random.Generator``, ``BitGenerator`` or
+    ``SeedSequence``, from which a seed is drawn); else the seed written in the scenario file or its
+    overrides (``run.seed``); else a fresh seed from the operating system, as Mesa models do. The seed used
+    is in ``model.config.run.seed`` and where it came from in ``model.seed_origin``.
     """
 
     schedule = SCHEDULE  # (process, submodel) in the month's order; a subclass may put its own submodel in a place
+    default_scenario: Scenario | str | Path = "baseline"  # run when no scenario is given (see ``for_scenario``)
 
-    def __init__(self, scenario: Scenario | str | Path = "baseline", *, seed: int | None = None,
-                 scale: int | None = None, region: Region | None = None, **overrides: Any) -> None:
-        if not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario, overrides=overrides or None)
-        elif overrides:
-            from sim.config import apply_overrides, build_scenario
-            source_dir = scenario._source_dir
-            scenario = build_scenario(apply_overrides(scenario.model_dump(mode="json"), overrides, source=scenario.name), source=scenario.name)
-            scenario._source_dir = source_dir
-        run = scenario.run.model_copy(update={k: v for k, v in {"seed": seed, "scale": scale}.items() if v is not None})
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, rng: Any = None,
+                 scale: int | None = None, region: Region | None = None, **kwargs: Any) -> None:
+        # ``kwargs`` are parameter overrides; Mesa's SolaraViz accepts a var-keyword parameter only by that name
+        if _is_mesa_scenario(scenario):
+            scenario, rng, kwargs = None, rng if rng is not None else scenario.rng, {**_mesa_scenario_values(scenario), **kwargs}
+        scenario, seed_written = _scenario_with(self.default_scenario if scenario is None else scenario, overrides=kwargs)
+        root_seed, self.seed_origin = _root_seed(seed=seed, rng=rng, written=scenario.run.seed if seed_written else None)
+        run = scenario.run.model_copy(update={"seed": root_seed, **({"scale": scale} if scale is not None else {})})
         scenario = scenario.model_copy(update={"run": run})
         self.config = scenario  # not ``self.scenario``: Mesa 3.5 reserves that name for its own scenarios
         self.region = region or scenario.load_region()
@@ -84,8 +141,8 @@ class TalentModel(mesa.Model):
         # draws from its own stream, keyed by (seed, month, process), so two scenarios run with the
         # same seed draw the same numbers for a process in a month whatever happened before it
         # (common random numbers: differences between scenarios come from the levers).
-        super().__init__(rng=np.random.default_rng(np.random.SeedSequence(run.seed).spawn(1)[0]))
-        self._root_seed = run.seed
+        super().__init__(rng=np.random.default_rng(np.random.SeedSequence(root_seed).spawn(1)[0]))
+        self._root_seed = root_seed
         self._process = None  # the process now running, whose stream ``draw`` gives
         self._minted: dict[tuple[int, str], int] = {}
 
@@ -115,12 +172,19 @@ class TalentModel(mesa.Model):
         self._setup_housing_and_services()
         self._setup_policy_state()
         self.recorder = Recorder(model=self)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "talent_stock": lambda m: m.recorder.total_stock(),
-            "firms": lambda m: int(m.firms.view("alive").sum()),
-            "apartments_occupied": lambda m: float(m.apartments_occupied.sum()),
-        })
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.datacollector.collect(self)
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario | str | Path) -> type["TalentModel"]:
+        """A subclass that runs ``scenario`` when built from keyword parameters alone.
+
+        Tools that rebuild a model from its class and the user's parameters (Mesa's ``SolaraViz``:
+        ``type(model)(**parameters)``; Mesa 3.5 also passes a scenario of its own) then rebuild it
+        for this scenario rather than the baseline.
+        """
+        return type(cls.__name__, (cls,), {"default_scenario": scenario, "__module__": cls.__module__,
+                                           "__doc__": f"{cls.__name__} for the scenario {scenario}."})
 
     # ================================================================ setup
     def _setup_geography(self) -> None:
@@ -300,6 +364,8 @@ class TalentModel(mesa.Model):
         self.school_places_added = 0.0
 
     def _setup_policy_state(self) -> None:
+        self.demand_level = 1.0  # industry demand relative to the start (§7.2)
+        self.fill_rate = np.ones(self.S)  # share of last month's vacancies filled, by sector (§7.4 sets it, §7.2 uses it)
         self.loans_outstanding = 0.0
         self.fund_remaining = {self.region.sector_ids.index(c): v for c, v in self.levers.funding.industry_funds_yuan.items()}
         self.demand_firm = np.empty(0, dtype=np.int64)

@@ -26,9 +26,9 @@ class RunResult:
 
 
 def simulate(scenario: Scenario, *, progress: bool = False) -> tuple[TalentModel, dict[str, float]]:
-    """Build and run the model; returns it with setup and simulation times in seconds."""
+    """Build and run the model with the scenario's seed; returns it with setup and simulation times in seconds."""
     t0 = time.perf_counter()
-    model = TalentModel(scenario)
+    model = TalentModel(scenario, seed=scenario.run.seed)
     t1 = time.perf_counter()
     bar = None
     if progress:
@@ -44,8 +44,20 @@ def simulate(scenario: Scenario, *, progress: bool = False) -> tuple[TalentModel
 
 
 def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", charts: bool = True, progress: bool = False) -> RunResult:
-    """Simulate one scenario and, when ``out`` is given, write everything under ``out/<scenario>/<run id>/``."""
+    """Simulate one scenario with its seed and, when ``out`` is given, write everything under ``out/<scenario>/<run id>/``."""
     model, timings = simulate(scenario, progress=progress)
+    return write_run(model, out=out, lang=lang, charts=charts, timings=timings)
+
+
+def write_run(model: TalentModel, *, out: Path | None, lang: str = "en", charts: bool = True,
+              timings: dict[str, float] | None = None) -> RunResult:
+    """A finished model's tables and, when ``out`` is given, its files under ``out/<scenario>/<run id>/``.
+
+    The configuration and manifest are the model's own, with the seed it ran with (drawn fresh when the
+    model was built without one: ``manifest.json`` says so under ``seed_origin``).
+    """
+    scenario = model.config
+    timings = dict(timings or {})
     t0 = time.perf_counter()
     tables = model.recorder.tables()
     timings["tables_s"] = time.perf_counter() - t0
@@ -60,20 +72,27 @@ def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", char
         files += write_tables(stage, tables, key_columns=key)
         timings["write_s"] = time.perf_counter() - t0
         if charts:
-            from sim.charts import render_run_charts, resolve_language
-
-            t0 = time.perf_counter()
-            chart_lang, warning = resolve_language(lang)
-            if warning:
-                notes.append(warning)
-            caption = (f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim; "
-                       f"data: {scenario.load_region().name.en} region file (sources in docs/sources)")
-            files += render_run_charts(tables=tables, labels=scenario.load_region().labels(), out_dir=stage / "charts",
-                                       lang=chart_lang, caption=caption)
-            timings["charts_s"] = time.perf_counter() - t0
-        manifest = {**base_manifest(scenario), "timings_s": {k: round(v, 3) for k, v in timings.items()},
+            files += _run_charts(scenario, tables=tables, stage=stage, lang=lang, notes=notes, timings=timings)
+        manifest = {**base_manifest(scenario), "seed_origin": model.seed_origin,
+                    "timings_s": {k: round(v, 3) for k, v in timings.items()},
                     "talent_agents_at_end": int(model.pool.size),
                     "talent_agent_steps": int(model.agent_steps), "notes": notes}
         files += write_run_metadata(stage, scenario=scenario, manifest=manifest)
     files = [final / f.relative_to(stage) for f in files]
     return RunResult(scenario=scenario, run_dir=final, tables=tables, files=files, timings=timings, notes=notes)
+
+
+def _run_charts(scenario: Scenario, *, tables: dict[str, pa.Table], stage: Path, lang: str, notes: list[str],
+                timings: dict[str, float]) -> list[Path]:
+    from sim.charts import render_run_charts, resolve_language
+
+    t0 = time.perf_counter()
+    chart_lang, warning = resolve_language(lang)
+    if warning:
+        notes.append(warning)
+    caption = (f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim; "
+               f"data: {scenario.load_region().name.en} region file (sources in docs/sources)")
+    files = render_run_charts(tables=tables, labels=scenario.load_region().labels(), out_dir=stage / "charts",
+                              lang=chart_lang, caption=caption)
+    timings["charts_s"] = time.perf_counter() - t0
+    return files

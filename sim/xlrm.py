@@ -224,3 +224,23 @@ def crossed(scenarios: Sequence[dict[str, Any]], policies: Sequence[dict[str, An
     if clash:
         raise ValueError(f"set by both the scenarios and the policies: {', '.join(sorted(clash))}")
     return [{**s, **p} for s in scenarios for p in policies]
+
+
+# ---------------------------------------------------------------- Mesa's visual tools
+def solara_model_params(params: Sequence[Parameter] | None = None, *, scenario: str = "baseline", scale: int = 100,
+                        seed: int = 7) -> dict[str, Any]:
+    """``model_params`` for Mesa's ``SolaraViz``: a slider for each lever (or each of ``params``) over its
+    plausible range, starting at its default, plus the scenario, scale and seed as fixed values.
+
+    Keys are full dotted names, which ``TalentModel`` takes as keyword overrides; pass the model as
+    ``TalentModel.for_scenario(scenario)(scenario=scenario, scale=scale, seed=seed)`` so that SolaraViz
+    rebuilds it for the same scenario.
+    """
+    sliders: dict[str, Any] = {"scenario": scenario, "scale": scale, "seed": seed}
+    for p in levers() if params is None else params:
+        integer = p.kind == "integer"
+        step = max(1, round((p.high - p.low) / 100)) if integer else (p.high - p.low) / 100
+        sliders[p.name] = {"type": "SliderInt" if integer else "SliderFloat", "value": p.default, "min": p.low, "max": p.high,
+                           "step": step, "label": f"{p.short} ({p.unit})"}
+    return sliders
+

@@ -50,7 +50,7 @@ def test_policy_update_completes_nothing_without_a_budget(toy_scenario_path) -> 
 
 def test_firm_planning_opens_more_vacancies_when_demand_is_higher(toy_scenario_path) -> None:
     low, high = _model(toy_scenario_path), _model(toy_scenario_path)
-    high.demand_level = getattr(high, "demand_level", 1.0) * 1.5
+    high.demand_level = high.demand_level * 1.5
     for model in (low, high):
         model.run_process("update_policy", policy.update_policy)
         model.run_process("plan_firms", firm_planning.plan_firms)

@@ -66,7 +66,7 @@ def enter_and_exit_firms(model: Model) -> None:
         # promotion to 'little giant': established, productive, larger firms
         alive = fm.view("alive") & ~fm.view("is_platform")
         eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (lp - mean_lp[sector] > 0.1)
-        big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive])
+        big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive]) if alive.any() else np.zeros(fm.size, bool)
         chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
         fm.is_little_giant[chosen] = True
         promoted = np.bincount(sector[chosen], minlength=model.S).astype(float)

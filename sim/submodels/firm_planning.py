@@ -26,7 +26,7 @@ def plan_firms(model: Model) -> None:
         model.spillover = np.zeros(model.S)
     span = max(month_index("2035-12") - model.start, 1)
     rate = np.interp(model.t, [0, span], [model.unc.industry_demand_growth, model.unc.industry_demand_growth_2035])
-    model.demand_level = getattr(model, "demand_level", 1.0) * (1 + rate) ** (1 / 12)
+    model.demand_level = model.demand_level * (1 + rate) ** (1 / 12)
     annual_output = np.maximum(fm.view("jobs") * fm.view("output_per_job"), 1.0)
     funding_factor = 1 + beh.funding_effect * np.log1p(fm.view("funding") / annual_output)
     own = fm.view("log_productivity") - fm.view("long_run_productivity") if model.interactions else 0.0
@@ -34,7 +34,7 @@ def plan_firms(model: Model) -> None:
     positions, demand = adjust_jobs(
         jobs=fm.view("jobs"), base_jobs=fm.view("base_jobs"), productivity_factor=np.exp(beh.job_response * (own + model.spillover[fm.view("sector")])),
         demand_level=model.demand_level, funding_factor=funding_factor, adjustment=beh.job_adjustment_per_month,
-        fill_rate=getattr(model, "fill_rate", np.ones(model.S)), sector=fm.view("sector"), active=alive & ~fm.view("is_platform"),
+        fill_rate=model.fill_rate, sector=fm.view("sector"), active=alive & ~fm.view("is_platform"),
         talent_intensity=fm.view("talent_intensity"))
     # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
     p = model.pool

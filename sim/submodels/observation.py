@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
-from sim.categories import INFLOW_CHANNELS, TIERS, K
+from sim.categories import CHANNEL, INFLOW_CHANNELS, TIERS, K
 from sim.government import LEVERS
 from sim.kernels import group_sums
 
@@ -19,6 +19,33 @@ FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "ent
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
 HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
 COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
+# what Mesa's DataCollector records at the end of each month (and for the initial state), for a notebook or a dashboard
+MODEL_REPORTERS = {
+    "talent_stock": "residents, persons",
+    "talent_by_tier": "residents by tier, persons",
+    "talent_by_cluster": "residents by sector (the clusters and the rest of the economy), persons",
+    "arrivals": "talent that came to the city during the month (every inflow channel), persons",
+    "departures": "talent that left the city's stock during the month (to other cities, elsewhere or retirement), persons",
+    "firms": "firms in business (research platforms excluded)",
+    "apartments": "talent apartments completed, occupied and queued for, apartments",
+    "spending_yuan": "government spending during the month by lever, yuan",
+}
+
+
+def model_reporters() -> dict[str, object]:
+    """Reporters for ``mesa.DataCollector``, named as in :data:`MODEL_REPORTERS`; flows are those of the month just
+    observed, zero for the initial state."""
+    return {
+        "talent_stock": lambda m: m.recorder.total_stock(),
+        "talent_by_tier": lambda m: dict(zip(TIERS, m.recorder.stock[m.t].sum(axis=0).tolist())),
+        "talent_by_cluster": lambda m: dict(zip(m.region.sector_ids, m.recorder.stock[m.t].sum(axis=1).tolist())),
+        "arrivals": lambda m: m.recorder.arrivals(m.t - 1) if m.t else 0.0,
+        "departures": lambda m: m.recorder.departures(m.t - 1) if m.t else 0.0,
+        "firms": lambda m: int((m.firms.view("alive") & ~m.firms.view("is_platform")).sum()),
+        "apartments": lambda m: {"completed": float(m.apartment_supply.sum()), "occupied": float(m.apartments_occupied.sum()),
+                                 "queued": float(m.queue_by_district().sum())},
+        "spending_yuan": lambda m: dict(zip(LEVERS, (m.recorder.spending[m.t - 1] if m.t else np.zeros(len(LEVERS))).tolist())),
+    }
 
 
 
@@ -83,6 +110,16 @@ class Recorder:
 
     def total_stock(self) -> float:
         return float(self.stock[self.m.t].sum())
+
+    def arrivals(self, month: int) -> float:
+        """Persons who came to the city in a month: every inflow but moves between its clusters."""
+        return float(self.inflow[month].sum() - self.inflow[month][..., CHANNEL["internal"]].sum())
+
+    def departures(self, month: int) -> float:
+        """Persons who left the city's stock in a month: every outflow but moves between its clusters."""
+        leaving = np.ones(len(self.out_channels), dtype=bool)
+        leaving[self.out_internal] = False
+        return float(self.outflow[month][..., leaving].sum())
 
     def observe(self) -> None:
         """Record the state at the end of month t (after ``model.t`` was advanced)."""
