@@ -296,8 +296,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
 
 
 def _comparison_charts(scenarios: Sequence[Scenario], *, result: StudyResult, table: pa.Table, lang: str, seeds: int) -> list[Path]:
-    from sim.charts import resolve_language
-    from sim.compare_charts import render_comparison_charts
+    from sim.charts.comparison import render_comparison_charts
+    from sim.charts.style import resolve_language
 
     chart_lang, _ = resolve_language(lang)
     n_seeds = int(table.column("n_seeds")[0].as_py()) if table.num_rows else seeds

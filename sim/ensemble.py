@@ -368,7 +368,8 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
     result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
                            dashboard=dashboard, progress=progress, task=task)
     if charts and result.summary.num_rows:
-        from sim.charts import render_fan_charts, resolve_language
+        from sim.charts.fans import render_fan_charts
+        from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(lang)
         caption = (f"{scenario.name} · {study} · {len(specs)} runs ({seeds} seeds per point) · "
@@ -402,8 +403,8 @@ def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds:
     write_atomic(result.study_dir / "response.parquet", parquet_bytes(response))
     write_atomic(result.study_dir / "response.csv", csv_bytes(response))
     if options.get("charts", True):
-        from sim.charts import resolve_language
-        from sim.compare_charts import render_response_chart
+        from sim.charts.comparison import render_response_chart
+        from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(options.get("lang", "en"))
         caption = (f"{scenario.name} · sweep of {lever} · {seeds} seeds per value, common random numbers · "

@@ -60,7 +60,8 @@ def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", char
         files += write_tables(stage, tables, key_columns=key)
         timings["write_s"] = time.perf_counter() - t0
         if charts:
-            from sim.charts import render_run_charts, resolve_language
+            from sim.charts.run import render_run_charts
+            from sim.charts.style import resolve_language
 
             t0 = time.perf_counter()
             chart_lang, warning = resolve_language(lang)
