@@ -178,7 +178,8 @@ def _display_width(text: str) -> int:
 
 def _study(args: argparse.Namespace) -> int:
     from sim.config import load_scenario
-    from sim.ensemble import parse_lever_range, run_ensemble, run_sweep
+    from sim.compare import run_sweep
+    from sim.ensemble import parse_lever_range, run_ensemble
     from sim.errors import ConfigError
 
     if args.seeds < 1:

@@ -13,15 +13,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.config import Scenario
+from sim.config import Scenario, parameter_table
 from sim.ensemble import (
-    CITY_TOTAL, RunSpec, StudyResult, done_marker, execute_study, partition_file, specs_for_scenarios,
+    CITY_TOTAL, RunSpec, StudyResult, done_marker, execute_study, partition_file, run_study, specs_for_scenarios,
 )
 from sim.results import write_table
 
@@ -294,8 +294,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
 
 
 def _comparison_charts(scenarios: Sequence[Scenario], *, result: StudyResult, table: pa.Table, lang: str, seeds: int) -> list[Path]:
-    from sim.charts import resolve_language
-    from sim.compare_charts import render_comparison_charts
+    from sim.charts.comparison import render_comparison_charts
+    from sim.charts.style import resolve_language
 
     chart_lang, _ = resolve_language(lang)
     n_seeds = int(table.column("n_seeds")[0].as_py()) if table.num_rows else seeds
@@ -315,3 +315,39 @@ def sweep_response(result: StudyResult, *, lever: str, values: Sequence[float], 
 
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "comparison"
+
+
+# ---------------------------------------------------------------- sweeps: one lever over a range
+def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds: int, out: Path, **options: Any) -> StudyResult:
+    """One lever over a range of values, ``seeds`` runs each, with common random numbers across values.
+
+    Besides the study's files it writes ``response.parquet``/``.csv`` (city talent against the
+    lever's value, with the marginal gain per unit of the lever) and the response chart.
+    """
+    values = list(values)
+    points = [{lever: v} for v in values]
+    result = run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)
+    try:
+        response = sweep_response(result, lever=lever, values=values)
+    except ValueError:  # no seed complete at every value, or no year end inside the runs
+        return result
+    write_table(result.study_dir, response, name="response")
+    if options.get("charts", True):
+        from sim.charts.comparison import render_response_chart
+        from sim.charts.style import resolve_language
+
+        chart_lang, _ = resolve_language(options.get("lang", "en"))
+        caption = (f"{scenario.name} · sweep of {lever} · {seeds} seeds per value, common random numbers · "
+                   f"scale {result.specs[0].config['run']['scale']} · TalentSim")
+        render_response_chart(response=response, lever_label=lever_label(lever), out_dir=result.study_dir / "charts",
+                              lang=chart_lang, caption=caption)
+    return result
+
+
+def lever_label(lever: str) -> str:
+    """The lever's name with its unit, e.g. ``apartments_per_year (apartments/year)``."""
+    short = lever.split(".")[-1]
+    for row in parameter_table():
+        if row["name"] == lever or row["name"].endswith("." + lever):
+            return f"{short} ({row['unit']})"
+    return short

@@ -22,7 +22,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -392,7 +392,8 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
     result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
                            dashboard=dashboard, progress=progress, task=task)
     if charts and result.summary.num_rows:
-        from sim.charts import render_fan_charts, resolve_language
+        from sim.charts.fans import render_fan_charts
+        from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(lang)
         caption = (f"{scenario.name} · {study} · {len(specs)} runs ({seeds} seeds per point) · "
@@ -406,42 +407,3 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
 def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, **options: Any) -> StudyResult:
     """Replications of one scenario: uncertainty bands from ``seeds`` runs."""
     return run_study(scenario, points=[{}], labels=[scenario.name], seeds=seeds, out=out, study="ensemble", **options)
-
-
-def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds: int, out: Path, **options: Any) -> StudyResult:
-    """One lever over a range of values, ``seeds`` runs each, with common random numbers across values.
-
-    Besides the study's files it writes ``response.parquet``/``.csv`` (city talent against the
-    lever's value, with the marginal gain per unit of the lever) and the response chart.
-    """
-    values = list(values)
-    points = [{lever: v} for v in values]
-    result = run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)
-    from sim.compare import sweep_response
-
-    try:
-        response = sweep_response(result, lever=lever, values=values)
-    except ValueError:  # no seed complete at every value, or no year end inside the runs
-        return result
-    write_table(result.study_dir, response, name="response")
-    if options.get("charts", True):
-        from sim.charts import resolve_language
-        from sim.compare_charts import render_response_chart
-
-        chart_lang, _ = resolve_language(options.get("lang", "en"))
-        caption = (f"{scenario.name} · sweep of {lever} · {seeds} seeds per value, common random numbers · "
-                   f"scale {result.specs[0].config['run']['scale']} · TalentSim")
-        render_response_chart(response=response, lever_label=lever_label(lever), out_dir=result.study_dir / "charts",
-                              lang=chart_lang, caption=caption)
-    return result
-
-
-def lever_label(lever: str) -> str:
-    """The lever's name with its unit, e.g. ``apartments_per_year (apartments/year)``."""
-    from sim.config import parameter_table
-
-    short = lever.split(".")[-1]
-    for row in parameter_table():
-        if row["name"] == lever or row["name"].endswith("." + lever):
-            return f"{short} ({row['unit']})"
-    return short

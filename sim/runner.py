@@ -84,7 +84,8 @@ def write_run(model: TalentModel, *, out: Path | None, lang: str = "en", charts:
 
 def _run_charts(scenario: Scenario, *, tables: dict[str, pa.Table], stage: Path, lang: str, notes: list[str],
                 timings: dict[str, float]) -> list[Path]:
-    from sim.charts import render_run_charts, resolve_language
+    from sim.charts.run import render_run_charts
+    from sim.charts.style import resolve_language
 
     t0 = time.perf_counter()
     chart_lang, warning = resolve_language(lang)

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from chart_files import assert_chart_files, render_recorded
-from sim import charts
+from sim.charts import run, style, text
 
 CITIES = {
     "shanghai": {"en": "Shanghai", "zh": "上海"},
@@ -106,7 +106,7 @@ def rendered(tables, tmp_path_factory) -> dict[str, tuple[Path, list[Path], list
     out = {}
     for lang in ("en", "zh"):
         out_dir = tmp_path_factory.mktemp(f"charts_{lang}")
-        out[lang] = (out_dir, *render_recorded(lambda: charts.render_run_charts(
+        out[lang] = (out_dir, *render_recorded(lambda: run.render_run_charts(
             tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=out_dir, lang=lang, caption=CAPTION[lang])))
     return out
 
@@ -114,11 +114,11 @@ def rendered(tables, tmp_path_factory) -> dict[str, tuple[Path, list[Path], list
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_writes_five_png_and_five_svg(rendered, lang: str) -> None:
     out_dir, paths, _, _ = rendered[lang]
-    assert_chart_files(out_dir, paths, charts.CHART_STEMS)
+    assert_chart_files(out_dir, paths, run.CHART_STEMS)
 
 
 def test_chinese_charts_have_every_glyph(rendered) -> None:
-    if charts.cjk_font_name() is None:
+    if style.cjk_font_name() is None:
         pytest.skip("no CJK font installed")
     # Matplotlib warns "Glyph ... missing from font(s)" for every character it draws as a box.
     assert [str(w.message) for w in rendered["zh"][2]] == []
@@ -130,47 +130,47 @@ def test_global_matplotlib_state_untouched(rendered, lang: str) -> None:
 
 
 def test_resolve_language_chinese_with_font() -> None:
-    if charts.cjk_font_name() is None:
+    if style.cjk_font_name() is None:
         pytest.skip("no CJK font installed")
-    assert charts.resolve_language("zh") == ("zh", None)
+    assert style.resolve_language("zh") == ("zh", None)
 
 
 def test_resolve_language_falls_back_without_font(monkeypatch, tmp_path: Path, tables) -> None:
-    monkeypatch.setattr(charts, "cjk_font_name", lambda: None)
-    lang, message = charts.resolve_language("zh")
+    monkeypatch.setattr(style, "cjk_font_name", lambda: None)
+    lang, message = style.resolve_language("zh")
     assert lang == "en" and message and "English" in message
     with pytest.warns(UserWarning, match="English"):
-        paths = charts.render_run_charts(tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=tmp_path,
-                                         lang="zh", caption="fallback")
+        paths = run.render_run_charts(tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=tmp_path,
+                                      lang="zh", caption="fallback")
     assert len(paths) == 10
 
 
 def test_english_needs_no_font(monkeypatch) -> None:
-    monkeypatch.setattr(charts, "cjk_font_name", lambda: None)
-    assert charts.resolve_language("en") == ("en", None)
+    monkeypatch.setattr(style, "cjk_font_name", lambda: None)
+    assert style.resolve_language("en") == ("en", None)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ZH", "", "zh-CN"])
 def test_invalid_language(lang: str, tmp_path: Path, tables) -> None:
     with pytest.raises(ValueError):
-        charts.resolve_language(lang)
+        style.resolve_language(lang)
     with pytest.raises(ValueError):
-        charts.render_run_charts(tables=tables, labels={}, out_dir=tmp_path, lang=lang, caption="")
+        run.render_run_charts(tables=tables, labels={}, out_dir=tmp_path, lang=lang, caption="")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_table_is_named(tmp_path: Path, tables) -> None:
     partial = {k: v for k, v in tables.items() if k != "spending"}
     with pytest.raises(ValueError, match="spending"):
-        charts.render_run_charts(tables=partial, labels={}, out_dir=tmp_path, lang="en", caption="")
+        run.render_run_charts(tables=partial, labels={}, out_dir=tmp_path, lang="en", caption="")
 
 
 def test_replaces_old_charts_reproducibly(rendered, tmp_path: Path, tables) -> None:
-    for stem in charts.CHART_STEMS:
+    for stem in run.CHART_STEMS:
         (tmp_path / f"{stem}.png").write_bytes(b"stale")
         (tmp_path / f"{stem}.svg").write_bytes(b"stale")
-    paths = charts.render_run_charts(tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=tmp_path,
-                                     lang="en", caption=CAPTION["en"])
+    paths = run.render_run_charts(tables=tables, labels=make_labels(SMALL_CLUSTERS), out_dir=tmp_path,
+                                  lang="en", caption=CAPTION["en"])
     assert sorted(tmp_path.iterdir()) == paths
     earlier = rendered["en"][0]
     for p in paths:
@@ -189,23 +189,28 @@ def test_failed_write_leaves_no_temporary_file(monkeypatch, tmp_path: Path, tabl
 
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(OSError):
-        charts.render_run_charts(tables=tables, labels={}, out_dir=tmp_path, lang="en", caption="")
+        run.render_run_charts(tables=tables, labels={}, out_dir=tmp_path, lang="en", caption="")
     assert list(tmp_path.iterdir()) == []
 
 
+def test_every_word_has_both_languages() -> None:
+    for key, entry in text.TEXT.items():
+        assert set(entry) == {"en", "zh"} and all(entry.values()), key
+
+
 def test_labels_fall_back_to_ids() -> None:
-    assert charts._channel_label("shanghai", "outflow", CITIES, "zh") == "流向上海"
-    assert charts._channel_label("shanghai", "outflow", CITIES, "en") == "to Shanghai"
-    assert charts._channel_label("retirement", "outflow", {}, "zh") == "退休"
-    assert charts._channel_label("graduate", "inflow", {}, "zh") == "高校毕业生"
-    assert charts._channel_label("mystery", "inflow", {"mystery": {"en": "Mystery", "zh": "神秘"}}, "zh") == "神秘"
-    assert charts._channel_label("mystery", "inflow", {}, "en") == "mystery"
-    assert charts._lever_label("tailored_support", {}, "zh") == "定制服务"
+    assert run._channel_label("shanghai", "outflow", CITIES, "zh") == "流向上海"
+    assert run._channel_label("shanghai", "outflow", CITIES, "en") == "to Shanghai"
+    assert run._channel_label("retirement", "outflow", {}, "zh") == "退休"
+    assert run._channel_label("graduate", "inflow", {}, "zh") == "高校毕业生"
+    assert run._channel_label("mystery", "inflow", {"mystery": {"en": "Mystery", "zh": "神秘"}}, "zh") == "神秘"
+    assert run._channel_label("mystery", "inflow", {}, "en") == "mystery"
+    assert run._lever_label("tailored_support", {}, "zh") == "定制服务"
 
 
 def test_chinese_notes_never_start_a_line_with_punctuation() -> None:
     text = "以下渠道数量过小，图中难以辨认：高端引才 34,880，平台引才 579，领军人才项目 2,878，揭榜挂帅 848。" * 3
-    lines = charts._wrap(text, 20)
+    lines = style.wrap(text, 20)
     assert len(lines) > 3
     assert all(line and line[0] not in "，。：" for line in lines)
-    assert all(charts._text_width_em(line) <= 21 for line in lines)
+    assert all(style.text_width_em(line) <= 21 for line in lines)

@@ -10,7 +10,11 @@ import pyarrow as pa
 import pytest
 
 from chart_files import assert_chart_files, render_recorded
-from sim import charts, compare_charts
+from sim.charts import comparison as comparison_charts
+from sim.charts import style
+from sim.charts import tables as chart_tables
+from sim.charts.comparison import COMPARISON_STEMS, RESPONSE_STEMS, render_comparison_charts, render_response_chart
+from sim.charts.map import MAX_MAP_PANELS, chart_map, map_positions
 from sim.region import load_region
 
 REGION = load_region("jiaxing")
@@ -43,7 +47,7 @@ def titles(count: int) -> dict[str, dict[str, str]]:
 def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] = YEARS, seed: int = 0) -> pa.Table:
     """A comparison table as the comparison step writes it, with effects that grow from 2025."""
     rng = np.random.default_rng(seed)
-    clusters = [*REGION.cluster_ids, charts.REST_OF_CITY]
+    clusters = [*REGION.cluster_ids, chart_tables.REST_OF_CITY]
     start = dict(zip(clusters, REGION.sector_talent()))
     rows: dict[str, list] = {k: [] for k in (
         "point", "scenario", "year", "cluster", "n_seeds", "talent_stock_mean", "talent_stock_p05",
@@ -60,8 +64,8 @@ def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] =
             gains = effect * ramp * share
             base = np.array([start[c] * 1.028 ** (year - 2021) for c in clusters])
             half = 0.35 * np.abs(gains) + 60.0 * np.sqrt(share) * (year - 2021) ** 0.5
-            for k, cluster in enumerate([*clusters, charts.CITY_TOTAL]):
-                if cluster == charts.CITY_TOTAL:
+            for k, cluster in enumerate([*clusters, chart_tables.CITY_TOTAL]):
+                if cluster == chart_tables.CITY_TOTAL:
                     gain, level, width = gains.sum(), base.sum(), 0.25 * abs(gains.sum()) + 300.0 * ramp + 50.0
                 else:
                     gain, level, width = gains[k], base[k], half[k]
@@ -75,7 +79,7 @@ def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] =
                 rows["diff_mean"].append(gain); rows["diff_ci_low"].append(gain - width)
                 rows["diff_ci_high"].append(gain + width); rows["diff_p05"].append(gain - 2 * width)
                 rows["diff_p95"].append(gain + 2 * width)
-                city = cluster == charts.CITY_TOTAL
+                city = cluster == chart_tables.CITY_TOTAL
                 money = extra * ramp
                 spent = 4.0e9 * (year - 2021) + money
                 ratio = gain / (money / 1e8) if city and point and money > 0 else None
@@ -104,8 +108,8 @@ def make_summary(count: int = 3, *, runs: int = 10, seed: int = 1) -> pa.Table:
         noise = common + np.cumsum(np.c_[np.zeros(runs), rng.normal(0, 0.0003, (runs, len(dates) - 1))], axis=1)
         q = np.percentile(level * np.exp(noise), [5, 25, 50, 75, 95], axis=0)
         rows["point"] += [point] * len(dates); rows["point_label"] += [name] * len(dates)
-        rows["date"] += list(dates); rows["cluster"] += [charts.CITY_TOTAL] * len(dates)
-        rows["tier"] += [charts.ALL_TIERS] * len(dates); rows["n_runs"] += [runs] * len(dates)
+        rows["date"] += list(dates); rows["cluster"] += [chart_tables.CITY_TOTAL] * len(dates)
+        rows["tier"] += [chart_tables.ALL_TIERS] * len(dates); rows["n_runs"] += [runs] * len(dates)
         rows["mean"] += list(q[2])
         for key, values in zip(("p05", "p25", "median", "p75", "p95"), q):
             rows[key] += list(values)
@@ -155,7 +159,7 @@ LEVER = {"en": "Talent apartments built per year", "zh": "人才公寓年建设�
 
 
 def render(out_dir: Path, *, count: int, lang: str, **kw) -> list[Path]:
-    return compare_charts.render_comparison_charts(
+    return render_comparison_charts(
         summary=make_summary(count), comparison=make_comparison(count), scenario_labels=titles(count),
         region=REGION, out_dir=out_dir, lang=lang, caption=CAPTION[lang], **kw)
 
@@ -165,7 +169,7 @@ def footer_text(fig) -> str:
 
 
 def comparison_at(count: int, lang: str = "en"):
-    return compare_charts._comparison_at(make_comparison(count), titles(count), lang, None)
+    return chart_tables.comparison_at(make_comparison(count), titles(count), lang, None)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +178,7 @@ def rendered(tmp_path_factory) -> dict[str, tuple[Path, list[Path], list, dict]]
     out = {}
     for lang in ("en", "zh"):
         out_dir = tmp_path_factory.mktemp(f"compare_{lang}")
-        paths, caught, changed = render_recorded(lambda: render(out_dir, count=3, lang=lang) + compare_charts.render_response_chart(
+        paths, caught, changed = render_recorded(lambda: render(out_dir, count=3, lang=lang) + render_response_chart(
             response=make_response(), lever_label=LEVER, out_dir=out_dir, lang=lang, caption=CAPTION[lang]))
         out[lang] = (out_dir, sorted(paths), caught, changed)
     return out
@@ -191,7 +195,7 @@ def texts_in_axes(fig) -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_writes_png_and_svg_of_every_chart(rendered, lang: str) -> None:
     out_dir, paths, _, _ = rendered[lang]
-    assert_chart_files(out_dir, paths, compare_charts.COMPARISON_STEMS + compare_charts.RESPONSE_STEMS)
+    assert_chart_files(out_dir, paths, COMPARISON_STEMS + RESPONSE_STEMS)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -200,7 +204,7 @@ def test_global_matplotlib_state_untouched(rendered, lang: str) -> None:
 
 
 def test_chinese_charts_have_every_glyph(rendered) -> None:
-    if charts.cjk_font_name() is None:
+    if style.cjk_font_name() is None:
         pytest.skip("no CJK font installed")
     # Matplotlib warns "Glyph ... missing from font(s)" for every character it draws as a box.
     assert [str(w.message) for w in rendered["zh"][2]] == []
@@ -209,21 +213,16 @@ def test_chinese_charts_have_every_glyph(rendered) -> None:
 def test_same_input_gives_identical_svg(rendered, tmp_path: Path) -> None:
     out_dir = rendered["en"][0]
     render(tmp_path, count=3, lang="en")
-    compare_charts.render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path, lang="en",
-                                         caption=CAPTION["en"])
+    render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path, lang="en",
+                          caption=CAPTION["en"])
     for svg in sorted(out_dir.glob("*.svg")):
         assert (tmp_path / svg.name).read_bytes() == svg.read_bytes(), svg.name
-
-
-def test_every_word_has_both_languages() -> None:
-    for key, entry in charts.TEXT.items():
-        assert set(entry) == {"en", "zh"} and all(entry.values()), key
 
 
 def test_scenarios_without_extra_spending_are_noted_not_drawn() -> None:
     # "Market wages rise faster" and "Rent growth capped" spend nothing more, "Open challenges
     # stopped" spends less: none of them has a ratio.
-    fig = compare_charts._chart_cost(comparison_at(11), "en", "")
+    fig = comparison_charts._chart_cost(comparison_at(11), "en", "")
     drawn = cost_titles(fig)
     assert len(drawn) == 7
     foot = footer_text(fig)
@@ -234,8 +233,8 @@ def test_scenarios_without_extra_spending_are_noted_not_drawn() -> None:
 
 def test_cost_chart_ranks_by_talent_per_100m_yuan() -> None:
     comparison = comparison_at(8)
-    fig = compare_charts._chart_cost(comparison, "en", "")
-    ratio = {comparison.titles[p]: comparison.value(p, charts.CITY_TOTAL, "talent_per_100m_yuan")
+    fig = comparison_charts._chart_cost(comparison, "en", "")
+    ratio = {comparison.titles[p]: comparison.value(p, chart_tables.CITY_TOTAL, "talent_per_100m_yuan")
              for p in comparison.others}
     drawn = cost_titles(fig)
     assert [ratio[t] for t in drawn] == sorted((ratio[t] for t in drawn), reverse=True)
@@ -246,13 +245,13 @@ def test_cost_chart_ranks_by_talent_per_100m_yuan() -> None:
 
 def test_one_scenario_only_draws_a_no_comparison_note(tmp_path: Path) -> None:
     paths = render(tmp_path, count=1, lang="en")
-    assert_chart_files(tmp_path, paths, compare_charts.COMPARISON_STEMS)
+    assert_chart_files(tmp_path, paths, COMPARISON_STEMS)
     comparison = comparison_at(1)
-    clusters = [*REGION.cluster_ids, charts.REST_OF_CITY]
-    for fig in (compare_charts._chart_differences(comparison, clusters, REGION.labels(), "en", ""),
-                compare_charts._chart_cost(comparison, "en", "")):
+    clusters = [*REGION.cluster_ids, chart_tables.REST_OF_CITY]
+    for fig in (comparison_charts._chart_differences(comparison, clusters, REGION.labels(), "en", ""),
+                comparison_charts._chart_cost(comparison, "en", "")):
         assert "No comparison: “Baseline: policies as in 2022” is the only scenario." in texts_in_axes(fig)
-    fig = compare_charts._chart_map(comparison, REGION, REGION.labels(), "en", "")
+    fig = chart_map(comparison, REGION, REGION.labels(), "en", "")
     assert "No comparison" in footer_text(fig)
 
 
@@ -263,51 +262,51 @@ def test_differences_split_wholes_from_clusters_and_note_missing_values() -> Non
     diff = table["diff_mean"].to_pylist()
     diff[gone] = float("nan")
     table = table.set_column(table.column_names.index("diff_mean"), "diff_mean", pa.array(diff, pa.float64()))
-    comparison = compare_charts._comparison_at(table, titles(3), "en", None)
-    clusters = compare_charts._clusters(table, REGION)
-    assert clusters == [*REGION.cluster_ids, charts.REST_OF_CITY]
-    fig = compare_charts._chart_differences(comparison, clusters, REGION.labels(), "en", "")
+    comparison = chart_tables.comparison_at(table, titles(3), "en", None)
+    clusters = chart_tables.clusters_in(table, REGION)
+    assert clusters == [*REGION.cluster_ids, chart_tables.REST_OF_CITY]
+    fig = comparison_charts._chart_differences(comparison, clusters, REGION.labels(), "en", "")
     wholes, parts = fig.subfigs[0].subfigs
     assert [ax.get_title(loc="left") for ax in wholes.axes] == ["City total", "Rest of the city"]
     names = [t.get_text() for t in parts.axes[0].get_yticklabels()]
     assert names == [REGION.labels()[c]["en"] for c in REGION.cluster_ids]
     assert "No estimate (not drawn): Hydrogen energy in Graduate subsidies up by half." in footer_text(fig)
-    assert "Grey: no estimate." in footer_text(compare_charts._chart_map(comparison, REGION, REGION.labels(), "en", ""))
+    assert "Grey: no estimate." in footer_text(chart_map(comparison, REGION, REGION.labels(), "en", ""))
 
 
 def test_missing_year_of_one_scenario_is_noted() -> None:
     table = make_comparison(3)
     keep = [not (p == 1 and y == 2035) for p, y in zip(table["point"].to_pylist(), table["year"].to_pylist())]
     table = table.filter(pa.array(keep))
-    comparison = compare_charts._comparison_at(table, titles(3), "en", None)
-    fig = compare_charts._chart_differences(comparison, compare_charts._clusters(table, REGION), REGION.labels(),
-                                            "en", "")
+    comparison = chart_tables.comparison_at(table, titles(3), "en", None)
+    fig = comparison_charts._chart_differences(comparison, chart_tables.clusters_in(table, REGION), REGION.labels(),
+                                               "en", "")
     # A scenario with nothing at all for the year is named once, not sector by sector.
     assert "No estimate (not drawn): Talent housing doubled from 2025." in footer_text(fig)
 
 
 def test_year_defaults_to_the_last_and_is_checked(tmp_path: Path) -> None:
     assert comparison_at(2).year == 2035
-    assert compare_charts._comparison_at(make_comparison(2), {}, "en", 2030).year == 2030
+    assert chart_tables.comparison_at(make_comparison(2), {}, "en", 2030).year == 2030
     with pytest.raises(ValueError, match="2040"):
         render(tmp_path, count=2, lang="en", year=2040)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_many_scenarios_get_a_trajectory_panel_each() -> None:
-    fig = compare_charts._chart_trajectories(make_summary(14), titles(14), "en", "")
+    fig = comparison_charts._chart_trajectories(make_summary(14), titles(14), "en", "")
     axes = fig.subfigs[0].axes
     assert len(axes) == 14
     assert axes[0].get_title(loc="left").replace("\n", " ") == "Baseline: policies as in 2022 (reference)"
-    few = compare_charts._chart_trajectories(make_summary(3), titles(3), "en", "")
+    few = comparison_charts._chart_trajectories(make_summary(3), titles(3), "en", "")
     legend = [t.get_text() for leg in few.subfigs[0].legends for t in leg.get_texts()]
     assert legend == [SCENARIOS[i][1] for i in range(3)]
 
 
 def test_map_caps_its_panels_and_keeps_real_positions() -> None:
-    fig = compare_charts._chart_map(comparison_at(9), REGION, REGION.labels(), "en", "")
+    fig = chart_map(comparison_at(9), REGION, REGION.labels(), "en", "")
     maps = fig.subfigs[0].subfigs[0].axes
-    assert len(maps) == compare_charts.MAX_MAP_PANELS
+    assert len(maps) == MAX_MAP_PANELS
     assert "The first 6 of 8 scenarios compared are drawn" in footer_text(fig)
     lo, hi = maps[0].get_xlim()
     assert lo < 120.56 and hi > 121.08
@@ -319,15 +318,15 @@ def test_clusters_of_one_district_are_spread_apart() -> None:
     graph = nx.Graph()
     for node, pos in (("a", (120.7, 30.7)), ("b", (120.7, 30.7)), ("c", (120.7, 30.7)), ("d", (121.0, 30.5))):
         graph.add_node(node, pos=pos)
-    pos = compare_charts.map_positions(graph)
+    pos = map_positions(graph)
     assert pos["d"] == (121.0, 30.5)
     assert len({pos[n] for n in "abc"}) == 3
     assert all(abs(pos[n][1] - 30.7) <= 0.03 for n in "abc")
-    assert compare_charts.map_positions(graph) == pos
+    assert map_positions(graph) == pos
 
 
 def test_response_has_a_panel_per_year_and_the_marginal_effect() -> None:
-    fig = compare_charts._chart_response(make_response(), LEVER, "en", "")
+    fig = comparison_charts._chart_response(make_response(), LEVER, "en", "")
     marginal, *stock = fig.subfigs[0].axes
     assert [ax.get_title(loc="left") for ax in stock] == ["End of 2030", "End of 2035"]
     assert marginal.get_ylabel().replace("\n", " ") == "Additional talent per unit of the lever (persons)"
@@ -337,22 +336,22 @@ def test_response_has_a_panel_per_year_and_the_marginal_effect() -> None:
 def test_response_in_yuan_is_drawn_in_100_million_yuan() -> None:
     response = make_response((0.0, 1e9, 2e9, 3e9), lever="levers.housing.budget_yuan_per_year", per_unit=2e-5,
                              yuan_per_unit=1.0)
-    fig = compare_charts._chart_response(response, "Housing budget per year", "en", "")
+    fig = comparison_charts._chart_response(response, "Housing budget per year", "en", "")
     marginal = fig.subfigs[0].axes[0]
     assert marginal.get_xlabel() == "Housing budget per year (100 million yuan)"
     assert marginal.get_ylabel().replace("\n", " ") == "Additional talent per 100 million yuan (persons)"
 
 
 def test_small_marginal_effects_are_given_per_ten_or_more_units() -> None:
-    fig = compare_charts._chart_response(make_response(per_unit=0.05), LEVER, "en", "")
+    fig = comparison_charts._chart_response(make_response(per_unit=0.05), LEVER, "en", "")
     assert "per 10 units" in fig.subfigs[0].axes[0].get_ylabel().replace("\n", " ")
 
 
 def test_response_with_one_value_says_so(tmp_path: Path) -> None:
-    paths = compare_charts.render_response_chart(response=make_response((6000.0,)), lever_label="Apartments",
-                                                 out_dir=tmp_path, lang="en", caption="")
-    assert_chart_files(tmp_path, paths, compare_charts.RESPONSE_STEMS)
-    fig = compare_charts._chart_response(make_response((6000.0,)), "Apartments", "en", "")
+    paths = render_response_chart(response=make_response((6000.0,)), lever_label="Apartments",
+                                  out_dir=tmp_path, lang="en", caption="")
+    assert_chart_files(tmp_path, paths, RESPONSE_STEMS)
+    fig = comparison_charts._chart_response(make_response((6000.0,)), "Apartments", "en", "")
     assert "One lever value only: no marginal effect." in texts_in_axes(fig)
 
 
@@ -362,34 +361,32 @@ def test_missing_column_is_named(tmp_path: Path, table: str, column: str) -> Non
     tables = {"summary": make_summary(2), "comparison": make_comparison(2)}
     tables[table] = tables[table].drop_columns([column])
     with pytest.raises(ValueError, match=f"{table} table lacks column.*{column}"):
-        compare_charts.render_comparison_charts(summary=tables["summary"], comparison=tables["comparison"],
-                                                scenario_labels={}, region=REGION, out_dir=tmp_path, lang="en",
-                                                caption="")
+        render_comparison_charts(summary=tables["summary"], comparison=tables["comparison"],
+                                 scenario_labels={}, region=REGION, out_dir=tmp_path, lang="en", caption="")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_response_missing_column_is_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="marginal_ci_low"):
-        compare_charts.render_response_chart(response=make_response().drop_columns(["marginal_ci_low"]),
-                                             lever_label=LEVER, out_dir=tmp_path, lang="en", caption="")
+        render_response_chart(response=make_response().drop_columns(["marginal_ci_low"]),
+                              lever_label=LEVER, out_dir=tmp_path, lang="en", caption="")
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("lang", ["fr", "ZH", ""])
 def test_invalid_language(tmp_path: Path, lang: str) -> None:
     with pytest.raises(ValueError, match="language"):
-        compare_charts.render_comparison_charts(summary=make_summary(2), comparison=make_comparison(2),
-                                                scenario_labels={}, region=REGION, out_dir=tmp_path, lang=lang,
-                                                caption="")
+        render_comparison_charts(summary=make_summary(2), comparison=make_comparison(2),
+                                 scenario_labels={}, region=REGION, out_dir=tmp_path, lang=lang, caption="")
     with pytest.raises(ValueError, match="language"):
-        compare_charts.render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path,
-                                             lang=lang, caption="")
+        render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path,
+                              lang=lang, caption="")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_chinese_falls_back_without_font(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(charts, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(style, "cjk_font_name", lambda: None)
     with pytest.warns(UserWarning, match="English"):
-        paths = compare_charts.render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path,
-                                                     lang="zh", caption="")
+        paths = render_response_chart(response=make_response(), lever_label=LEVER, out_dir=tmp_path,
+                                      lang="zh", caption="")
     assert len(paths) == 2

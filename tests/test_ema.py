@@ -45,8 +45,8 @@ def test_perform_experiments_runs_every_pair(toy_model) -> None:
 
 def test_experiment_reproduces_a_direct_run(toy_model, toy_scenario_path) -> None:
     """EMA's result for one experiment equals the run function called with the same values."""
-    policy = ema_workbench.Policy("p", **{"levers__housing__apartments_per_year": 400.0})
-    scenario = ema_workbench.Scenario("s", **{"uncertainties__graduate_supply": 0.9})
+    policy = _sample("Policy", "p", **{"levers__housing__apartments_per_year": 400.0})
+    scenario = _sample("Scenario", "s", **{"uncertainties__graduate_supply": 0.9})
     _, results = ema_workbench.perform_experiments(toy_model, scenarios=[scenario], policies=[policy])
     direct = run_experiment(scenario_file=str(toy_scenario_path.resolve()), seed=7, scale=1,
                             **{"levers.housing.apartments_per_year": 400.0, "uncertainties.graduate_supply": 0.9})
@@ -74,3 +74,9 @@ def test_import_does_not_need_ema_workbench() -> None:
 
     code = "import sys; sys.modules['ema_workbench'] = None; import sim.ema"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _sample(kind: str, name: str, **values: float):
+    """A named policy or scenario: ``Policy``/``Scenario`` in EMA Workbench 2, one ``Sample`` class from 3.0."""
+    factory = getattr(ema_workbench, kind, None) or ema_workbench.Sample
+    return factory(name, **values)

@@ -14,9 +14,10 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from sim.compare import run_sweep
 from sim.config import load_scenario
 from sim.ensemble import (
-    build_specs, derive_seeds, done_marker, parse_lever_range, partition_file, run_study, run_sweep, summarise,
+    build_specs, derive_seeds, done_marker, parse_lever_range, partition_file, run_study, summarise,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

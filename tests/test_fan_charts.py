@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from chart_files import assert_chart_files, render_recorded
-from sim import charts
+from sim.charts import fans, style
+from sim.charts import tables as chart_tables
 
 CLUSTERS = {
     "jiashan_ic": ({"en": "Integrated circuits", "zh": "集成电路"}, 35000.0),
@@ -32,7 +33,7 @@ def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *
     """An ensemble summary as the ensemble module writes it, from simulated random-walk runs."""
     rng = np.random.default_rng(seed)
     dates = month_ends(start, end)
-    sizes = {cid: size for cid, (_, size) in clusters.items()} | {charts.REST_OF_CITY: rest}
+    sizes = {cid: size for cid, (_, size) in clusters.items()} | {chart_tables.REST_OF_CITY: rest}
     shares = TIER_SHARES | {"skilled": 1.0 - sum(TIER_SHARES.values())}
     months = np.arange(len(dates))
     rows: dict[str, list] = {k: [] for k in ("point", "point_label", "date", "cluster", "tier", "n_runs", "mean",
@@ -59,9 +60,9 @@ def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *
                 paths = np.round(level * share)
                 total += paths
                 add(point, cid, tier, paths)
-            add(point, cid, charts.ALL_TIERS, total)
+            add(point, cid, chart_tables.ALL_TIERS, total)
             city += total
-        add(point, charts.CITY_TOTAL, charts.ALL_TIERS, city)
+        add(point, chart_tables.CITY_TOTAL, chart_tables.ALL_TIERS, city)
 
     cols = {k: (pa.array(np.array(v, dtype="datetime64[D]")).cast(pa.date32()) if k == "date"
                 else pa.array(v, pa.int64()) if k in ("point", "n_runs") else pa.array(v))
@@ -71,7 +72,7 @@ def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *
 
 def make_labels(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS) -> dict[str, dict[str, str]]:
     labels = {cid: lab for cid, (lab, _) in clusters.items()}
-    labels[charts.REST_OF_CITY] = {"en": "Rest of the city", "zh": "其他产业"}
+    labels[chart_tables.REST_OF_CITY] = {"en": "Rest of the city", "zh": "其他产业"}
     return labels
 
 
@@ -95,7 +96,7 @@ def rendered(summaries, tmp_path_factory) -> dict[tuple[str, int], tuple[Path, l
     for lang in ("en", "zh"):
         for points, summary in summaries.items():
             out_dir = tmp_path_factory.mktemp(f"fans_{lang}_{points}")
-            out[lang, points] = (out_dir, *render_recorded(lambda: charts.render_fan_charts(
+            out[lang, points] = (out_dir, *render_recorded(lambda: fans.render_fan_charts(
                 summary=summary, labels=make_labels(), out_dir=out_dir, lang=lang, caption=CAPTION[lang])))
     return out
 
@@ -106,12 +107,12 @@ CASES = [(lang, points) for lang in ("en", "zh") for points in (1, 2)]
 @pytest.mark.parametrize(("lang", "points"), CASES)
 def test_writes_two_png_and_two_svg(rendered, lang: str, points: int) -> None:
     out_dir, paths, _, _ = rendered[lang, points]
-    assert_chart_files(out_dir, paths, charts.FAN_STEMS)
+    assert_chart_files(out_dir, paths, fans.FAN_STEMS)
 
 
 @pytest.mark.parametrize("points", [1, 2])
 def test_chinese_fans_have_every_glyph(rendered, points: int) -> None:
-    if charts.cjk_font_name() is None:
+    if style.cjk_font_name() is None:
         pytest.skip("no CJK font installed")
     # Matplotlib warns "Glyph ... missing from font(s)" for every character it draws as a box.
     assert [str(w.message) for w in rendered["zh", points][2]] == []
@@ -123,43 +124,43 @@ def test_global_matplotlib_state_untouched(rendered, lang: str, points: int) -> 
 
 
 def test_two_points_give_a_legend_of_point_labels(summaries) -> None:
-    fig = charts._chart_fan_total(summaries[2], "en", "")
+    fig = fans.chart_fan_total(summaries[2], "en", "")
     assert legend_texts(fig) == [["baseline", "apartments_per_year=2000"]]
     assert "20 runs" in footer_text(fig)
 
 
 def test_one_point_gets_a_band_key_not_point_labels(summaries) -> None:
-    fig = charts._chart_fan_total(summaries[1], "en", "")
+    fig = fans.chart_fan_total(summaries[1], "en", "")
     assert legend_texts(fig) == [["Median", "25–75%", "5–95%"]]
     assert "Median, 25–75% and 5–95% bands over 20 runs." in footer_text(fig)
 
 
 def test_chinese_note_counts_runs(summaries) -> None:
-    fig = charts._chart_fan_total(summaries[1], "zh", "")
+    fig = fans.chart_fan_total(summaries[1], "zh", "")
     assert "中位数，25–75% 与 5–95% 区间，共 20 次运行。" in footer_text(fig)
 
 
 def test_points_beyond_eight_are_left_out_with_a_note() -> None:
     summary = make_summary(points=10, runs=5)
-    fig = charts._chart_fan_total(summary, "en", "")
+    fig = fans.chart_fan_total(summary, "en", "")
     assert legend_texts(fig) == [list(POINT_LABELS[:8])]
     foot = footer_text(fig).replace("\n", " ")
     assert "8 of 10 design points" in foot and "platforms=off" in foot and "challenges=off" in foot
 
 
 def test_cluster_panels_follow_first_appearance_and_use_point_zero(summaries) -> None:
-    fig = charts._chart_fan_clusters(summaries[2], make_labels(), "zh", "")
+    fig = fans._chart_fan_clusters(summaries[2], make_labels(), "zh", "")
     titles = [ax.get_title(loc="left") for ax in fig.subfigs[0].axes]
     assert titles == ["集成电路", "光伏新能源"]
     foot = footer_text(fig).replace("\n", "")
     assert "仅绘出设计点 0（baseline）" in foot and "其他产业未绘出" in foot
-    one = charts._chart_fan_clusters(summaries[1], make_labels(), "en", "")
+    one = fans._chart_fan_clusters(summaries[1], make_labels(), "en", "")
     assert "Design point" not in footer_text(one)
 
 
 def test_nine_clusters_make_a_three_by_three_grid() -> None:
     clusters = {f"c{i}": ({"en": f"Cluster {i}", "zh": f"集群{i}"}, 10000.0 * (i + 1)) for i in range(9)}
-    fig = charts._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
+    fig = fans._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
     axes = fig.subfigs[0].axes
     assert len(axes) == 9
     assert {ax.get_subplotspec().get_geometry()[:2] for ax in axes} == {(3, 3)}
@@ -169,7 +170,7 @@ def test_nine_clusters_make_a_three_by_three_grid() -> None:
 
 def test_seven_clusters_label_the_years_under_every_column() -> None:
     clusters = {f"c{i}": ({"en": f"Cluster {i}", "zh": f"集群{i}"}, 10000.0 * (i + 1)) for i in range(7)}
-    fig = charts._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
+    fig = fans._chart_fan_clusters(make_summary(clusters, runs=5), make_labels(clusters), "en", "")
     axes = fig.subfigs[0].axes
     assert len(axes) == 7
     labelled = [i for i, ax in enumerate(axes) if ax.xaxis.get_tick_params()["labelbottom"]]
@@ -179,27 +180,27 @@ def test_seven_clusters_label_the_years_under_every_column() -> None:
 @pytest.mark.parametrize("lang", ["fr", "ZH", ""])
 def test_invalid_language(lang: str, tmp_path: Path, summaries) -> None:
     with pytest.raises(ValueError):
-        charts.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang=lang, caption="")
+        fans.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang=lang, caption="")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_column_is_named(tmp_path: Path, summaries) -> None:
     partial = summaries[1].drop_columns(["p95"])
     with pytest.raises(ValueError, match="p95"):
-        charts.render_fan_charts(summary=partial, labels={}, out_dir=tmp_path, lang="en", caption="")
+        fans.render_fan_charts(summary=partial, labels={}, out_dir=tmp_path, lang="en", caption="")
 
 
 def test_chinese_falls_back_without_font(monkeypatch, tmp_path: Path, summaries) -> None:
-    monkeypatch.setattr(charts, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(style, "cjk_font_name", lambda: None)
     with pytest.warns(UserWarning, match="English"):
-        paths = charts.render_fan_charts(summary=summaries[1], labels=make_labels(), out_dir=tmp_path, lang="zh",
-                                         caption="fallback")
+        paths = fans.render_fan_charts(summary=summaries[1], labels=make_labels(), out_dir=tmp_path, lang="zh",
+                                       caption="fallback")
     assert len(paths) == 4
 
 
 def test_empty_summary_still_writes_charts(tmp_path: Path, summaries) -> None:
-    paths = charts.render_fan_charts(summary=summaries[1].slice(0, 0), labels={}, out_dir=tmp_path, lang="en",
-                                     caption="")
+    paths = fans.render_fan_charts(summary=summaries[1].slice(0, 0), labels={}, out_dir=tmp_path, lang="en",
+                                   caption="")
     assert sorted(tmp_path.iterdir()) == paths and len(paths) == 4
 
 
@@ -212,5 +213,5 @@ def test_failed_write_leaves_no_temporary_file(monkeypatch, tmp_path: Path, summ
 
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(OSError):
-        charts.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang="en", caption="")
+        fans.render_fan_charts(summary=summaries[1], labels={}, out_dir=tmp_path, lang="en", caption="")
     assert list(tmp_path.iterdir()) == []

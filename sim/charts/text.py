@@ -1,0 +1,249 @@
+"""The words on the charts, in English and Chinese: one catalogue, looked up by key.
+
+Every title, axis label, legend entry and note that a chart shows lives in :data:`TEXT` in both
+languages, as a ``str.format`` template that :func:`tr` fills by keyword. Names that come with the
+data (clusters, districts, cities, scenarios) are not here: they arrive as ``{"en": ..., "zh": ...}``
+labels, from which :func:`name_of` picks.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+# Words for ids that the model writes are keyed "<group>.<id>"; the order within a group is the
+# order in which the charts stack and colour them (see :func:`ids`).
+TEXT: dict[str, dict[str, str]] = {
+    "tier.top": {"en": "Top", "zh": "顶尖人才"},
+    "tier.national": {"en": "National", "zh": "国家级人才"},
+    "tier.provincial": {"en": "Provincial", "zh": "省级人才"},
+    "tier.municipal": {"en": "Municipal", "zh": "市级人才"},
+    "tier.skilled": {"en": "Graduates & professionals", "zh": "大学生及专业人才"},
+    "inflow.graduate": {"en": "Graduates", "zh": "高校毕业生"},
+    "inflow.migrant": {"en": "Talent from elsewhere", "zh": "外地人才"},
+    "inflow.returnee": {"en": "Returnees", "zh": "返乡人才"},
+    "inflow.high_end": {"en": "High-end recruitment", "zh": "高端引才"},
+    "inflow.platform": {"en": "Platform recruitment", "zh": "平台引才"},
+    "inflow.project": {"en": "Leading-talent projects", "zh": "领军人才项目"},
+    "inflow.challenge": {"en": "Open challenges", "zh": "揭榜挂帅"},
+    "inflow.tailored": {"en": "Tailored recruitment", "zh": "定制引才"},
+    "inflow.internal": {"en": "Moves within the city", "zh": "市内流动"},
+    # Outflows to other cities are named after the city (from the run's labels); these are not.
+    "outflow.retirement": {"en": "Retirement", "zh": "退休"},
+    "outflow.internal": {"en": "Moves within the city", "zh": "市内流动"},
+    "outflow_to": {"en": "to {name}", "zh": "流向{name}"},
+    "lever.housing": {"en": "Talent housing", "zh": "人才安居"},
+    "lever.funding": {"en": "Financial support", "zh": "金融支持"},
+    "lever.projects": {"en": "Leading-talent projects", "zh": "领军人才项目"},
+    "lever.challenges": {"en": "Open challenges", "zh": "揭榜挂帅"},
+    "lever.platforms": {"en": "Innovation platforms", "zh": "创新平台"},
+    "lever.services": {"en": "Talent services", "zh": "人才服务"},
+    "lever.tailored_support": {"en": "Tailored support", "zh": "定制服务"},
+    "lever.graduates": {"en": "Graduate subsidies", "zh": "大学生补贴"},
+    # charts of one run
+    "year": {"en": "Year", "zh": "年份"},
+    "stock_k": {"en": "Talent stock (thousand persons)", "zh": "人才数量（千人）"},
+    "persons_log": {"en": "Persons (log scale)", "zh": "人数（对数刻度）"},
+    "flows_k": {"en": "Thousand persons per year (outflows negative)", "zh": "千人/年（流出为负）"},
+    "spending_yi": {"en": "Spending (100 million yuan)", "zh": "支出（亿元）"},
+    "title_cluster": {"en": "Talent stock by cluster", "zh": "各产业集群人才数量"},
+    "title_tier": {"en": "Talent stock by tier, city total", "zh": "全市分层次人才数量"},
+    "panel_skilled": {"en": "Graduates & professionals", "zh": "大学生及专业人才"},
+    "panel_high_end": {"en": "High-end talent", "zh": "高层次人才"},
+    "title_flows": {"en": "Talent inflows and outflows, city total", "zh": "全市人才流入与流出"},
+    "title_spending": {"en": "Spending by policy lever", "zh": "各项人才政策支出"},
+    "title_total": {"en": "Total talent stock of the city", "zh": "全市人才总量"},
+    "inflows": {"en": "Inflows", "zh": "流入"},
+    "outflows": {"en": "Outflows", "zh": "流出"},
+    "net": {"en": "Net", "zh": "净流入"},
+    "budget": {"en": "Budget", "zh": "预算"},
+    "no_data": {"en": "No data in this run", "zh": "本次运行无数据"},
+    "rest_note": {
+        "en": "{name} (not drawn): {start} thousand persons in {start_month}, {end} thousand in {end_month}.",
+        "zh": "{name}（未绘出）：{start_month}{start}千人，{end_month}{end}千人。",
+    },
+    "internal_note": {
+        "en": "Moves between clusters inside the city are left out: they cancel in the city total.",
+        "zh": "市内集群间流动未计入：在全市合计中相互抵消。",
+    },
+    "small_note": {
+        "en": "Too small to see at this scale (persons over {period}): {items}.",
+        "zh": "以下渠道数量过小，图中难以辨认（{period}合计人数）：{items}。",
+    },
+    "partial_note": {
+        "en": "* Part of a year only ({items}).",
+        "zh": "* 非完整年度（{items}）。",
+    },
+    "partial_item": {"en": "{year}: {months} months", "zh": "{year}年{months}个月"},
+    "budget_note": {
+        "en": "Black marks: the year's budget, the sum of the levers' monthly shares.",
+        "zh": "黑色短线：年度预算（各政策工具月度预算之和）。",
+    },
+    "start_mark": {"en": "{month} (start)\n{value} thousand", "zh": "{month}（起点）\n{value}千人"},
+    "end_mark": {"en": "{month}\n{value} thousand", "zh": "{month}\n{value}千人"},
+    "month": {"en": "{m} {y}", "zh": "{y}年{n}月"},
+    "period": {"en": "{a}–{b}", "zh": "{a}—{b}年"},
+    "list_sep": {"en": ", ", "zh": "，"},
+    # fan charts of a study
+    "title_fan_total": {"en": "Total talent stock of the city across runs", "zh": "全市人才总量（多次运行）"},
+    "title_fan_clusters": {"en": "Talent stock by cluster across runs", "zh": "各产业集群人才数量（多次运行）"},
+    "median": {"en": "Median", "zh": "中位数"},
+    "band_50": {"en": "25–75%", "zh": "25–75% 区间"},
+    "band_90": {"en": "5–95%", "zh": "5–95% 区间"},
+    "fan_note": {
+        "en": "Median, 25–75% and 5–95% bands over {n} runs.",
+        "zh": "中位数，25–75% 与 5–95% 区间，共 {n} 次运行。",
+    },
+    "points_left_out": {
+        "en": "The first {shown} of {total} design points are drawn; left out: {items}.",
+        "zh": "共 {total} 个设计点，图中绘出前 {shown} 个；未绘出：{items}。",
+    },
+    "more_items": {"en": "and {n} more", "zh": "等 {n} 个"},
+    "one_point_only": {
+        "en": "Design point {point} ({label}) only, of {total} in the ensemble.",
+        "zh": "仅绘出设计点 {point}（{label}），共 {total} 个设计点。",
+    },
+    "rest_left_out": {"en": "{name} is not drawn.", "zh": "{name}未绘出。"},
+    # scenario comparisons, the map and response curves
+    "title_compare_trajectories": {"en": "Total talent stock of the city by scenario", "zh": "各情景全市人才总量"},
+    "title_compare_differences": {
+        "en": "Difference to the reference scenario, end of {year}",
+        "zh": "各情景与参照情景的人才数量之差（{year}年末）",
+    },
+    "title_compare_cost": {
+        "en": "Additional talent per 100 million yuan spent, end of {year}",
+        "zh": "每亿元新增支出带来的新增人才（截至{year}年末）",
+    },
+    "title_compare_map": {
+        "en": "Talent stock by cluster relative to the reference scenario, end of {year}",
+        "zh": "各产业集群人才数量相对参照情景的变化（{year}年末）",
+    },
+    "title_response": {"en": "Response of the city's talent stock to {lever}", "zh": "全市人才总量对{lever}的响应"},
+    "reference_tag": {"en": "{name} (reference)", "zh": "{name}（参照情景）"},
+    "city_total": {"en": "City total", "zh": "全市合计"},
+    "by_cluster": {"en": "By cluster (same scale in every panel)", "zh": "分产业集群（各分图刻度相同）"},
+    "diff_persons": {"en": "Difference to the reference (persons)", "zh": "与参照情景之差（人）"},
+    "diff_k": {"en": "Difference to the reference (thousand persons)", "zh": "与参照情景之差（千人）"},
+    "gain_sure": {"en": "Gain (95% interval above 0)", "zh": "增加（95% 区间在 0 以上）"},
+    "loss_sure": {"en": "Loss (95% interval below 0)", "zh": "减少（95% 区间在 0 以下）"},
+    "not_sure": {"en": "95% interval includes 0", "zh": "95% 区间包含 0"},
+    "ci95": {"en": "95% confidence interval", "zh": "95% 置信区间"},
+    "diff_note": {
+        "en": "Mean paired difference to “{ref}” over {n} seeds, with its 95% confidence interval.",
+        "zh": "与“{ref}”的配对差均值（{n} 个随机种子）及其 95% 置信区间。",
+    },
+    "no_comparison": {
+        "en": "No comparison: “{name}” is the only scenario.",
+        "zh": "无可比较的情景：仅有“{name}”一个情景。",
+    },
+    "no_estimate": {"en": "No estimate (not drawn): {items}.", "zh": "无估计值（未绘出）：{items}。"},
+    "item_in": {"en": "{what} in {where}", "zh": "“{where}”中的{what}"},
+    "per_100m": {"en": "Additional talent per 100 million yuan (persons)", "zh": "每亿元新增人才（人）"},
+    "extra_spending_yi": {"en": "Extra spending (100 million yuan)", "zh": "新增支出（亿元）"},
+    "cost_note": {
+        "en": "Extra spending: cumulative to the end of {year}, over “{ref}”. Mean with 95% confidence interval; "
+              "sorted by talent per 100 million yuan.",
+        "zh": "新增支出：截至{year}年末相对“{ref}”的累计支出增量。图中为均值及 95% 置信区间，按每亿元新增人才排序。",
+    },
+    "interval_cut": {
+        "en": "Intervals cut at the edge of the chart (little extra money, so an unsteady ratio): {items}.",
+        "zh": "以下情景新增支出很少、比值不稳定，其置信区间在图边截断：{items}。",
+    },
+    "no_extra_spending": {
+        "en": "No extra policy spending over the reference, or no change of policy (not drawn): {items}.",
+        "zh": "政策支出未高于参照情景或未调整政策（未绘出）：{items}。",
+    },
+    "nothing_to_rank": {
+        "en": "No scenario spends more than the reference.",
+        "zh": "没有情景的支出高于参照情景。",
+    },
+    "ref_median_key": {"en": "Median of the reference", "zh": "参照情景中位数"},
+    "rel_diff_pct": {
+        "en": "Difference to the reference (% of its talent stock)",
+        "zh": "与参照情景之差（占其人才数量的百分比，%）",
+    },
+    "node_area": {
+        "en": "Circle area: talent stock of the reference at the end of {year} (persons)",
+        "zh": "圆面积：参照情景{year}年末人才数量（人）",
+    },
+    "map_note": {
+        "en": "Circles at their districts' approximate centres. Area: talent stock of “{ref}”; colour: mean "
+              "difference to it; dark outline: its 95% interval excludes 0. Lines: links between clusters, "
+              "wider for stronger links.",
+        "zh": "圆点位于所在区县的大致中心。面积：“{ref}”的人才数量；颜色：与之相比的均值差；深色边框："
+              "差值的 95% 区间不含 0。连线：产业集群间的关联，越粗关联越强。",
+    },
+    "spread_note": {
+        "en": "Clusters in the same district are drawn slightly apart.",
+        "zh": "同一区县的产业集群略微错开绘制。",
+    },
+    "no_estimate_grey": {"en": "Grey: no estimate.", "zh": "灰色：无估计值。"},
+    "panels_left_out": {
+        "en": "The first {shown} of {total} scenarios compared are drawn; left out: {items}.",
+        "zh": "共 {total} 个对比情景，图中绘出前 {shown} 个；未绘出：{items}。",
+    },
+    "lon": {"en": "Longitude (°E)", "zh": "经度（°E）"},
+    "lat": {"en": "Latitude (°N)", "zh": "纬度（°N）"},
+    "year_end": {"en": "End of {year}", "zh": "{year}年末"},
+    "marginal_unit": {
+        "en": "Additional talent per unit of the lever (persons)",
+        "zh": "每单位增量的新增人才（人）",
+    },
+    "marginal_units": {
+        "en": "Additional talent per {n} units of the lever (persons)",
+        "zh": "每 {n} 单位增量的新增人才（人）",
+    },
+    "yi_unit": {"en": "100 million yuan", "zh": "亿元"},
+    "with_unit": {"en": "{name} ({unit})", "zh": "{name}（{unit}）"},
+    "mean_ci": {"en": "Mean, 95% interval", "zh": "均值及 95% 置信区间"},
+    "response_note": {
+        "en": "Upper panels: median, 25–75% and 5–95% bands over {n} seeds. Lower panel: mean additional talent "
+              "per unit step of the lever between successive values, with 95% confidence interval, drawn midway "
+              "between the values; falling values mean diminishing returns.",
+        "zh": "上图：中位数及 25–75%、5–95% 区间（{n} 个随机种子）。下图：政策变量相邻取值之间每单位增量带来的"
+              "新增人才均值及 95% 置信区间，绘于两取值的中点；数值下降即边际收益递减。",
+    },
+    "response_spending": {
+        "en": "Extra spending at {value} over {first}: {items} (100 million yuan).",
+        "zh": "取值 {value} 相对 {first} 的新增支出：{items}（亿元）。",
+    },
+    "spending_item": {"en": "{amount} to the end of {year}", "zh": "截至{year}年末 {amount}"},
+    "single_value": {
+        "en": "One lever value only: no marginal effect.",
+        "zh": "政策变量仅有一个取值，无法计算边际效应。",
+    },
+}
+# English dates name the month; Chinese ones number it (see "month").
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# Line breaking: closing punctuation stays with the character before it, so a line never starts
+# with it; an opening bracket or quotation mark goes with the text after it.
+NO_LINE_START = frozenset("，。、；：！？）」』》】,.;:!?)")
+OPENING_MARKS = frozenset("（《「『“‘(")
+
+
+def tr(key: str, lang: str, **fields: object) -> str:
+    """The catalogue's text for ``key`` in ``lang``, with ``fields`` filled in."""
+    text = TEXT[key][lang]
+    return text.format(**fields) if fields else text
+
+
+def ids(group: str) -> tuple[str, ...]:
+    """The ids that have words in ``group`` (``tier``, ``inflow``, ``outflow``, ``lever``), in catalogue order."""
+    prefix = f"{group}."
+    return tuple(key[len(prefix):] for key in TEXT if key.startswith(prefix))
+
+
+def pick(entry: dict[str, str] | None, lang: str, fallback: str) -> str:
+    if not entry:
+        return fallback
+    return entry.get(lang) or entry.get("en") or fallback
+
+
+def name_of(ident: str, labels: dict[str, dict[str, str]], lang: str) -> str:
+    """The id's name from the data's labels, in ``lang`` where there is one, else in English, else the id."""
+    return pick(labels.get(ident), lang, ident)
+
+
+def listing(items: list[str], lang: str, *, limit: int = 6) -> str:
+    shown = items[:limit] + ([tr("more_items", lang, n=len(items) - limit)] if len(items) > limit else [])
+    return tr("list_sep", lang).join(shown)
