@@ -260,6 +260,9 @@ class Behaviour(Strict):
     agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15))
     link_weight: float = param(0.3, unit="weight of linked clusters' talent in the spillover", source="assumption", range=(0.0, 0.6))
     matching_efficiency: float = param(0.6, unit="monthly matches per U^a V^(1-a)", source="assumption", range=(0.3, 1.0))
+    job_prospect_weight: float = param(1.0, unit="utility per log of the probability of finding a job within the search period",
+                                       source="assumption: migrants weigh a destination's wage by the probability of employment (Harris & Todaro 1970, AER 60(1)); 1 is the expected-utility weight",
+                                       range=(0.5, 1.5))
     matching_elasticity: float = param(0.5, unit="elasticity of matches to seekers (alpha)", source="context_facts literature_ranges matching_function (0.3-0.7)", range=(0.3, 0.7))
     job_response: float = param(1.0, unit="elasticity of desired jobs to productivity", source="assumption", range=(0.5, 1.5))
     funding_effect: float = param(0.4, unit="desired-jobs increase per funding/annual-output ratio", source="assumption", range=(0.1, 0.8))

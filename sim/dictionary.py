@@ -283,6 +283,25 @@ TABLES: dict[str, Table] = {
                                   "综合协调指数 T = (U1 + U2) / 2", INDEX),
          "coordination_d": Column("coupling coordination degree D = √(C·T)", "耦合协调度 D = √(C·T)", INDEX)},
         run_keys=True),
+    "labour_market": Table(
+        "labour market", "劳动力市场",
+        "Each month's matching in every sector x tier market (ODD §7.4): vacancies, the persons who sought a job "
+        "there, the persons hired, and the market's tightness and job-finding rate. Which side is short emerges from "
+        "these numbers: tightness above 1 means seekers are short, below 1 vacancies are short.",
+        "各月每个产业 × 人才层次市场的匹配情况（ODD 第 7.4 节）：空缺岗位、在该市场求职的人数、被录用人数，以及市场紧度与求职成功率。"
+        "哪一方短缺由这些数字体现：紧度大于 1 表示求职者短缺，小于 1 表示岗位短缺。",
+        _run_files("labour_market"),
+        {"date": MONTH_END, "cluster": SECTOR, "tier": TIER,
+         "vacancies": Column("talent vacancies of the sector and tier at the month's matching", "本月匹配时该产业该层次的人才空缺岗位", JOBS),
+         "job_seekers": Column("persons who sought a job in this market this month (newcomers who came, displaced residents "
+                               "and residents seeking on the job)",
+                               "本月在该市场求职的人数（决定前来的新来者、失去工作的居民及在职求职的居民）", PERSONS),
+         "hires": Column("persons hired in this market this month", "本月在该市场被录用的人数", PERSONS),
+         "tightness": Column("market tightness: vacancies per job seeker (V/U); empty when nobody sought a job",
+                             "市场紧度：每名求职者对应的空缺岗位数（V/U）；无人求职时为空", Unit("vacancies per seeker", "个岗位/人")),
+         "finding_rate": Column("job-finding rate: hires per job seeker this month; empty when nobody sought a job",
+                                "求职成功率：本月每名求职者的录用数；无人求职时为空", Unit("share", "比例"))},
+        run_keys=True),
     "summary": Table(
         "study summary", "研究汇总",
         "Talent stock over a study's complete runs: mean and quantiles per design point, date, sector (with the city "

@@ -38,7 +38,7 @@ SCHEDULE = (
 # a month's random streams, in the order of their spawn keys: one per process and one for the challenges
 STREAMS = (*(name for name, _ in SCHEDULE), "challenges")
 # Draws that belong to one agent (or firm): keyed by (seed, month, draw) and the agent's id
-AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_firm", "purchase", "purchase_wait", "consider_move",
+AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_match_margin", "search_firm", "purchase", "purchase_wait", "consider_move",
                "move_choice", "destination", "first_child", "fixed_exit", "fixed_destination", "firm_shock_a", "firm_shock_b",
                "firm_exit", "firm_promotion")
 # where agents and firms come from, for their ids
@@ -366,6 +366,7 @@ class TalentModel(mesa.Model):
     def _setup_policy_state(self) -> None:
         self.demand_level = 1.0  # industry demand relative to the start (§7.2)
         self.fill_rate = np.ones(self.S)  # share of last month's vacancies filled, by sector (§7.4 sets it, §7.2 uses it)
+        self.finding_rate = matching.initial_finding_rate(self.beh)  # last month's hires per seeker, by tier (§7.4)
         self.loans_outstanding = 0.0
         self.fund_remaining = {self.region.sector_ids.index(c): v for c, v in self.levers.funding.industry_funds_yuan.items()}
         self.demand_firm = np.empty(0, dtype=np.int64)

@@ -20,6 +20,7 @@ def search_and_match(model: Model) -> None:
     seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
     if len(seekers) == 0:
         model.fill_rate = np.ones(model.S)
+        model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
         return
     tier = p.tier[seekers].astype(np.int64)
     v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
@@ -44,7 +45,8 @@ def search_and_match(model: Model) -> None:
     else:
         bonus = graduate_bonus(model, channel=p.channel[seekers])
         v_out = utility.alternative_city_utility(model)[tier]
-        p_come = 1 / (1 + np.exp(v_out - inclusive - bonus))
+        prospect = beh.job_prospect_weight * np.log(job_prospect(model))[tier]
+        p_come = 1 / (1 + np.exp(v_out - inclusive - bonus - prospect))
         committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
         newly = is_candidate & ~committed & (model.keyed_uniforms(uid, draw="search_come") < p_come)
         p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
@@ -55,13 +57,15 @@ def search_and_match(model: Model) -> None:
     cell = target * K + tier
     u_persons = np.bincount(cell, weights=w, minlength=model.S * K).reshape(model.S, K)
     if model.fixed_rates:
-        p_match = np.ones((model.S, K))
+        matched = np.ones(len(seekers), bool)
     else:
-        a = beh.matching_elasticity
-        m = np.minimum(beh.matching_efficiency * u_persons ** a * model.vacancies ** (1 - a), np.minimum(u_persons, model.vacancies))
-        p_match = np.divide(m, u_persons, out=np.zeros_like(m), where=u_persons > 0)
-    matched = model.keyed_uniforms(uid, draw="search_match") < p_match[target, tier]
+        quota = matches(seekers=u_persons, vacancies=model.vacancies, efficiency=beh.matching_efficiency,
+                        elasticity=beh.matching_elasticity)
+        matched = draw_hires(cell=cell, weight=w, quota=quota.reshape(-1), order_draw=model.keyed_uniforms(uid, draw="search_match"),
+                             margin_draw=model.keyed_uniforms(uid, draw="search_match_margin"))
     hires = np.bincount(cell[matched], weights=w[matched], minlength=model.S * K).reshape(model.S, K)
+    model.recorder.note_labour_market(vacancies=model.vacancies, seekers=u_persons, hires=hires)
+    model.finding_rate = finding_rate(seekers=u_persons, hires=hires, previous=model.finding_rate)
     model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
     model.fill_rate = np.clip(model.fill_rate + (model.vacancies.sum(axis=1) < 1), 0, 1)
     place(model, seekers[matched], target[matched])
@@ -74,6 +78,45 @@ def search_and_match(model: Model) -> None:
     p.job_seeking[: p.size] = 0
     undecided = np.flatnonzero((p.view("status") == CANDIDATE) & (p.view("search_left") <= 0))
     p.status[undecided] = GONE  # candidates who did not come
+
+
+def matches(*, seekers: np.ndarray, vacancies: np.ndarray, efficiency: float, elasticity: float) -> np.ndarray:
+    """The matching function M = min(mu U^alpha V^(1-alpha), U, V) of every market (Petrongolo & Pissarides 2001)."""
+    return np.minimum(efficiency * seekers ** elasticity * vacancies ** (1 - elasticity), np.minimum(seekers, vacancies))
+
+
+def draw_hires(*, cell: np.ndarray, weight: np.ndarray, quota: np.ndarray, order_draw: np.ndarray,
+               margin_draw: np.ndarray) -> np.ndarray:
+    """Which seekers are hired: in each market, seekers in a random order (``order_draw``) until the market's
+    quota of persons is filled. The seeker who straddles the quota is hired with the probability of the part of
+    it inside (``margin_draw``), so hires equal the quota in expectation and exceed it by less than one agent's
+    weight; a market never hires more persons than sought a job in it."""
+    order = np.lexsort((order_draw, cell))
+    c, w = cell[order], weight[order]
+    cumulative = np.cumsum(w)
+    first = np.r_[True, c[1:] != c[:-1]]
+    before_market = np.maximum.accumulate(np.where(first, cumulative - w, 0.0))
+    before = cumulative - w - before_market  # persons ahead of the seeker in its market
+    hired = np.zeros(len(cell), bool)
+    hired[order] = before + w * margin_draw[order] < quota[c]
+    return hired
+
+
+def job_prospect(model: Model) -> np.ndarray:
+    """Probability, by tier, of finding a job within a newcomer's search period at last month's city-wide finding rate."""
+    months = max(int(round(model.beh.candidate_search_months)), 1)
+    return np.maximum(1 - (1 - model.finding_rate) ** months, 1e-6)
+
+
+def finding_rate(*, seekers: np.ndarray, hires: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """The month's job-finding rate by tier across the city (hires per seeker); a tier without seekers keeps its last rate."""
+    u, h = seekers.sum(axis=0), hires.sum(axis=0)
+    return np.divide(h, u, out=previous.copy(), where=u > 0)
+
+
+def initial_finding_rate(beh) -> np.ndarray:
+    """The rate the matching function gives at tightness V/U = 1 (before any month has been observed)."""
+    return np.full(K, min(beh.matching_efficiency, 1.0))
 
 
 def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

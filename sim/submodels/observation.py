@@ -19,6 +19,7 @@ FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "ent
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
 HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
 COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
+LABOUR_FIELDS = ("vacancies", "job_seekers", "hires")
 # what Mesa's DataCollector records at the end of each month (and for the initial state), for a notebook or a dashboard
 MODEL_REPORTERS = {
     "talent_stock": "residents, persons",
@@ -78,6 +79,7 @@ class Recorder:
         self.housing = np.zeros((T, D, len(HOUSING_FIELDS)))
         self.spending = np.zeros((T, len(LEVERS)))
         self.budget = np.zeros((T, len(LEVERS)))
+        self.labour = np.zeros((T, S, K, len(LABOUR_FIELDS)))
         self.coupling = np.zeros((T, model.n_clusters, len(COUPLING_FIELDS)))
         self._events = np.zeros((S, 3))
         self._projects = np.zeros((S, 3))
@@ -101,6 +103,10 @@ class Recorder:
 
     def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
         self._add(self.outflow, sector=sector, tier=tier, channel=channel, weight=weight)
+
+    def note_labour_market(self, *, vacancies: np.ndarray, seekers: np.ndarray, hires: np.ndarray) -> None:
+        """The month's matching, by sector x tier: vacancies, persons seeking there and persons hired."""
+        self.labour[self.m.t] = np.stack([vacancies, seekers, hires], axis=-1)
 
     def note_projects(self, *, selected: np.ndarray, posted: np.ndarray, solved: np.ndarray) -> None:
         self._projects[:] = np.column_stack([selected, posted, solved])
@@ -171,6 +177,21 @@ class Recorder:
         types = {"year": pa.int32(), "months": pa.int32(), "cluster": pa.string(), "tier": pa.string(), "district": pa.string()}
         return pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in rows.items()}) if T else pa.table({})
 
+    def _labour_market(self, *, dates: list[dt.date], sectors: list[str]) -> pa.Table:
+        """Each month's sector x tier market: vacancies, seekers, hires, tightness V/U and the job-finding rate."""
+        T = len(dates)
+        idx = np.indices((T, len(sectors), K)).reshape(3, -1)
+        values = self.labour[:T].reshape(-1, len(LABOUR_FIELDS))
+        vacancies, seekers, hires = values.T
+        return pa.table({
+            "date": _labels(dates, idx[0], date=True), "cluster": _labels(sectors, idx[1], date=False),
+            "tier": _labels(list(TIERS), idx[2], date=False),
+            "vacancies": pa.array(vacancies), "job_seekers": pa.array(seekers), "hires": pa.array(hires),
+            # undefined without seekers: null rather than a made-up number
+            "tightness": pa.array(np.divide(vacancies, seekers, out=np.full(len(seekers), np.nan), where=seekers > 0), from_pandas=True),
+            "finding_rate": pa.array(np.divide(hires, seekers, out=np.full(len(seekers), np.nan), where=seekers > 0), from_pandas=True),
+        })
+
     def _cluster_indicators(self, *, stock: np.ndarray, output: np.ndarray | None = None, firms: np.ndarray | None = None) -> np.ndarray:
         """Talent, high-end talent, annual output and firms of each cluster (columns in that order)."""
         m = self.m
@@ -240,4 +261,5 @@ class Recorder:
             "spending": spending,
             "cost_effectiveness": cost_eff,
             "coupling": wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
+            "labour_market": self._labour_market(dates=dates[1:], sectors=sectors),
         }
