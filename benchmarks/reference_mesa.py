@@ -36,6 +36,8 @@ import numpy as np
 from mesa.agent import AgentSet
 
 from sim.categories import INFLOW_CHANNELS, SKILLED, TIERS
+from sim.dates import month_index
+from sim.demography import CADRE, MALE
 from sim.model import TalentModel
 from sim.submodels import housing, matching, retention, utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, FIELDS, GONE, MARKET, OWNER, SEARCHING
@@ -46,8 +48,8 @@ RETURNEE = INFLOW_CHANNELS.index("returnee")
 # pool columns the talent rules change; the others are fixed for an agent's life
 MUTABLE = ("status", "sector", "employer", "housing", "children", "age", "months_in_city", "queue_since",
            "search_left", "job_seeking")
-STATE = ("status", "tier", "sector", "employer", "field", "education", "age", "housing", "children", "months_in_city",
-         "weight", "channel", "queue_since", "search_left", "job_seeking")
+STATE = ("status", "tier", "sector", "employer", "field", "education", "age", "sex", "track", "birth_month", "housing", "children",
+         "months_in_city", "weight", "channel", "queue_since", "search_left", "job_seeking")
 
 
 def _draw(weights: list[float], total: float, u: float) -> int:
@@ -65,8 +67,8 @@ class TalentAgent(mesa.Agent):
     """A talent agent: one person of a high-end tier, or ``weight`` persons of the skilled tier."""
 
     def __init__(self, model: "ReferenceTalentModel", *, status: int, tier: int, sector: int, employer: int, field: int,
-                 education: int, age: float, housing: int, children: int, months_in_city: int, weight: float,
-                 channel: int, queue_since: int, search_left: int, job_seeking: int) -> None:
+                 education: int, age: float, sex: int, track: int, birth_month: int, housing: int, children: int,
+                 months_in_city: int, weight: float, channel: int, queue_since: int, search_left: int, job_seeking: int) -> None:
         super().__init__(model)
         self.status = status
         self.tier = tier
@@ -75,6 +77,9 @@ class TalentAgent(mesa.Agent):
         self.field = field
         self.education = education
         self.age = age
+        self.sex = sex
+        self.track = track
+        self.birth_month = birth_month
         self.housing = housing
         self.children = children
         self.months_in_city = months_in_city
@@ -201,7 +206,7 @@ class TalentAgent(mesa.Agent):
             if self.random.random() < m.exit_rate_fixed:
                 self.depart(self.random.randrange(m.J))
             return
-        if self.age >= m.retirement_age:
+        if m.month - self.birth_month >= self.statutory_age():
             self.depart(m.recorder.out_retirement)
             return
         if self.status == EMPLOYED:
@@ -221,10 +226,21 @@ class TalentAgent(mesa.Agent):
                 odds = m.leave_odds[self.tier]
                 self.depart(_draw(odds, sum(odds), self.random.random()))
                 return
-        self.age += 1 / 12
+        self.age = (m.month - self.birth_month) / 12
         self.months_in_city += 1
         if self.children == 0 and 25 <= self.age <= 40 and self.random.random() < m.birth_rate:
             self.children = 1
+
+    def statutory_age(self) -> int:
+        """Months: the old age, plus under the reform one month per ``cohort_months_per_step`` months by which the
+        old retirement date falls on or after the reform's first month (the first cohort's old date), up to the final age."""
+        demo = self.model.demography
+        rule = demo.men if self.sex == MALE else demo.women_cadres if self.track == CADRE else demo.women_workers
+        old = round(rule.base_age_years * 12)
+        reform_starts = month_index(rule.first_cohort) + old
+        if not demo.retirement_reform or self.birth_month + old < reform_starts:
+            return old
+        return min(old + (self.birth_month + old - reform_starts) // rule.cohort_months_per_step + 1, round(rule.final_age_years * 12))
 
     def move_alternatives(self) -> list[float]:
         """Utilities of staying, moving to another cluster and leaving for each competing city."""
@@ -440,7 +456,8 @@ class ReferenceTalentModel(TalentModel):
     def _retain_and_exit(self) -> None:
         beh = self.beh
         self.exit_rate_fixed = self.config.exit_rate_fixed
-        self.retirement_age = beh.retirement_age
+        self.month = self.start + self.t
+        self.demography = self.unc.demography
         self.consider_move = beh.consider_move_per_month
         self.birth_rate = beh.child_rate_per_year / 12
         v = utility.sector_utility(self)

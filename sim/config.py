@@ -256,7 +256,6 @@ class Behaviour(Strict):
     purchase_rate_per_year: float = param(0.04, unit="share of renting talent with 2+ years tenure buying a home, per year", source="assumption", range=(0.02, 0.08))
     purchase_subsidy_elasticity: float = param(2.0, unit="purchase-rate increase per subsidy/price ratio", source="assumption", range=(0.5, 4.0))
     child_rate_per_year: float = param(0.06, unit="births per childless talent aged 25-40, per year", source="assumption", range=(0.03, 0.1))
-    retirement_age: float = param(60, unit="years", source="assumption: statutory retirement age in China (60 for men, 50-55 for women)", range=(55, 63))
     agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15))
     link_weight: float = param(0.3, unit="weight of linked clusters' talent in the spillover", source="assumption", range=(0.0, 0.6))
     matching_efficiency: float = param(0.6, unit="monthly matches per U^a V^(1-a)", source="assumption", range=(0.3, 1.0))
@@ -317,6 +316,65 @@ class Behaviour(Strict):
         return v
 
 
+REFORM_SOURCE = ("Decision of the NPC Standing Committee on the gradual raising of the statutory retirement age, 2024-09-13, "
+                 "in force 2025-01-01, and its Measures art. 1 (每四个月/每二个月延迟一个月; MOHRSS explainer of 2024-09-13 "
+                 "at hrss.sz.gov.cn and rsj.snj.gov.cn)")
+
+
+class RetirementRule(Strict):
+    """A statutory retirement track (the defaults are men's): the old age, and the reform's months added by
+    birth cohort — one month for every ``cohort_months_per_step`` months of birth from ``first_cohort`` on,
+    up to ``final_age_years``."""
+
+    base_age_years: float = param(60, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    first_cohort: str = param("1965-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
+    cohort_months_per_step: int = param(4, unit="months of birth per month added", source=REFORM_SOURCE, ge=1)
+    final_age_years: float = param(63, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+
+    @field_validator("first_cohort")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return check_month(v)
+
+    @model_validator(mode="after")
+    def _rises(self) -> "RetirementRule":
+        if self.final_age_years < self.base_age_years:
+            raise ValueError("final_age_years must not be below base_age_years")
+        return self
+
+
+class WomenCadreRetirement(RetirementRule):
+    """Women cadres and professionals (干部): 55, then 58 from the 1970-01 cohort on."""
+
+    base_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    first_cohort: str = param("1970-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
+    final_age_years: float = param(58, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+
+
+class WomenWorkerRetirement(RetirementRule):
+    """Women workers (工人): 50, then 55, one month added per two months of birth from the 1975-01 cohort on."""
+
+    base_age_years: float = param(50, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    first_cohort: str = param("1975-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
+    cohort_months_per_step: int = param(2, unit="months of birth per month added", source=REFORM_SOURCE, ge=1)
+    final_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+
+
+class Demography(Strict):
+    """Sex, ages and statutory retirement of talent (ODD §5, §7.3, §7.6)."""
+
+    male_share_initial: float = param(0.521, unit="share of the end-2021 talent stock", source="assumption: the 2020 census male share of Jiaxing's residents, 52.10% (2,814,061 of 5,400,868; Jiaxing 7th census bulletin, secondary), taken for the talent stock", range=(0.45, 0.62))
+    male_share_inflow: float = param(0.521, unit="share of every inflow channel's persons", source="assumption: the same census share for all channels (no published sex split of the city's talent inflows)", range=(0.45, 0.62))
+    women_cadre_share_skilled: float = param(0.5, unit="share of skilled-tier women on the cadre/professional track (old age 55)", source="assumption: the skilled tier mixes professionals (cadre track) and skilled workers (worker track, old age 50); high-end tiers are all on the cadre track", range=(0.2, 0.8))
+    skilled_min_age: float = param(22, unit="years", source="assumption: age at a bachelor's degree; the youngest skilled talent at the start", range=(20, 24))
+    high_end_min_age: float = param(30, unit="years", source="assumption: a doctorate and some years of work before a high-end title", range=(26, 36))
+    retirement_reform: bool = Field(True, description="the gradual raising of the statutory retirement age from 2025 (on in the baseline); False keeps the old ages",
+                                    json_schema_extra={"unit": "on/off", "source": REFORM_SOURCE})
+    men: RetirementRule = Field(default_factory=RetirementRule)
+    women_cadres: WomenCadreRetirement = Field(default_factory=WomenCadreRetirement)
+    women_workers: WomenWorkerRetirement = Field(default_factory=WomenWorkerRetirement)
+
+
 class CompetitorPath(Strict):
     trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1))
     shock: float = param(0.0, unit="utility, a step change", source="scenario", ge=None)
@@ -337,6 +395,7 @@ class Uncertainties(Strict):
     wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07))
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05))
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    demography: Demography = Field(default_factory=Demography)
 
 
 class Scenario(Strict):

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import mesa
 import numpy as np
 
+from sim import demography
 from sim.categories import HIGH_END_TIERS, SKILLED, TIERS, K
 from sim.config import Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
 from sim.dates import month_index
@@ -150,6 +151,7 @@ class TalentModel(mesa.Model):
         self.start = month_index(run.start)
         self.n_months = month_index(run.end) - self.start + 1
         self.t = 0  # months simulated so far
+        self.ages_as_of = self.start - 1  # the month at whose end agents' ages were last brought up to date (§7.6)
         self.agent_steps = 0  # talent agents resident at the start of each month, summed over months
         # the levers' time path: settings in force from each scheduled month on
         self.levers = scenario.levers
@@ -320,13 +322,17 @@ class TalentModel(mesa.Model):
     def _add_initial_agents(self, *, sector: int, tier: int, persons: float, firms: np.ndarray, p_firm: np.ndarray) -> None:
         if persons <= 0:
             return
-        rng, ini = self.draw, self.region.initial
+        rng, ini, demo = self.draw, self.region.initial, self.unc.demography
         per_agent = 1 if tier < SKILLED else self.scale
         n = max(int(round(persons / per_agent)), 1)
         weight = np.full(n, persons / n, dtype=np.float32)
-        high_end = tier < SKILLED
-        age = rng.normal(ini.mean_age.value + (8 if high_end else 0), ini.age_sd.value, size=n)
-        age = np.clip(age, 22, self.beh.retirement_age - 0.1)
+        # ages follow the census shape between the tier's youngest age and the agent's statutory retirement age
+        sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_initial, demography=demo)
+        youngest = demo.high_end_min_age if tier < SKILLED else demo.skilled_min_age
+        oldest = demography.oldest_working_age(self.ages_as_of, demography=demo)[demography.retirement_group(sex, track)]
+        age_months = demography.draw_working_ages(rng.random(n), lower_months=youngest * 12, upper_months=oldest,
+                                                  bands=ini.resident_age_bands)
+        age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=self.ages_as_of, demography=demo)
         months = np.minimum(rng.exponential(96, size=n), (age - 21) * 12).astype(np.int32)
         child_p = ini.share_with_children.value * np.clip((age - 24) / 12, 0, 1.6)
         children = (rng.random(n) < child_p).astype(np.int8)
@@ -335,7 +341,7 @@ class TalentModel(mesa.Model):
             status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, tier, np.int8), sector=np.full(n, sector, np.int16),
             employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
             field=inflows.draw_field(self, sector=np.full(n, sector), n=n), education=inflows.draw_education(self, tier=tier, n=n),
-            age=age.astype(np.float32), housing=np.where(owner, OWNER, MARKET).astype(np.int8), children=children,
+            age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=np.where(owner, OWNER, MARKET).astype(np.int8), children=children,
             months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8), uid=self.mint_ids(n, source="initial"),
         ))
 

@@ -139,6 +139,23 @@ class Competitors(_Strict):
         return self.home_rank.value
 
 
+class AgeBands(_Strict):
+    """Shares of the resident population in age bands [edges[i], edges[i+1]) (a census structure)."""
+
+    edges: list[float]
+    shares: list[float]
+    unit: str
+    source: str
+
+    @model_validator(mode="after")
+    def _bands(self) -> "AgeBands":
+        if len(self.edges) < 2 or len(self.shares) != len(self.edges) - 1:
+            raise ValueError("give n + 1 band edges and n shares")
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:])) or any(s < 0 for s in self.shares) or sum(self.shares) <= 0:
+            raise ValueError("edges must increase and shares be non-negative with a positive sum")
+        return self
+
+
 class Initial(_Strict):
     apartments: Quantity
     leading_projects: Quantity
@@ -148,8 +165,7 @@ class Initial(_Strict):
     culture_events: Quantity
     share_with_children: Quantity
     share_home_owners: Quantity
-    mean_age: Quantity
-    age_sd: Quantity
+    resident_age_bands: AgeBands  # the shape of initial talent ages within each agent's working years (ODD §5)
 
 
 class Region(_Strict):

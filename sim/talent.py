@@ -31,7 +31,11 @@ FIELDS: dict[str, np.dtype] = {
     "employer": np.dtype(np.int32),   # firm row; -1 when not employed
     "field": np.dtype(np.int16),      # sector the person's field of study fits best
     "education": np.dtype(np.int8),
-    "age": np.dtype(np.float32),      # years
+    "age": np.dtype(np.float32),      # years: whole months since birth_month, as of the end of the last month aged
+    "sex": np.dtype(np.int8),         # sim.demography.FEMALE or MALE
+    "track": np.dtype(np.int8),       # retirement track (sim.demography.WORKER or CADRE); matters for women only
+    "birth_month": np.dtype(np.int32),   # month index (year * 12 + month - 1)
+    "retire_month": np.dtype(np.int32),  # month in which the agent reaches its statutory retirement age
     "housing": np.dtype(np.int8),
     "children": np.dtype(np.int8),
     "months_in_city": np.dtype(np.int32),
@@ -55,6 +59,10 @@ class Cohort:
     field: np.ndarray
     education: np.ndarray
     age: np.ndarray
+    sex: np.ndarray
+    track: np.ndarray
+    birth_month: np.ndarray
+    retire_month: np.ndarray
     housing: np.ndarray
     children: np.ndarray
     months_in_city: np.ndarray

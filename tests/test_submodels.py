@@ -66,8 +66,12 @@ def test_inflows_add_candidates_from_outside(toy_scenario_path) -> None:
     candidates = new[model.pool.status[new] == CANDIDATE]
     assert len(candidates) > 0
     assert (model.pool.sector[candidates] == -1).all() and (model.pool.employer[candidates] == -1).all()
-    age = model.pool.age[new]
-    assert (age >= 21).all() and (age < model.beh.retirement_age).all()
+    p = model.pool
+    age = p.age[new]
+    assert (age >= 21).all()
+    # nobody arrives at or past the statutory age, and age is the whole months since birth
+    assert (p.retire_month[new] > model.start + model.t).all()
+    assert np.array_equal(np.round(age * 12).astype(np.int64), model.ages_as_of - p.birth_month[new].astype(np.int64))
 
 
 def test_matching_hires_no_more_than_the_vacancies(toy_scenario_path) -> None:
@@ -108,16 +112,19 @@ def test_housing_never_lets_more_apartments_than_exist(toy_scenario_path) -> Non
 def test_retention_retires_everyone_of_retirement_age_and_ages_the_rest(toy_scenario_path) -> None:
     model = _prepared(toy_scenario_path)
     p = model.pool
+    month = model.start + model.t
     residents = np.flatnonzero(p.resident_mask())
+    due = residents[p.retire_month[residents] <= month]
     old = residents[:50]
-    p.age[old] = model.beh.retirement_age + 1
-    young = residents[50:]
+    p.retire_month[old] = month
+    young = np.setdiff1d(residents[50:], due)
     age_before = p.age[young].copy()
     model.run_process("retain_and_exit", retention.retain_and_exit)
-    assert (p.status[old] == GONE).all()
+    assert (p.status[old] == GONE).all() and (p.status[due] == GONE).all()
     stayed = p.status[young] != GONE
     assert np.allclose(p.age[young][stayed], age_before[stayed] + 1 / 12, atol=1e-4)
-    assert model.recorder.outflow[model.t, :, :, model.recorder.out_retirement].sum() >= 50
+    retired = model.recorder.outflow[model.t, :, :, model.recorder.out_retirement].sum()
+    assert retired == pytest.approx(p.weight[np.union1d(old, due)].sum(), rel=1e-5)
 
 
 def test_projects_are_selected_in_their_month_and_hire_their_teams(toy_scenario_path) -> None:

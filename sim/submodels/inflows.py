@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
+from sim import demography
 from sim.categories import CHANNEL, SKILLED, TIERS
 from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, SKILLED_EDUCATION_CDF, Cohort
 
@@ -46,15 +47,20 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
             employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
             age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
-    rng = model.draw
-    age = np.clip(rng.normal(age_mean, age_sd, size=n), 21, model.beh.retirement_age - 1).astype(np.float32)
+    rng, demo = model.draw, model.unc.demography
+    sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_inflow, demography=demo)
+    # at least a year short of the old statutory age, which the reform only raises
+    old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False) / 12
+    age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), 21, old_age - 1) * 12)
+    age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo)
     outside = np.isscalar(sector) and sector < 0
     sector_arr = cohort_column(sector, n=n, dtype=np.int16)
     field = rng.integers(0, model.S, size=n).astype(np.int16) if outside else draw_field(model, sector=sector_arr, n=n)
     return Cohort(
         status=np.full(n, status, np.int8), tier=cohort_column(tier, n=n, dtype=np.int8), sector=sector_arr,
         employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
-        education=draw_education(model, tier=tier, n=n), age=age, housing=np.zeros(n, np.int8),
+        education=draw_education(model, tier=tier, n=n), age=age, sex=sex, track=track,
+        birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8),
         children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
         months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
         channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),

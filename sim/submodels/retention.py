@@ -21,7 +21,9 @@ def retain_and_exit(model: Model) -> None:
         dest = np.minimum((model.keyed_uniforms(p.uid[leave], draw="fixed_destination") * model.J).astype(np.int64), model.J - 1)
         depart(model, leave, channel=dest)
         return
-    retire = np.flatnonzero((p.view("age") >= beh.retirement_age) & p.resident_mask())
+    # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation)
+    month = model.start + model.t
+    retire = np.flatnonzero((p.view("retire_month") <= month) & p.resident_mask())
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
     # employed talent weighs a move; displaced talent that has searched too long leaves
     considering = model.keyed_rows(p.view("uid"), mask=p.view("status") == EMPLOYED, draw="consider_move", p=beh.consider_move_per_month)
@@ -52,13 +54,13 @@ def retain_and_exit(model: Model) -> None:
         u = model.keyed_uniforms(p.uid[gave_up], draw="destination")
         dest = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), model.J - 1)
         depart(model, gave_up, channel=dest)
-    # ageing and tenure: every row at once (departed rows are never read again), then taken back
-    # from the few newcomers still searching, who are not in the city yet
-    p.age[:n] += np.float32(1 / 12)
+    # ageing: whole months since birth, every row at once (departed rows are never read again), so that age
+    # and birth month never drift apart; tenure: every row, then taken back from the few newcomers still
+    # searching, who are not in the city yet
+    p.age[:n] = (month - p.birth_month[:n]) / np.float32(12)
+    model.ages_as_of = month
     p.months_in_city[:n] += 1
-    newcomers = np.flatnonzero(p.view("status") == CANDIDATE)
-    p.age[newcomers] -= np.float32(1 / 12)
-    p.months_in_city[newcomers] -= 1
+    p.months_in_city[np.flatnonzero(p.view("status") == CANDIDATE)] -= 1
     age = p.view("age")
     childless = p.resident_mask() & (p.view("children") == 0) & (age >= 25) & (age <= 40)
     p.children[model.keyed_rows(p.view("uid"), mask=childless, draw="first_child", p=beh.child_rate_per_year / 12)] = 1

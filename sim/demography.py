@@ -1,0 +1,114 @@
+"""Sex, ages and statutory retirement of talent agents (docs/ODD.md §5, §7.3 and §7.6).
+
+Months are integer month indices (``sim.dates.month_index``: year * 12 + month - 1). An agent born in
+month ``b`` is ``c - b`` whole months old in month ``c`` and retires in the month that age reaches its
+statutory retirement age. Every function works on whole arrays of agents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.categories import SKILLED
+from sim.dates import month_index
+
+# sex codes
+FEMALE, MALE = 0, 1
+# retirement tracks; they matter for women only (men have one statutory age)
+WORKER, CADRE = 0, 1
+# the statutory rules in the order of ``retirement_group``
+RULES = ("men", "women_cadres", "women_workers")
+
+
+def retirement_group(sex: np.ndarray, track: np.ndarray) -> np.ndarray:
+    """Index into :data:`RULES`: men, women on the cadre/professional track, women on the worker track."""
+    return np.where(np.asarray(sex) == MALE, 0, np.where(np.asarray(track) == CADRE, 1, 2))
+
+
+def _rule_table(demography: Any) -> dict[str, np.ndarray]:
+    """The three rules' numbers as arrays indexed by retirement group, in months."""
+    rules = [getattr(demography, name) for name in RULES]
+    return {
+        "base": np.array([round(r.base_age_years * 12) for r in rules], dtype=np.int64),
+        "final": np.array([round(r.final_age_years * 12) for r in rules], dtype=np.int64),
+        "first": np.array([month_index(r.first_cohort) for r in rules], dtype=np.int64),
+        "step": np.array([r.cohort_months_per_step for r in rules], dtype=np.int64),
+    }
+
+
+def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any,
+                             reform: bool | None = None) -> np.ndarray:
+    """Statutory retirement age in months, by birth month, sex and track.
+
+    Under the 2025 reform a cohort born ``first_cohort`` or later gets one month added for every
+    ``cohort_months_per_step`` months of birth, counted from ``first_cohort`` (the first step of months
+    already adds one), up to ``final_age_years``; earlier cohorts keep ``base_age_years``. ``reform``
+    defaults to ``demography.retirement_reform``; without it every cohort keeps the old age.
+    """
+    table = _rule_table(demography)
+    group = retirement_group(sex, track)
+    base = table["base"][group]
+    if not (demography.retirement_reform if reform is None else reform):
+        return base
+    steps = (np.asarray(birth_month, dtype=np.int64) - table["first"][group]) // table["step"][group] + 1
+    return base + np.clip(steps, 0, table["final"][group] - base)
+
+
+def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any) -> np.ndarray:
+    """The month in which each agent reaches its statutory retirement age."""
+    return np.asarray(birth_month, dtype=np.int64) + statutory_retirement_age(birth_month, sex, track, demography=demography)
+
+
+def oldest_working_age(month: int, *, demography: Any) -> np.ndarray:
+    """By retirement group, the number of whole months A such that agents aged 0..A-1 months in ``month`` have
+    not reached their statutory age, and older ones have (ages rise with age, statutory ages fall with it)."""
+    table = _rule_table(demography)
+    out = np.empty(len(RULES), dtype=np.int64)
+    for g in range(len(RULES)):
+        ages = np.arange(int(table["final"][g]) + 1)
+        sex = np.full(len(ages), MALE if g == 0 else FEMALE)
+        track = np.full(len(ages), CADRE if g == 1 else WORKER)
+        out[g] = int((ages < statutory_retirement_age(month - ages, sex, track, demography=demography)).sum())
+    return out
+
+
+def draw_sex_and_track(rng: np.random.Generator, *, n: int, tier: int | np.ndarray, male_share: float,
+                       demography: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Sex with probability ``male_share`` of male; track: high-end tiers are professionals (cadre track),
+    skilled-tier agents are on the cadre track with probability ``women_cadre_share_skilled``."""
+    sex = (rng.random(n) < male_share).astype(np.int8)
+    professional = rng.random(n) < demography.women_cadre_share_skilled
+    track = np.where((np.asarray(tier) < SKILLED) | professional, CADRE, WORKER).astype(np.int8)
+    return sex, track
+
+
+def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_months: np.ndarray, bands: Any) -> np.ndarray:
+    """Ages in whole months on [lower, upper) with the density of the resident age bands, by inversion of ``u``.
+
+    ``bands`` has ``edges`` (years) and ``shares``: the density within band i is share_i / width_i, the
+    census structure; outside the bands it is zero. Each agent's interval is its own (tier and sex).
+    """
+    edges = np.asarray(bands.edges, dtype=float) * 12
+    density = np.asarray(bands.shares, dtype=float) / np.diff(edges)
+    lo = np.broadcast_to(np.asarray(lower_months, dtype=float), np.shape(u))[:, None]
+    hi = np.asarray(upper_months, dtype=float)[:, None]
+    start = np.clip(edges[None, :-1], lo, hi)
+    mass = density * (np.clip(edges[None, 1:], lo, hi) - start)
+    cum = np.cumsum(mass, axis=1)
+    if (cum[:, -1] <= 0).any():
+        raise ValueError("initial ages: an agent's working years [minimum age, retirement age) fall outside the region's resident_age_bands")
+    target = u * cum[:, -1]
+    band = np.minimum((cum <= target[:, None]).sum(axis=1), len(density) - 1)
+    rows = np.arange(len(u))
+    age = start[rows, band] + (target - (cum[rows, band] - mass[rows, band])) / density[band]
+    return np.clip(np.floor(age), lo[:, 0], hi[:, 0] - 1).astype(np.int64)
+
+
+def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,
+               demography: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Age in years, birth month and retirement month of agents ``age_months`` old at the end of month ``as_of``."""
+    birth = as_of - np.asarray(age_months, dtype=np.int64)
+    retire = retirement_month(birth, sex, track, demography=demography)
+    return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
