@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
 NAME_LOOKUP = "./scenarios/NAME.yaml, else the packaged library"
 
@@ -91,14 +92,14 @@ def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_def
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
     print(f"talentsim: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    from sim.errors import ConfigError
+    from sim.errors import AgentLimitError, ConfigError
 
     try:
         if args.command == "run":
@@ -112,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _params(args)
     except ConfigError as exc:
         return _fail(str(exc))
+    except AgentLimitError as exc:  # a run that outgrew its stated limit: nothing was written for it
+        return _fail(f"{exc}\nnothing was written for this run", code=EXIT_RUN_FAILED)
     except KeyboardInterrupt:
         print("talentsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130

@@ -60,6 +60,9 @@ class RunSettings(Strict):
     end: str = param("2035-12", unit="YYYY-MM", source="issue: to 2035-12", doc="last simulated month")
     scale: int = param(10, unit="persons per skilled-tier agent", source="user choice", doc="high-end tiers are always one agent per person")
     seed: int = param(7, unit="integer", source="user choice")
+    max_agents_multiple: float = param(10.0, unit="multiple of the talent agents at the start", source="user choice",
+                                       doc="a run whose resident talent agents pass this multiple stops with an error (AgentLimitError) "
+                                           "instead of exhausting memory; the baseline ends below 1.6 times its start")
 
     @field_validator("start", "end")
     @classmethod
@@ -115,6 +118,7 @@ class FundingLever(Strict):
         return v
 
     fund_years: float = param(5, unit="years", source="assumption", range=(3, 10))
+    startup_ticket_yuan: float = param(3.0e6, unit="yuan per start-up backed", source="assumption: of the order of a leading-talent project grant (context_facts grant_per_project_yuan: 2-5 m yuan)", range=(1e6, 1e7), doc="what an industry fund invests in each start-up it backs (§7.8)")
     budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 8e9))
 
 
@@ -272,11 +276,18 @@ class Behaviour(Strict):
     challenge_reward_elasticity: float = param(0.3, unit="elasticity of the matching hazard to the reward", source="assumption", range=(0.1, 0.6))
     challenge_platform_boost: float = param(0.3, unit="hazard increase per research platform linked to the cluster", source="assumption", range=(0.0, 0.6))
     challenge_base_hazard: float = param(0.06, unit="monthly matching hazard of a posted demand at end-2021 conditions", source="calibrated to P3 (scenarios/calibration)")
-    entry_rate_per_year: float = param(0.06, unit="new firms per existing firm, per year", source="assumption", range=(0.03, 0.12))
+    entry_rate_per_year: float = param(0.06, unit="new firms per existing firm, per year, at end-2021 talent and free space", source="assumption", range=(0.03, 0.12))
     entry_talent_elasticity: float = param(1.0, unit="elasticity of entry to cluster talent growth", source="assumption", range=(0.3, 2.0))
     exit_productivity_threshold: float = param(-0.25, unit="log productivity relative to cluster mean", source="assumption", range=(-0.5, -0.1))
-    exit_rate_per_year: float = param(0.8, unit="exit hazard of a firm below the threshold, per year", source="assumption", range=(0.3, 1.5))
-    young_firm_exit_per_year: float = param(0.05, unit="exit hazard of firms younger than 3 years, per year", source="assumption", range=(0.02, 0.12))
+    exit_rate_per_year: float = param(0.4, unit="added exit hazard of a firm below the threshold, per year, at the reference size, mature", source="assumption: selection on productivity (Jovanovic 1982)", range=(0.3, 1.5))
+    exit_base_per_year: float = param(0.02, unit="exit hazard per year of a mature firm of the reference size", source="assumption: annual exit of established manufacturing firms a few per cent (Dunne, Roberts & Samuelson 1989; Brandt, Van Biesebroeck & Zhang 2012 for Chinese firms above the size threshold)", range=(0.01, 0.06))
+    exit_reference_jobs: float = param(100, unit="jobs at which the size factor of the exit hazard is 1", source="assumption", range=(30, 300))
+    exit_size_elasticity: float = param(0.5, unit="elasticity of the exit hazard to firm size (jobs), sign reversed", source="assumption: failure rates fall with size (Evans 1987; Dunne, Roberts & Samuelson 1989)", range=(0.2, 0.6))
+    exit_youth_multiple: float = param(3.0, unit="exit hazard at birth / hazard of a mature firm of the same size", source="assumption: young firms exit several times as often as mature ones of the same size (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 5.0))
+    exit_youth_years: float = param(3.0, unit="years over which the youth excess of the exit hazard falls by the factor e", source="assumption: exit rates level off after about five to ten years (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 6.0))
+    funded_exit_reduction: float = param(0.3, unit="share by which funding of a full start-up ticket or more lowers a firm's exit hazard", source="assumption: publicly backed start-ups survive more often (Lerner 1999; Howell 2017)", range=(0.1, 0.6))
+    fund_additionality: float = param(0.5, unit="share of fund-backed start-ups that would not have started without the fund", source="assumption: public venture funds partly crowd out private finance (Lerner 2009)", range=(0.2, 0.9))
+    industrial_space_multiple: float = param(3.0, unit="jobs a cluster's industrial space holds / its firms' jobs at end-2021", source="assumption: industrial land is scarce and allotted by quota in Zhejiang (the 'per-mu' land-efficiency reform); room for about three times the end-2021 jobs by new land and densification", range=(1.5, 5.0))
     little_giant_rate_per_year: float = param(0.08, unit="promotions per eligible firm, per year", source="assumption", range=(0.03, 0.2))
     rent_demand_elasticity: float = param(0.5, unit="elasticity of market rent to renting talent", source="assumption", range=(0.2, 1.0))
     platform_fill_per_month: float = param(0.05, unit="share of a platform's spare capacity filled per month", source="assumption", range=(0.02, 0.15))
@@ -307,6 +318,13 @@ class Behaviour(Strict):
     tax_share_of_output: float = param(0.0292, unit="tax / output", source="jiaxing_facts projects: 3.17 bn yuan tax on 108.6 bn yuan output")
     candidate_search_months: float = param(3, unit="months a newcomer who chose the city searches before going elsewhere", source="assumption", range=(1, 6))
     search_months: float = param(4, unit="months a displaced talent searches before leaving", source="assumption", range=(2, 8))
+
+    @field_validator("industrial_space_multiple")
+    @classmethod
+    def _room_to_grow(cls, v: float) -> float:
+        if not v > 1:
+            raise ValueError("must exceed 1: the industrial space must hold more than the end-2021 jobs")
+        return v
 
     @field_validator("graduate_month_shares")
     @classmethod

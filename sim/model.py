@@ -16,7 +16,8 @@ import numpy as np
 from sim import demography
 from sim.categories import HIGH_END_TIERS, SKILLED, TIERS, K
 from sim.config import Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
-from sim.dates import month_index
+from sim.dates import month_index, month_label
+from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms
@@ -173,6 +174,7 @@ class TalentModel(mesa.Model):
         self._setup_firms_and_talent()
         self._setup_housing_and_services()
         self._setup_policy_state()
+        self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
         self.recorder = Recorder(model=self)
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.datacollector.collect(self)
@@ -295,7 +297,7 @@ class TalentModel(mesa.Model):
         )
         self.firms.is_little_giant[rng.choice(rows[~self.firms.view("is_platform")], size=int(r.initial.little_giants.value), replace=False,
                                               p=self._size_weights(jobs[~self.firms.view("is_platform")]))] = True
-        self.firms_initial = np.bincount(self.firms.view("sector"), minlength=self.S).astype(float)
+        self.firms_initial = np.bincount(self.firms.view("sector"), weights=~self.firms.view("is_platform"), minlength=self.S)  # platforms apart
 
         # talent agents: special employers first, then everyone else by talent positions
         general = counts - special_persons
@@ -312,7 +314,9 @@ class TalentModel(mesa.Model):
         self.talent_initial = counts
         self.effective_talent0 = self.effective_talent(counts.sum(axis=1))
         self.high_end0 = np.maximum(counts[:, :SKILLED].sum(axis=1), 1.0)
-        self.jobs_initial = np.bincount(self.firms.view("sector"), weights=self.firms.view("jobs"), minlength=self.S)
+        # firms' jobs by cluster at end-2021, research platforms apart (the reference of the industrial space, §7.8)
+        self.jobs_initial = np.bincount(self.firms.view("sector"), weights=self.firms.view("jobs") * ~self.firms.view("is_platform"),
+                                        minlength=self.S)
 
     @staticmethod
     def _size_weights(jobs: np.ndarray) -> np.ndarray:
@@ -375,6 +379,7 @@ class TalentModel(mesa.Model):
         self.finding_rate = matching.initial_finding_rate(self.beh)  # last month's hires per seeker, by tier (§7.4)
         self.loans_outstanding = 0.0
         self.fund_remaining = {self.region.sector_ids.index(c): v for c, v in self.levers.funding.industry_funds_yuan.items()}
+        self.fund_paid = np.zeros(self.S)  # this month's fund payments by cluster, invested in start-ups (§7.1, §7.8)
         self.demand_firm = np.empty(0, dtype=np.int64)
         self.demand_posted = np.empty(0, dtype=np.int64)
         self.pipeline: list[tuple[int, int, float]] = []  # (arrival month, tier, persons) of tailored recruits
@@ -429,7 +434,11 @@ class TalentModel(mesa.Model):
         """What every process of the month relies on: budgets and counters, the stock snapshot, the draws."""
         self.government.start_month(month_of_year=self.month_of_year)
         self.recorder.start_month()
-        self.agent_steps += int(np.count_nonzero(self.pool.resident_mask()))
+        agents = int(np.count_nonzero(self.pool.resident_mask()))
+        if agents > self.agent_limit:
+            raise AgentLimitError(agents=agents, limit=self.agent_limit, month=month_label(self.start + self.t),
+                                  multiple=self.config.run.max_agents_multiple, scale=self.scale)
+        self.agent_steps += agents
         self.stock = self.recorder.stock[self.t]  # residents at the end of last month; compaction drops none
         self._start_month_draws()
 

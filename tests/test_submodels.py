@@ -138,9 +138,9 @@ def test_projects_are_selected_in_their_month_and_hire_their_teams(toy_scenario_
 
 
 def test_firm_exit_displaces_the_firms_talent(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path, **{"uncertainties.behaviour.young_firm_exit_per_year": 12.0})
+    model = _prepared(toy_scenario_path)
+    model.beh = model.beh.model_copy(update={"exit_base_per_year": 1.0e4})  # so high that every ordinary firm closes this month
     fm, p = model.firms, model.pool
-    fm.born[: fm.size] = model.t  # every firm young, so every ordinary firm faces a monthly hazard of 1
     model.run_process("enter_and_exit_firms", firm_demography.enter_and_exit_firms)
     closed = np.flatnonzero(~fm.view("alive") & ~fm.view("is_platform"))
     assert len(closed) > 0

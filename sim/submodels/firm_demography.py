@@ -1,5 +1,7 @@
-"""§7.8 Firm entry and exit (docs/ODD.md): entry rising with the cluster's talent and funding; exit
-of low-productivity and young firms, displacing their talent; promotion to "little giant".
+"""§7.8 Firm entry and exit (docs/ODD.md): entry rising with the cluster's talent and falling as its
+industrial space fills, start-ups backed by the industry funds; exit hazards falling with size and
+age, raised by low productivity and lowered by funding, displacing the firms' talent; promotion to
+"little giant".
 """
 
 from __future__ import annotations
@@ -23,51 +25,118 @@ def upper_quartile(values: np.ndarray) -> float:
 
 
 def enter_and_exit_firms(model: Model) -> None:
-    fm, beh, rng, p = model.firms, model.beh, model.draw, model.pool
-    entries, exits = np.zeros(model.S), np.zeros(model.S)
-    promoted = np.zeros(model.S)
+    entries, exits, promoted = np.zeros(model.S), np.zeros(model.S), np.zeros(model.S)
     if model.interactions and not model.fixed_rates:
-        alive = fm.view("alive") & ~fm.view("is_platform")
-        n_firms, funds, output = group_sums(codes=fm.view("sector"), mask=alive, n_groups=model.S, columns=(
-            np.ones(fm.size), fm.view("funding"), fm.view("jobs") * fm.view("output_per_job")))
-        talent = model.stock.sum(axis=1)
-        rate = (beh.entry_rate_per_year / 12 * n_firms * (talent / model.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity
-                * (1 + beh.funding_effect * np.log1p(funds / np.maximum(output, 1.0))))
-        entries = rng.poisson(rate).astype(float)
-        new_sector = np.repeat(np.arange(model.S), entries.astype(int))
-        if len(new_sector):
-            size = beh.entrant_jobs * rng.lognormal(-0.18, 0.6, size=len(new_sector))
-            lr = rng.normal(0.0, 0.15, size=len(new_sector))
-            fm.add(sector=new_sector, jobs=size * 0.3, base_jobs=size / model.demand_level,
-                   log_productivity=lr, long_run_productivity=lr,
-                   output_per_job=np.array([model.sectors[s].output_per_job_yuan for s in new_sector]),
-                   talent_intensity=model.talent_intensity[new_sector], funding=np.zeros(len(new_sector)),
-                   born=np.full(len(new_sector), model.t), uid=model.mint_ids(len(new_sector), source="entrant"))
-        # exit: low productivity relative to the cluster, and the hazards of youth
-        alive = fm.view("alive") & ~fm.view("is_platform")
-        sector = fm.view("sector")
-        lp = fm.view("log_productivity")
-        n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
-        mean_lp = lp_sum / np.maximum(n_firms, 1)
-        low = lp - mean_lp[sector] < beh.exit_productivity_threshold
-        young = fm.view("born") > model.t - 36
-        hazard = np.where(low, beh.exit_rate_per_year / 12, 0.0) + np.where(young, beh.young_firm_exit_per_year / 12, 0.0)
-        exiting = np.flatnonzero(alive & (model.keyed_uniforms(fm.view("uid"), draw="firm_exit") < hazard))
-        if len(exiting):
-            fm.alive[exiting] = False
-            exits = np.bincount(sector[exiting], minlength=model.S).astype(float)
-            closing = np.zeros(fm.size, bool)
-            closing[exiting] = True
-            displaced = employees_of(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"), firm_mask=closing)
-            p.status[displaced] = SEARCHING
-            p.employer[displaced] = -1
-            p.job_seeking[displaced] = 0  # no longer on the job: the own cluster is open to them again
-            p.search_left[displaced] = int(round(beh.search_months))
-        # promotion to 'little giant': established, productive, larger firms
-        alive = fm.view("alive") & ~fm.view("is_platform")
-        eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (lp - mean_lp[sector] > 0.1)
-        big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive]) if alive.any() else np.zeros(fm.size, bool)
-        chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
-        fm.is_little_giant[chosen] = True
-        promoted = np.bincount(sector[chosen], minlength=model.S).astype(float)
+        entries = enter_firms(model)
+        exits = exit_firms(model)
+        promoted = promote_firms(model)
     model.recorder.note_firm_events(entries=entries, exits=exits, promoted=promoted)
+
+
+# ---------------------------------------------------------------- entry
+def space_left(*, jobs: np.ndarray, jobs_initial: np.ndarray, capacity_multiple: float) -> np.ndarray:
+    """The cluster's free industrial space relative to end-2021: 1 at the start, 0 once its firms' jobs
+    reach ``capacity_multiple`` times their end-2021 level (land and floor space for that many jobs).
+
+    Entrants need premises; as a cluster's zone fills, sites get scarce and dear and fewer firms
+    set up (a logistic, density-dependent founding rate), so entry cannot outgrow the city.
+    """
+    capacity = capacity_multiple * jobs_initial
+    free = np.clip(1.0 - jobs / np.maximum(capacity, 1.0), 0.0, None)
+    return free / (1.0 - 1.0 / capacity_multiple)
+
+
+def enter_firms(model: Model) -> np.ndarray:
+    """New firms by cluster: organic entrants plus the start-ups the industry funds back that would not
+    have started without them; the funds' start-ups carry their ticket as funding."""
+    fm, beh, rng = model.firms, model.beh, model.draw
+    alive = fm.view("alive") & ~fm.view("is_platform")
+    jobs = group_sums(codes=fm.view("sector"), mask=alive, n_groups=model.S, columns=(fm.view("jobs"),))[0]
+    free = space_left(jobs=jobs, jobs_initial=model.jobs_initial, capacity_multiple=beh.industrial_space_multiple)
+    talent = model.stock.sum(axis=1)
+    # founders come from the cluster's workforce (spawning), so entry grows with its jobs, not its count of firms
+    spawning = model.firms_initial * jobs / np.maximum(model.jobs_initial, 1.0)
+    organic = rng.poisson(beh.entry_rate_per_year / 12 * spawning * (talent / model.talent_initial.sum(axis=1)) ** beh.entry_talent_elasticity * free)
+    ticket = model.levers.funding.startup_ticket_yuan
+    backed = rng.poisson(model.fund_paid / ticket)  # start-ups the funds invest in this month
+    # only some would not have started anyway, and only where there is space for them
+    extra = rng.binomial(backed, np.clip(beh.fund_additionality * free, 0.0, 1.0))
+    entries = organic + extra
+    new_sector = np.repeat(np.arange(model.S), entries)
+    if len(new_sector):
+        funded = np.concatenate([np.arange(n) < min(b, n) for n, b in zip(entries, backed) if n])
+        add_entrants(model, sector=new_sector, funding=np.where(funded, ticket, 0.0))
+    return entries.astype(float)
+
+
+def add_entrants(model: Model, *, sector: np.ndarray, funding: np.ndarray) -> None:
+    fm, beh, rng = model.firms, model.beh, model.draw
+    size = beh.entrant_jobs * rng.lognormal(-0.18, 0.6, size=len(sector))
+    lr = rng.normal(0.0, 0.15, size=len(sector))
+    fm.add(sector=sector, jobs=size * 0.3, base_jobs=size / model.demand_level, log_productivity=lr, long_run_productivity=lr,
+           output_per_job=np.array([model.sectors[s].output_per_job_yuan for s in sector]),
+           talent_intensity=model.talent_intensity[sector], funding=funding,
+           born=np.full(len(sector), model.t), uid=model.mint_ids(len(sector), source="entrant"))
+
+
+# ---------------------------------------------------------------- exit
+def exit_hazard(*, jobs: np.ndarray, age_months: np.ndarray, low_productivity: np.ndarray, funding: np.ndarray,
+                beh, ticket_yuan: float) -> np.ndarray:
+    """Monthly exit probability of each firm.
+
+    A firm's hazard falls with its size, (jobs / reference)^-beta, and with its age, from
+    ``exit_youth_multiple`` times the mature rate at birth towards the mature rate (the regularities of
+    firm-dynamics data: Evans 1987; Dunne, Roberts & Samuelson 1989; Haltiwanger, Jarmin & Miranda
+    2013). Low productivity relative to the cluster adds the selection hazard (Jovanovic 1982), which
+    scales with size and age in the same way: a large, established firm rides out a bad spell that
+    closes a small new one. Funding up to a start-up ticket lowers the hazard (it finances the losses
+    of the first years).
+    """
+    size = (np.maximum(jobs, 1.0) / beh.exit_reference_jobs) ** -beh.exit_size_elasticity
+    age = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.maximum(age_months, 0) / (12.0 * beh.exit_youth_years))
+    backed = 1.0 - beh.funded_exit_reduction * np.minimum(funding / ticket_yuan, 1.0)
+    per_year = (beh.exit_base_per_year + np.where(low_productivity, beh.exit_rate_per_year, 0.0)) * size * age * backed
+    return np.minimum(per_year / 12.0, 1.0)
+
+
+def exit_firms(model: Model) -> np.ndarray:
+    fm, beh = model.firms, model.beh
+    alive = fm.view("alive") & ~fm.view("is_platform")
+    sector, lp = fm.view("sector"), fm.view("log_productivity")
+    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
+    mean_lp = lp_sum / np.maximum(n_firms, 1)
+    hazard = exit_hazard(jobs=fm.view("jobs"), age_months=model.t - fm.view("born"),
+                         low_productivity=lp - mean_lp[sector] < beh.exit_productivity_threshold, funding=fm.view("funding"),
+                         beh=beh, ticket_yuan=model.levers.funding.startup_ticket_yuan)
+    exiting = np.flatnonzero(alive & (model.keyed_uniforms(fm.view("uid"), draw="firm_exit") < hazard))
+    if len(exiting):
+        close_firms(model, rows=exiting)
+    return np.bincount(sector[exiting], minlength=model.S).astype(float)
+
+
+def close_firms(model: Model, *, rows: np.ndarray) -> None:
+    """The firms close; their talent searches, and may look in its own cluster again (no job there to keep)."""
+    fm, p = model.firms, model.pool
+    fm.alive[rows] = False
+    closing = np.zeros(fm.size, bool)
+    closing[rows] = True
+    displaced = employees_of(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"), firm_mask=closing)
+    p.status[displaced] = SEARCHING
+    p.employer[displaced] = -1
+    p.job_seeking[displaced] = 0
+    p.search_left[displaced] = int(round(model.beh.search_months))
+
+
+# ---------------------------------------------------------------- promotion
+def promote_firms(model: Model) -> np.ndarray:
+    """Promotion to 'little giant': established, productive, larger firms."""
+    fm, beh = model.firms, model.beh
+    alive = fm.view("alive") & ~fm.view("is_platform")
+    sector, lp = fm.view("sector"), fm.view("log_productivity")
+    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
+    mean_lp = lp_sum / np.maximum(n_firms, 1)
+    eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (lp - mean_lp[sector] > 0.1)
+    big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive]) if alive.any() else np.zeros(fm.size, bool)
+    chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
+    fm.is_little_giant[chosen] = True
+    return np.bincount(sector[chosen], minlength=model.S).astype(float)

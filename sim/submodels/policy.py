@@ -1,5 +1,5 @@
 """§7.1 Policy update (docs/ODD.md): a scheduled lever change takes effect; apartments completed;
-services added; loans and industry funds disbursed; research platforms open, grow and are paid for.
+services added; loans disbursed and industry funds paid out (to start-ups, §7.8); research platforms open, grow and are paid for.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ def update_policy(model: Model) -> None:
     model.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)
     new_loans = f.loans_per_year_yuan / 12
     gov.request("funding", model.loans_outstanding * f.interest_subsidy_rate / 12)
-    fund_flow = {}
+    model.fund_paid = np.zeros(model.S)  # invested in start-ups by firm entry (§7.8)
     for s_idx, left in model.fund_remaining.items():
         pay = min(left, f.industry_funds_yuan.get(model.region.sector_ids[s_idx], 0.0) / (12 * f.fund_years))
         pay *= gov.request("funding", pay)
         model.fund_remaining[s_idx] = left - pay
-        fund_flow[s_idx] = pay
-    disburse_funding(model, new_loans=new_loans, fund_flow=fund_flow)
+        model.fund_paid[s_idx] = pay
+    disburse_loans(model, new_loans=new_loans)
     model.loans_outstanding += new_loans
     # research platforms open, grow and are paid for
     for p in model.platforms:
@@ -72,18 +72,14 @@ def switch_levers(model: Model, levers: Levers) -> None:
     model.government.set_levers(levers)
 
 
-def disburse_funding(model: Model, *, new_loans: float, fund_flow: dict[int, float]) -> None:
+def disburse_loans(model: Model, *, new_loans: float) -> None:
+    """Every firm's funding is repaid at the loan term; new loans go to leading-talent projects and
+    little giants, by size. (The industry funds back start-ups: §7.8.)"""
     fm = model.firms
     alive = fm.view("alive")
     decay = 1 - 1 / (12 * model.levers.funding.loan_term_years)
     fm.funding[: fm.size] *= decay
-    # loans go to leading-talent projects and firms of high-level talent, by size
     target = alive & (fm.view("is_project") | fm.view("is_little_giant"))
     if target.any():
         w = fm.view("jobs") * target
         fm.funding[: fm.size] += new_loans * w / w.sum()
-    for s, amount in fund_flow.items():
-        young = alive & (fm.view("sector") == s) & (fm.view("born") > model.t - 60)
-        if young.any() and amount > 0:
-            w = fm.view("jobs") * young
-            fm.funding[: fm.size] += amount * w / w.sum()
