@@ -302,7 +302,7 @@ class Behaviour(Strict):
     moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0))
     internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0))
     wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0))
-    initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions (a supply-constrained market)", range=(0.03, 0.12))
+    initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions", range=(0.03, 0.12))
     job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3))
     entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150))
     min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2))
