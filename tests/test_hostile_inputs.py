@@ -9,6 +9,7 @@ arguments: ``{tmp}`` (the case's folder), ``{out}`` (its --out), ``{ok}`` (a val
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -32,9 +33,9 @@ TIME_LIMIT_S = 10  # generous: a refusal takes well under a second, the schedule
 
 def region_with(change: Callable[[dict], None]) -> str:
     """The packaged region with one change: a hostile region file."""
-    data = yaml.safe_load(yaml.safe_dump(REGION))
+    data = copy.deepcopy(REGION)
     change(data)
-    return yaml.safe_dump(data, allow_unicode=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)  # the tiers' order matters: keep the file's
 
 
 def _set(path: str, value: object) -> Callable[[dict], None]:
@@ -195,7 +196,8 @@ CASES: list[Case] = [
           ("bool_wage_index", _set("competitors.rows.0.wage_index", True), ("wage_index", "true/false")),
           ("latitude_1000", _set("districts.rows.0.lat", 1000), ("lat",)),
       ]],
-    Case("compare_different_regions", ("compare", "{ok}", "{tmp}/other.yaml", "--seeds", "1", "--workers", "0", "--out", "{out}"), ("region",),
+    Case("compare_different_regions", ("compare", "{ok}", "{tmp}/other.yaml", "--years", "2021", "--seeds", "1", "--workers", "0", "--out", "{out}"),
+         ("other (region region.yaml)", "a comparison needs one region"),
          files={"other.yaml": "name: other\nregion: region.yaml\n" + SHORT_RUN,
                 "region.yaml": region_with(_set("districts.rows.0.rent_yuan", 9999))}),
     # ---- Dask schedulers
