@@ -17,7 +17,8 @@ import numpy as np
 import yaml
 
 from sim.categories import INFLOW_CHANNELS
-from sim.config import Scenario, load_scenario, resolve_scenario_path
+from sim.config import Scenario, load_scenario
+from sim.scenario_files import resolve_scenario_path
 from sim.errors import ConfigError
 from sim.model import TalentModel
 from sim.results import write_atomic

@@ -15,22 +15,50 @@ EXIT_BAD_INPUT = 2
 NAME_LOOKUP = "./scenarios/NAME.yaml, else the packaged library"
 
 
-def _parse_value(text: str) -> Any:
-    import yaml
-
-    return yaml.safe_load(text)
-
-
 def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
     from sim.errors import ConfigError
+    from sim.inputs import parse_setting
 
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ConfigError(source="--set", problems=[f"{pair!r}: write NAME=VALUE, e.g. apartments_per_year=8000"])
+            raise ConfigError(source="--set", problems=[f"{pair[:80]!r}: write NAME=VALUE, e.g. apartments_per_year=8000"])
         key, value = pair.split("=", 1)
-        out[key.strip()] = _parse_value(value)
+        out[key.strip()] = parse_setting(value, key=key.strip()[:80])
     return out
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    """What every command that writes results checks first, before reading a scenario: the output
+    folder, the seeds, the size of the study and the scheduler (errors name the option)."""
+    import os
+
+    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size
+
+    check_output_folder(args.out)
+    check_seed(getattr(args, "seed", None), option="--seed")
+    check_seed(getattr(args, "root_seed", None), option="--root-seed")
+    if hasattr(args, "seeds"):
+        check_study_size(seeds=args.seeds)
+    if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
+        raise _config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
+    if hasattr(args, "scheduler"):
+        from sim.ensemble import SCHEDULER_ENV
+
+        address = args.scheduler or os.environ.get(SCHEDULER_ENV)
+        if address:
+            check_scheduler(address, option="--scheduler" if args.scheduler else f"${SCHEDULER_ENV}")
+
+
+def _config_error(source: str, problem: str) -> Exception:
+    from sim.errors import ConfigError
+
+    return ConfigError(source=source, problems=[problem])
+
+
+def _warn(scenario: Any) -> None:
+    for warning in scenario.warnings:
+        print(f"talentsim: warning: {warning}", file=sys.stderr)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -124,12 +152,14 @@ def _run(args: argparse.Namespace) -> int:
     from sim.config import load_scenario
     from sim.runner import run_scenario
 
+    _check_common(args)
     overrides = _overrides(args.overrides)
     if args.seed is not None:
         overrides["run.seed"] = args.seed
     if args.scale is not None:
         overrides["run.scale"] = args.scale
     scenario = load_scenario(args.scenario, overrides=overrides)
+    _warn(scenario)
     print(f"scenario: {scenario.found.describe()}")
     result = run_scenario(scenario, out=args.out, lang=args.lang, charts=not args.no_charts, progress=not args.quiet)
     print(summary_table(result.tables, scenario=scenario, lang=args.lang))
@@ -184,20 +214,22 @@ def _study(args: argparse.Namespace) -> int:
     from sim.compare import run_sweep
     from sim.ensemble import parse_lever_range, run_ensemble
     from sim.errors import ConfigError
+    from sim.inputs import check_study_size
 
-    if args.seeds < 1:
-        raise ConfigError(source="--seeds", problems=["must be at least 1"])
-    if args.workers is not None and args.workers < 0:
-        raise ConfigError(source="--workers", problems=["must be 0 (serial) or a number of worker processes"])
-    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
-    options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
-                   scheduler=args.scheduler, dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    _check_common(args)
     if args.command == "sweep":
         try:
             lever, values = parse_lever_range(args.lever)
         except ValueError as exc:
             raise ConfigError(source="--lever", problems=[str(exc)]) from None
-        load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: values[0]})  # names and values checked up front
+        check_study_size(seeds=args.seeds, points=len(values))
+    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
+    _warn(scenario)
+    options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
+                   scheduler=args.scheduler, dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    if args.command == "sweep":
+        for value in {min(values), max(values)}:  # validity ranges are intervals: the extremes check every value
+            load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: value})
         result = run_sweep(scenario, lever=lever, values=values, **options)
     else:
         result = run_ensemble(scenario, **options)
@@ -217,16 +249,22 @@ def _study(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.compare import check_years, compare_scenarios, safe_name
+    from sim.compare import check_years, compare_scenarios
     from sim.config import load_scenario
     from sim.errors import ConfigError
+    from sim.inputs import check_slug, check_study_size
 
-    if args.seeds < 1:
-        raise ConfigError(source="--seeds", problems=["must be at least 1"])
-    if args.workers is not None and args.workers < 0:
-        raise ConfigError(source="--workers", problems=["must be 0 (serial) or a number of worker processes"])
+    _check_common(args)
+    check_study_size(seeds=args.seeds, points=len(args.scenarios))
+    if args.name is not None:
+        try:
+            check_slug(args.name)
+        except ValueError as exc:
+            raise ConfigError(source="--name", problems=[str(exc)]) from None
     overrides = _overrides(args.overrides) or None
     scenarios = [load_scenario(s, overrides=overrides) for s in args.scenarios]
+    for scenario in scenarios:
+        _warn(scenario)
     try:
         check_years(scenarios, args.years)
     except ValueError as exc:
@@ -235,7 +273,7 @@ def _compare(args: argparse.Namespace) -> int:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
                                        scale=args.scale, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
                                        progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
-                                       name=safe_name(args.name) if args.name else None)
+                                       name=args.name)
     except ValueError as exc:
         raise ConfigError(source="talentsim compare", problems=[str(exc)]) from None
     print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
@@ -287,7 +325,12 @@ def _on_date(table: Any, date: Any) -> Any:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate_baseline
+    from sim.inputs import MAX_SEEDS
 
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise _config_error("--seeds", f"{args.seeds}: must be between 1 and {MAX_SEEDS:,} replications per evaluation")
+    if not 1 <= args.scale <= 10_000:
+        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
     report = calibrate_baseline(args.scenario, seeds=args.seeds, scale=args.scale, verbose=True)
     print(report.render())
     return 0 if report.converged else 1
@@ -300,7 +343,8 @@ def _params(args: argparse.Namespace) -> int:
         if args.grep and args.grep not in row["name"]:
             continue
         rng = f" range {row['range']}" if row["range"] else ""
-        print(f"{row['name']} = {row['default']!r} [{row['unit']}] ({row['source']}){rng}")
+        valid = f" valid {row['valid']}" if row["valid"] else ""
+        print(f"{row['name']} = {row['default']!r} [{row['unit']}] ({row['source']}){rng}{valid}")
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -23,6 +22,7 @@ from sim.config import Scenario, parameter_table
 from sim.ensemble import (
     CITY_TOTAL, RunSpec, StudyResult, done_marker, execute_study, partition_file, run_study, specs_for_scenarios,
 )
+from sim.inputs import check_slug
 from sim.results import write_table
 
 DEFAULT_YEARS = (2025, 2030, 2035)
@@ -245,12 +245,13 @@ def comparison_name(scenarios: Sequence[Scenario]) -> str:
 
 
 def _check_same_region(scenarios: Sequence[Scenario]) -> None:
-    regions = {s.name: s.load_region() for s in scenarios}
-    first = next(iter(regions.values()))
-    different = [name for name, r in regions.items() if r.sector_ids != first.sector_ids]
+    # the whole region, not only its cluster names: the same clusters with other data are another city
+    regions = [(s.name, s.region, s.load_region()) for s in scenarios]
+    _, first_given, first = regions[0]
+    different = [f"{name} (region {given})" for name, given, r in regions[1:] if r != first]
     if different:
-        raise ValueError(f"scenarios {', '.join(different)} describe other clusters than {scenarios[0].name}; "
-                         "a comparison needs one region")
+        raise ValueError(f"scenarios {', '.join(different)} run on another region than {scenarios[0].name} "
+                         f"(region {first_given}); a comparison needs one region")
 
 
 def check_years(scenarios: Sequence[Scenario], years: Sequence[int]) -> None:
@@ -277,6 +278,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
     reference of every difference.
     """
     scenarios = list(scenarios)
+    if name is not None:
+        check_slug(name)  # the comparison's folder: it must stay inside out/compare/
     _check_same_region(scenarios)
     check_years(scenarios, years)
     specs = specs_for_scenarios(scenarios, seeds=seeds, root_seed=root_seed, scale=scale)
@@ -311,10 +314,6 @@ def _comparison_charts(scenarios: Sequence[Scenario], *, result: StudyResult, ta
 def sweep_response(result: StudyResult, *, lever: str, values: Sequence[float], years: Sequence[int] = DEFAULT_YEARS) -> pa.Table:
     """The response table of a finished sweep (see :func:`response_table`)."""
     return response_table(year_end_values(result.specs, study_dir=result.study_dir, years=years), lever=lever, lever_values=values)
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "comparison"
 
 
 # ---------------------------------------------------------------- sweeps: one lever over a range

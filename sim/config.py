@@ -15,28 +15,34 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.errors import ConfigError
+from sim.inputs import MAX_SEED, NoBooleanNumbers, check_slug
 from sim.region import Region, load_region
+from sim.scenario_files import ScenarioSource, locate_scenario, read_scenario_chain
 
 
 def param(default: Any, *, unit: str, source: str, range: tuple[float, float] | None = None, doc: str = "",
-          ge: float | None | str = "auto") -> Any:
+          valid: tuple[float, float] | None = None) -> Any:
     """A configuration field whose metadata says its unit, its source and, for assumptions, its range.
 
-    Numbers are non-negative unless their plausible range reaches below zero or ``ge=None`` says so.
+    ``range`` is the plausible range, for exploring; ``valid`` bounds what the model can run with at all
+    (a month 1-12, a share 0-1, a monthly rate at most 1, money finite and bounded) and is enforced.
+    Every number must have one, so that a value such as 1e30 or 0 in a divisor is refused on reading.
     """
     if source == "assumption" and range is None:
         raise TypeError("an assumed parameter needs a plausible range")
-    extra = {"unit": unit, "source": source}
+    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+    if numeric and valid is None:
+        raise TypeError("a numeric parameter needs validity bounds valid=(low, high)")
+    extra: dict[str, Any] = {"unit": unit, "source": source}
     if range is not None:
         extra["range"] = list(range)
-    if ge == "auto":
-        numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
-        ge = 0 if numeric and (range is None or range[0] >= 0) else None
-    return Field(default, description=doc, json_schema_extra=extra, ge=ge)
+    if valid is None:
+        return Field(default, description=doc, json_schema_extra=extra)
+    extra["valid"] = list(valid)
+    return Field(default, description=doc, json_schema_extra=extra, ge=valid[0], le=valid[1])
 
 
 def check_month(value: Any) -> str:
@@ -46,7 +52,7 @@ def check_month(value: Any) -> str:
     return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
 
 
-class Strict(BaseModel):
+class Strict(NoBooleanNumbers):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
@@ -58,23 +64,16 @@ class Bilingual(Strict):
 class RunSettings(Strict):
     start: str = param("2022-01", unit="YYYY-MM", source="issue: monthly from 2022-01", doc="first simulated month")
     end: str = param("2035-12", unit="YYYY-MM", source="issue: to 2035-12", doc="last simulated month")
-    scale: int = param(10, unit="persons per skilled-tier agent", source="user choice", doc="high-end tiers are always one agent per person")
-    seed: int = param(7, unit="integer", source="user choice")
+    scale: int = param(10, unit="persons per skilled-tier agent", source="user choice", doc="high-end tiers are always one agent per person", valid=(1, 10_000))
+    seed: int = param(7, unit="integer", source="user choice", valid=(0, MAX_SEED))
     max_agents_multiple: float = param(10.0, unit="multiple of the talent agents at the start", source="user choice",
                                        doc="a run whose resident talent agents pass this multiple stops with an error (AgentLimitError) "
-                                           "instead of exhausting memory; the baseline ends below 1.6 times its start")
+                                           "instead of exhausting memory; the baseline ends below 1.6 times its start", valid=(0.01, 1000))
 
     @field_validator("start", "end")
     @classmethod
     def _month(cls, v: str) -> str:
         return check_month(v)
-
-    @field_validator("scale")
-    @classmethod
-    def _scale(cls, v: int) -> int:
-        if not 1 <= v <= 10_000:
-            raise ValueError("must be between 1 (one agent per person) and 10000")
-        return v
 
     @model_validator(mode="after")
     def _order(self) -> "RunSettings":
@@ -85,64 +84,59 @@ class RunSettings(Strict):
 
 # ---------------------------------------------------------------- levers
 class HousingLever(Strict):
-    apartments_per_year: float = param(6000, unit="apartments/year", source="assumption: 36,000 built by 2022 (jiaxing_facts policy_levers.housing) at about this pace", range=(0, 30000), doc="talent-apartment completions from 2022")
-    rent_discount: float = param(0.5, unit="share of market rent", source="assumption", range=(0.2, 0.9), doc="discount an apartment tenant gets on the district's market rent")
-    skilled_eligibility_years: float = param(5, unit="years since arrival", source="assumption", range=(2, 10), doc="skilled-tier talent may queue for an apartment during its first years in the city; high-end tiers always may")
-    cost_per_apartment_yuan: float = param(194300, unit="yuan/apartment", source="context_facts talent_apartment_example: 130 m yuan for 669 units (Jiashan, 2021)")
-    purchase_subsidy_yuan: float = param(100000, unit="yuan/purchase", source="assumption", range=(0, 500000), doc="home-purchase subsidy for high-end talent")
-    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9))
-
-    @field_validator("rent_discount")
-    @classmethod
-    def _share(cls, v: float) -> float:
-        if not 0 <= v <= 1:
-            raise ValueError("must be a share between 0 and 1")
-        return v
+    apartments_per_year: float = param(6000, unit="apartments/year", source="assumption: 36,000 built by 2022 (jiaxing_facts policy_levers.housing) at about this pace", range=(0, 30000), doc="talent-apartment completions from 2022", valid=(0, 1e6))
+    rent_discount: float = param(0.5, unit="share of market rent", source="assumption", range=(0.2, 0.9), doc="discount an apartment tenant gets on the district's market rent", valid=(0, 1))
+    skilled_eligibility_years: float = param(5, unit="years since arrival", source="assumption", range=(2, 10), doc="skilled-tier talent may queue for an apartment during its first years in the city; high-end tiers always may", valid=(0, 50))
+    cost_per_apartment_yuan: float = param(194300, unit="yuan/apartment", source="context_facts talent_apartment_example: 130 m yuan for 669 units (Jiashan, 2021)", valid=(1, 1e10))
+    purchase_subsidy_yuan: float = param(100000, unit="yuan/purchase", source="assumption", range=(0, 500000), doc="home-purchase subsidy for high-end talent", valid=(0, 1e8))
+    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9), valid=(0, 1e12))
 
 
 class FundingLever(Strict):
-    loans_per_year_yuan: float = param(2.0e9, unit="yuan/year", source="assumption: ~16 bn yuan lent to date (jiaxing_facts policy_levers.funding) over about eight years", range=(0.5e9, 5e9), doc="loans to leading-talent projects and high-level talent")
-    loan_term_years: float = param(5, unit="years", source="assumption", range=(3, 10))
-    interest_subsidy_rate: float = param(0.015, unit="per year on outstanding loans", source="assumption", range=(0, 0.04))
+    loans_per_year_yuan: float = param(2.0e9, unit="yuan/year", source="assumption: ~16 bn yuan lent to date (jiaxing_facts policy_levers.funding) over about eight years", range=(0.5e9, 5e9), doc="loans to leading-talent projects and high-level talent", valid=(0, 1e12))
+    loan_term_years: float = param(5, unit="years", source="assumption", range=(3, 10), valid=(1, 50))
+    interest_subsidy_rate: float = param(0.015, unit="per year on outstanding loans", source="assumption", range=(0, 0.04), valid=(0, 1))
     industry_funds_yuan: dict[str, float] = Field(
         default_factory=dict,
         description="industry, guidance and incubation funds per cluster, disbursed evenly over fund_years",
-        json_schema_extra={"unit": "yuan", "source": "scenario (baseline: jiaxing_facts policy_levers.funding)"},
+        json_schema_extra={"unit": "yuan", "source": "scenario (baseline: jiaxing_facts policy_levers.funding)", "valid": [0, 1e12]},
     )
     @field_validator("industry_funds_yuan")
     @classmethod
     def _non_negative_funds(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k, x in v.items() if not x >= 0]
+        bad = [k for k, x in v.items() if not 0 <= x <= 1e12]
         if bad:
-            raise ValueError(f"fund sizes must be non-negative yuan; check {', '.join(bad)}")
+            raise ValueError(f"fund sizes must be between 0 and 1e12 yuan; check {', '.join(bad)}")
+        if len(v) > 1000:
+            raise ValueError("more funds than the limit of 1000 clusters")
         return v
 
-    fund_years: float = param(5, unit="years", source="assumption", range=(3, 10))
-    startup_ticket_yuan: float = param(3.0e6, unit="yuan per start-up backed", source="assumption: of the order of a leading-talent project grant (context_facts grant_per_project_yuan: 2-5 m yuan)", range=(1e6, 1e7), doc="what an industry fund invests in each start-up it backs (§7.8)")
-    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 8e9))
+    fund_years: float = param(5, unit="years", source="assumption", range=(3, 10), valid=(1, 50))
+    startup_ticket_yuan: float = param(3.0e6, unit="yuan per start-up backed", source="assumption: of the order of a leading-talent project grant (context_facts grant_per_project_yuan: 2-5 m yuan)", range=(1e6, 1e7), doc="what an industry fund invests in each start-up it backs (§7.8)", valid=(1e4, 1e10))
+    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 8e9), valid=(0, 1e12))
 
 
 class ProjectLever(Strict):
-    projects_per_year: float = param(170, unit="projects/year", source="jiaxing_facts projects (1708 to 2022) less context_facts leading_talent_programme (1196 in 2010-2019), over 2020-2022")
-    grant_per_project_yuan: float = param(3.0e6, unit="yuan/project", source="context_facts grant_per_project_yuan: A 5 m, B 3 m, C 2 m (mid grade)")
-    selection_month: int = param(9, unit="month of year", source="assumption", range=(1, 12))
-    national_lead_share: float = param(0.3, unit="share of project leads in the national tier (rest provincial)", source="assumption", range=(0.1, 0.5))
-    budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9))
+    projects_per_year: float = param(170, unit="projects/year", source="jiaxing_facts projects (1708 to 2022) less context_facts leading_talent_programme (1196 in 2010-2019), over 2020-2022", valid=(0, 1e5))
+    grant_per_project_yuan: float = param(3.0e6, unit="yuan/project", source="context_facts grant_per_project_yuan: A 5 m, B 3 m, C 2 m (mid grade)", valid=(1, 1e10))
+    selection_month: int = param(9, unit="month of year", source="assumption", range=(1, 12), valid=(1, 12))
+    national_lead_share: float = param(0.3, unit="share of project leads in the national tier (rest provincial)", source="assumption", range=(0.1, 0.5), valid=(0, 1))
+    budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9), valid=(0, 1e12))
 
 
 class ChallengeLever(Strict):
-    demands_per_year: float = param(358, unit="technology demands/year", source="jiaxing_facts projects: 358 published in 2022")
-    reward_per_demand_yuan: float = param(5.0e5, unit="yuan per matched demand", source="assumption", range=(1e5, 2e6))
-    external_team_share: float = param(0.3, unit="share of matched demands taken by a team that relocates one talent", source="assumption", range=(0.1, 0.6))
-    budget_yuan_per_year: float = param(5.0e8, unit="yuan/year", source="assumption", range=(1e8, 2e9))
+    demands_per_year: float = param(358, unit="technology demands/year", source="jiaxing_facts projects: 358 published in 2022", valid=(0, 1e5))
+    reward_per_demand_yuan: float = param(5.0e5, unit="yuan per matched demand", source="assumption", range=(1e5, 2e6), valid=(1, 1e10))
+    external_team_share: float = param(0.3, unit="share of matched demands taken by a team that relocates one talent", source="assumption", range=(0.1, 0.6), valid=(0, 1))
+    budget_yuan_per_year: float = param(5.0e8, unit="yuan/year", source="assumption", range=(1e8, 2e9), valid=(0, 1e12))
 
 
 class NewPlatform(Strict):
     id: str
     cluster: str
     opens: str = param("2024-01", unit="YYYY-MM", source="scenario")
-    capacity: float = param(60, unit="high-end talent persons", source="assumption", range=(20, 200))
-    cost_per_year_yuan: float = param(5.0e7, unit="yuan/year", source="assumption", range=(2e7, 2e8))
+    capacity: float = param(60, unit="high-end talent persons", source="assumption", range=(20, 200), valid=(0, 1e5))
+    cost_per_year_yuan: float = param(5.0e7, unit="yuan/year", source="assumption", range=(2e7, 2e8), valid=(0, 1e11))
 
     @field_validator("opens")
     @classmethod
@@ -152,33 +146,33 @@ class NewPlatform(Strict):
 
 class PlatformLever(Strict):
     new_platforms: list[NewPlatform] = Field(default_factory=list, description="research platforms opened during the run")
-    capacity_growth_per_year: float = param(0.05, unit="share of capacity per year", source="assumption", range=(0, 0.15), doc="existing platforms' capacity for high-end talent grows by this share")
-    running_cost_per_talent_yuan: float = param(4.0e5, unit="yuan per hosted talent per year", source="assumption", range=(2e5, 1e6))
-    budget_yuan_per_year: float = param(5.0e8, unit="yuan/year", source="assumption", range=(2e8, 2e9))
+    capacity_growth_per_year: float = param(0.05, unit="share of capacity per year", source="assumption", range=(0, 0.15), doc="existing platforms' capacity for high-end talent grows by this share", valid=(0, 1))
+    running_cost_per_talent_yuan: float = param(4.0e5, unit="yuan per hosted talent per year", source="assumption", range=(2e5, 1e6), valid=(0, 1e8))
+    budget_yuan_per_year: float = param(5.0e8, unit="yuan/year", source="assumption", range=(2e8, 2e9), valid=(0, 1e12))
 
 
 class ServiceLever(Strict):
-    school_places_per_year: float = param(2000, unit="school places/year", source="assumption", range=(0, 10000), doc="quality school places for talent families (e.g. Tsinghua-affiliated high school resources)")
-    cost_per_school_place_yuan: float = param(30000, unit="yuan per place per year", source="assumption", range=(15000, 60000))
-    hospital_beds_per_year: float = param(500, unit="tertiary hospital beds/year", source="assumption", range=(0, 3000))
-    cost_per_hospital_bed_yuan: float = param(1.5e6, unit="yuan per bed (capital)", source="assumption", range=(8e5, 3e6))
-    culture_events_per_year: float = param(400, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000))
-    cost_per_culture_event_yuan: float = param(2.0e5, unit="yuan/event", source="assumption", range=(5e4, 5e5))
-    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, first 3 years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000))
-    budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9))
+    school_places_per_year: float = param(2000, unit="school places/year", source="assumption", range=(0, 10000), doc="quality school places for talent families (e.g. Tsinghua-affiliated high school resources)", valid=(0, 1e6))
+    cost_per_school_place_yuan: float = param(30000, unit="yuan per place per year", source="assumption", range=(15000, 60000), valid=(1, 1e10))
+    hospital_beds_per_year: float = param(500, unit="tertiary hospital beds/year", source="assumption", range=(0, 3000), valid=(0, 1e5))
+    cost_per_hospital_bed_yuan: float = param(1.5e6, unit="yuan per bed (capital)", source="assumption", range=(8e5, 3e6), valid=(1, 1e10))
+    culture_events_per_year: float = param(400, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000), valid=(0, 1e5))
+    cost_per_culture_event_yuan: float = param(2.0e5, unit="yuan/event", source="assumption", range=(5e4, 5e5), valid=(1, 1e10))
+    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, first 3 years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000), valid=(0, 1e6))
+    budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9), valid=(0, 1e12))
 
 
 class TailoredSupportLever(Strict):
-    packages_per_year: float = param(12, unit="top or national talents/year", source="assumption", range=(0, 60), doc="bespoke recruitment packages (team, equipment, site, funding, daily life)")
-    onboarding_months: float = param(6, unit="months from first contact to start of work", source="assumption: 15 days in the exceptional case (jiaxing_facts tailored_support)", range=(0.5, 12))
-    dropout_per_month: float = param(0.08, unit="share of candidates in onboarding who go elsewhere, per month", source="assumption", range=(0.02, 0.2))
-    cost_per_package_yuan: float = param(5.0e6, unit="yuan/package", source="assumption", range=(1e6, 2e7))
-    budget_yuan_per_year: float = param(2.0e8, unit="yuan/year", source="assumption", range=(5e7, 1e9))
+    packages_per_year: float = param(12, unit="top or national talents/year", source="assumption", range=(0, 60), doc="bespoke recruitment packages (team, equipment, site, funding, daily life)", valid=(0, 1e4))
+    onboarding_months: float = param(6, unit="months from first contact to start of work", source="assumption: 15 days in the exceptional case (jiaxing_facts tailored_support)", range=(0.5, 12), valid=(0, 120))
+    dropout_per_month: float = param(0.08, unit="share of candidates in onboarding who go elsewhere, per month", source="assumption", range=(0.02, 0.2), valid=(0, 1))
+    cost_per_package_yuan: float = param(5.0e6, unit="yuan/package", source="assumption", range=(1e6, 2e7), valid=(1, 1e10))
+    budget_yuan_per_year: float = param(2.0e8, unit="yuan/year", source="assumption", range=(5e7, 1e9), valid=(0, 1e12))
 
 
 class GraduateLever(Strict):
-    settling_allowance_yuan: float = param(20000, unit="yuan per newly employed graduate (one-off)", source="assumption", range=(0, 100000))
-    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9))
+    settling_allowance_yuan: float = param(20000, unit="yuan per newly employed graduate (one-off)", source="assumption", range=(0, 100000), valid=(0, 1e7))
+    budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9), valid=(0, 1e12))
 
 
 class LeverChange(Strict):
@@ -244,80 +238,80 @@ class Levers(Strict):
 class Behaviour(Strict):
     """Behavioural parameters: uncertain, so they live among the uncertainties."""
 
-    wage_weight: float = param(2.0, unit="utility per log yuan", source="assumption: logit location choice on log wage (Diamond 2016)", range=(1.0, 4.0))
-    rent_weight: float = param(0.8, unit="utility per log yuan of rent", source="assumption: Diamond 2016; high-skill more housing-sensitive (Huang, Xing & Cui 2022)", range=(0.3, 1.5))
-    service_weight: float = param(0.6, unit="utility per log of service level ratio", source="assumption", range=(0.2, 1.2))
-    school_weight: float = param(0.8, unit="utility per log of school-place ratio, families with children", source="assumption", range=(0.2, 1.5))
-    thick_market_weight: float = param(0.3, unit="utility per log of cluster talent relative to end-2021", source="assumption", range=(0.1, 0.6))
-    field_affinity: float = param(1.2, unit="utility when a person's field matches the cluster", source="assumption", range=(0.5, 2.0))
-    allowance_weight: float = param(1.0, unit="utility per year of wages paid as allowance", source="assumption", range=(0.3, 2.0))
-    consider_move_per_month: float = param(0.025, unit="share of employed talent weighing a move, per month", source="assumption", range=(0.01, 0.05))
-    attachment_tenure: float = param(0.6, unit="utility per log(1 + years in city)", source="assumption", range=(0.2, 1.0))
-    attachment_children: float = param(0.5, unit="utility for a household with children", source="assumption", range=(0.2, 1.0))
-    attachment_owner: float = param(0.8, unit="utility for owning a home", source="assumption", range=(0.4, 1.5))
-    attachment_apartment: float = param(0.4, unit="utility for living in a talent apartment", source="assumption", range=(0.1, 0.8))
-    culture_attachment: float = param(0.3, unit="utility per log of culture-event ratio", source="assumption", range=(0.0, 0.6))
-    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with 2+ years tenure buying a home, per year", source="assumption", range=(0.02, 0.08))
-    purchase_subsidy_elasticity: float = param(2.0, unit="purchase-rate increase per subsidy/price ratio", source="assumption", range=(0.5, 4.0))
-    child_rate_per_year: float = param(0.06, unit="births per childless talent aged 25-40, per year", source="assumption", range=(0.03, 0.1))
-    agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15))
-    link_weight: float = param(0.3, unit="weight of linked clusters' talent in the spillover", source="assumption", range=(0.0, 0.6))
-    matching_efficiency: float = param(0.6, unit="monthly matches per U^a V^(1-a)", source="assumption", range=(0.3, 1.0))
+    wage_weight: float = param(2.0, unit="utility per log yuan", source="assumption: logit location choice on log wage (Diamond 2016)", range=(1.0, 4.0), valid=(0, 10))
+    rent_weight: float = param(0.8, unit="utility per log yuan of rent", source="assumption: Diamond 2016; high-skill more housing-sensitive (Huang, Xing & Cui 2022)", range=(0.3, 1.5), valid=(0, 10))
+    service_weight: float = param(0.6, unit="utility per log of service level ratio", source="assumption", range=(0.2, 1.2), valid=(0, 10))
+    school_weight: float = param(0.8, unit="utility per log of school-place ratio, families with children", source="assumption", range=(0.2, 1.5), valid=(0, 10))
+    thick_market_weight: float = param(0.3, unit="utility per log of cluster talent relative to end-2021", source="assumption", range=(0.1, 0.6), valid=(0, 10))
+    field_affinity: float = param(1.2, unit="utility when a person's field matches the cluster", source="assumption", range=(0.5, 2.0), valid=(0, 10))
+    allowance_weight: float = param(1.0, unit="utility per year of wages paid as allowance", source="assumption", range=(0.3, 2.0), valid=(0, 10))
+    consider_move_per_month: float = param(0.025, unit="share of employed talent weighing a move, per month", source="assumption", range=(0.01, 0.05), valid=(0, 1))
+    attachment_tenure: float = param(0.6, unit="utility per log(1 + years in city)", source="assumption", range=(0.2, 1.0), valid=(0, 10))
+    attachment_children: float = param(0.5, unit="utility for a household with children", source="assumption", range=(0.2, 1.0), valid=(0, 10))
+    attachment_owner: float = param(0.8, unit="utility for owning a home", source="assumption", range=(0.4, 1.5), valid=(0, 10))
+    attachment_apartment: float = param(0.4, unit="utility for living in a talent apartment", source="assumption", range=(0.1, 0.8), valid=(0, 10))
+    culture_attachment: float = param(0.3, unit="utility per log of culture-event ratio", source="assumption", range=(0.0, 0.6), valid=(0, 10))
+    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with 2+ years tenure buying a home, per year", source="assumption", range=(0.02, 0.08), valid=(0, 12))
+    purchase_subsidy_elasticity: float = param(2.0, unit="purchase-rate increase per subsidy/price ratio", source="assumption", range=(0.5, 4.0), valid=(0, 20))
+    child_rate_per_year: float = param(0.06, unit="births per childless talent aged 25-40, per year", source="assumption", range=(0.03, 0.1), valid=(0, 1))
+    agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15), valid=(0, 1))
+    link_weight: float = param(0.3, unit="weight of linked clusters' talent in the spillover", source="assumption", range=(0.0, 0.6), valid=(0, 1))
+    matching_efficiency: float = param(0.6, unit="monthly matches per U^a V^(1-a)", source="assumption", range=(0.3, 1.0), valid=(0, 5))
     job_prospect_weight: float = param(1.0, unit="utility per log of the probability of finding a job within the search period",
                                        source="assumption: migrants weigh a destination's wage by the probability of employment (Harris & Todaro 1970, AER 60(1)); 1 is the expected-utility weight",
-                                       range=(0.5, 1.5))
-    matching_elasticity: float = param(0.5, unit="elasticity of matches to seekers (alpha)", source="context_facts literature_ranges matching_function (0.3-0.7)", range=(0.3, 0.7))
-    job_response: float = param(1.0, unit="elasticity of desired jobs to productivity", source="assumption", range=(0.5, 1.5))
-    funding_effect: float = param(0.4, unit="desired-jobs increase per funding/annual-output ratio", source="assumption", range=(0.1, 0.8))
-    productivity_shock_sd: float = param(0.03, unit="log points per month", source="assumption", range=(0.01, 0.06))
-    productivity_reversion: float = param(0.02, unit="per month", source="assumption", range=(0.005, 0.05))
-    challenge_productivity_gain: float = param(0.03, unit="log productivity per matched demand", source="assumption", range=(0.01, 0.08))
-    challenge_talent_elasticity: float = param(0.5, unit="elasticity of the matching hazard to the cluster's high-end talent", source="assumption", range=(0.2, 1.0))
-    challenge_reward_elasticity: float = param(0.3, unit="elasticity of the matching hazard to the reward", source="assumption", range=(0.1, 0.6))
-    challenge_platform_boost: float = param(0.3, unit="hazard increase per research platform linked to the cluster", source="assumption", range=(0.0, 0.6))
-    challenge_base_hazard: float = param(0.06, unit="monthly matching hazard of a posted demand at end-2021 conditions", source="calibrated to P3 (scenarios/calibration)")
-    entry_rate_per_year: float = param(0.06, unit="new firms per existing firm, per year, at end-2021 talent and free space", source="assumption", range=(0.03, 0.12))
-    entry_talent_elasticity: float = param(1.0, unit="elasticity of entry to cluster talent growth", source="assumption", range=(0.3, 2.0))
-    exit_productivity_threshold: float = param(-0.25, unit="log productivity relative to cluster mean", source="assumption", range=(-0.5, -0.1))
-    exit_rate_per_year: float = param(0.4, unit="added exit hazard of a firm below the threshold, per year, at the reference size, mature", source="assumption: selection on productivity (Jovanovic 1982)", range=(0.3, 1.5))
-    exit_base_per_year: float = param(0.02, unit="exit hazard per year of a mature firm of the reference size", source="assumption: annual exit of established manufacturing firms a few per cent (Dunne, Roberts & Samuelson 1989; Brandt, Van Biesebroeck & Zhang 2012 for Chinese firms above the size threshold)", range=(0.01, 0.06))
-    exit_reference_jobs: float = param(100, unit="jobs at which the size factor of the exit hazard is 1", source="assumption", range=(30, 300))
-    exit_size_elasticity: float = param(0.5, unit="elasticity of the exit hazard to firm size (jobs), sign reversed", source="assumption: failure rates fall with size (Evans 1987; Dunne, Roberts & Samuelson 1989)", range=(0.2, 0.6))
-    exit_youth_multiple: float = param(3.0, unit="exit hazard at birth / hazard of a mature firm of the same size", source="assumption: young firms exit several times as often as mature ones of the same size (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 5.0))
-    exit_youth_years: float = param(3.0, unit="years over which the youth excess of the exit hazard falls by the factor e", source="assumption: exit rates level off after about five to ten years (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 6.0))
-    funded_exit_reduction: float = param(0.3, unit="share by which funding of a full start-up ticket or more lowers a firm's exit hazard", source="assumption: publicly backed start-ups survive more often (Lerner 1999; Howell 2017)", range=(0.1, 0.6))
-    fund_additionality: float = param(0.5, unit="share of fund-backed start-ups that would not have started without the fund", source="assumption: public venture funds partly crowd out private finance (Lerner 2009)", range=(0.2, 0.9))
-    industrial_space_multiple: float = param(3.0, unit="jobs a cluster's industrial space holds / its firms' jobs at end-2021", source="assumption: industrial land is scarce and allotted by quota in Zhejiang (the 'per-mu' land-efficiency reform); room for about three times the end-2021 jobs by new land and densification", range=(1.5, 5.0))
-    little_giant_rate_per_year: float = param(0.08, unit="promotions per eligible firm, per year", source="assumption", range=(0.03, 0.2))
-    rent_demand_elasticity: float = param(0.5, unit="elasticity of market rent to renting talent", source="assumption", range=(0.2, 1.0))
-    platform_fill_per_month: float = param(0.05, unit="share of a platform's spare capacity filled per month", source="assumption", range=(0.02, 0.15))
-    project_team_size: float = param(3, unit="skilled talent hired with each new project", source="assumption", range=(1, 8))
-    project_jobs_end_2021: float = param(15.0, unit="mean jobs per leading-talent project at end-2021", source="calibrated to P4 (scenarios/calibration)")
-    project_output_per_job_yuan: float = param(3.5e6, unit="yuan per job per year in project firms", source="calibrated to P4 (scenarios/calibration)")
-    graduate_candidates_per_year: float = param(160000, unit="graduates per year weighing a job in the city", source="calibrated to P2 (scenarios/calibration)")
-    migrant_candidates_per_year: float = param(90000, unit="experienced professionals per year weighing a job in the city", source="assumption: about half the urban new jobs (context_facts urban_new_jobs_2021: 188,800)", range=(40000, 150000))
-    returnee_ties_months: float = param(60, unit="months of tenure a returnee's ties to the city count as", source="assumption", range=(24, 120), doc="returnees (grew up or studied here) are as attached as talent with this much tenure; their apartment eligibility counts from arrival")
-    returnee_candidates_per_year: float = param(15000, unit="persons per year", source="assumption", range=(5000, 30000))
-    high_end_candidates_per_year: float = param(1500, unit="municipal/provincial-tier candidates per year outside platforms and projects", source="assumption", range=(500, 4000))
-    moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0))
-    internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0))
-    wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0))
-    initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions", range=(0.03, 0.12))
-    job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3))
-    entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150))
-    min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2))
-    price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60))
-    reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6))
-    demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24))
-    ccd_reference_multiple: float = param(3.0, unit="multiple of the largest cluster's end-2021 level that scores 1", source="assumption (fixed reference so that scores compare across scenarios; Wang et al. 2021)", range=(2.0, 5.0))
+                                       range=(0.5, 1.5), valid=(0, 10))
+    matching_elasticity: float = param(0.5, unit="elasticity of matches to seekers (alpha)", source="context_facts literature_ranges matching_function (0.3-0.7)", range=(0.3, 0.7), valid=(0, 1))
+    job_response: float = param(1.0, unit="elasticity of desired jobs to productivity", source="assumption", range=(0.5, 1.5), valid=(0, 5))
+    funding_effect: float = param(0.4, unit="desired-jobs increase per funding/annual-output ratio", source="assumption", range=(0.1, 0.8), valid=(0, 5))
+    productivity_shock_sd: float = param(0.03, unit="log points per month", source="assumption", range=(0.01, 0.06), valid=(0, 1))
+    productivity_reversion: float = param(0.02, unit="per month", source="assumption", range=(0.005, 0.05), valid=(0, 1))
+    challenge_productivity_gain: float = param(0.03, unit="log productivity per matched demand", source="assumption", range=(0.01, 0.08), valid=(0, 1))
+    challenge_talent_elasticity: float = param(0.5, unit="elasticity of the matching hazard to the cluster's high-end talent", source="assumption", range=(0.2, 1.0), valid=(0, 5))
+    challenge_reward_elasticity: float = param(0.3, unit="elasticity of the matching hazard to the reward", source="assumption", range=(0.1, 0.6), valid=(0, 5))
+    challenge_platform_boost: float = param(0.3, unit="hazard increase per research platform linked to the cluster", source="assumption", range=(0.0, 0.6), valid=(0, 5))
+    challenge_base_hazard: float = param(0.06, unit="monthly matching hazard of a posted demand at end-2021 conditions", source="calibrated to P3 (scenarios/calibration)", valid=(0, 1))
+    entry_rate_per_year: float = param(0.06, unit="new firms per existing firm, per year, at end-2021 talent and free space", source="assumption", range=(0.03, 0.12), valid=(0, 12))
+    entry_talent_elasticity: float = param(1.0, unit="elasticity of entry to cluster talent growth", source="assumption", range=(0.3, 2.0), valid=(0, 5))
+    exit_productivity_threshold: float = param(-0.25, unit="log productivity relative to cluster mean", source="assumption", range=(-0.5, -0.1), valid=(-5, 0))
+    exit_rate_per_year: float = param(0.4, unit="added exit hazard of a firm below the threshold, per year, at the reference size, mature", source="assumption: selection on productivity (Jovanovic 1982)", range=(0.3, 1.5), valid=(0, 12))
+    exit_base_per_year: float = param(0.02, unit="exit hazard per year of a mature firm of the reference size", source="assumption: annual exit of established manufacturing firms a few per cent (Dunne, Roberts & Samuelson 1989; Brandt, Van Biesebroeck & Zhang 2012 for Chinese firms above the size threshold)", range=(0.01, 0.06), valid=(0, 12))
+    exit_reference_jobs: float = param(100, unit="jobs at which the size factor of the exit hazard is 1", source="assumption", range=(30, 300), valid=(1, 1e6))
+    exit_size_elasticity: float = param(0.5, unit="elasticity of the exit hazard to firm size (jobs), sign reversed", source="assumption: failure rates fall with size (Evans 1987; Dunne, Roberts & Samuelson 1989)", range=(0.2, 0.6), valid=(0, 2))
+    exit_youth_multiple: float = param(3.0, unit="exit hazard at birth / hazard of a mature firm of the same size", source="assumption: young firms exit several times as often as mature ones of the same size (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 5.0), valid=(1, 20))
+    exit_youth_years: float = param(3.0, unit="years over which the youth excess of the exit hazard falls by the factor e", source="assumption: exit rates level off after about five to ten years (Haltiwanger, Jarmin & Miranda 2013)", range=(1.5, 6.0), valid=(0.1, 50))
+    funded_exit_reduction: float = param(0.3, unit="share by which funding of a full start-up ticket or more lowers a firm's exit hazard", source="assumption: publicly backed start-ups survive more often (Lerner 1999; Howell 2017)", range=(0.1, 0.6), valid=(0, 1))
+    fund_additionality: float = param(0.5, unit="share of fund-backed start-ups that would not have started without the fund", source="assumption: public venture funds partly crowd out private finance (Lerner 2009)", range=(0.2, 0.9), valid=(0, 1))
+    industrial_space_multiple: float = param(3.0, unit="jobs a cluster's industrial space holds / its firms' jobs at end-2021", source="assumption: industrial land is scarce and allotted by quota in Zhejiang (the 'per-mu' land-efficiency reform); room for about three times the end-2021 jobs by new land and densification", range=(1.5, 5.0), valid=(1.01, 100))
+    little_giant_rate_per_year: float = param(0.08, unit="promotions per eligible firm, per year", source="assumption", range=(0.03, 0.2), valid=(0, 12))
+    rent_demand_elasticity: float = param(0.5, unit="elasticity of market rent to renting talent", source="assumption", range=(0.2, 1.0), valid=(0, 5))
+    platform_fill_per_month: float = param(0.05, unit="share of a platform's spare capacity filled per month", source="assumption", range=(0.02, 0.15), valid=(0, 1))
+    project_team_size: float = param(3, unit="skilled talent hired with each new project", source="assumption", range=(1, 8), valid=(0, 1000))
+    project_jobs_end_2021: float = param(15.0, unit="mean jobs per leading-talent project at end-2021", source="calibrated to P4 (scenarios/calibration)", valid=(0.1, 1e4))
+    project_output_per_job_yuan: float = param(3.5e6, unit="yuan per job per year in project firms", source="calibrated to P4 (scenarios/calibration)", valid=(0, 1e9))
+    graduate_candidates_per_year: float = param(160000, unit="graduates per year weighing a job in the city", source="calibrated to P2 (scenarios/calibration)", valid=(0, 1e7))
+    migrant_candidates_per_year: float = param(90000, unit="experienced professionals per year weighing a job in the city", source="assumption: about half the urban new jobs (context_facts urban_new_jobs_2021: 188,800)", range=(40000, 150000), valid=(0, 1e7))
+    returnee_ties_months: float = param(60, unit="months of tenure a returnee's ties to the city count as", source="assumption", range=(24, 120), doc="returnees (grew up or studied here) are as attached as talent with this much tenure; their apartment eligibility counts from arrival", valid=(0, 1200))
+    returnee_candidates_per_year: float = param(15000, unit="persons per year", source="assumption", range=(5000, 30000), valid=(0, 1e7))
+    high_end_candidates_per_year: float = param(1500, unit="municipal/provincial-tier candidates per year outside platforms and projects", source="assumption", range=(500, 4000), valid=(0, 1e6))
+    moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0), valid=(0, 10))
+    internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0), valid=(0, 10))
+    wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0), valid=(0, 2))
+    initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions", range=(0.03, 0.12), valid=(0, 1))
+    job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3), valid=(0, 1))
+    entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150), valid=(1, 1e5))
+    min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2), valid=(0, 1))
+    price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60), valid=(1, 500))
+    reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6), valid=(1, 1e10))
+    demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24), valid=(1, 240))
+    ccd_reference_multiple: float = param(3.0, unit="multiple of the largest cluster's end-2021 level that scores 1", source="assumption (fixed reference so that scores compare across scenarios; Wang et al. 2021)", range=(2.0, 5.0), valid=(0.1, 100))
     graduate_month_shares: list[float] = Field(
         default_factory=lambda: [0.02, 0.02, 0.03, 0.04, 0.05, 0.16, 0.30, 0.16, 0.08, 0.05, 0.05, 0.04],
         description="share of the year's graduates arriving in each month, January first",
-        json_schema_extra={"unit": "share", "source": "assumption: graduation in June-July", "range": [0.0, 1.0]},
+        json_schema_extra={"unit": "share", "source": "assumption: graduation in June-July", "range": [0.0, 1.0], "valid": [0.0, 1.0]},
     )
-    tax_share_of_output: float = param(0.0292, unit="tax / output", source="jiaxing_facts projects: 3.17 bn yuan tax on 108.6 bn yuan output")
-    candidate_search_months: float = param(3, unit="months a newcomer who chose the city searches before going elsewhere", source="assumption", range=(1, 6))
-    search_months: float = param(4, unit="months a displaced talent searches before leaving", source="assumption", range=(2, 8))
+    tax_share_of_output: float = param(0.0292, unit="tax / output", source="jiaxing_facts projects: 3.17 bn yuan tax on 108.6 bn yuan output", valid=(0, 1))
+    candidate_search_months: float = param(3, unit="months a newcomer who chose the city searches before going elsewhere", source="assumption", range=(1, 6), valid=(1, 120))
+    search_months: float = param(4, unit="months a displaced talent searches before leaving", source="assumption", range=(2, 8), valid=(1, 120))
 
     @field_validator("industrial_space_multiple")
     @classmethod
@@ -329,8 +323,8 @@ class Behaviour(Strict):
     @field_validator("graduate_month_shares")
     @classmethod
     def _twelve_shares(cls, v: list[float]) -> list[float]:
-        if len(v) != 12 or any(x < 0 for x in v) or sum(v) <= 0:
-            raise ValueError("must be 12 non-negative shares, January first, with a positive sum")
+        if len(v) != 12 or any(not 0 <= x <= 1 for x in v) or sum(v) <= 0:
+            raise ValueError("must be 12 shares between 0 and 1, January first, with a positive sum")
         return v
 
 
@@ -344,10 +338,10 @@ class RetirementRule(Strict):
     birth cohort — one month for every ``cohort_months_per_step`` months of birth from ``first_cohort`` on,
     up to ``final_age_years``."""
 
-    base_age_years: float = param(60, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    base_age_years: float = param(60, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
     first_cohort: str = param("1965-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    cohort_months_per_step: int = param(4, unit="months of birth per month added", source=REFORM_SOURCE, ge=1)
-    final_age_years: float = param(63, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+    cohort_months_per_step: int = param(4, unit="months of birth per month added", source=REFORM_SOURCE, valid=(1, 120))
+    final_age_years: float = param(63, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
 
     @field_validator("first_cohort")
     @classmethod
@@ -364,28 +358,28 @@ class RetirementRule(Strict):
 class WomenCadreRetirement(RetirementRule):
     """Women cadres and professionals (干部): 55, then 58 from the 1970-01 cohort on."""
 
-    base_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    base_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
     first_cohort: str = param("1970-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    final_age_years: float = param(58, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+    final_age_years: float = param(58, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
 
 
 class WomenWorkerRetirement(RetirementRule):
     """Women workers (工人): 50, then 55, one month added per two months of birth from the 1975-01 cohort on."""
 
-    base_age_years: float = param(50, unit="years", source=REFORM_SOURCE + ": the age before the reform")
+    base_age_years: float = param(50, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
     first_cohort: str = param("1975-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    cohort_months_per_step: int = param(2, unit="months of birth per month added", source=REFORM_SOURCE, ge=1)
-    final_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age the reform reaches")
+    cohort_months_per_step: int = param(2, unit="months of birth per month added", source=REFORM_SOURCE, valid=(1, 120))
+    final_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
 
 
 class Demography(Strict):
     """Sex, ages and statutory retirement of talent (ODD §5, §7.3, §7.6)."""
 
-    male_share_initial: float = param(0.521, unit="share of the end-2021 talent stock", source="assumption: the 2020 census male share of Jiaxing's residents, 52.10% (2,814,061 of 5,400,868; Jiaxing 7th census bulletin, secondary), taken for the talent stock", range=(0.45, 0.62))
-    male_share_inflow: float = param(0.521, unit="share of every inflow channel's persons", source="assumption: the same census share for all channels (no published sex split of the city's talent inflows)", range=(0.45, 0.62))
-    women_cadre_share_skilled: float = param(0.5, unit="share of skilled-tier women on the cadre/professional track (old age 55)", source="assumption: the skilled tier mixes professionals (cadre track) and skilled workers (worker track, old age 50); high-end tiers are all on the cadre track", range=(0.2, 0.8))
-    skilled_min_age: float = param(22, unit="years", source="assumption: age at a bachelor's degree; the youngest skilled talent at the start", range=(20, 24))
-    high_end_min_age: float = param(30, unit="years", source="assumption: a doctorate and some years of work before a high-end title", range=(26, 36))
+    male_share_initial: float = param(0.521, unit="share of the end-2021 talent stock", source="assumption: the 2020 census male share of Jiaxing's residents, 52.10% (2,814,061 of 5,400,868; Jiaxing 7th census bulletin, secondary), taken for the talent stock", range=(0.45, 0.62), valid=(0, 1))
+    male_share_inflow: float = param(0.521, unit="share of every inflow channel's persons", source="assumption: the same census share for all channels (no published sex split of the city's talent inflows)", range=(0.45, 0.62), valid=(0, 1))
+    women_cadre_share_skilled: float = param(0.5, unit="share of skilled-tier women on the cadre/professional track (old age 55)", source="assumption: the skilled tier mixes professionals (cadre track) and skilled workers (worker track, old age 50); high-end tiers are all on the cadre track", range=(0.2, 0.8), valid=(0, 1))
+    skilled_min_age: float = param(22, unit="years", source="assumption: age at a bachelor's degree; the youngest skilled talent at the start", range=(20, 24), valid=(14, 40))
+    high_end_min_age: float = param(30, unit="years", source="assumption: a doctorate and some years of work before a high-end title", range=(26, 36), valid=(14, 60))
     retirement_reform: bool = Field(True, description="the gradual raising of the statutory retirement age from 2025 (on in the baseline); False keeps the old ages",
                                     json_schema_extra={"unit": "on/off", "source": REFORM_SOURCE})
     men: RetirementRule = Field(default_factory=RetirementRule)
@@ -394,8 +388,8 @@ class Demography(Strict):
 
 
 class CompetitorPath(Strict):
-    trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1))
-    shock: float = param(0.0, unit="utility, a step change", source="scenario", ge=None)
+    trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1), valid=(-1, 1))
+    shock: float = param(0.0, unit="utility, a step change", source="scenario", valid=(-20, 20))
     shock_start: str = param("2025-01", unit="YYYY-MM", source="scenario")
 
     @field_validator("shock_start")
@@ -406,12 +400,12 @@ class CompetitorPath(Strict):
 
 class Uncertainties(Strict):
     competitors: dict[str, CompetitorPath] = Field(default_factory=dict, description="attractiveness paths of competing cities; unnamed cities keep a flat path")
-    graduate_supply: float = param(1.0, unit="multiplier on graduate candidates", source="assumption", range=(0.7, 1.2))
-    graduate_supply_trend: float = param(0.0, unit="per year", source="assumption", range=(-0.03, 0.03))
-    industry_demand_growth: float = param(0.08, unit="per year in 2022, real growth of firms' desired jobs", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan); desired jobs close to output growth", range=(0.04, 0.10))
-    industry_demand_growth_2035: float = param(0.025, unit="per year in 2035; the rate moves linearly between the two", source="assumption: slowing growth", range=(0.0, 0.05))
-    wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07))
-    rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05))
+    graduate_supply: float = param(1.0, unit="multiplier on graduate candidates", source="assumption", range=(0.7, 1.2), valid=(0, 10))
+    graduate_supply_trend: float = param(0.0, unit="per year", source="assumption", range=(-0.03, 0.03), valid=(-0.5, 0.5))
+    industry_demand_growth: float = param(0.08, unit="per year in 2022, real growth of firms' desired jobs", source="assumption: GDP growth 8.5% in 2021 (context_facts gdp_100m_yuan); desired jobs close to output growth", range=(0.04, 0.10), valid=(-0.5, 0.5))
+    industry_demand_growth_2035: float = param(0.025, unit="per year in 2035; the rate moves linearly between the two", source="assumption: slowing growth", range=(0.0, 0.05), valid=(-0.5, 0.5))
+    wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07), valid=(-0.5, 0.5))
+    rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05), valid=(-0.5, 0.5))
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
 
@@ -426,21 +420,30 @@ class Scenario(Strict):
     uncertainties: Uncertainties = Field(default_factory=Uncertainties)
     interactions: bool = Field(True, description="False switches off every feedback (spillovers, firm dynamics, rents, crowding) for the analytic limit case")
     fixed_rates: bool = Field(False, description="True replaces choice-driven exits with the constant hazard exit_rate_fixed, for the analytic limit case")
-    exit_rate_fixed: float = param(0.004, unit="per month", source="analytic test setting", doc="used only with fixed_rates")
+    exit_rate_fixed: float = param(0.004, unit="per month", source="analytic test setting", doc="used only with fixed_rates", valid=(0, 1))
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not v or any(c in v for c in "/\\ ") :
-            raise ValueError("must be a short name without spaces or slashes")
-        return v
+        return check_slug(v)  # it names the output folder: it must stay inside --out
+
+    @model_validator(mode="after")
+    def _schedule_in_range(self) -> "Scenario":
+        self._schedule_warnings = schedule_outside_run(self)
+        return self
 
     _source_dir: Path | None = PrivateAttr(default=None)
+    _schedule_warnings: list[str] = PrivateAttr(default_factory=list)
     _found: ScenarioSource | None = PrivateAttr(default=None)
 
     def load_region(self) -> Region:
         """The scenario's region: a packaged name, or a path relative to the scenario file."""
         return load_region(self.region, relative_to=self._source_dir)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Settings that are valid but have no effect in this run (a lever change after its end)."""
+        return list(self._schedule_warnings)
 
     @property
     def found(self) -> ScenarioSource | None:
@@ -453,59 +456,6 @@ class Scenario(Strict):
 
 
 # ---------------------------------------------------------------- loading
-def _deep_merge(base: dict, over: dict) -> dict:
-    merged = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(source=str(path), problems=["file not found"]) from None
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
-        raise ConfigError(source=str(path), problems=[f"cannot read as UTF-8 text: {exc}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(source=str(path), problems=[f"not valid YAML: {exc}"]) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(source=str(path), problems=["the top level must be a mapping of field names to values"])
-    return data
-
-
-def _resolve_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    path = path.resolve()
-    if path in seen:
-        raise ConfigError(source=str(path), problems=["extends: the chain of base files loops back to this file"])
-    data = _read_yaml(path)
-    base_name = data.pop("extends", None)
-    if base_name is None:
-        return data
-    if not isinstance(base_name, str):
-        raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
-    return _deep_merge(_resolve_chain(_base_file(base_name, scenario=path), seen + (path,)), data)
-
-
-def _base_file(base_name: str, *, scenario: Path) -> Path:
-    """The file an ``extends:`` names: next to the scenario, else in the packaged library, so that a
-    scenario of one's own can build on the packaged baseline without copying it and its calibration."""
-    places = (scenario.parent, packaged_library())
-    for place in places:
-        if (place / base_name).is_file():
-            return place / base_name
-    raise ConfigError(source=str(scenario), problems=[
-        f"extends: base file {base_name!r} not found next to this scenario ({places[0]}) "
-        f"nor in the packaged library ({places[1]})"])
-
-
 def _leaf_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
     paths: dict[tuple[str, ...], Any] = {}
     for name, field in model.model_fields.items():
@@ -561,9 +511,20 @@ def _format_validation(exc: ValidationError) -> list[str]:
             problems.append(f"{loc}: unknown field; valid fields here: {valid}")
         else:
             shown = err.get("input")
-            got = "" if isinstance(shown, (dict, list)) else f" (got {shown!r})"
-            problems.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}{got}")
+            got = "" if isinstance(shown, (dict, list)) else f" (got {repr(shown)[:80]})"
+            problems.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}{got}{_valid_note(err['loc'])}")
     return problems
+
+
+def _valid_note(loc: tuple) -> str:
+    """The field's validity range and unit, so that an error says what is allowed, not only what is not."""
+    parent = _model_at(loc[:-1]) if loc else None
+    field = parent.model_fields.get(loc[-1]) if parent is not None and isinstance(loc[-1], str) else None
+    extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+    if "valid" not in extra:
+        return ""
+    low, high = extra["valid"]
+    return f"; valid: {low:g} to {high:g} {extra.get('unit', '')}".rstrip()
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -593,71 +554,11 @@ def build_scenario(data: dict, *, source: str) -> Scenario:
         raise ConfigError(source=source, problems=_format_validation(exc)) from None
 
 
-# where a scenario file was found, in the order names are looked up
-FOUND_AS_GIVEN, FOUND_IN_FOLDER, FOUND_IN_LIBRARY = "path given", "./scenarios", "packaged library"
-
-
-class ScenarioSource(BaseModel):
-    """The scenario file a name or path resolved to, and which place it was found in."""
-
-    model_config = ConfigDict(frozen=True)
-    file: Path
-    found_in: str  # FOUND_AS_GIVEN, FOUND_IN_FOLDER or FOUND_IN_LIBRARY
-
-    def describe(self) -> str:
-        return f"{self.file} ({self.found_in})"
-
-    def record(self) -> dict[str, str]:
-        """For a run's manifest: the absolute path, since a relative one means nothing once the folder is left."""
-        return {"found_in": self.found_in, "file": str(self.file.resolve())}
-
-
-def packaged_library() -> Path:
-    """The scenario library that ships with the package: ``sim/scenarios`` in an installed wheel, the
-    repository's ``scenarios/`` when ``sim`` runs from a checkout or an editable install."""
-    package = Path(__file__).resolve().parent
-    installed = package / "scenarios"
-    return installed if installed.is_dir() else package.parent / "scenarios"
-
-
-def locate_scenario(name_or_path: str | Path, *, folder: Path = Path("scenarios")) -> ScenarioSource:
-    """A file at the path given; else ``<name>.yaml`` in ``folder`` (``./scenarios``); else in the packaged library.
-
-    Something written as a path (with a folder or a .yaml suffix) is not looked up elsewhere: a
-    mistyped path should not quietly run a packaged scenario of the same name.
-    """
-    given = Path(name_or_path)
-    if given.is_file():
-        return ScenarioSource(file=given, found_in=FOUND_AS_GIVEN)
-    library = packaged_library()
-    if given.suffix in (".yaml", ".yml") or len(given.parts) != 1:
-        packaged = (library / f"{given.stem}.yaml").is_file()
-        hint = f"; the packaged library has a scenario {given.stem!r}: give its name to use it" if packaged else ""
-        raise ConfigError(source=str(name_or_path), problems=[f"file not found{hint}"])
-    for place, found_in in ((folder, FOUND_IN_FOLDER), (library, FOUND_IN_LIBRARY)):
-        if (place / f"{given}.yaml").is_file():
-            return ScenarioSource(file=place / f"{given}.yaml", found_in=found_in)
-    problems = [f"no scenario of that name: looked for {given}.yaml in {folder.resolve()} and in the packaged library ({library})"]
-    if _scenario_names(folder):
-        problems.append(f"names in {folder.resolve()}: {', '.join(_scenario_names(folder))}")
-    problems.append(f"names in the packaged library: {', '.join(_scenario_names(library)) or '(none)'}")
-    raise ConfigError(source=str(name_or_path), problems=problems)
-
-
-def _scenario_names(folder: Path) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.yaml"))
-
-
-def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """The scenario file a name or path resolves to (see :func:`locate_scenario`)."""
-    return locate_scenario(name_or_path).file
-
-
 def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read a scenario file (following ``extends:``), apply overrides, validate against the region."""
     found = locate_scenario(name_or_path)
     path = found.file
-    data = _resolve_chain(path)
+    data = read_scenario_chain(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     scenario = build_scenario(data, source=str(path))
@@ -672,10 +573,16 @@ def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None 
     return scenario
 
 
+def schedule_outside_run(scenario: Scenario) -> list[str]:
+    """Scheduled lever changes that the run never reaches: valid, but a sign of a mistyped year."""
+    return [f"levers.schedule.{i}.start: {change.start} is after the run's end {scenario.run.end}; this change never takes effect"
+            for i, change in enumerate(scenario.levers.schedule) if change.start > scenario.run.end]
+
+
 def check_against_region(scenario: Scenario, *, region: Any, source: str) -> None:
-    """Cluster and city names in a scenario must exist in its region."""
+    """Cluster and city names in a scenario must exist in its region, and its months in the region's span."""
     clusters = set(region.cluster_ids)
-    problems = []
+    problems = _months_outside_region(scenario, region=region)
     for key in scenario.levers.funding.industry_funds_yuan:
         if key not in clusters:
             problems.append(f"levers.funding.industry_funds_yuan.{key}: unknown cluster; clusters of {region.id}: {', '.join(region.cluster_ids)}")
@@ -691,16 +598,31 @@ def check_against_region(scenario: Scenario, *, region: Any, source: str) -> Non
 
 
 def parameter_table() -> list[dict[str, Any]]:
-    """Every scenario parameter with its default, unit, source and range (for docs and `talentsim params`)."""
+    """Every scenario parameter with its default, unit, source, plausible range and validity range
+    (for docs and `talentsim params`)."""
     rows = []
     for path, field in _leaf_paths(Scenario).items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         default = field.get_default(call_default_factory=True)
         rows.append({
             "name": ".".join(path), "default": default, "unit": extra.get("unit", ""),
-            "source": extra.get("source", ""), "range": extra.get("range"), "meaning": field.description or "",
+            "source": extra.get("source", ""), "range": extra.get("range"), "valid": extra.get("valid"),
+            "meaning": field.description or "",
         })
     return rows
+
+
+def _months_outside_region(scenario: Scenario, *, region: Any) -> list[str]:
+    """The region describes the end of its initial month: a run starts within the year after it
+    and ends within the region's horizon, beyond which its trends were never meant to reach."""
+    (first_start, last_start), last_end = region.supported_starts(), region.supported_end()
+    problems = []
+    if not first_start <= scenario.run.start <= last_start:
+        problems.append(f"run.start: {scenario.run.start} is outside what region {region.id} supports: its initial state is "
+                        f"{region.initial_month}, so a run starts between {first_start} and {last_start}")
+    if scenario.run.end > last_end:
+        problems.append(f"run.end: {scenario.run.end} is beyond region {region.id}'s horizon, {last_end}")
+    return problems
 
 
 Language = Literal["zh", "en"]

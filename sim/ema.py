@@ -20,7 +20,8 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from sim.config import Scenario, load_scenario, resolve_scenario_path
+from sim.config import Scenario, load_scenario
+from sim.scenario_files import resolve_scenario_path
 from sim.xlrm import Parameter, levers, outcome_values, outcomes, parameter, uncertainties
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import time
 import traceback
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 
 from sim.categories import TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
+from sim.inputs import MAX_SWEEP_POINTS, SCHEDULER_TIMEOUT_S
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -140,15 +142,18 @@ def parse_lever_range(text: str) -> tuple[str, list[float]]:
     try:
         if ":" in spec:
             low, high, n = spec.split(":")
-            if int(n) < 1:
+            if not 1 <= int(n) <= MAX_SWEEP_POINTS:  # checked before the grid is built: N may be 10^8
                 raise ValueError
             values = np.linspace(float(low), float(high), int(n)).tolist()
         else:
-            values = [float(v) for v in spec.split(",") if v.strip()]
+            values = [float(v) for v in spec.split(",", MAX_SWEEP_POINTS) if v.strip()]
     except ValueError:
-        raise ValueError(f"--lever {text!r}: write NAME=LOW:HIGH:N (N a whole number >= 1) or NAME=V1,V2,...") from None
+        raise ValueError(f"--lever {text[:80]!r}: write NAME=LOW:HIGH:N (N a whole number from 1 to {MAX_SWEEP_POINTS}) "
+                         f"or NAME=V1,V2,... (at most {MAX_SWEEP_POINTS} values)") from None
     if not values:
         raise ValueError(f"--lever {text!r}: no values")
+    if len(values) > MAX_SWEEP_POINTS or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"--lever {text[:80]!r}: at most {MAX_SWEEP_POINTS} finite values")
     return name.strip(), values
 
 
@@ -275,7 +280,7 @@ class _client:
         from distributed import Client, LocalCluster
 
         if self.address:
-            self.client = Client(self.address)
+            self.client = Client(self.address, timeout=f"{SCHEDULER_TIMEOUT_S}s")  # not Dask's 30 s: an absent scheduler is a typo
         else:
             import dask
 

@@ -7,23 +7,38 @@ regions live in ``sim/regions/``; a path to any other YAML file of the same form
 from __future__ import annotations
 
 import functools
+import re
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import networkx as nx
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.categories import TIERS
 from sim.errors import ConfigError
+from sim.inputs import NoBooleanNumbers, load_yaml, read_text_file
 
 REGION_DIR = Path(__file__).resolve().parent / "regions"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+
+
+def _month(value: str) -> str:
+    if not MONTH.fullmatch(value):
+        raise ValueError("must be a month written YYYY-MM, e.g. 2021-12")
+    return value
+
+
+class _Strict(NoBooleanNumbers):
+    # as strict as a scenario: no NaN or infinity, no unknown fields, no true/false for a number
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Bilingual(_Strict):
@@ -45,8 +60,8 @@ class Quantity(_Strict):
 
 
 class Tier(_Strict):
-    count: float | None
-    wage_multiplier: float
+    count: float | None = Field(ge=0)
+    wage_multiplier: float = Field(gt=0)
     unit: str
     source: str
     range: tuple[float, float] | None = None
@@ -56,8 +71,8 @@ class District(_Strict):
     id: str
     en: str
     zh: str
-    lon: float
-    lat: float
+    lon: Longitude
+    lat: Latitude
     rent_yuan: float = Field(gt=0)
 
 
@@ -74,7 +89,7 @@ class Sector(_Strict):
     industry_en: str = ""
     industry_zh: str = ""
     level: Literal["global", "national", "regional", "none"] = "none"
-    talent: float | None = None
+    talent: float | None = Field(None, ge=0)
     source: str = ""
 
 
@@ -96,9 +111,14 @@ class Platform(_Strict):
     host: str
     links: list[str] = []
     founded: str = ""
-    talent: dict[str, int]
+    talent: dict[str, Count]
     capacity: float = Field(gt=0)
     source: str
+
+    @field_validator("founded")
+    @classmethod
+    def _founded(cls, v: str) -> str:
+        return v and _month(v)
 
 
 class NamedFirm(_Strict):
@@ -106,8 +126,8 @@ class NamedFirm(_Strict):
     en: str
     zh: str
     sector: str
-    talent: dict[str, int]
-    rd_staff: float = 0
+    talent: dict[str, Count]
+    rd_staff: float = Field(0, ge=0)
     source: str
 
 
@@ -115,12 +135,12 @@ class Competitor(_Strict):
     id: str
     en: str
     zh: str
-    rank: float | None = None
+    rank: float | None = Field(None, ge=1)  # 1 is the most attractive city
     wage_index: float = Field(gt=0)
     rent_yuan: float = Field(gt=0)
     constant: float | None = None
-    lon: float | None = None
-    lat: float | None = None
+    lon: Longitude | None = None
+    lat: Latitude | None = None
 
     @model_validator(mode="after")
     def _rank_or_constant(self) -> "Competitor":
@@ -133,6 +153,15 @@ class Competitors(_Strict):
     rank_weight: Quantity
     home_rank: Quantity  # the region's own rank in the same attractiveness list as the cities' ranks
     rows: list[Competitor]
+
+    @model_validator(mode="after")
+    def _ranks(self) -> "Competitors":
+        if self.home_rank.value < 1:
+            raise ValueError("home_rank: a rank is 1 or more")
+        ids = [c.id for c in self.rows]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"rows: competing city ids must be unique; repeated: {', '.join(_repeated(ids))}")
+        return self
 
     @property
     def own_rank(self) -> float:
@@ -167,12 +196,24 @@ class Initial(_Strict):
     share_home_owners: Quantity
     resident_age_bands: AgeBands  # the shape of initial talent ages within each agent's working years (ODD §5)
 
+    @model_validator(mode="after")
+    def _plausible(self) -> "Initial":
+        problems = [f"{name}: must be a count of 0 or more" for name in
+                    ("apartments", "leading_projects", "little_giants", "school_places", "hospital_beds", "culture_events")
+                    if getattr(self, name).value < 0]
+        problems += [f"{name}: must be a share between 0 and 1" for name in ("share_with_children", "share_home_owners")
+                     if not 0 <= getattr(self, name).value <= 1]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 class Region(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
     id: str
     name: Bilingual
     initial_month: str
+    horizon_years: int = Field(30, ge=1, le=100)  # how far past its initial month the region's data and trends may be run
     talent_stock: Quantity
     resident_population: Quantity
     skilled_wage_yuan: Quantity
@@ -186,9 +227,27 @@ class Region(_Strict):
     competitors: Competitors
     initial: Initial
 
+    @field_validator("initial_month")
+    @classmethod
+    def _initial_month(cls, v: str) -> str:
+        return _month(v)
+
     @model_validator(mode="after")
     def _consistent(self) -> "Region":
+        try:
+            self.district_rows, self.cluster_rows  # the table rows are checked here, not at first use
+        except ValidationError as exc:
+            raise ValueError("; ".join(_row_problems(exc))) from None
         problems = []
+        for name in ("talent_stock", "resident_population", "skilled_wage_yuan"):
+            if not getattr(self, name).value > 0:
+                problems.append(f"{name}: must be positive")
+        district_list = [d.id for d in self.district_rows]
+        if len(set(district_list)) != len(district_list):
+            problems.append(f"districts: ids must be unique; repeated: {', '.join(_repeated(district_list))}")
+        platform_ids = [p.id for p in self.platforms]
+        if len(set(platform_ids)) != len(platform_ids):
+            problems.append(f"platforms: ids must be unique; repeated: {', '.join(_repeated(platform_ids))}")
         if tuple(self.tiers) != TIERS:
             problems.append(f"tiers: must list {', '.join(TIERS)} in that order")
         district_ids = {d.id for d in self.district_rows}
@@ -220,6 +279,13 @@ class Region(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def supported_starts(self) -> tuple[str, str]:
+        """The first and last month a run may start: within the year after the initial state."""
+        return _month_after(self.initial_month, 1), _month_after(self.initial_month, 12)
+
+    def supported_end(self) -> str:
+        return _month_after(self.initial_month, 12 * self.horizon_years)
 
     # ------------------------------------------------------------ derived views
     @property
@@ -279,13 +345,27 @@ class Region(_Strict):
         return out
 
 
+def _repeated(ids: list[str]) -> list[str]:
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
+def _row_problems(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _month_after(month: str, n: int) -> str:
+    year, m = (int(p) for p in month.split("-"))
+    index = year * 12 + m - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def load_region(name_or_path: str, *, relative_to: Path | None = None) -> Region:
     """A packaged region by name (``jiaxing``) or a region file by path."""
     candidates = [REGION_DIR / f"{name_or_path}.yaml"]
     if relative_to is not None:
         candidates.insert(0, relative_to / name_or_path)
     candidates.append(Path(name_or_path))
-    path = next((p for p in candidates if p.is_file()), None)
+    path = next((p for p in candidates if p.exists()), None)  # the reader says why a non-file cannot be used
     if path is None:
         packaged = ", ".join(sorted(p.stem for p in REGION_DIR.glob("*.yaml")))
         raise ConfigError(source=str(name_or_path), problems=[f"region: no such region; packaged regions: {packaged}, or give a path to a region file"])
@@ -297,11 +377,11 @@ def load_region(name_or_path: str, *, relative_to: Path | None = None) -> Region
 def _read_region(path: str, mtime_ns: int, size: int) -> Region:
     """A region file parsed once per process and version of the file: an ensemble worker runs
     hundreds of models of the same region, and parsing it took a twentieth of a run."""
+    data = load_yaml(read_text_file(Path(path), what="region file"), source=str(path))
+    if not isinstance(data, dict):
+        raise ConfigError(source=str(path), problems=["a region file is a mapping of field names to values"])
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return Region.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(source=str(path), problems=[f"not valid YAML: {exc}"]) from None
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()]
         raise ConfigError(source=str(path), problems=problems) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -183,3 +185,64 @@ def test_every_assumption_has_a_range_containing_its_default() -> None:
         assert low <= high, r["name"]
         values = r["default"] if isinstance(r["default"], list) else [r["default"]]
         assert all(low <= v <= high for v in values), f"{r['name']}: default {r['default']} outside its range {r['range']}"
+
+
+# ---------------------------------------------------------------- validity bounds
+def _numeric_fields(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
+    """Every numeric field of the schema, in nested sections and in the items of lists and mappings."""
+    found = {}
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        inner = [a for a in getattr(ann, "__args__", ()) if isinstance(a, type)]
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            found.update(_numeric_fields(ann, f"{prefix}{name}."))
+        elif inner and issubclass(inner[-1], BaseModel):
+            found.update(_numeric_fields(inner[-1], f"{prefix}{name}[]."))
+        elif ann in (int, float) or (inner and inner[-1] in (int, float)):
+            found[prefix + name] = field
+    return found
+
+
+NUMERIC_FIELDS = _numeric_fields(Scenario)
+
+
+def test_the_walk_finds_the_numbers_in_items() -> None:
+    assert len(NUMERIC_FIELDS) > 100
+    assert {"levers.platforms.new_platforms[].capacity", "uncertainties.competitors[].shock",
+            "levers.funding.industry_funds_yuan", "uncertainties.behaviour.graduate_month_shares", "run.seed"} <= set(NUMERIC_FIELDS)
+
+
+@pytest.mark.parametrize("name", sorted(NUMERIC_FIELDS))
+def test_every_number_has_finite_validity_bounds_around_its_default_and_range(name: str) -> None:
+    field = NUMERIC_FIELDS[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    assert "valid" in extra, f"{name}: no validity bounds (param(..., valid=(low, high)))"
+    low, high = extra["valid"]
+    assert math.isfinite(low) and math.isfinite(high) and low < high, f"{name}: valid {extra['valid']}"
+    default = field.get_default(call_default_factory=True)
+    values = list(default.values()) if isinstance(default, dict) else default if isinstance(default, list) else [default]
+    assert all(low <= v <= high for v in values), f"{name}: default {default} outside valid {extra['valid']}"
+    if extra.get("range"):
+        r_low, r_high = extra["range"]
+        assert low <= r_low and r_high <= high, f"{name}: plausible range {extra['range']} outside valid {extra['valid']}"
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(NUMERIC_FIELDS) if "[]" not in n])
+def test_values_beyond_the_validity_bounds_are_refused(name: str) -> None:
+    low, high = NUMERIC_FIELDS[name].json_schema_extra["valid"]
+    for outside in (high * 2 + 1, low - abs(low) - 1):
+        value = {"graduate_month_shares": [outside] * 12, "industry_funds_yuan": {"a_cluster": outside}}.get(name.split(".")[-1], outside)
+        with pytest.raises(ConfigError, match=re.escape(name)):
+            build_scenario(apply_overrides({}, {name: value}, source="test"), source="test")
+
+
+def test_the_packaged_scenarios_lie_within_the_validity_bounds() -> None:
+    for path in sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml")):
+        load_scenario(path)  # raises on a value outside its bounds
+
+
+def test_the_validity_bounds_in_the_docs_are_current() -> None:
+    from sim.parameter_doc import with_generated_list
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert with_generated_list(doc) == doc, "docs/parameters.md is stale: run python -m sim.parameter_doc docs/parameters.md"

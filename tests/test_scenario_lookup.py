@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import (
-    FOUND_AS_GIVEN, FOUND_IN_FOLDER, FOUND_IN_LIBRARY, load_scenario, locate_scenario, packaged_library,
-)
+from sim.config import load_scenario
 from sim.errors import ConfigError
+from sim.scenario_files import FOUND_AS_GIVEN, FOUND_IN_FOLDER, FOUND_IN_LIBRARY, locate_scenario, packaged_library
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = 'run: {end: "2022-02", scale: 1000}\n'
