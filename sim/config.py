@@ -325,6 +325,28 @@ class CompetitorPath(Strict):
         return check_month(v)
 
 
+class Demography(Strict):
+    """Shapes of the residents' vital rates and migration (ODD §7.10); their levels come from the region's census and rates."""
+
+    net_migration_per_year: float = param(0.0, unit="persons/year, non-talent residents (talent flows are the agents' own)", source="assumption: no net migration of non-talent residents; a calibration will fit it", range=(-100000, 100000))
+    migration_peak_age: float = param(24, unit="years", source="assumption: labour-migration peak of a Rogers-Castro model schedule (Rogers & Castro 1981: about 20-25)", range=(20, 28))
+    migration_rise: float = param(0.4, unit="per year of age, rise to the peak (lambda_2)", source="assumption: Rogers & Castro 1981 typical values", range=(0.2, 0.6))
+    migration_fall: float = param(0.1, unit="per year of age, fall after the peak and in childhood (alpha)", source="assumption: Rogers & Castro 1981 typical values", range=(0.06, 0.16))
+    migration_child_ratio: float = param(0.3, unit="childhood component relative to the labour component (a_1/a_2)", source="assumption: children move with their parents (Rogers & Castro 1981 typical values)", range=(0.0, 0.6))
+    migrant_male_share: float = param(0.55, unit="share of non-talent net migrants who are men", source="assumption: the male surplus is among in-migrants (census note)", range=(0.5, 0.62))
+    mortality_slope: float = param(0.09, unit="per year of age (Gompertz b)", source="assumption: typical adult Gompertz slope of human mortality", range=(0.075, 0.11))
+    background_mortality: float = param(0.0003, unit="per year, age-independent (Makeham)", source="assumption", range=(0.0001, 0.001))
+    infant_mortality: float = param(0.002, unit="deaths per infant per year (age 0)", source="assumption: infant mortality of about 2 per mille in Zhejiang", range=(0.001, 0.005))
+    male_mortality_ratio: float = param(1.4, unit="men's mortality relative to women's at the same age", source="assumption", range=(1.2, 1.8))
+    fertility_mean_age: float = param(29.5, unit="years, mean age of mothers", source="assumption", range=(27, 32))
+    fertility_sd_age: float = param(5.0, unit="years, spread of mothers' ages (15-49)", source="assumption", range=(4, 7))
+    sex_ratio_at_birth: float = param(1.113, unit="boys per girl", source="assumption: national 7th census figure 111.3, taken for the city", range=(1.05, 1.15))
+    old_age_male_share: float = param(0.47, unit="share of men among residents 65+ at the census", source="assumption: women outlive men", range=(0.44, 0.5))
+    age_smoothing_years: float = param(5, unit="years, width of the moving average that smooths the census's broad age bands", source="assumption", range=(1, 9))
+    talent_male_share: float = param(0.58, unit="share of men among talent (talent agents carry no sex yet)", source="assumption", range=(0.5, 0.7))
+    local_graduate_share: float = param(0.2, unit="share of graduate-channel talent who were already residents (local students)", source="assumption: graduates of the city's own colleges", range=(0.05, 0.4))
+
+
 class Uncertainties(Strict):
     competitors: dict[str, CompetitorPath] = Field(default_factory=dict, description="attractiveness paths of competing cities; unnamed cities keep a flat path")
     graduate_supply: float = param(1.0, unit="multiplier on graduate candidates", source="assumption", range=(0.7, 1.2))
@@ -334,6 +356,7 @@ class Uncertainties(Strict):
     wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07))
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05))
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    demography: Demography = Field(default_factory=Demography)
 
 
 class Scenario(Strict):
