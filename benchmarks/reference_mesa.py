@@ -138,7 +138,7 @@ class TalentAgent(mesa.Agent):
         firm = m.draw_firm(target, self.random.random())
         arriving = self.status == CANDIDATE
         if arriving:
-            m.note_inflow(target, self.tier, self.channel, w)
+            m.note_inflow(target, self.tier, self.channel, w, age=self.age)
         elif self.sector != target:
             m.note_outflow(self.sector, self.tier, m.recorder.out_internal, w)
             m.note_inflow(target, self.tier, INTERNAL, w)
@@ -266,7 +266,7 @@ class TalentAgent(mesa.Agent):
         return a
 
     def depart(self, channel: int) -> None:
-        self.model.note_outflow(self.sector, self.tier, channel, self.weight)
+        self.model.note_outflow(self.sector, self.tier, channel, self.weight, age=self.age)
         self.status = GONE
         self.employer = -1
         self.queue_since = -1
@@ -487,17 +487,20 @@ class ReferenceTalentModel(TalentModel):
         self._record_flows()
 
     # ---------------------------------------------------------------- flows
-    def note_inflow(self, sector: int, tier: int, channel: int, weight: float) -> None:
-        self._inflows.append((sector, tier, channel, weight))
+    def note_inflow(self, sector: int, tier: int, channel: int, weight: float, *, age: float | None = None) -> None:
+        self._inflows.append((sector, tier, channel, weight, age))
 
-    def note_outflow(self, sector: int, tier: int, channel: int, weight: float) -> None:
-        self._outflows.append((sector, tier, channel, weight))
+    def note_outflow(self, sector: int, tier: int, channel: int, weight: float, *, age: float | None = None) -> None:
+        self._outflows.append((sector, tier, channel, weight, age))
 
     def _record_flows(self) -> None:
         for flows, add in ((self._inflows, self.recorder.add_inflow), (self._outflows, self.recorder.add_outflow)):
             if flows:
-                sector, tier, channel, weight = (np.array(c) for c in zip(*flows))
-                add(sector=sector, tier=tier, channel=channel, weight=weight)
+                sector, tier, channel, weight, age = (np.array(c) for c in zip(*flows))
+                crossing = np.array([a is not None for a in age], dtype=bool)  # arrivals and departures carry an age, internal moves none
+                add(sector=sector[~crossing], tier=tier[~crossing], channel=channel[~crossing], weight=weight[~crossing])
+                add(sector=sector[crossing], tier=tier[crossing], channel=channel[crossing], weight=weight[crossing],
+                    age=age[crossing].astype(float))
             flows.clear()
 
     # ================================================================ agents <-> pool

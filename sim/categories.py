@@ -13,3 +13,8 @@ SKILLED = TIERS.index("skilled")
 
 INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
 CHANNEL = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
+
+# Residents are counted by single year of age 0-99 and the open group 100+ (index 100), and by sex
+AGES = 101
+SEXES = ("male", "female")
+MALE, FEMALE = 0, 1

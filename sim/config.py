@@ -15,45 +15,14 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.errors import ConfigError
-from sim.inputs import MAX_SEED, NoBooleanNumbers, check_slug
+from sim.fields import Strict, check_month, param
+from sim.inputs import MAX_SEED, check_slug
+from sim.population_config import Demography, ResidentRates
 from sim.region import Region, load_region
 from sim.scenario_files import ScenarioSource, locate_scenario, read_scenario_chain
-
-
-def param(default: Any, *, unit: str, source: str, range: tuple[float, float] | None = None, doc: str = "",
-          valid: tuple[float, float] | None = None) -> Any:
-    """A configuration field whose metadata says its unit, its source and, for assumptions, its range.
-
-    ``range`` is the plausible range, for exploring; ``valid`` bounds what the model can run with at all
-    (a month 1-12, a share 0-1, a monthly rate at most 1, money finite and bounded) and is enforced.
-    Every number must have one, so that a value such as 1e30 or 0 in a divisor is refused on reading.
-    """
-    if source == "assumption" and range is None:
-        raise TypeError("an assumed parameter needs a plausible range")
-    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
-    if numeric and valid is None:
-        raise TypeError("a numeric parameter needs validity bounds valid=(low, high)")
-    extra: dict[str, Any] = {"unit": unit, "source": source}
-    if range is not None:
-        extra["range"] = list(range)
-    if valid is None:
-        return Field(default, description=doc, json_schema_extra=extra)
-    extra["valid"] = list(valid)
-    return Field(default, description=doc, json_schema_extra=extra, ge=valid[0], le=valid[1])
-
-
-def check_month(value: Any) -> str:
-    parts = str(value).split("-")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
-        raise ValueError("must be a month written YYYY-MM, e.g. 2022-01")
-    return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
-
-
-class Strict(NoBooleanNumbers):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Bilingual(Strict):
@@ -328,65 +297,6 @@ class Behaviour(Strict):
         return v
 
 
-REFORM_SOURCE = ("Decision of the NPC Standing Committee on the gradual raising of the statutory retirement age, 2024-09-13, "
-                 "in force 2025-01-01, and its Measures art. 1 (每四个月/每二个月延迟一个月; MOHRSS explainer of 2024-09-13 "
-                 "at hrss.sz.gov.cn and rsj.snj.gov.cn)")
-
-
-class RetirementRule(Strict):
-    """A statutory retirement track (the defaults are men's): the old age, and the reform's months added by
-    birth cohort — one month for every ``cohort_months_per_step`` months of birth from ``first_cohort`` on,
-    up to ``final_age_years``."""
-
-    base_age_years: float = param(60, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
-    first_cohort: str = param("1965-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    cohort_months_per_step: int = param(4, unit="months of birth per month added", source=REFORM_SOURCE, valid=(1, 120))
-    final_age_years: float = param(63, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
-
-    @field_validator("first_cohort")
-    @classmethod
-    def _month(cls, v: str) -> str:
-        return check_month(v)
-
-    @model_validator(mode="after")
-    def _rises(self) -> "RetirementRule":
-        if self.final_age_years < self.base_age_years:
-            raise ValueError("final_age_years must not be below base_age_years")
-        return self
-
-
-class WomenCadreRetirement(RetirementRule):
-    """Women cadres and professionals (干部): 55, then 58 from the 1970-01 cohort on."""
-
-    base_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
-    first_cohort: str = param("1970-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    final_age_years: float = param(58, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
-
-
-class WomenWorkerRetirement(RetirementRule):
-    """Women workers (工人): 50, then 55, one month added per two months of birth from the 1975-01 cohort on."""
-
-    base_age_years: float = param(50, unit="years", source=REFORM_SOURCE + ": the age before the reform", valid=(40, 80))
-    first_cohort: str = param("1975-01", unit="YYYY-MM of birth", source=REFORM_SOURCE + ": the first cohort whose old retirement date falls in 2025-01")
-    cohort_months_per_step: int = param(2, unit="months of birth per month added", source=REFORM_SOURCE, valid=(1, 120))
-    final_age_years: float = param(55, unit="years", source=REFORM_SOURCE + ": the age the reform reaches", valid=(40, 80))
-
-
-class Demography(Strict):
-    """Sex, ages and statutory retirement of talent (ODD §5, §7.3, §7.6)."""
-
-    male_share_initial: float = param(0.521, unit="share of the end-2021 talent stock", source="assumption: the 2020 census male share of Jiaxing's residents, 52.10% (2,814,061 of 5,400,868; Jiaxing 7th census bulletin, secondary), taken for the talent stock", range=(0.45, 0.62), valid=(0, 1))
-    male_share_inflow: float = param(0.521, unit="share of every inflow channel's persons", source="assumption: the same census share for all channels (no published sex split of the city's talent inflows)", range=(0.45, 0.62), valid=(0, 1))
-    women_cadre_share_skilled: float = param(0.5, unit="share of skilled-tier women on the cadre/professional track (old age 55)", source="assumption: the skilled tier mixes professionals (cadre track) and skilled workers (worker track, old age 50); high-end tiers are all on the cadre track", range=(0.2, 0.8), valid=(0, 1))
-    skilled_min_age: float = param(22, unit="years", source="assumption: age at a bachelor's degree; the youngest skilled talent at the start", range=(20, 24), valid=(14, 40))
-    high_end_min_age: float = param(30, unit="years", source="assumption: a doctorate and some years of work before a high-end title", range=(26, 36), valid=(14, 60))
-    retirement_reform: bool = Field(True, description="the gradual raising of the statutory retirement age from 2025 (on in the baseline); False keeps the old ages",
-                                    json_schema_extra={"unit": "on/off", "source": REFORM_SOURCE})
-    men: RetirementRule = Field(default_factory=RetirementRule)
-    women_cadres: WomenCadreRetirement = Field(default_factory=WomenCadreRetirement)
-    women_workers: WomenWorkerRetirement = Field(default_factory=WomenWorkerRetirement)
-
-
 class CompetitorPath(Strict):
     trend_per_year: float = param(0.0, unit="utility per year", source="assumption", range=(-0.05, 0.1), valid=(-1, 1))
     shock: float = param(0.0, unit="utility, a step change", source="scenario", valid=(-20, 20))
@@ -408,6 +318,7 @@ class Uncertainties(Strict):
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05), valid=(-0.5, 0.5))
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
+    residents: ResidentRates = Field(default_factory=ResidentRates)
 
 
 class Scenario(Strict):

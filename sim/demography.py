@@ -11,11 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.categories import SKILLED
+from sim.categories import FEMALE, MALE, SKILLED
 from sim.dates import month_index
 
-# sex codes
-FEMALE, MALE = 0, 1
 # retirement tracks; they matter for women only (men have one statutory age)
 WORKER, CADRE = 0, 1
 # the statutory rules in the order of ``retirement_group``
@@ -78,7 +76,7 @@ def draw_sex_and_track(rng: np.random.Generator, *, n: int, tier: int | np.ndarr
                        demography: Any) -> tuple[np.ndarray, np.ndarray]:
     """Sex with probability ``male_share`` of male; track: high-end tiers are professionals (cadre track),
     skilled-tier agents are on the cadre track with probability ``women_cadre_share_skilled``."""
-    sex = (rng.random(n) < male_share).astype(np.int8)
+    sex = np.where(rng.random(n) < male_share, MALE, FEMALE).astype(np.int8)
     professional = rng.random(n) < demography.women_cadre_share_skilled
     track = np.where((np.asarray(tier) < SKILLED) | professional, CADRE, WORKER).astype(np.int8)
     return sex, track

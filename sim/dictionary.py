@@ -160,6 +160,63 @@ TABLES: dict[str, Table] = {
          "months": Column("months of the year inside the run (fewer than 12 in a partial year)",
                           "该年在运行期内的月数（不完整的年份少于 12）", MONTHS)},
         run_keys=True),
+    "city_annual": Table(
+        "city per year", "全市年度",
+        "The city's residents and talent per calendar year (ODD §7.10): residents at the year's last simulated month end "
+        "and the year's births, deaths and net migration, so that each year's residents are the previous year's plus "
+        "births less deaths plus net migration. The first row is the initial state, projected from the 2020 census; its "
+        "flows are those of that projection.",
+        "按日历年统计的全市常住人口与人才（ODD 第 7.10 节）：该年最后一个模拟月末的常住人口，以及全年的出生、死亡和净迁移，"
+        "每年常住人口等于上年常住人口加出生、减死亡、加净迁移。第一行为初始状态，由 2020 年人口普查推算而来，其流量为该推算期的流量。",
+        _run_files("city_annual"),
+        {"year": Column("calendar year; the first row is the initial state at the end of the year before the run",
+                        "日历年；第一行为运行开始前一年年末的初始状态", YEAR),
+         "months": Column("months of flows in the row: the months of the year inside the run, or for the initial state the "
+                          "months projected from the census reference date",
+                          "该行流量所含月数：该年在运行期内的月数；初始状态行为自普查标准时点起推算的月数", MONTHS),
+         "residents": Column("residents of the city at the year end: non-talent residents and talent",
+                             "年末全市常住人口：非人才常住人口与人才之和", PERSONS),
+         "residents_male": Column("male residents at the year end (talent by the agents' own sex)",
+                                  "年末男性常住人口（人才按人才主体自身的性别）", PERSONS),
+         "residents_0_14": Column("residents aged 0-14 at the year end", "年末 0–14 岁常住人口", PERSONS),
+         "residents_15_64": Column("residents aged 15-64 at the year end", "年末 15–64 岁常住人口", PERSONS),
+         "residents_65_plus": Column("residents aged 65 or more at the year end", "年末 65 岁及以上常住人口", PERSONS),
+         "talent_stock": Column("talent stock at the year end (talent residents)", "年末人才存量（常住人才）", PERSONS),
+         "talent_share": Column("talent stock as a share of residents: an outcome, not an input", "人才占常住人口的比例：模型结果，而非输入",
+                                Unit("share, 0 to 1", "比例（0–1）")),
+         "births": Column("births to residents over the year", "全年常住人口出生数", PERSONS),
+         "deaths": Column("deaths of non-talent residents over the year (talent agents do not die in the model)",
+                          "全年非人才常住人口死亡数（模型中人才主体不死亡）", PERSONS),
+         "net_migration": Column("net migration over the year: non-talent net migration plus talent net migration",
+                                 "全年净迁移：非人才净迁移与人才净迁移之和", PERSONS),
+         "non_talent_net_migration": Column("net migration of non-talent residents over the year (the level is the parameter "
+                                            "net_migration_per_year)",
+                                            "全年非人才常住人口净迁移（水平由参数 net_migration_per_year 给定）", PERSONS),
+         "talent_net_migration": Column("talent that came from outside the city less talent that left for another city, over "
+                                        "the year; local graduates who became talent and retirements are not migration "
+                                        "(empty for the initial state)",
+                                        "全年从市外流入的人才减去迁往他市的人才；本地毕业生成为人才与退休不计为迁移（初始状态行为空）", PERSONS),
+         "talent_from_residents": Column("local graduates who were already residents and became talent over the year "
+                                         "(empty for the initial state)",
+                                         "全年原为本市常住人口、成为人才的本地毕业生（初始状态行为空）", PERSONS),
+         "retirements": Column("talent who retired over the year and stayed as non-talent residents (empty for the initial state)",
+                               "全年退休并作为非人才常住人口留在本市的人才（初始状态行为空）", PERSONS),
+         "jobs": Column("all jobs of the modelled firms at the year end (research platforms excluded); not the city's employment",
+                        "年末模型中企业的全部岗位（不含研发平台）；并非全市就业人数", JOBS)},
+        run_keys=True),
+    "residents_by_age": Table(
+        "residents by age", "分年龄常住人口",
+        "Residents and talent at each year end (and the initial state) by sex and five-year age group (ODD §7.10).",
+        "各年末（含初始状态）按性别和五岁年龄组统计的常住人口与人才（ODD 第 7.10 节）。",
+        _run_files("residents_by_age"),
+        {"year": Column("calendar year whose end the row describes; the first is the initial state",
+                        "该行所述年末所在的日历年；第一年为初始状态", YEAR),
+         "sex": Column("male or female", "male（男）或 female（女）", NONE),
+         "age_group": Column("five-year age group (0-4, ..., 95-99) or 100+", "五岁年龄组（0-4、…、95-99）或 100+", NONE),
+         "residents": Column("residents of the group: non-talent residents and talent", "该组常住人口：非人才常住人口与人才之和", PERSONS),
+         "talent": Column("talent of the group (by the agents' own sex and age)",
+                          "该组人才（按人才主体自身的性别与年龄）", PERSONS)},
+        run_keys=True),
     "talent_flows": Table(
         "talent flows", "人才流动",
         "Talent coming in and leaving within each month, by sector, tier, direction and channel "

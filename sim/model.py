@@ -22,11 +22,11 @@ from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms
 from sim.region import Region
-from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, retention
+from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention
 from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
 
-# The month's processes in their order (docs/ODD.md §3); observation (9) follows them in ``step``.
+# The month's processes in their order (docs/ODD.md §3); observation (10) follows them in ``step``.
 SCHEDULE = (
     ("update_policy", policy.update_policy),
     ("plan_firms", firm_planning.plan_firms),
@@ -36,9 +36,12 @@ SCHEDULE = (
     ("retain_and_exit", retention.retain_and_exit),
     ("run_projects", projects.run_projects),
     ("enter_and_exit_firms", firm_demography.enter_and_exit_firms),
+    ("move_residents", residents.move_residents),  # last: it counts the month's talent flows
 )
-# a month's random streams, in the order of their spawn keys: one per process and one for the challenges
-STREAMS = (*(name for name, _ in SCHEDULE), "challenges")
+# processes that draw no random numbers (cohort arithmetic) and so have no stream
+DRAWLESS = ("move_residents",)
+# a month's random streams, in the order of their spawn keys: one per process that draws and one for the challenges
+STREAMS = (*(name for name, _ in SCHEDULE if name not in DRAWLESS), "challenges")
 # Draws that belong to one agent (or firm): keyed by (seed, month, draw) and the agent's id
 AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_match_margin", "search_firm", "purchase", "purchase_wait", "consider_move",
                "move_choice", "destination", "first_child", "fixed_exit", "fixed_destination", "firm_shock_a", "firm_shock_b",
@@ -175,6 +178,7 @@ class TalentModel(mesa.Model):
         self._setup_housing_and_services()
         self._setup_policy_state()
         self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
+        self.residents = residents.setup_residents(self)
         self.recorder = Recorder(model=self)
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.datacollector.collect(self)
@@ -424,9 +428,9 @@ class TalentModel(mesa.Model):
 
     # ================================================================ the step
     def step(self) -> None:
-        """One month: its start, the processes 1-8 of the schedule, then observation (9) and tidying."""
+        """One month: its start, the processes 1-9 of the schedule, then observation (10) and tidying."""
         self.start_month()
-        for process, submodel in self.schedule:  # 1-8
+        for process, submodel in self.schedule:  # 1-9
             self.run_process(process, submodel)
         self.end_month()
 
@@ -451,7 +455,7 @@ class TalentModel(mesa.Model):
             self._process = None
 
     def end_month(self) -> None:
-        """Observation (9), then compaction of departed agents and exited firms."""
+        """Observation (10), then compaction of departed agents and exited firms."""
         self.t += 1
         self.recorder.observe()
         self.datacollector.collect(self)

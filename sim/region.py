@@ -208,6 +208,33 @@ class Initial(_Strict):
         return self
 
 
+class ObservedResidents(_Strict):
+    month: str  # YYYY-MM whose end the figure describes
+    value: float
+    source: str
+
+
+class Residents(_Strict):
+    """The census that the residents (ODD §7.10) start from, the city's vital rates, and resident counts to compare with."""
+
+    census_month: str  # the census reference date is the first day of this month
+    population: Quantity
+    male_share: Quantity
+    age_0_14_share: Quantity
+    age_60_plus_share: Quantity
+    age_65_plus_share: Quantity
+    crude_birth_rate: Quantity
+    crude_death_rate: Quantity
+    observed: list[ObservedResidents] = []
+
+    @model_validator(mode="after")
+    def _shares(self) -> "Residents":
+        young, old60, old65 = self.age_0_14_share.value, self.age_60_plus_share.value, self.age_65_plus_share.value
+        if not (0 < young and 0 < old65 <= old60 and young + old60 < 1 and 0 < self.male_share.value < 1):
+            raise ValueError("residents: age shares must satisfy 0 < 0-14, 0 < 65+ <= 60+, 0-14 + 60+ < 1, and 0 < male share < 1")
+        return self
+
+
 class Region(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
     id: str
@@ -216,6 +243,7 @@ class Region(_Strict):
     horizon_years: int = Field(30, ge=1, le=100)  # how far past its initial month the region's data and trends may be run
     talent_stock: Quantity
     resident_population: Quantity
+    residents: Residents
     skilled_wage_yuan: Quantity
     tiers: dict[str, Tier]
     districts: Table

@@ -32,7 +32,7 @@ FIELDS: dict[str, np.dtype] = {
     "field": np.dtype(np.int16),      # sector the person's field of study fits best
     "education": np.dtype(np.int8),
     "age": np.dtype(np.float32),      # years: whole months since birth_month, as of the end of the last month aged
-    "sex": np.dtype(np.int8),         # sim.demography.FEMALE or MALE
+    "sex": np.dtype(np.int8),         # sim.categories.MALE or FEMALE
     "track": np.dtype(np.int8),       # retirement track (sim.demography.WORKER or CADRE); matters for women only
     "birth_month": np.dtype(np.int32),   # month index (year * 12 + month - 1)
     "retire_month": np.dtype(np.int32),  # month in which the agent reaches its statutory retirement age

@@ -18,7 +18,8 @@ from sim.cli import main
 from sim.categories import TIERS
 from sim.config import Scenario, load_scenario
 
-TABLES = ("talent_stock", "talent_flows", "firms", "projects", "housing", "spending", "cost_effectiveness", "coupling")
+TABLES = ("talent_stock", "talent_flows", "firms", "projects", "housing", "spending", "cost_effectiveness", "coupling", "city_annual",
+          "residents_by_age")
 BOM = b"\xef\xbb\xbf"
 
 

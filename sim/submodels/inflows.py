@@ -88,7 +88,8 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
                                       sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
                                       age_mean=age_mean, age_sd=5, months=0, source=channel))
     model.pool.queue_since[rows] = model.t
-    model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows])
+    model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows],
+                              age=model.pool.age[rows])
 
 
 def tailored_recruitment(model: Model) -> None:

@@ -165,7 +165,8 @@ def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     tier, weight = p.tier[rows], p.weight[rows]
     model.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=model.recorder.out_internal, weight=weight[movers])
     model.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CHANNEL["internal"], weight=weight[movers])
-    model.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving])
+    model.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving],
+                              age=p.age[rows][arriving])
     # a talent apartment belongs to its district: moving to another district gives it up
     left_district = movers & (model.sector_district[old_sector] != model.sector_district[target]) & (p.housing[rows] == APARTMENT)
     p.housing[rows[left_district]] = MARKET

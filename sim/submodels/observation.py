@@ -11,9 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
-from sim.categories import CHANNEL, INFLOW_CHANNELS, TIERS, K
+from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
 from sim.government import LEVERS
 from sim.kernels import group_sums
+from sim.submodels.residents import city_annual, residents_by_age
 
 FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "entries", "exits", "promotions")
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
@@ -30,6 +31,8 @@ MODEL_REPORTERS = {
     "firms": "firms in business (research platforms excluded)",
     "apartments": "talent apartments completed, occupied and queued for, apartments",
     "spending_yuan": "government spending during the month by lever, yuan",
+    "residents": "residents of the city: non-talent cohorts and talent agents (§7.10), persons",
+    "talent_share": "talent stock as a share of residents",
 }
 
 
@@ -46,6 +49,8 @@ def model_reporters() -> dict[str, object]:
         "apartments": lambda m: {"completed": float(m.apartment_supply.sum()), "occupied": float(m.apartments_occupied.sum()),
                                  "queued": float(m.queue_by_district().sum())},
         "spending_yuan": lambda m: dict(zip(LEVERS, (m.recorder.spending[m.t - 1] if m.t else np.zeros(len(LEVERS))).tolist())),
+        "residents": lambda m: m.residents.total(talent=m.recorder.total_stock()),
+        "talent_share": lambda m: m.recorder.total_stock() / m.residents.total(talent=m.recorder.total_stock()),
     }
 
 
@@ -74,6 +79,10 @@ class Recorder:
         self.stock[0] = model.stock_by_sector_tier()
         self.inflow = np.zeros((T, S, K, len(INFLOW_CHANNELS)))
         self.outflow = np.zeros((T, S, K, len(self.out_channels)))
+        # arrivals and departures by single year of age (moves within the city left out): the residents (§7.10)
+        # take retirees and local graduates between their non-talent and talent states at these ages
+        self.inflow_age = np.zeros((T, AGES, len(INFLOW_CHANNELS)))
+        self.outflow_age = np.zeros((T, AGES, len(self.out_channels)))
         self.firms = np.zeros((T, S, len(FIRM_FIELDS)))
         self.projects = np.zeros((T, S, len(PROJECT_FIELDS)))
         self.housing = np.zeros((T, D, len(HOUSING_FIELDS)))
@@ -98,11 +107,27 @@ class Recorder:
         idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + channel
         target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=S * K * C).reshape(S, K, C)
 
-    def add_inflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
-        self._add(self.inflow, sector=sector, tier=tier, channel=channel, weight=weight)
+    def _add_by_age(self, target: np.ndarray, *, age: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
+        if len(weight) == 0:
+            return
+        C = target.shape[2]
+        years = np.minimum(np.asarray(age), AGES - 1).astype(np.int64)
+        idx = years * C + np.asarray(channel, dtype=np.int64)
+        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=AGES * C).reshape(AGES, C)
 
-    def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
+    def add_inflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
+                   age: np.ndarray | None = None) -> None:
+        """Persons coming into a sector and tier; ``age`` is given for arrivals from outside (not for moves within the city)."""
+        self._add(self.inflow, sector=sector, tier=tier, channel=channel, weight=weight)
+        if age is not None:
+            self._add_by_age(self.inflow_age, age=age, channel=channel, weight=weight)
+
+    def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
+                    age: np.ndarray | None = None) -> None:
+        """Persons leaving a sector and tier; ``age`` is given for those leaving the talent stock (not for moves within the city)."""
         self._add(self.outflow, sector=sector, tier=tier, channel=channel, weight=weight)
+        if age is not None:
+            self._add_by_age(self.outflow_age, age=age, channel=channel, weight=weight)
 
     def note_labour_market(self, *, vacancies: np.ndarray, seekers: np.ndarray, hires: np.ndarray) -> None:
         """The month's matching, by sector x tier: vacancies, persons seeking there and persons hired."""
@@ -262,4 +287,6 @@ class Recorder:
             "cost_effectiveness": cost_eff,
             "coupling": wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
             "labour_market": self._labour_market(dates=dates[1:], sectors=sectors),
+            "city_annual": city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1)),
+            "residents_by_age": residents_by_age(m),
         }

@@ -86,7 +86,7 @@ def depart(model: Model, rows: np.ndarray, *, channel: np.ndarray) -> None:
     if len(rows) == 0:
         return
     p = model.pool
-    model.recorder.add_outflow(sector=p.sector[rows], tier=p.tier[rows], channel=channel, weight=p.weight[rows])
+    model.recorder.add_outflow(sector=p.sector[rows], tier=p.tier[rows], channel=channel, weight=p.weight[rows], age=p.age[rows])
     p.status[rows] = GONE
     p.employer[rows] = -1
     p.queue_since[rows] = -1
