@@ -23,7 +23,7 @@ COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "co
 LABOUR_FIELDS = ("vacancies", "job_seekers", "hires")
 # what Mesa's DataCollector records at the end of each month (and for the initial state), for a notebook or a dashboard
 MODEL_REPORTERS = {
-    "talent_stock": "residents, persons",
+    "talent_stock": "talent residents, persons",
     "talent_by_tier": "residents by tier, persons",
     "talent_by_cluster": "residents by sector (the clusters and the rest of the economy), persons",
     "arrivals": "talent that came to the city during the month (every inflow channel), persons",
