@@ -95,4 +95,4 @@ def test_the_direction_check_rejects_no_effect_and_the_wrong_sign(coarse):
     with pytest.raises(AssertionError):
         _assert_direction(coarse, "baseline", (+1, None, CITY))
     with pytest.raises(AssertionError):
-        _assert_direction(coarse, "challenges_double", (-1, None, CITY))
+        _assert_direction(coarse, "housing_plus100", (-1, None, CITY))
