@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so that ``talentsim --help`` answ
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -42,6 +43,9 @@ def _check_common(args: argparse.Namespace) -> None:
         check_study_size(seeds=args.seeds)
     if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
         raise _config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
+    if getattr(args, "dashboard", False) and importlib.util.find_spec("bokeh") is None:
+        raise _config_error("--dashboard", "the Dask dashboard needs bokeh, which is not installed: "
+                                           "pip install 'talentsim[dashboard]' (or run without --dashboard)")
     if hasattr(args, "scheduler"):
         from sim.ensemble import SCHEDULER_ENV
 

@@ -130,3 +130,19 @@ def test_help_exits_zero() -> None:
         assert command in result.stdout
     result = talentsim("run", "--help")
     assert result.returncode == 0 and "--seed" in result.stdout and "--set" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["ensemble", "sweep"])
+def test_dashboard_without_bokeh_is_refused_before_any_run(tmp_path, monkeypatch, capsys, command) -> None:
+    import importlib.util
+
+    from sim.cli import main
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bokeh" else real_find_spec(name, *a))
+    out = tmp_path / "out"
+    lever = ["--lever", "apartments_per_year=0:100:2"] if command == "sweep" else []
+    code = main([command, str(TOY), *lever, "--seeds", "1", "--dashboard", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--dashboard" in err and "bokeh" in err and "Traceback" not in err
+    assert not out.exists()
