@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -129,20 +131,19 @@ def _fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
     return code
 
 
+def _exit_on_terminate(signum: int, frame: Any) -> None:
+    print("talentsim: terminated; nothing was written for the unfinished run", file=sys.stderr)
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C, so unfinished files are removed on the way out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     from sim.errors import AgentLimitError, ConfigError
 
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit_on_terminate) if on_main_thread else None
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "calibrate":
-            return _calibrate(args)
-        if args.command in ("ensemble", "sweep"):
-            return _study(args)
-        if args.command == "compare":
-            return _compare(args)
-        return _params(args)
+        return _dispatch(args)
     except ConfigError as exc:
         return _fail(str(exc))
     except AgentLimitError as exc:  # a run that outgrew its stated limit: nothing was written for it
@@ -150,6 +151,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("talentsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(args)
+    if args.command == "calibrate":
+        return _calibrate(args)
+    if args.command in ("ensemble", "sweep"):
+        return _study(args)
+    if args.command == "compare":
+        return _compare(args)
+    return _params(args)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -97,13 +97,21 @@ def with_keys(table: pa.Table, *, key_columns: dict[str, Any]) -> pa.Table:
 
 @contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``final``; on success it replaces ``final`` in one rename."""
+    """Yield a temporary folder beside ``final``; on success it replaces ``final`` in one rename.
+
+    On any failure (an exception, Ctrl-C, or SIGTERM, which the CLI turns into an exit) the stage is
+    removed, and so is the scenario folder if nothing else is in it. The stage's name carries the
+    writer's process id, so that stages left by a process that was killed outright are swept by the
+    next write beside them, while a stage of a writer still running is left alone.
+    """
+    parent_existed = final.parent.exists()
     final.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
+    sweep_abandoned_stages(final.parent)
+    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.{os.getpid()}.", suffix=".partial"))
     try:
         yield stage
         if final.exists():
-            old = final.with_name(f".{final.name}.old")
+            old = final.with_name(f".{final.name}.{os.getpid()}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(final, old)
             os.replace(stage, final)
@@ -112,7 +120,44 @@ def staged_directory(final: Path) -> Iterator[Path]:
             os.replace(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
+        if not parent_existed:
+            _remove_if_empty(final.parent)
         raise
+
+
+def sweep_abandoned_stages(folder: Path) -> list[Path]:
+    """Remove the stages (``.<run>.<pid>.*.partial`` and ``.old``) in ``folder`` whose writing process is gone."""
+    swept = []
+    for path in folder.glob(".*.*.partial"):
+        pid = _writer_pid(path)
+        if pid is not None and not _process_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+            swept.append(path)
+    return swept
+
+
+def _writer_pid(stage: Path) -> int | None:
+    parts = stage.name.split(".")
+    # "", run name (may hold dots), pid, random part, "partial"
+    candidates = [p for p in parts[2:-1] if p.isdigit()]
+    return int(candidates[0]) if candidates else None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def package_versions() -> dict[str, str]:
