@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so that ``talentsim --help`` answ
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import signal
 import sys
@@ -151,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("talentsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        where = getattr(args, "out", None) or Path.cwd()
+        return _fail(f"no space left on the device of {where} ({exc.strerror}); nothing was written for the unfinished run: "
+                     "free some space and run the same command again", code=EXIT_RUN_FAILED)
     finally:
         if on_main_thread:
             signal.signal(signal.SIGTERM, previous)

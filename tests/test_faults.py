@@ -88,3 +88,26 @@ def test_a_failed_write_removes_its_stage_and_the_folder_it_made(tmp_path) -> No
 def _a_pid_that_is_not_running() -> int:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     return int(done.stdout)
+
+
+def test_a_full_disk_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatch, capsys) -> None:
+    import errno
+
+    import sim.results
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    args = ["run", str(TOY), "--out", str(out), "--quiet", "--no-charts", "--set", "run.end=2022-03"]
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.results.os, "fsync", full)
+        code = main(args)
+    err = capsys.readouterr().err
+    assert code == 1 and "no space left" in err and str(out) in err and "Traceback" not in err
+    assert not list(out.rglob("*")), "files or folders were left by the failed write"
+    assert main(args) == 0
+    (run_dir,) = (out / SCENARIO).iterdir()
+    assert (run_dir / "manifest.json").exists()
