@@ -43,6 +43,8 @@ def read_text_file(path: Path, *, what: str, limit: int = MAX_FILE_BYTES) -> str
     the open file, so that a file swapped for a device in between is still refused.
     """
     try:
+        if Path(path).resolve() == Path(os.devnull).resolve():
+            raise ConfigError(source=str(path), problems=[f"empty {what}: {os.devnull} holds no settings"])
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise ConfigError(source=str(path), problems=[f"{what}: not a regular file (a folder, device or pipe)"])
         if _under_virtual_root(Path(path)):

@@ -94,7 +94,7 @@ CASES: list[Case] = [
     Case("compare_name_path", ("compare", "{ok}", "{ok}", "--name", "../x", "--seeds", "1", "--workers", "0", "--out", "{out}"), ("--name",)),
     # ---- paths that are not scenario files
     run_case("/dev/zero", "--out", "{out}", id="scenario_dev_zero", expect=("/dev/zero", "not a regular file")),
-    run_case("/dev/null", "--out", "{out}", id="scenario_dev_null", expect=("/dev/null", "not a regular file")),
+    run_case("/dev/null", "--out", "{out}", id="scenario_dev_null", expect=("/dev/null", "empty scenario")),
     run_case("/proc/self/mem", "--out", "{out}", id="scenario_proc_mem", expect=("/proc/self/mem",)),
     run_case("{tmp}/bad.fifo", "--out", "{out}", id="scenario_fifo", special="fifo", expect=("bad.fifo", "not a regular file")),
     run_case("{tmp}/folder.yaml", "--out", "{out}", id="scenario_directory", files={"folder.yaml/x": ""}, expect=("folder.yaml", "not a regular file")),
