@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import pyarrow as pa
+
+from sim.generated_docs import rewrite_generated_tail, with_generated_tail
 
 
 @dataclass(frozen=True)
@@ -509,21 +510,13 @@ def _cell(text: str) -> str:
 
 
 def with_generated_list(doc: str) -> str:
-    """``doc`` with everything after the generated-list marker replaced by the current dictionary."""
-    head, marker, _ = doc.partition(GENERATED_MARKER)
-    if not marker:
-        raise ValueError(f"the document has no line {GENERATED_MARKER!r} after which the dictionary goes")
-    return f"{head}{GENERATED_MARKER}\n\n{markdown()}"
+    """``doc`` with everything after the generated-list marker replaced by the current dictionary entries."""
+    return with_generated_tail(doc, marker=GENERATED_MARKER, tail=markdown(), what="dictionary entries")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m sim.dictionary docs/outputs.md   (rewrites the generated list in that file)", file=sys.stderr)
-        return 2
-    path = Path(args[0])
-    path.write_text(with_generated_list(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
+    return rewrite_generated_tail(argv, render=with_generated_list,
+                                  usage="python -m sim.dictionary docs/outputs.md   (rewrites the generated list in that file)")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ After changing a ``valid=`` bound in sim/config.py, regenerate the list with
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any, Sequence
 
 from sim.config import parameter_table
+from sim.generated_docs import rewrite_generated_tail, with_generated_tail
 
 GENERATED_MARKER = ("<!-- Everything below is generated from the `valid=` bounds in sim/config.py by "
                     "`python -m sim.parameter_doc docs/parameters.md`; edit the schema, not this list. -->")
@@ -50,20 +50,12 @@ def _number(value: float) -> str:
 
 def with_generated_list(doc: str) -> str:
     """``doc`` with everything after the generated-list marker replaced by the current bounds."""
-    head, marker, _ = doc.partition(GENERATED_MARKER)
-    if not marker:
-        raise ValueError(f"the document has no line {GENERATED_MARKER!r} after which the bounds go")
-    return f"{head}{GENERATED_MARKER}\n\n{validity_markdown()}"
+    return with_generated_tail(doc, marker=GENERATED_MARKER, tail=validity_markdown(), what="bounds")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m sim.parameter_doc docs/parameters.md   (rewrites the generated bounds in that file)", file=sys.stderr)
-        return 2
-    path = Path(args[0])
-    path.write_text(with_generated_list(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
+    return rewrite_generated_tail(argv, render=with_generated_list,
+                                  usage="python -m sim.parameter_doc docs/parameters.md   (rewrites the generated bounds in that file)")
 
 
 if __name__ == "__main__":
