@@ -208,6 +208,7 @@ class TalentModel(mesa.Model):
         self.tier_wage = np.array([r.tiers[t].wage_multiplier for t in TIERS])
         self.sector_wage_index = np.array([s.wage_index for s in self.sectors])
         self.talent_intensity = np.array([s.talent_intensity for s in self.sectors])
+        self.sector_output_per_job = np.array([s.output_per_job_yuan for s in self.sectors])  # yuan per job per year
         self.rent0 = np.array([d.rent_yuan for d in r.district_rows])
         # linked-cluster weights for the spillover (row: receiving sector)
         self.link_matrix = np.zeros((self.S, self.S))

@@ -74,7 +74,7 @@ def add_entrants(model: Model, *, sector: np.ndarray, funding: np.ndarray) -> No
     size = beh.entrant_jobs * rng.lognormal(-0.18, 0.6, size=len(sector))
     lr = rng.normal(0.0, 0.15, size=len(sector))
     fm.add(sector=sector, jobs=size * 0.3, base_jobs=size / model.demand_level, log_productivity=lr, long_run_productivity=lr,
-           output_per_job=np.array([model.sectors[s].output_per_job_yuan for s in sector]),
+           output_per_job=model.sector_output_per_job[sector],
            talent_intensity=model.talent_intensity[sector], funding=funding,
            born=np.full(len(sector), model.t), uid=model.mint_ids(len(sector), source="entrant"))
 
@@ -99,14 +99,20 @@ def exit_hazard(*, jobs: np.ndarray, age_months: np.ndarray, low_productivity: n
     return np.minimum(per_year / 12.0, 1.0)
 
 
+def relative_productivity(model: Model, *, alive: np.ndarray) -> np.ndarray:
+    """Each firm's log productivity less the mean of the ``alive`` firms of its cluster."""
+    fm = model.firms
+    sector, lp = fm.view("sector"), fm.view("log_productivity")
+    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
+    return lp - (lp_sum / np.maximum(n_firms, 1))[sector]
+
+
 def exit_firms(model: Model) -> np.ndarray:
     fm, beh = model.firms, model.beh
     alive = fm.view("alive") & ~fm.view("is_platform")
-    sector, lp = fm.view("sector"), fm.view("log_productivity")
-    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
-    mean_lp = lp_sum / np.maximum(n_firms, 1)
+    sector = fm.view("sector")
     hazard = exit_hazard(jobs=fm.view("jobs"), age_months=model.t - fm.view("born"),
-                         low_productivity=lp - mean_lp[sector] < beh.exit_productivity_threshold, funding=fm.view("funding"),
+                         low_productivity=relative_productivity(model, alive=alive) < beh.exit_productivity_threshold, funding=fm.view("funding"),
                          beh=beh, ticket_yuan=model.levers.funding.startup_ticket_yuan)
     exiting = np.flatnonzero(alive & (model.keyed_uniforms(fm.view("uid"), draw="firm_exit") < hazard))
     if len(exiting):
@@ -132,10 +138,8 @@ def promote_firms(model: Model) -> np.ndarray:
     """Promotion to 'little giant': established, productive, larger firms."""
     fm, beh = model.firms, model.beh
     alive = fm.view("alive") & ~fm.view("is_platform")
-    sector, lp = fm.view("sector"), fm.view("log_productivity")
-    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
-    mean_lp = lp_sum / np.maximum(n_firms, 1)
-    eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (lp - mean_lp[sector] > 0.1)
+    sector = fm.view("sector")
+    eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (relative_productivity(model, alive=alive) > 0.1)
     big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive]) if alive.any() else np.zeros(fm.size, bool)
     chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
     fm.is_little_giant[chosen] = True
