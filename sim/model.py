@@ -20,6 +20,7 @@ from sim.dates import month_index, month_label
 from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
+from sim.inputs import MAX_SEED
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms
 from sim.region import Region
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention
@@ -103,8 +104,8 @@ def _root_seed(*, seed: int | None, rng: Any, written: int | None) -> tuple[int,
         raise TypeError(f"TalentModel: seed/rng must be an integer, a numpy Generator, BitGenerator or SeedSequence, "
                         f"not {type(chosen).__name__}")
     if isinstance(chosen, (int, np.integer)):
-        if chosen < 0:
-            raise ValueError(f"TalentModel: a seed must be a non-negative integer, not {chosen}")
+        if not 0 <= chosen <= MAX_SEED:
+            raise ValueError(f"TalentModel: a seed must be an integer from 0 to 2^63-1 (the outputs store it as int64), not {chosen}")
         return int(chosen), SEED_GIVEN
     if isinstance(chosen, np.random.SeedSequence):
         return int(chosen.generate_state(1)[0]), SEED_GIVEN

@@ -139,7 +139,7 @@ def test_rng_as_an_integer_is_the_seed(toy_scenario_path) -> None:
 
 @pytest.mark.parametrize("kwargs, error", [
     ({"seed": 1, "rng": 2}, TypeError), ({"rng": "seven"}, TypeError), ({"seed": 1.5}, TypeError), ({"seed": True}, TypeError),
-    ({"seed": -3}, ValueError),
+    ({"seed": -3}, ValueError), ({"seed": 2**63}, ValueError), ({"rng": 2**64}, ValueError),
 ])
 def test_a_bad_seed_is_refused(toy_scenario_path, kwargs, error) -> None:
     with pytest.raises(error, match="seed"):
