@@ -126,21 +126,29 @@ def staged_directory(final: Path) -> Iterator[Path]:
 
 
 def sweep_abandoned_stages(folder: Path) -> list[Path]:
-    """Remove the stages (``.<run>.<pid>.*.partial`` and ``.old``) in ``folder`` whose writing process is gone."""
+    """Remove the stages in ``folder`` whose writing process is gone: ``.<run>.<pid>.<random>.partial``, and
+    ``.<run>.<pid>.old``, the previous version of a run being replaced."""
     swept = []
-    for path in folder.glob(".*.*.partial"):
+    for path in [*folder.glob(".*.partial"), *folder.glob(".*.old")]:
         pid = _writer_pid(path)
-        if pid is not None and not _process_alive(pid):
+        if pid is None or _process_alive(pid):
+            continue
+        run = folder / path.name[1:].rsplit(".", 2)[0]
+        if path.suffix == ".old" and not run.exists():
+            os.replace(path, run)  # killed between the two renames: the previous version is the only whole one
+        else:
             shutil.rmtree(path, ignore_errors=True)
-            swept.append(path)
+        swept.append(path)
     return swept
 
 
 def _writer_pid(stage: Path) -> int | None:
+    """The process id in a stage's name; counted from the end, since a run's name may hold dots and digits."""
     parts = stage.name.split(".")
-    # "", run name (may hold dots), pid, random part, "partial"
-    candidates = [p for p in parts[2:-1] if p.isdigit()]
-    return int(candidates[0]) if candidates else None
+    position = -3 if stage.suffix == ".partial" else -2
+    if len(parts) < 4 or not parts[position].isdigit():
+        return None
+    return int(parts[position])
 
 
 def _process_alive(pid: int) -> bool:

@@ -111,3 +111,20 @@ def test_a_full_disk_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatc
     assert main(args) == 0
     (run_dir,) = (out / SCENARIO).iterdir()
     assert (run_dir / "manifest.json").exists()
+
+
+def test_a_previous_version_left_by_a_killed_swap_is_restored_or_removed(tmp_path) -> None:
+    folder = tmp_path / SCENARIO
+    folder.mkdir()
+    dead_pid = _a_pid_that_is_not_running()
+    # killed after moving the old version aside, before moving the new one in: the old one comes back
+    orphan = folder / f".seed1.v2.{dead_pid}.old"
+    orphan.mkdir()
+    (orphan / "manifest.json").write_text("{}")
+    # killed after both renames, before removing the old version: it goes
+    replaced = folder / f".seed2.{dead_pid}.old"
+    replaced.mkdir()
+    (folder / "seed2").mkdir()
+    assert sorted(sweep_abandoned_stages(folder)) == sorted([orphan, replaced])
+    assert (folder / "seed1.v2" / "manifest.json").exists()
+    assert not replaced.exists() and (folder / "seed2").exists()
