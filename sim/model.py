@@ -69,6 +69,7 @@ SEED_GIVEN, SEED_SCENARIO, SEED_DRAWN = "given", "scenario", "drawn"
 def _scenario_with(scenario: Scenario | str | Path, *, overrides: dict[str, Any]) -> tuple[Scenario, bool]:
     """The scenario with the overrides applied, and whether it chose a seed (in its file or the overrides)
     rather than leaving the schema's default."""
+    _check_scenario_argument(scenario)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides=overrides or None)
         return scenario, "seed" in scenario.run.model_fields_set
@@ -78,6 +79,11 @@ def _scenario_with(scenario: Scenario | str | Path, *, overrides: dict[str, Any]
     rebuilt = build_scenario(apply_overrides(scenario.model_dump(mode="json"), overrides, source=scenario.name), source=scenario.name)
     rebuilt._source_dir = scenario._source_dir
     return rebuilt, seed_written
+
+
+def _check_scenario_argument(scenario: Any) -> None:
+    if not isinstance(scenario, (Scenario, str, Path)):
+        raise TypeError(f"TalentModel: scenario must be a Scenario, a scenario's name or a path to its file, not {type(scenario).__name__}")
 
 
 def _is_mesa_scenario(value: Any) -> bool:
@@ -192,6 +198,7 @@ class TalentModel(mesa.Model):
         ``type(model)(**parameters)``; Mesa 3.5 also passes a scenario of its own) then rebuild it
         for this scenario rather than the baseline.
         """
+        _check_scenario_argument(scenario)
         return type(cls.__name__, (cls,), {"default_scenario": scenario, "__module__": cls.__module__,
                                            "__doc__": f"{cls.__name__} for the scenario {scenario}."})
 

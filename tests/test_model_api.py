@@ -216,3 +216,9 @@ def test_parameters_of_the_model_are_named_for_mesa_tools() -> None:
     assert [p.name for p in signature.parameters.values() if p.kind is inspect.Parameter.VAR_KEYWORD] == ["kwargs"]
     assert all(p.default is not inspect.Parameter.empty for p in signature.parameters.values()
                if p.name != "self" and p.kind is not inspect.Parameter.VAR_KEYWORD)
+
+
+@pytest.mark.parametrize("build", [lambda: TalentModel(123), lambda: TalentModel.for_scenario(["baseline"])], ids=["model", "for_scenario"])
+def test_a_scenario_of_the_wrong_type_is_refused_by_name(build) -> None:
+    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+        build()
