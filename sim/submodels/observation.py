@@ -21,38 +21,34 @@ PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project
 HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
 COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
 LABOUR_FIELDS = ("vacancies", "job_seekers", "hires")
-# what Mesa's DataCollector records at the end of each month (and for the initial state), for a notebook or a dashboard
+# What Mesa's DataCollector records at the end of each month and for the initial state (README, "From
+# Python"): name -> (meaning, reporter). Flows are those of the month just observed, zero for the initial state.
 MODEL_REPORTERS = {
-    "talent_stock": "talent residents, persons",
-    "talent_by_tier": "residents by tier, persons",
-    "talent_by_cluster": "residents by sector (the clusters and the rest of the economy), persons",
-    "arrivals": "talent that came to the city during the month (every inflow channel), persons",
-    "departures": "talent that left the city's stock during the month (to other cities, elsewhere or retirement), persons",
-    "firms": "firms in business (research platforms excluded)",
-    "apartments": "talent apartments completed, occupied and queued for, apartments",
-    "spending_yuan": "government spending during the month by lever, yuan",
-    "residents": "residents of the city: non-talent cohorts and talent agents (§7.10), persons",
-    "talent_share": "talent stock as a share of residents",
+    "talent_stock": ("talent residents, persons", lambda m: m.recorder.total_stock()),
+    "talent_by_tier": ("residents by tier, persons", lambda m: dict(zip(TIERS, m.recorder.stock[m.t].sum(axis=0).tolist()))),
+    "talent_by_cluster": ("residents by sector (the clusters and the rest of the economy), persons",
+                          lambda m: dict(zip(m.region.sector_ids, m.recorder.stock[m.t].sum(axis=1).tolist()))),
+    "arrivals": ("talent that came to the city during the month (every inflow channel), persons",
+                 lambda m: m.recorder.arrivals(m.t - 1) if m.t else 0.0),
+    "departures": ("talent that left the city's stock during the month (to other cities, elsewhere or retirement), persons",
+                   lambda m: m.recorder.departures(m.t - 1) if m.t else 0.0),
+    "firms": ("firms in business (research platforms excluded)",
+              lambda m: int((m.firms.view("alive") & ~m.firms.view("is_platform")).sum())),
+    "apartments": ("talent apartments completed, occupied and queued for, apartments",
+                   lambda m: {"completed": float(m.apartment_supply.sum()), "occupied": float(m.apartments_occupied.sum()),
+                              "queued": float(m.queue_by_district().sum())}),
+    "spending_yuan": ("government spending during the month by lever, yuan",
+                      lambda m: dict(zip(LEVERS, (m.recorder.spending[m.t - 1] if m.t else np.zeros(len(LEVERS))).tolist()))),
+    "residents": ("residents of the city: non-talent cohorts and talent agents (§7.10), persons",
+                  lambda m: m.residents.total(talent=m.recorder.total_stock())),
+    "talent_share": ("talent stock as a share of residents",
+                     lambda m: m.recorder.total_stock() / m.residents.total(talent=m.recorder.total_stock())),
 }
 
 
 def model_reporters() -> dict[str, object]:
-    """Reporters for ``mesa.DataCollector``, named as in :data:`MODEL_REPORTERS`; flows are those of the month just
-    observed, zero for the initial state."""
-    return {
-        "talent_stock": lambda m: m.recorder.total_stock(),
-        "talent_by_tier": lambda m: dict(zip(TIERS, m.recorder.stock[m.t].sum(axis=0).tolist())),
-        "talent_by_cluster": lambda m: dict(zip(m.region.sector_ids, m.recorder.stock[m.t].sum(axis=1).tolist())),
-        "arrivals": lambda m: m.recorder.arrivals(m.t - 1) if m.t else 0.0,
-        "departures": lambda m: m.recorder.departures(m.t - 1) if m.t else 0.0,
-        "firms": lambda m: int((m.firms.view("alive") & ~m.firms.view("is_platform")).sum()),
-        "apartments": lambda m: {"completed": float(m.apartment_supply.sum()), "occupied": float(m.apartments_occupied.sum()),
-                                 "queued": float(m.queue_by_district().sum())},
-        "spending_yuan": lambda m: dict(zip(LEVERS, (m.recorder.spending[m.t - 1] if m.t else np.zeros(len(LEVERS))).tolist())),
-        "residents": lambda m: m.residents.total(talent=m.recorder.total_stock()),
-        "talent_share": lambda m: m.recorder.total_stock() / m.residents.total(talent=m.recorder.total_stock()),
-    }
-
+    """The reporters of :data:`MODEL_REPORTERS`, as ``mesa.DataCollector`` takes them."""
+    return {name: reporter for name, (_, reporter) in MODEL_REPORTERS.items()}
 
 
 def month_end(month_index: int) -> dt.date:
