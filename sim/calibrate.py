@@ -1,10 +1,12 @@
-"""Fitting the baseline to the patterns P1-P4 (docs/ODD.md, Calibration).
+"""Fitting the baseline to the patterns P1-P4 and to the region's observations marked ``fitted``
+(docs/ODD.md, Calibration).
 
-Each free parameter drives one pattern almost alone, so the fit updates every parameter
-multiplicatively towards its target, ``theta <- theta * (target / simulated) ** gain``, averaging
-over seeds (common random numbers across iterations), until every pattern is within a quarter of
-its tolerance band's half-width of the target centre. The fitted values are written to the calibration file that the scenario
-extends; nothing fitted is typed in by hand.
+Each free parameter drives one target almost alone, so the fit updates every parameter towards its
+target — a rate or a size multiplicatively, ``theta <- theta * (target / simulated) ** gain``; a level
+that may be negative (a net migration) by the gap, ``theta <- theta + gain * (target - simulated)`` —
+averaging over seeds (common random numbers across iterations), until every target is within a
+quarter of its tolerance band's half-width of the target centre. The fitted values are written to the
+calibration file that the scenario extends; nothing fitted is typed in by hand.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ FREE_PARAMETERS = {
     "project_jobs_end_2021": ("P4_jobs_per_project_2022", 1.0),
     "project_output_per_job_yuan": ("P4_output_per_project_2022", 1.0),
 }
+# free parameter -> (group under ``uncertainties``, city_annual series whose ``fitted`` observation it is
+# fitted to, gain of the additive update per unit of the series). One year of non-talent net migration at
+# the level theta adds about theta residents by the year end.
+OBSERVED_FREE_PARAMETERS = {
+    "net_migration_per_year": ("residents", "residents", 1.0),
+}
 
 
 def pattern_values(model: TalentModel) -> dict[str, float]:
@@ -59,13 +67,62 @@ def pattern_values(model: TalentModel) -> dict[str, float]:
     }
 
 
+def observation_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]:
+    """The region's ``fitted`` observations of the series that a free parameter drives, as targets
+    named ``<series>_<year>`` with the observation's tolerance as the band."""
+    fitted_series = {series for _, series, _ in OBSERVED_FREE_PARAMETERS.values()}
+    targets = {}
+    for o in scenario.load_region().observations:
+        if o.use == "fitted" and o.series in fitted_series:
+            low, high = o.bounds()
+            targets[f"{o.series}_{o.year}"] = {"target": o.value, "low": low, "high": high, "unit": o.unit}
+    return targets
+
+
+def fitted_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]:
+    return {**PATTERNS, **observation_targets(scenario)}
+
+
+def free_parameters(scenario: Scenario) -> dict[str, tuple[str, str, str, float]]:
+    """name -> (group under ``uncertainties``, target, update, gain): every free parameter with a target."""
+    free = {name: ("behaviour", pattern, "ratio", gain) for name, (pattern, gain) in FREE_PARAMETERS.items()}
+    observed = observation_targets(scenario)
+    for name, (group, series, gain) in OBSERVED_FREE_PARAMETERS.items():
+        years = sorted(int(key.rsplit("_", 1)[1]) for key in observed if key.rsplit("_", 1)[0] == series)
+        if years:  # the latest fitted year of the series
+            free[name] = (group, f"{series}_{years[-1]}", "difference", gain)
+    return free
+
+
+def fit_end(scenario: Scenario) -> str:
+    """The month the fitting runs end: December of 2022 or of the latest fitted observation."""
+    years = [int(key.rsplit("_", 1)[1]) for key in observation_targets(scenario)]
+    return f"{max([2022, *years])}-12"
+
+
+def target_values(model: TalentModel, *, targets: dict[str, dict]) -> dict[str, float]:
+    """P1-P4 and the observed series among ``targets`` (``<series>_<year>``, read from ``city_annual``)."""
+    values = pattern_values(model)
+    observed = [key for key in targets if key not in PATTERNS]
+    if observed:
+        annual = model.recorder.tables()["city_annual"]
+        years = annual.column("year").to_pylist()
+        for key in observed:
+            series, year = key.rsplit("_", 1)
+            if int(year) not in years:
+                raise ValueError(f"the target {key} needs a run covering {year}")
+            values[key] = float(annual.column(series)[years.index(int(year))].as_py())
+    return values
+
+
 def mean_patterns(scenario: Scenario, *, seeds: list[int], scale: int) -> dict[str, float]:
+    targets = fitted_targets(scenario)
     values = []
     for seed in seeds:
-        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": "2022-12"})
+        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": fit_end(scenario)})
         model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed)
         model.run()
-        values.append(pattern_values(model))
+        values.append(target_values(model, targets=targets))
     return {k: float(np.mean([v[k] for v in values])) for k in values[0]}
 
 
@@ -76,10 +133,11 @@ class CalibrationReport:
     iterations: int
     converged: bool
     history: list[dict[str, float]] = field(default_factory=list)
+    targets: dict[str, dict] = field(default_factory=lambda: dict(PATTERNS))
 
     def render(self) -> str:
-        lines = ["pattern                              simulated        target      tolerance"]
-        for name, spec in PATTERNS.items():
+        lines = ["target                               simulated        target      tolerance"]
+        for name, spec in self.targets.items():
             v = self.patterns[name]
             ok = "ok" if spec["low"] <= v <= spec["high"] else "OUT"
             lines.append(f"{name:34s} {v:>12,.4g} {spec['target']:>12,.4g}   [{spec['low']:,.4g}, {spec['high']:,.4g}] {ok}")
@@ -90,38 +148,49 @@ class CalibrationReport:
 
 def fit(scenario: Scenario, *, seeds: int = 4, scale: int = 10, max_iterations: int = 15, tolerance: float = 0.25,
         verbose: bool = False) -> CalibrationReport:
-    """Fit the free parameters of ``scenario`` to P2-P4 (P1 holds by construction of the initial state)."""
+    """Fit the free parameters of ``scenario`` to P2-P4 and the region's fitted observations (P1 holds by
+    construction of the initial state)."""
     seed_list = list(np.random.SeedSequence(scenario.run.seed).generate_state(seeds) % 2**31)
-    beh = scenario.uncertainties.behaviour
-    theta = {name: float(getattr(beh, name)) for name in FREE_PARAMETERS}
+    targets = fitted_targets(scenario)
+    free = free_parameters(scenario)
+    unc = scenario.uncertainties
+    theta = {name: float(getattr(getattr(unc, group), name)) for name, (group, *_) in free.items()}
     history: list[dict[str, float]] = []
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for iteration in range(1, max_iterations + 1):
-        trial = _with_behaviour(scenario, theta)
+        trial = with_uncertainties(scenario, theta, groups={name: group for name, (group, *_) in free.items()})
         patterns = mean_patterns(trial, seeds=[int(s) for s in seed_list], scale=scale)
         history.append({**theta, **patterns})
         # close enough: within a quarter of the tolerance band's half-width around the target centre
-        worst = max(abs(patterns[p] - PATTERNS[p]["target"]) / (PATTERNS[p]["high"] - PATTERNS[p]["low"]) * 2
-                    for p, _ in FREE_PARAMETERS.values())
+        worst = max(abs(patterns[t] - targets[t]["target"]) / (targets[t]["high"] - targets[t]["low"]) * 2
+                    for _, t, _, _ in free.values())
         if best is None or worst < best[0]:
             best = (worst, dict(theta), patterns)
         if verbose:
-            print(f"iteration {iteration}: " + ", ".join(f"{p}={patterns[p]:.4g}" for p, _ in FREE_PARAMETERS.values()))
+            print(f"iteration {iteration}: " + ", ".join(f"{t}={patterns[t]:.4g}" for _, t, _, _ in free.values()))
         if worst <= tolerance:
             break
         damping = 1.0 if iteration <= 4 else 0.6
-        for name, (p, gain) in FREE_PARAMETERS.items():
-            theta[name] *= (PATTERNS[p]["target"] / max(patterns[p], 1e-12)) ** (gain * damping)
+        for name, (_, t, update, gain) in free.items():
+            if update == "ratio":
+                theta[name] *= (targets[t]["target"] / max(patterns[t], 1e-12)) ** (gain * damping)
+            else:
+                theta[name] += gain * damping * (targets[t]["target"] - patterns[t])
     assert best is not None
     # the report pairs values that were simulated with the patterns they gave: the best evaluation
     worst, fitted, patterns = best
-    return CalibrationReport(fitted=fitted, patterns=patterns, iterations=len(history), converged=worst <= tolerance, history=history)
+    return CalibrationReport(fitted=fitted, patterns=patterns, iterations=len(history), converged=worst <= tolerance,
+                             history=history, targets=targets)
 
 
-def _with_behaviour(scenario: Scenario, values: dict[str, float]) -> Scenario:
-    beh = scenario.uncertainties.behaviour.model_copy(update=values)
-    unc = scenario.uncertainties.model_copy(update={"behaviour": beh})
-    return scenario.model_copy(update={"uncertainties": unc})
+def with_uncertainties(scenario: Scenario, values: dict[str, float], *, groups: dict[str, str]) -> Scenario:
+    """The scenario with ``values`` set in their groups under ``uncertainties`` (``groups``: name -> group)."""
+    unc = scenario.uncertainties
+    updates: dict[str, object] = {}
+    for group in set(groups.values()):
+        mine = {name: value for name, value in values.items() if groups[name] == group}
+        updates[group] = getattr(unc, group).model_copy(update=mine)
+    return scenario.model_copy(update={"uncertainties": unc.model_copy(update=updates)})
 
 
 def calibration_file(scenario_path: Path) -> Path:
@@ -145,11 +214,14 @@ def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, ve
     report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
     header = [
         f"# Fitted by `talentsim calibrate {path.as_posix()}` on {dt.date.today().isoformat()}: do not edit by hand.",
-        f"# Runs of 2022 at scale {scale}, {seeds} seeds per evaluation; converged: {report.converged} after {report.iterations} iterations.",
-        "# Patterns (simulated mean; target; tolerance):",
-        *[f"#   {k}: {report.patterns[k]:.6g}; {v['target']:.6g}; [{v['low']:.6g}, {v['high']:.6g}] {v['unit']}" for k, v in PATTERNS.items()],
+        f"# Runs to {fit_end(scenario)} at scale {scale}, {seeds} seeds per evaluation; converged: {report.converged} after {report.iterations} iterations.",
+        "# Targets (simulated mean; target; tolerance):",
+        *[f"#   {k}: {report.patterns[k]:.6g}; {v['target']:.6g}; [{v['low']:.6g}, {v['high']:.6g}] {v['unit']}" for k, v in report.targets.items()],
     ]
-    body = {"uncertainties": {"behaviour": {k: float(f"{v:.6g}") for k, v in report.fitted.items()}}}
+    groups: dict[str, dict[str, float]] = {}
+    for name, (group, *_) in free_parameters(scenario).items():
+        groups.setdefault(group, {})[name] = float(f"{report.fitted[name]:.6g}")
+    body = {"uncertainties": groups}
     text = "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
     write_atomic(calibration_file(path), text.encode("utf-8"))
     return report

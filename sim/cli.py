@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|calibrate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|calibrate|validate|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -105,6 +105,15 @@ def _build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
     cal.add_argument("--scale", type=int, default=10, help="scale of the calibration runs (default 10)")
 
+    val = sub.add_parser("validate", help="set the scenario against the observed figures of its region file; exit 1 when one lies outside its tolerance")
+    val.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
+    val.add_argument("--seeds", type=int, default=5, help="replications (default 5)")
+    val.add_argument("--scale", type=int, default=20, help="persons per skilled-tier agent (default 20)")
+    val.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs); writes OUT/<scenario>/validation/")
+    val.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter (repeatable)")
+
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
     params.add_argument("--grep", default="", help="show only names containing this text")
     return parser
@@ -172,6 +181,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _study(args)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "validate":
+        return _validate(args)
     return _params(args)
 
 
@@ -361,6 +372,28 @@ def _calibrate(args: argparse.Namespace) -> int:
     report = calibrate_baseline(args.scenario, seeds=args.seeds, scale=args.scale, verbose=True)
     print(report.render())
     return 0 if report.converged else 1
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from sim.config import load_scenario
+    from sim.inputs import MAX_SEEDS
+    from sim.validation import validate, write_validation
+
+    _check_common(args)
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise _config_error("--seeds", f"{args.seeds}: must be between 1 and {MAX_SEEDS:,} replications")
+    if not 1 <= args.scale <= 10_000:
+        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
+    scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    _warn(scenario)
+    if not scenario.load_region().observations:
+        raise _config_error(f"region {scenario.region}", "observations: the region file lists no observed figure to validate against")
+    print(f"scenario: {scenario.found.describe()}")
+    report = validate(scenario, seeds=args.seeds, scale=args.scale)
+    files = write_validation(report, out=args.out, lang=args.lang)
+    print(report.render())
+    print(f"\nwrote {len(files)} files to {files[0].parent}")
+    return 0 if report.passed else EXIT_RUN_FAILED
 
 
 def _params(args: argparse.Namespace) -> int:

@@ -72,7 +72,7 @@ class Demography(Strict):
 class ResidentRates(Strict):
     """Shapes of the residents' vital rates and migration (ODD §7.10); their levels come from the region's census and rates."""
 
-    net_migration_per_year: float = param(0.0, unit="persons/year, non-talent residents (talent flows are the agents' own)", source="assumption: no net migration of non-talent residents; a calibration will fit it", range=(-100000, 100000), valid=(-1e6, 1e6))
+    net_migration_per_year: float = param(0.0, unit="persons/year, non-talent residents (talent flows are the agents' own)", source="calibrated to the resident population at the end of 2022 (region observations marked fitted; scenarios/calibration); 0 without a calibration", range=(-100000, 100000), valid=(-1e6, 1e6))
     migration_peak_age: float = param(24, unit="years", source="assumption: labour-migration peak of a Rogers-Castro model schedule (Rogers & Castro 1981: about 20-25)", range=(20, 28), valid=(15, 40))
     migration_rise: float = param(0.4, unit="per year of age, rise to the peak (lambda_2)", source="assumption: Rogers & Castro 1981 typical values", range=(0.2, 0.6), valid=(0.01, 2))
     migration_fall: float = param(0.1, unit="per year of age, fall after the peak and in childhood (alpha)", source="assumption: Rogers & Castro 1981 typical values", range=(0.06, 0.16), valid=(0.01, 1))

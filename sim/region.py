@@ -208,9 +208,32 @@ class Initial(_Strict):
         return self
 
 
-class ObservedResidents(_Strict):
-    month: str  # YYYY-MM whose end the figure describes
+class Observation(_Strict):
+    """An observed figure of the city for a year, set against the same column of the run's ``city_annual``
+    table by ``talentsim validate``; ``use`` says what the model does with it."""
+
+    series: str  # a column of city_annual
+    year: int = Field(ge=1900, le=2200)
     value: float
+    unit: str
+    tolerance: float = Field(gt=0)  # the largest gap from the simulated mean still accepted
+    tolerance_kind: Literal["relative", "absolute"]  # relative: a share of the observed value
+    use: Literal["initial", "fitted", "check"]  # initial: holds by construction; fitted: a calibration target; check: used in no fit
+    source: str
+
+    def bounds(self) -> tuple[float, float]:
+        half = self.tolerance * abs(self.value) if self.tolerance_kind == "relative" else self.tolerance
+        return self.value - half, self.value + half
+
+
+class GrowthAnchor(_Strict):
+    """The talent growth of a comparable city over a period, shown beside the projected growth (not a target)."""
+
+    id: str
+    en: str
+    zh: str
+    period: str  # e.g. 2010-2020
+    value: float = Field(ge=-1, le=1)  # per year
     source: str
 
 
@@ -225,7 +248,6 @@ class Residents(_Strict):
     age_65_plus_share: Quantity
     crude_birth_rate: Quantity
     crude_death_rate: Quantity
-    observed: list[ObservedResidents] = []
 
     @model_validator(mode="after")
     def _shares(self) -> "Residents":
@@ -254,6 +276,8 @@ class Region(_Strict):
     named_firms: list[NamedFirm] = []
     competitors: Competitors
     initial: Initial
+    observations: list[Observation] = []
+    growth_anchors: list[GrowthAnchor] = []
 
     @field_validator("initial_month")
     @classmethod
@@ -304,9 +328,24 @@ class Region(_Strict):
             problems.append("clusters: every cluster needs talent")
         if len(sector_ids) != len(self.sectors):
             problems.append("clusters: ids must be unique")
+        problems += self._observation_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _observation_problems(self) -> list[str]:
+        from sim.dictionary import columns_of
+
+        series = set(columns_of("city_annual")) - {"year", "months"}
+        problems = [f"observations[{i}].series: {o.series!r} is not a column of city_annual; one of {', '.join(sorted(series))}"
+                    for i, o in enumerate(self.observations) if o.series not in series]
+        keys = [f"{o.series} {o.year}" for o in self.observations]
+        if len(set(keys)) != len(keys):
+            problems.append(f"observations: one figure per series and year; repeated: {', '.join(_repeated(keys))}")
+        anchors = [a.id for a in self.growth_anchors]
+        if len(set(anchors)) != len(anchors):
+            problems.append(f"growth_anchors: ids must be unique; repeated: {', '.join(_repeated(anchors))}")
+        return problems
 
     def supported_starts(self) -> tuple[str, str]:
         """The first and last month a run may start: within the year after the initial state."""

@@ -37,7 +37,8 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                 ["ensemble", toy, *STUDY, *SHORT],
                 # the response table compares year ends 2025, 2030 and 2035: the first must be inside the runs
                 ["sweep", toy, "--lever", "apartments_per_year=0,500", *STUDY, "--set", "run.end=2025-12"],
-                ["compare", toy, str(more_housing), "--years", "2022", *STUDY, *SHORT])
+                ["compare", toy, str(more_housing), "--years", "2022", *STUDY, *SHORT],
+                ["validate", toy, "--seeds", "2", "--scale", "1", *SHORT])
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
     return out
@@ -60,7 +61,7 @@ def read_any(path: Path) -> pa.Table:
 
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
-    assert {"comparison", "response", "scenarios", "summary", "runs", *RUN_TABLES} <= set(files.values())
+    assert {"comparison", "response", "scenarios", "summary", "runs", "validation", *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path

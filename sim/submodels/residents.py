@@ -7,7 +7,7 @@ graduate who becomes talent leaves the non-talent cohorts without migrating.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +21,7 @@ AGE = np.arange(AGES, dtype=float)  # single years of age; the last is the open 
 BIRTHDAYS_PER_MONTH = 1 / 12  # share of a single-year cohort one year older after a month, birthdays spread evenly
 FERTILE = (AGE >= 15) & (AGE <= 49)
 SMOOTHING_ROUNDS = 10  # moving average then band totals restored, repeated: enough for the bands' steps to fade
+PROJECTION_ROUNDS = 6  # secant steps for the projection's migration level: a nearly linear problem settles in two or three
 FIVE_YEAR_GROUPS = [*(f"{a}-{a + 4}" for a in range(0, 100, 5)), "100+"]
 
 
@@ -203,18 +204,37 @@ def project(population: np.ndarray, *, rates: VitalRates, months: int) -> tuple[
 def setup_residents(model: Model) -> Residents:
     """The census projected to the initial state; the talent agents of each age are taken out of it.
 
-    Where talent exceeds the projected residents of an age and sex, that cohort is the talent alone: the
-    excess (``start['talent_beyond_projection']``) adds to the residents.
+    The census gives the structure and the region's ``resident_population`` (the bulletin's count at the
+    initial month) the level: the projection's non-talent net migration between the census and the
+    initial state is the one level that makes the residents equal that count (found by the secant
+    method, since the count is nearly linear in it). Where talent exceeds the projected residents of an
+    age and sex, that cohort is the talent alone: the excess (``start['talent_beyond_projection']``) adds
+    to the residents.
     """
     census, demo = model.region.residents, model.unc.residents
     population, rates = census_rates(census, demo=demo)
     months = month_index(model.region.initial_month) - month_index(census.census_month) + 1
-    projected, totals = project(population, rates=rates, months=months)
     talent_age = talent_by_age(model)
+    target = model.region.resident_population.value
+
+    def initial_state(level: float) -> tuple[np.ndarray, dict[str, float], float]:
+        projected, totals = project(population, rates=replace(rates, net_migration=level), months=months)
+        residents = float(np.maximum(projected - talent_age, 0.0).sum() + talent_age.sum())
+        return projected, totals, residents
+
+    levels = [0.0, 100_000.0]
+    gaps = [initial_state(level)[2] - target for level in levels]
+    for _ in range(PROJECTION_ROUNDS):
+        if gaps[-1] == gaps[-2]:
+            break
+        levels.append(levels[-1] - gaps[-1] * (levels[-1] - levels[-2]) / (gaps[-1] - gaps[-2]))
+        gaps.append(initial_state(levels[-1])[2] - target)
+    level = levels[int(np.argmin(np.abs(gaps)))]
+    projected, totals, _ = initial_state(level)
     non_talent = projected - talent_age
     firms = model.firms
     start = {"census": float(population.sum()), "months": float(months), "projected": float(projected.sum()),
-             "talent_beyond_projection": float(np.maximum(-non_talent, 0.0).sum()),
+             "migration_level": level, "talent_beyond_projection": float(np.maximum(-non_talent, 0.0).sum()),
              "jobs": float(firms.view("jobs")[firms.view("alive") & ~firms.view("is_platform")].sum()), **totals}
     return Residents(non_talent=np.maximum(non_talent, 0.0), rates=rates, n_months=model.n_months, talent_age=talent_age,
                      start=start)

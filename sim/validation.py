@@ -1,0 +1,156 @@
+"""Validation (docs/ODD.md §8): the simulated city set against the observed figures of its region file.
+
+Each observation names a column of ``city_annual`` and a year. A scenario is run with several seeds;
+for every observation the report gives the simulated mean, the range over the seeds (seed noise only:
+the parameters are held at the scenario's values), the error and whether the mean lies within the
+observation's tolerance. The projected talent growth is shown beside the growth anchors of the region
+(comparable cities), which are context, not targets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from sim.config import Scenario
+from sim.model import TalentModel
+from sim.region import GrowthAnchor, Observation
+from sim.results import base_manifest, staged_directory, write_atomic, write_table
+
+GROWTH_FROM, GROWTH_TO = 2021, 2030  # the projected talent growth is reported over 2022-2030 (end-2021 to end-2030)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One observation against the runs."""
+
+    observation: Observation
+    simulated: np.ndarray  # one value per seed
+
+    @property
+    def mean(self) -> float:
+        return float(self.simulated.mean())
+
+    @property
+    def error(self) -> float:
+        return self.mean - self.observation.value
+
+    @property
+    def within(self) -> bool:
+        low, high = self.observation.bounds()
+        return bool(low <= self.mean <= high)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    scenario: Scenario
+    seeds: list[int]
+    scale: int
+    checks: list[Check]
+    annual: list[pa.Table]  # each seed's city_annual
+    talent_growth: np.ndarray | None  # per seed, per year over GROWTH_FROM..GROWTH_TO; None when the run ends earlier
+    anchors: list[GrowthAnchor]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.within for c in self.checks)
+
+    def table(self) -> pa.Table:
+        rows = {k: [] for k in ("series", "year", "observed", "unit", "simulated_mean", "simulated_min", "simulated_max",
+                                "error", "relative_error", "tolerance_low", "tolerance_high", "within_tolerance", "use", "source")}
+        for c in self.checks:
+            o, (low, high) = c.observation, c.observation.bounds()
+            values = (o.series, o.year, o.value, o.unit, c.mean, float(c.simulated.min()), float(c.simulated.max()), c.error,
+                      c.error / o.value if o.value else np.nan, low, high, c.within, o.use, o.source)
+            for key, value in zip(rows, values):
+                rows[key].append(value)
+        types = {"year": pa.int32(), "within_tolerance": pa.bool_()}
+        strings = {"series", "unit", "use", "source"}
+        return pa.table({k: pa.array(v, type=types.get(k, pa.string() if k in strings else pa.float64()), from_pandas=True)
+                         for k, v in rows.items()})
+
+    def render(self) -> str:
+        head = f"{'series':<16}{'year':>6}{'observed':>14}{'simulated':>14}{'seed range':>26}{'error':>9}{'tolerance':>11}  use      result"
+        lines = [f"validation · {self.scenario.name} · {len(self.seeds)} seeds · scale {self.scale} "
+                 "(the range is over seeds only; parameters at the scenario's values)", head]
+        for c in self.checks:
+            o = c.observation
+            tol = f"±{o.tolerance:.1%}" if o.tolerance_kind == "relative" else f"±{_number(o.tolerance)}"
+            rel = f"{c.error / o.value:+.1%}" if o.value else _number(c.error)
+            seed_range = f"{_number(c.simulated.min())} – {_number(c.simulated.max())}"
+            lines.append(f"{o.series:<16}{o.year:>6}{_number(o.value):>14}{_number(c.mean):>14}{seed_range:>26}{rel:>9}{tol:>11}  "
+                         f"{o.use:<8} {'ok' if c.within else 'OUTSIDE'}")
+        if self.talent_growth is not None:
+            g = self.talent_growth
+            lines.append(f"talent growth {GROWTH_FROM + 1}-{GROWTH_TO}: {g.mean():.1%} a year (seeds {g.min():.1%} – {g.max():.1%})")
+            for a in self.anchors:
+                lines.append(f"  beside {a.en} {a.period}: {a.value:.1%} a year ({a.source})")
+        lines.append("passed: every observation within its tolerance" if self.passed else
+                     f"failed: {sum(not c.within for c in self.checks)} of {len(self.checks)} observations outside their tolerance")
+        return "\n".join(lines)
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+
+
+def validation_seeds(scenario: Scenario, *, seeds: int) -> list[int]:
+    """Seeds derived from the scenario's, as the calibration derives them."""
+    return [int(s) for s in np.random.SeedSequence(scenario.run.seed).generate_state(seeds) % 2**31]
+
+
+def validate(scenario: Scenario, *, seeds: int = 5, scale: int = 20) -> ValidationReport:
+    """Run ``scenario`` with ``seeds`` derived seeds at ``scale`` and set it against the region's observations."""
+    region = scenario.load_region()
+    seed_list = validation_seeds(scenario, seeds=seeds)
+    annual = []
+    for seed in seed_list:
+        run = scenario.run.model_copy(update={"seed": seed, "scale": scale})
+        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed).run()
+        annual.append(model.recorder.tables()["city_annual"])
+    checks = []
+    for o in region.observations:
+        values = [_value(table, series=o.series, year=o.year) for table in annual]
+        if any(v is None for v in values):
+            continue  # the run does not cover the year
+        checks.append(Check(observation=o, simulated=np.array(values, dtype=float)))
+    growth = None
+    ends = [_value(t, series="talent_stock", year=GROWTH_TO) for t in annual]
+    if all(e is not None for e in ends):
+        starts = np.array([_value(t, series="talent_stock", year=GROWTH_FROM) for t in annual], dtype=float)
+        growth = (np.array(ends, dtype=float) / starts) ** (1 / (GROWTH_TO - GROWTH_FROM)) - 1
+    return ValidationReport(scenario=scenario, seeds=seed_list, scale=scale, checks=checks, annual=annual,
+                            talent_growth=growth, anchors=list(region.growth_anchors))
+
+
+def _value(table: pa.Table, *, series: str, year: int) -> float | None:
+    years = table.column("year").to_pylist()
+    if year not in years:
+        return None
+    value = table.column(series)[years.index(year)].as_py()
+    return None if value is None else float(value)
+
+
+def write_validation(report: ValidationReport, *, out: Path, lang: str = "en") -> list[Path]:
+    """The table, the chart and a manifest under ``out/<scenario>/validation/``, written as one."""
+    from sim.charts.style import resolve_language
+    from sim.charts.validation import render_validation_chart
+
+    final = Path(out) / report.scenario.name / "validation"
+    files: list[Path] = []
+    with staged_directory(final) as stage:
+        files += write_table(stage, report.table(), name="validation")
+        chart_lang, warning = resolve_language(lang)
+        files += render_validation_chart(report, out_dir=stage, lang=chart_lang)
+        manifest = {**{k: v for k, v in base_manifest(report.scenario).items() if k not in ("run_id", "seed", "scale")},
+                    "region": report.scenario.region, "seeds": report.seeds, "scale": report.scale, "passed": report.passed,
+                    "talent_growth_per_year": None if report.talent_growth is None else [round(float(g), 6) for g in report.talent_growth],
+                    "notes": [warning] if warning else []}
+        path = stage / "manifest.json"
+        write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        files.append(path)
+    return [final / f.relative_to(stage) for f in files]
