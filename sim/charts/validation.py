@@ -22,6 +22,13 @@ WORDS = {
              "zh": "误差棒为观测值的容差。各线仅随机种子不同，参数取情景设定值。"},
 }
 OUTSIDE_COLOUR = "#c0392b"
+SERIES_TITLES = {  # panel titles of the usual series; any other column of city_annual is titled by its name
+    "residents": {"en": "Residents, persons", "zh": "常住人口（人）"},
+    "talent_stock": {"en": "Talent stock, persons", "zh": "人才存量（人）"},
+    "talent_share": {"en": "Talent share of residents", "zh": "人才占常住人口比例"},
+    "gdp_yuan": {"en": "GDP, yuan (2021 prices)", "zh": "地区生产总值（元，2021 年价格）"},
+    "gdp_real_growth": {"en": "Real GDP growth", "zh": "地区生产总值实际增速"},
+}
 
 
 def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
@@ -44,7 +51,7 @@ def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
                 colour = "black" if c.within else OUTSIDE_COLOUR
                 ax.errorbar([c.observation.year], [c.observation.value], yerr=[[c.observation.value - low], [high - c.observation.value]],
                             fmt="o", color=colour, markersize=5, capsize=4, zorder=3)
-            ax.set_title(name, fontsize=10, loc="left")
+            ax.set_title(SERIES_TITLES.get(name, {}).get(lang, name), fontsize=10, loc="left")
             ax.yaxis.set_major_formatter(GroupedFormatter())
             ax.xaxis.get_major_locator().set_params(integer=True)
         for ax in axes[len(series):]:
