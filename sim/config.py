@@ -21,6 +21,7 @@ from sim.errors import ConfigError
 from sim.fields import Strict, check_month, param
 from sim.inputs import MAX_SEED, check_slug
 from sim.population_config import Demography, ResidentRates
+from sim.shape_config import FirmShapes, InitialState, Newcomers
 from sim.region import Region, load_region
 from sim.scenario_files import ScenarioSource, locate_scenario, read_scenario_chain
 
@@ -127,7 +128,8 @@ class ServiceLever(Strict):
     cost_per_hospital_bed_yuan: float = param(1.5e6, unit="yuan per bed (capital)", source="assumption", range=(8e5, 3e6), valid=(1, 1e10))
     culture_events_per_year: float = param(400, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000), valid=(0, 1e5))
     cost_per_culture_event_yuan: float = param(2.0e5, unit="yuan/event", source="assumption", range=(5e4, 5e5), valid=(1, 1e10))
-    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, first 3 years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000), valid=(0, 1e6))
+    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, for graduate_card_years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000), valid=(0, 1e6))
+    graduate_card_years: float = param(3, unit="years after arrival a graduate holds the card", source="assumption: the card's benefits are for newly arrived graduates (jiaxing_facts services)", range=(1, 5), valid=(0, 20))
     budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9), valid=(0, 1e12))
 
 
@@ -220,7 +222,8 @@ class Behaviour(Strict):
     attachment_owner: float = param(0.8, unit="utility for owning a home", source="assumption", range=(0.4, 1.5), valid=(0, 10))
     attachment_apartment: float = param(0.4, unit="utility for living in a talent apartment", source="assumption", range=(0.1, 0.8), valid=(0, 10))
     culture_attachment: float = param(0.3, unit="utility per log of culture-event ratio", source="assumption", range=(0.0, 0.6), valid=(0, 10))
-    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with 2+ years tenure buying a home, per year", source="assumption", range=(0.02, 0.08), valid=(0, 12))
+    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with purchase_min_tenure_months in the city or more buying a home, per year", source="assumption", range=(0.02, 0.08), valid=(0, 12))
+    purchase_min_tenure_months: float = param(24, unit="months in the city before a renter may buy", source="assumption: newcomers rent first", range=(12, 48), valid=(0, 600))
     purchase_subsidy_elasticity: float = param(2.0, unit="purchase-rate increase per subsidy/price ratio", source="assumption", range=(0.5, 4.0), valid=(0, 20))
     child_rate_per_year: float = param(0.06, unit="births per childless talent aged 25-40, per year", source="assumption", range=(0.03, 0.1), valid=(0, 1))
     agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15), valid=(0, 1))
@@ -268,11 +271,13 @@ class Behaviour(Strict):
     initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions", range=(0.03, 0.12), valid=(0, 1))
     job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3), valid=(0, 1))
     entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150), valid=(1, 1e5))
+    apartment_turnover_months: float = param(60, unit="months a talent apartment is held on average; a newcomer expects supply/this to come free each month", source="assumption: a skilled tenant may stay up to skilled_eligibility_years (5)", range=(24, 120), valid=(1, 1200))
     min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2), valid=(0, 1))
     price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60), valid=(1, 500))
     reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6), valid=(1, 1e10))
     demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24), valid=(1, 240))
     ccd_reference_multiple: float = param(3.0, unit="multiple of the largest cluster's end-2021 level that scores 1", source="assumption (fixed reference so that scores compare across scenarios; Wang et al. 2021)", range=(2.0, 5.0), valid=(0.1, 100))
+    ccd_talent_weight: float = param(0.5, unit="weight a of the talent subsystem in the comprehensive index T = a U1 + (1 - a) U2", source="assumption: equal weights, the usual choice for two subsystems (Wang et al. 2021)", range=(0.3, 0.7), valid=(0, 1))
     graduate_month_shares: list[float] = Field(
         default_factory=lambda: [0.02, 0.02, 0.03, 0.04, 0.05, 0.16, 0.30, 0.16, 0.08, 0.05, 0.05, 0.04],
         description="share of the year's graduates arriving in each month, January first",
@@ -319,6 +324,9 @@ class Uncertainties(Strict):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
     residents: ResidentRates = Field(default_factory=ResidentRates)
+    initial_state: InitialState = Field(default_factory=InitialState)
+    newcomers: Newcomers = Field(default_factory=Newcomers)
+    firm_shapes: FirmShapes = Field(default_factory=FirmShapes)
 
 
 class Scenario(Strict):

@@ -30,7 +30,7 @@ def update_policy(model: Model) -> None:
     new_places = s.school_places_per_year / 12
     model.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
     model.school_places = model.region.initial.school_places.value + model.school_places_added
-    recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 36) & model.pool.resident_mask()
+    recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 12 * s.graduate_card_years) & model.pool.resident_mask()
     card_holders = float(np.sum(model.pool.view("weight"), where=recent_graduates, dtype=np.float64))
     gov.request("services", card_holders * s.graduate_card_yuan / 12)
     new_beds = s.hospital_beds_per_year / 12

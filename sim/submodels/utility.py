@@ -48,7 +48,7 @@ def apartment_bonus(model: Model) -> float:
 def newcomer_housing_term(model: Model) -> np.ndarray:
     """Expected utility gain from apartment support for a newcomer, by district."""
     free = np.maximum(model.apartment_supply - model.apartments_occupied, 0.0)
-    p_apartment = np.minimum(1.0, (free + model.apartment_supply / 60) / (model.queue_by_district() + 1.0))
+    p_apartment = np.minimum(1.0, (free + model.apartment_supply / model.beh.apartment_turnover_months) / (model.queue_by_district() + 1.0))
     return -model.beh.rent_weight * np.log(np.maximum(1 - model.levers.housing.rent_discount * p_apartment, model.beh.min_housing_cost_share))
 
 
