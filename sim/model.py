@@ -23,7 +23,7 @@ from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms, mean_one_lognormal
 from sim.region import Region
-from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention
+from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention, utility
 from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
 
@@ -187,6 +187,8 @@ class TalentModel(mesa.Model):
         self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
         self.residents = residents.setup_residents(self)
         self.recorder = Recorder(model=self)
+        self.service_users0 = utility.service_users(self)  # the users of each service at end-2021 (§7.0)
+        self.service_users = self.service_users0
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.datacollector.collect(self)
 

@@ -9,6 +9,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.config import Levers
+from sim.submodels import utility
 
 
 def update_policy(model: Model) -> None:
@@ -35,6 +36,8 @@ def update_policy(model: Model) -> None:
     gov.request("services", card_holders * s.graduate_card_yuan / 12)
     new_beds = s.hospital_beds_per_year / 12
     model.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
+    # the users the services are shared among, at the start of the month (§7.0); fixed without interactions
+    model.service_users = utility.service_users(model) if model.interactions else model.service_users0
     # loans and funds
     f = lev.funding
     model.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)
