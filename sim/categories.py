@@ -14,6 +14,15 @@ SKILLED = TIERS.index("skilled")
 INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
 CHANNEL = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
 
+# The kind of place each service counts: the region's initial stock (``initial.<service>.unit``) and the
+# services lever that adds to it name the same kind, so that the utility's ratio compares like with like
+# (ODD §7.0). The lever adds this many per year; the region file must state the same unit.
+SERVICE_KINDS = {
+    "school_places": "quality school places open to talent families",
+    "hospital_beds": "tertiary (三级) hospital beds",
+    "culture_events": "publicly funded culture events for talent, per year",
+}
+
 # Residents are counted by single year of age 0-99 and the open group 100+ (index 100), and by sex
 AGES = 101
 SEXES = ("male", "female")

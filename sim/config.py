@@ -17,10 +17,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from sim.categories import SERVICE_KINDS
 from sim.errors import ConfigError
 from sim.fields import Strict, check_month, param
 from sim.inputs import MAX_SEED, check_slug
 from sim.population_config import Demography, ResidentRates
+from sim.shape_config import FirmShapes, InitialState, Newcomers
 from sim.region import Region, load_region
 from sim.scenario_files import ScenarioSource, locate_scenario, read_scenario_chain
 
@@ -121,13 +123,14 @@ class PlatformLever(Strict):
 
 
 class ServiceLever(Strict):
-    school_places_per_year: float = param(2000, unit="school places/year", source="assumption", range=(0, 10000), doc="quality school places for talent families (e.g. Tsinghua-affiliated high school resources)", valid=(0, 1e6))
+    school_places_per_year: float = param(2000, unit=f"{SERVICE_KINDS['school_places']} added per year", source="assumption: of the order of a few new schools a year", range=(0, 10000), doc="quality school places for talent families (e.g. Tsinghua-affiliated high school resources, jiaxing_facts services), added to initial.school_places", valid=(0, 1e6))
     cost_per_school_place_yuan: float = param(30000, unit="yuan per place per year", source="assumption", range=(15000, 60000), valid=(1, 1e10))
-    hospital_beds_per_year: float = param(500, unit="tertiary hospital beds/year", source="assumption", range=(0, 3000), valid=(0, 1e5))
+    hospital_beds_per_year: float = param(500, unit=f"{SERVICE_KINDS['hospital_beds']} added per year", source="assumption: a year's beds are the 500 of the smallest tertiary general hospital under the national grading standard (the article plans the first tertiary-standard international general hospital: jiaxing_facts services)", range=(0, 3000), doc="added to initial.hospital_beds", valid=(0, 1e5))
     cost_per_hospital_bed_yuan: float = param(1.5e6, unit="yuan per bed (capital)", source="assumption", range=(8e5, 3e6), valid=(1, 1e10))
-    culture_events_per_year: float = param(400, unit="events/year", source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000), valid=(0, 1e5))
+    culture_events_per_year: float = param(400, unit=SERVICE_KINDS["culture_events"], source="assumption: red-culture, heritage and countryside activities (jiaxing_facts services)", range=(0, 1000), doc="the events held from 2022 on, in place of initial.culture_events", valid=(0, 1e5))
     cost_per_culture_event_yuan: float = param(2.0e5, unit="yuan/event", source="assumption", range=(5e4, 5e5), valid=(1, 1e10))
-    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, first 3 years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000), valid=(0, 1e6))
+    graduate_card_yuan: float = param(1000, unit="yuan per newly arrived graduate per year, for graduate_card_years", source="assumption: 'Jia YOU' card (jiaxing_facts services)", range=(0, 5000), valid=(0, 1e6))
+    graduate_card_years: float = param(3, unit="years after arrival a graduate holds the card", source="assumption: the card's benefits are for newly arrived graduates (jiaxing_facts services)", range=(1, 5), valid=(0, 20))
     budget_yuan_per_year: float = param(1.0e9, unit="yuan/year", source="assumption", range=(3e8, 3e9), valid=(0, 1e12))
 
 
@@ -209,18 +212,19 @@ class Behaviour(Strict):
 
     wage_weight: float = param(2.0, unit="utility per log yuan", source="assumption: logit location choice on log wage (Diamond 2016)", range=(1.0, 4.0), valid=(0, 10))
     rent_weight: float = param(0.8, unit="utility per log yuan of rent", source="assumption: Diamond 2016; high-skill more housing-sensitive (Huang, Xing & Cui 2022)", range=(0.3, 1.5), valid=(0, 10))
-    service_weight: float = param(0.6, unit="utility per log of service level ratio", source="assumption", range=(0.2, 1.2), valid=(0, 10))
-    school_weight: float = param(0.8, unit="utility per log of school-place ratio, families with children", source="assumption", range=(0.2, 1.5), valid=(0, 10))
-    thick_market_weight: float = param(0.3, unit="utility per log of cluster talent relative to end-2021", source="assumption", range=(0.1, 0.6), valid=(0, 10))
-    field_affinity: float = param(1.2, unit="utility when a person's field matches the cluster", source="assumption", range=(0.5, 2.0), valid=(0, 10))
-    allowance_weight: float = param(1.0, unit="utility per year of wages paid as allowance", source="assumption", range=(0.3, 2.0), valid=(0, 10))
+    service_weight: float = param(0.6, unit="utility per log of tertiary hospital beds per resident relative to end-2021", source="assumption: local amenities enter a logit location choice beside log wage and log rent (Diamond 2016, AER 106(3)); access to tertiary hospitals is what patients seek, bypassing lower levels (Yip et al. 2019, Lancet 394). Range: 0.1-0.6 of the wage weight per log point", range=(0.2, 1.2), valid=(0, 10))
+    school_weight: float = param(0.8, unit="utility per log of school places per talent household with children relative to end-2021, families with children", source="assumption: parents value access to better schools, which house prices capitalise (Black 1999, QJE 114(2)); in log form as the amenities of Diamond 2016. Range: 0.1-0.75 of the wage weight per log point", range=(0.2, 1.5), valid=(0, 10))
+    thick_market_weight: float = param(0.3, unit="utility per log of cluster talent relative to end-2021", source="assumption: a thicker local labour market gives better matches and insurance (Duranton & Puga 2004, Handbook of Regional and Urban Economics 4; Moretti 2011, Handbook of Labor Economics 4B). Range: 0.05-0.3 of the wage weight per log point, small beside the wage it also raises", range=(0.1, 0.6), valid=(0, 10))
+    field_affinity: float = param(1.2, unit="utility when a person's field matches the cluster", source="assumption: a job in one's field of study pays more and is preferred (Robst 2007, Economics of Education Review 26(4)). Range: the utility of 0.25-1 log points of wage at wage_weight 2", range=(0.5, 2.0), valid=(0, 10))
+    allowance_weight: float = param(1.0, unit="utility per year of wages paid as allowance", source="assumption: 1 values an allowance as the same money paid as wages; the range allows one-off cash to be discounted (below 1) or salient to graduates (above 1)", range=(0.3, 2.0), valid=(0, 10))
     consider_move_per_month: float = param(0.025, unit="share of employed talent weighing a move, per month", source="assumption", range=(0.01, 0.05), valid=(0, 1))
-    attachment_tenure: float = param(0.6, unit="utility per log(1 + years in city)", source="assumption", range=(0.2, 1.0), valid=(0, 10))
-    attachment_children: float = param(0.5, unit="utility for a household with children", source="assumption", range=(0.2, 1.0), valid=(0, 10))
-    attachment_owner: float = param(0.8, unit="utility for owning a home", source="assumption", range=(0.4, 1.5), valid=(0, 10))
-    attachment_apartment: float = param(0.4, unit="utility for living in a talent apartment", source="assumption", range=(0.1, 0.8), valid=(0, 10))
-    culture_attachment: float = param(0.3, unit="utility per log of culture-event ratio", source="assumption", range=(0.0, 0.6), valid=(0, 10))
-    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with 2+ years tenure buying a home, per year", source="assumption", range=(0.02, 0.08), valid=(0, 12))
+    attachment_tenure: float = param(0.6, unit="utility per log(1 + years in city)", source="assumption: location-specific capital grows with years in a place and lowers the chance of moving (DaVanzo 1981, Population and Environment 4(1)); the log makes the first years count most. Range: 0.1-0.5 log points of wage per log year at wage_weight 2", range=(0.2, 1.0), valid=(0, 10))
+    attachment_children: float = param(0.5, unit="utility for a household with children", source="assumption: families with children move less (Mincer 1978, JPE 86(5)). Range: 0.1-0.5 log points of wage at wage_weight 2", range=(0.2, 1.0), valid=(0, 10))
+    attachment_owner: float = param(0.8, unit="utility for owning a home", source="assumption: home owners move much less often than renters (Dietz & Haurin 2003, J Urban Econ 54(3)). Range: 0.2-0.75 log points of wage at wage_weight 2", range=(0.4, 1.5), valid=(0, 10))
+    attachment_apartment: float = param(0.4, unit="utility for living in a talent apartment", source="assumption: a subsidised tenancy is lost on leaving, a smaller tie than ownership: range below attachment_owner", range=(0.1, 0.8), valid=(0, 10))
+    culture_attachment: float = param(0.3, unit="utility per log of culture events per talent relative to end-2021", source="assumption: cultural amenities are among the local amenities that hold residents (Diamond 2016); range from none to half the service weight", range=(0.0, 0.6), valid=(0, 10))
+    purchase_rate_per_year: float = param(0.04, unit="share of renting talent with purchase_min_tenure_months in the city or more buying a home, per year", source="assumption", range=(0.02, 0.08), valid=(0, 12))
+    purchase_min_tenure_months: float = param(24, unit="months in the city before a renter may buy", source="assumption: newcomers rent first", range=(12, 48), valid=(0, 600))
     purchase_subsidy_elasticity: float = param(2.0, unit="purchase-rate increase per subsidy/price ratio", source="assumption", range=(0.5, 4.0), valid=(0, 20))
     child_rate_per_year: float = param(0.06, unit="births per childless talent aged 25-40, per year", source="assumption", range=(0.03, 0.1), valid=(0, 1))
     agglomeration_elasticity: float = param(0.05, unit="elasticity of productivity to cluster talent", source="context_facts literature_ranges agglomeration_elasticity_of_productivity (typical 0.02-0.08, China up to 0.15)", range=(0.02, 0.15), valid=(0, 1))
@@ -262,17 +266,19 @@ class Behaviour(Strict):
     returnee_ties_months: float = param(60, unit="months of tenure a returnee's ties to the city count as", source="assumption", range=(24, 120), doc="returnees (grew up or studied here) are as attached as talent with this much tenure; their apartment eligibility counts from arrival", valid=(0, 1200))
     returnee_candidates_per_year: float = param(15000, unit="persons per year", source="assumption", range=(5000, 30000), valid=(0, 1e7))
     high_end_candidates_per_year: float = param(1500, unit="municipal/provincial-tier candidates per year outside platforms and projects", source="assumption", range=(500, 4000), valid=(0, 1e6))
-    moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption", range=(0.0, 2.0), valid=(0, 10))
-    internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption", range=(0.5, 3.0), valid=(0, 10))
+    moving_cost: float = param(0.5, unit="utility of leaving the city for a resident", source="assumption: moving costs are large in location choice (Kennan & Walker 2011, Econometrica 79(1)). Range: the utility of 0-1 log points of wage at wage_weight 2", range=(0.0, 2.0), valid=(0, 10))
+    internal_move_cost: float = param(1.5, unit="utility of changing cluster within the city", source="assumption: changing cluster means a new employer and often new sector-specific skills. Range: the utility of 0.25-1.5 log points of wage at wage_weight 2", range=(0.5, 3.0), valid=(0, 10))
     wage_passthrough: float = param(0.5, unit="elasticity of cluster wages to cluster productivity", source="assumption", range=(0.2, 1.0), valid=(0, 2))
     initial_vacancy_rate: float = param(0.08, unit="open talent positions / filled positions at end-2021", source="assumption: firms in the clusters report unfilled talent positions", range=(0.03, 0.12), valid=(0, 1))
     job_adjustment_per_month: float = param(0.2, unit="share of the gap to desired jobs closed per month", source="assumption", range=(0.03, 0.3), valid=(0, 1))
     entrant_jobs: float = param(60, unit="jobs a new firm grows to (mean), persons", source="assumption", range=(20, 150), valid=(1, 1e5))
+    apartment_turnover_months: float = param(60, unit="months a talent apartment is held on average; a newcomer expects supply/this to come free each month", source="assumption: a skilled tenant may stay up to skilled_eligibility_years (5)", range=(24, 120), valid=(1, 1200))
     min_housing_cost_share: float = param(0.05, unit="share of market rent a tenant still bears (utilities, upkeep), even rent-free", source="assumption", range=(0.02, 0.2), valid=(0, 1))
     price_to_annual_rent: float = param(40, unit="house price / annual rent", source="assumption", range=(25, 60), valid=(1, 500))
     reference_reward_yuan: float = param(5.0e5, unit="yuan; the reward at which the hazard is challenge_base_hazard", source="assumption", range=(1e5, 2e6), valid=(1, 1e10))
     demand_lifetime_months: float = param(12, unit="months a posted demand stays open", source="assumption", range=(6, 24), valid=(1, 240))
     ccd_reference_multiple: float = param(3.0, unit="multiple of the largest cluster's end-2021 level that scores 1", source="assumption (fixed reference so that scores compare across scenarios; Wang et al. 2021)", range=(2.0, 5.0), valid=(0.1, 100))
+    ccd_talent_weight: float = param(0.5, unit="weight a of the talent subsystem in the comprehensive index T = a U1 + (1 - a) U2", source="assumption: equal weights, the usual choice for two subsystems (Wang et al. 2021)", range=(0.3, 0.7), valid=(0, 1))
     graduate_month_shares: list[float] = Field(
         default_factory=lambda: [0.02, 0.02, 0.03, 0.04, 0.05, 0.16, 0.30, 0.16, 0.08, 0.05, 0.05, 0.04],
         description="share of the year's graduates arriving in each month, January first",
@@ -319,6 +325,9 @@ class Uncertainties(Strict):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
     residents: ResidentRates = Field(default_factory=ResidentRates)
+    initial_state: InitialState = Field(default_factory=InitialState)
+    newcomers: Newcomers = Field(default_factory=Newcomers)
+    firm_shapes: FirmShapes = Field(default_factory=FirmShapes)
 
 
 class Scenario(Strict):

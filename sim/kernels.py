@@ -311,3 +311,8 @@ def keyed_normals(ids: np.ndarray, *, keys: tuple[int, int]) -> np.ndarray:
     u1 = keyed_uniforms(ids, key=keys[0])
     u2 = keyed_uniforms(ids, key=keys[1])
     return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def mean_one_lognormal(rng: np.random.Generator, *, sd: float, size: int) -> np.ndarray:
+    """Lognormal factors of mean one: exp(N(-sd^2/2, sd^2)), which scale a mean size without biasing it."""
+    return rng.lognormal(-(sd ** 2) / 2, sd, size=size)

@@ -21,9 +21,9 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms
+from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms, mean_one_lognormal
 from sim.region import Region
-from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention
+from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention, utility
 from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
 
@@ -187,6 +187,8 @@ class TalentModel(mesa.Model):
         self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
         self.residents = residents.setup_residents(self)
         self.recorder = Recorder(model=self)
+        self.service_users0 = utility.service_users(self)  # the users of each service at end-2021 (§7.0)
+        self.service_users = self.service_users0
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self.datacollector.collect(self)
 
@@ -241,7 +243,7 @@ class TalentModel(mesa.Model):
         return sum(s.firms for s in self.sectors) + int(r.initial.leading_projects.value) + len(r.platforms) + len(r.named_firms) + 64
 
     def _setup_firms_and_talent(self) -> None:
-        r, rng, beh = self.region, self.draw, self.beh
+        r, rng, beh, shapes = self.region, self.draw, self.beh, self.unc.firm_shapes
         sector_talent = np.array(r.sector_talent())
         tier_totals = r.tier_counts()
         he_weight = sector_talent * np.array([s.high_end_intensity for s in self.sectors])
@@ -284,13 +286,13 @@ class TalentModel(mesa.Model):
         n_proj = int(r.initial.leading_projects.value)
         he_counts = counts[:, :SKILLED].sum(axis=1)
         proj_sector = rng.choice(self.S, size=n_proj, p=he_counts / he_counts.sum())
-        proj_jobs = beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n_proj)
+        proj_jobs = beh.project_jobs_end_2021 * mean_one_lognormal(rng, sd=shapes.project_firm_size_sd, size=n_proj)
         # ordinary firms: lognormal sizes scaled so that talent positions equal the sector's remaining talent
         for s, sector in enumerate(self.sectors):
             remaining = sector_talent[s] - special_persons[s].sum() - (proj_jobs[proj_sector == s] * self.talent_intensity[s]).sum()
             if remaining <= 0:
                 raise ValueError(f"region: sector {sector.id} has fewer talent than its platforms, named firms and projects employ")
-            sizes = rng.lognormal(0.0, 1.0, size=sector.firms)
+            sizes = rng.lognormal(0.0, shapes.initial_firm_size_sd, size=sector.firms)  # scaled next: only the spread matters
             sizes *= remaining / self.talent_intensity[s] / sizes.sum()
             firm_sector.extend([s] * sector.firms); firm_jobs.extend(sizes.tolist())
             firm_opj.extend([sector.output_per_job_yuan] * sector.firms); firm_int.extend([self.talent_intensity[s]] * sector.firms)
@@ -300,16 +302,16 @@ class TalentModel(mesa.Model):
         firm_project.extend([True] * n_proj); firm_platform.extend([False] * n_proj)
 
         n_firms = len(firm_sector)
-        lr = rng.normal(0.0, 0.15, size=n_firms)
+        lr = rng.normal(0.0, shapes.log_productivity_sd, size=n_firms)
         jobs = np.array(firm_jobs) * np.where(firm_platform, 1.0, 1 + beh.initial_vacancy_rate)  # positions, some open
         rows = self.firms.add(
             sector=np.array(firm_sector), jobs=jobs, base_jobs=jobs.copy(), log_productivity=lr, long_run_productivity=lr,
             output_per_job=np.array(firm_opj), talent_intensity=np.array(firm_int), funding=np.zeros(n_firms),
-            born=-rng.integers(12, 240, size=n_firms), is_project=np.array(firm_project), is_platform=np.array(firm_platform),
+            born=-rng.integers(round(12 * shapes.initial_firm_age_min_years), round(12 * shapes.initial_firm_age_max_years), size=n_firms), is_project=np.array(firm_project), is_platform=np.array(firm_platform),
             uid=self.mint_ids(n_firms, source="initial"),
         )
         self.firms.is_little_giant[rng.choice(rows[~self.firms.view("is_platform")], size=int(r.initial.little_giants.value), replace=False,
-                                              p=self._size_weights(jobs[~self.firms.view("is_platform")]))] = True
+                                              p=self._size_weights(jobs[~self.firms.view("is_platform")], power=shapes.initial_little_giant_size_power))] = True
         self.firms_initial = np.bincount(self.firms.view("sector"), weights=~self.firms.view("is_platform"), minlength=self.S)  # platforms apart
 
         # talent agents: special employers first, then everyone else by talent positions
@@ -332,14 +334,14 @@ class TalentModel(mesa.Model):
                                         minlength=self.S)
 
     @staticmethod
-    def _size_weights(jobs: np.ndarray) -> np.ndarray:
-        w = jobs ** 1.5
+    def _size_weights(jobs: np.ndarray, *, power: float) -> np.ndarray:
+        w = jobs ** power
         return w / w.sum()
 
     def _add_initial_agents(self, *, sector: int, tier: int, persons: float, firms: np.ndarray, p_firm: np.ndarray) -> None:
         if persons <= 0:
             return
-        rng, ini, demo = self.draw, self.region.initial, self.unc.demography
+        rng, ini, demo, start = self.draw, self.region.initial, self.unc.demography, self.unc.initial_state
         per_agent = 1 if tier < SKILLED else self.scale
         n = max(int(round(persons / per_agent)), 1)
         weight = np.full(n, persons / n, dtype=np.float32)
@@ -350,10 +352,12 @@ class TalentModel(mesa.Model):
         age_months = demography.draw_working_ages(rng.random(n), lower_months=youngest * 12, upper_months=oldest,
                                                   bands=ini.resident_age_bands)
         age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=self.ages_as_of, demography=demo)
-        months = np.minimum(rng.exponential(96, size=n), (age - 21) * 12).astype(np.int32)
-        child_p = ini.share_with_children.value * np.clip((age - 24) / 12, 0, 1.6)
+        months = np.minimum(rng.exponential(start.initial_tenure_mean_months, size=n), (age - start.working_start_age) * 12).astype(np.int32)
+        child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
+                                                          0, start.stock_children_max_multiple)
         children = (rng.random(n) < child_p).astype(np.int8)
-        owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / 96, 0.2, 1.8)
+        owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / start.ownership_ramp_months, start.ownership_min_multiple,
+                                                                      start.ownership_max_multiple)
         self.pool.add(Cohort(
             status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, tier, np.int8), sector=np.full(n, sector, np.int16),
             employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
@@ -407,7 +411,7 @@ class TalentModel(mesa.Model):
                                      is_platform=np.ones(1, bool), uid=self.mint_ids(1, source="new_platform"))[0])
             self.firms.alive[row] = False  # opens later
             self.platforms.append(ResearchPlatform(self, platform_id=p.id, host=host, links=[], capacity=p.capacity, firm_row=row,
-                                                   opens=month_index(p.opens) - self.start, tier_mix=np.array([0.05, 0.25, 0.35, 0.35]),
+                                                   opens=month_index(p.opens) - self.start, tier_mix=np.array(self.unc.newcomers.new_platform_tier_shares),
                                                    yearly_cost=p.cost_per_year_yuan))
         self.cum_spending = 0.0
 

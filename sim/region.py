@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import networkx as nx
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.categories import TIERS
+from sim.categories import SERVICE_KINDS, TIERS
 from sim.errors import ConfigError
 from sim.inputs import NoBooleanNumbers, load_yaml, read_text_file
 
@@ -203,6 +203,9 @@ class Initial(_Strict):
                     if getattr(self, name).value < 0]
         problems += [f"{name}: must be a share between 0 and 1" for name in ("share_with_children", "share_home_owners")
                      if not 0 <= getattr(self, name).value <= 1]
+        # the services lever adds places of one kind; the stock it adds to must count the same kind
+        problems += [f"{name}: unit must be {kind!r}, the kind of place the services lever adds (got {getattr(self, name).unit!r})"
+                     for name, kind in SERVICE_KINDS.items() if getattr(self, name).unit != kind]
         if problems:
             raise ValueError("; ".join(problems))
         return self

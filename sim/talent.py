@@ -21,8 +21,6 @@ VOCATIONAL, BACHELOR, MASTER, DOCTORATE = 0, 1, 2, 3
 # education of the skilled tier (vocational, bachelor, master, doctorate): assumption; drawn by inverting
 # the cumulative shares, the same numbers as ``Generator.choice`` with these probabilities
 SKILLED_EDUCATION = np.array([VOCATIONAL, BACHELOR, MASTER, DOCTORATE])
-SKILLED_EDUCATION_CDF = np.cumsum([0.35, 0.45, 0.17, 0.03])
-SKILLED_EDUCATION_CDF /= SKILLED_EDUCATION_CDF[-1]
 
 FIELDS: dict[str, np.dtype] = {
     "status": np.dtype(np.int8),

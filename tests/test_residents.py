@@ -124,11 +124,14 @@ def test_local_graduates_become_talent_without_migrating(toy_scenario_path) -> N
     assert _residents_series(high)[-1] < _residents_series(low)[-1]
 
 
-def test_residents_do_not_change_talent_behaviour(toy_scenario_path) -> None:
-    base = load_scenario(toy_scenario_path, overrides={"run.end": "2022-12"})
-    moved = load_scenario(toy_scenario_path, overrides={"run.end": "2022-12", "net_migration_per_year": 30000, "mortality_slope": 0.1})
+@pytest.mark.parametrize("service_weight, same", [(0.0, True), (0.6, False)])
+def test_residents_change_talent_behaviour_only_through_the_beds_per_resident(toy_scenario_path, service_weight, same) -> None:
+    """The residents share the hospital beds (ODD §7.0, §7.10); without the service weight they leave talent alone."""
+    settings = {"run.end": "2022-12", "service_weight": service_weight}
+    base = load_scenario(toy_scenario_path, overrides=settings)
+    moved = load_scenario(toy_scenario_path, overrides={**settings, "net_migration_per_year": 30000, "mortality_slope": 0.1})
     a, b = TalentModel(base, seed=2).run(), TalentModel(moved, seed=2).run()
-    np.testing.assert_array_equal(a.recorder.stock, b.recorder.stock)
+    assert np.array_equal(a.recorder.stock, b.recorder.stock) == same
     assert _residents_series(b)[-1] > _residents_series(a)[-1] + 20000
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.kernels import employees_of, group_sums
+from sim.kernels import employees_of, group_sums, mean_one_lognormal
 from sim.talent import EMPLOYED, SEARCHING
 
 
-def upper_quartile(values: np.ndarray) -> float:
-    """``np.percentile(values, 75)`` (linear interpolation) from a partial sort, which is all it needs."""
-    position = 0.75 * (len(values) - 1)
+def upper_quantile(values: np.ndarray, *, q: float) -> float:
+    """``np.percentile(values, 100 q)`` (linear interpolation) from a partial sort, which is all it needs."""
+    position = q * (len(values) - 1)
     low = int(np.floor(position))
     high = min(low + 1, len(values) - 1)
     part = np.partition(values, high)  # one pivot: several times faster than partitioning at [low, high]
@@ -70,10 +70,10 @@ def enter_firms(model: Model) -> np.ndarray:
 
 
 def add_entrants(model: Model, *, sector: np.ndarray, funding: np.ndarray) -> None:
-    fm, beh, rng = model.firms, model.beh, model.draw
-    size = beh.entrant_jobs * rng.lognormal(-0.18, 0.6, size=len(sector))
-    lr = rng.normal(0.0, 0.15, size=len(sector))
-    fm.add(sector=sector, jobs=size * 0.3, base_jobs=size / model.demand_level, log_productivity=lr, long_run_productivity=lr,
+    fm, beh, rng, shapes = model.firms, model.beh, model.draw, model.unc.firm_shapes
+    size = beh.entrant_jobs * mean_one_lognormal(rng, sd=shapes.entrant_size_sd, size=len(sector))
+    lr = rng.normal(0.0, shapes.log_productivity_sd, size=len(sector))
+    fm.add(sector=sector, jobs=size * shapes.entrant_start_share, base_jobs=size / model.demand_level, log_productivity=lr, long_run_productivity=lr,
            output_per_job=model.sector_output_per_job[sector],
            talent_intensity=model.talent_intensity[sector], funding=funding,
            born=np.full(len(sector), model.t), uid=model.mint_ids(len(sector), source="entrant"))
@@ -136,11 +136,13 @@ def close_firms(model: Model, *, rows: np.ndarray) -> None:
 # ---------------------------------------------------------------- promotion
 def promote_firms(model: Model) -> np.ndarray:
     """Promotion to 'little giant': established, productive, larger firms."""
-    fm, beh = model.firms, model.beh
+    fm, beh, shapes = model.firms, model.beh, model.unc.firm_shapes
     alive = fm.view("alive") & ~fm.view("is_platform")
     sector = fm.view("sector")
-    eligible = alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - 36) & (relative_productivity(model, alive=alive) > 0.1)
-    big = fm.view("jobs") > upper_quartile(fm.view("jobs")[alive]) if alive.any() else np.zeros(fm.size, bool)
+    eligible = (alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - shapes.little_giant_min_age_months)
+                & (relative_productivity(model, alive=alive) > shapes.little_giant_productivity_margin))
+    big = (fm.view("jobs") > upper_quantile(fm.view("jobs")[alive], q=shapes.little_giant_size_quantile) if alive.any()
+           else np.zeros(fm.size, bool))
     chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
     fm.is_little_giant[chosen] = True
     return np.bincount(sector[chosen], minlength=model.S).astype(float)

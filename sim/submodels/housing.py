@@ -85,7 +85,7 @@ def buy_homes(model: Model) -> None:
     price = model.rent * 12 * model.beh.price_to_annual_rent
     base = model.beh.purchase_rate_per_year / 12
     high_end_rate = base * (1 + model.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price)
-    renter = p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= 24)
+    renter = p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= model.beh.purchase_min_tenure_months)
     # renters whose draw is below the highest rate, then each against its own rate
     drawn = model.keyed_rows(p.view("uid"), mask=renter, draw="purchase", p=max(base, float(high_end_rate.max())))
     rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[model.sector_district[p.sector[drawn]]], base)

@@ -11,7 +11,7 @@ from mesa import Model
 
 from sim import demography
 from sim.categories import CHANNEL, SKILLED, TIERS
-from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, SKILLED_EDUCATION_CDF, Cohort
+from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, Cohort
 
 
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
@@ -22,16 +22,18 @@ def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
 
 
 def arrive(model: Model) -> None:
-    beh, unc, rng = model.beh, model.unc, model.draw
+    beh, unc, rng, new = model.beh, model.unc, model.draw, model.unc.newcomers
     grads = (beh.graduate_candidates_per_year * unc.graduate_supply * (1 + unc.graduate_supply_trend) ** model.years
              * beh.graduate_month_shares[model.month_of_year - 1] / sum(beh.graduate_month_shares))
     # (channel, persons this month, tier, mean age, age sd)
     sources = [
-        ("graduate", grads, SKILLED, 23.5, 1.5),
-        ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, 31, 5),
-        ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, 29, 4),
-        ("high_end", beh.high_end_candidates_per_year / 12 * 0.8, TIERS.index("municipal"), 36, 5),
-        ("high_end", beh.high_end_candidates_per_year / 12 * 0.2, TIERS.index("provincial"), 40, 5),
+        ("graduate", grads, SKILLED, new.graduate_age_mean, new.graduate_age_sd),
+        ("migrant", beh.migrant_candidates_per_year / 12, SKILLED, new.migrant_age_mean, new.migrant_age_sd),
+        ("returnee", beh.returnee_candidates_per_year / 12, SKILLED, new.returnee_age_mean, new.returnee_age_sd),
+        ("high_end", beh.high_end_candidates_per_year / 12 * new.high_end_municipal_share, TIERS.index("municipal"),
+         new.municipal_age_mean, new.high_end_age_sd),
+        ("high_end", beh.high_end_candidates_per_year / 12 * (1 - new.high_end_municipal_share), TIERS.index("provincial"),
+         new.provincial_age_mean, new.high_end_age_sd),
     ]
     per_agent = np.array([model.scale if tier == SKILLED else 1 for _, _, tier, *_ in sources])
     counts = rng.poisson(np.array([persons for _, persons, *_ in sources]) / per_agent)
@@ -47,11 +49,11 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
             employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
             age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
-    rng, demo = model.draw, model.unc.demography
+    rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
     sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_inflow, demography=demo)
     # at least a year short of the old statutory age, which the reform only raises
     old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False) / 12
-    age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), 21, old_age - 1) * 12)
+    age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), model.unc.initial_state.working_start_age, old_age - 1) * 12)
     age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo)
     outside = np.isscalar(sector) and sector < 0
     sector_arr = cohort_column(sector, n=n, dtype=np.int16)
@@ -61,7 +63,8 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
         employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
         education=draw_education(model, tier=tier, n=n), age=age, sex=sex, track=track,
         birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8),
-        children=(rng.random(n) < np.clip((age - 25) / 30, 0, 0.5)).astype(np.int8),
+        children=(rng.random(n) < np.clip((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0,
+                                          new.newcomer_children_max_share)).astype(np.int8),
         months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
         channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
         uid=model.mint_ids(n, source=source),
@@ -86,7 +89,7 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
     employer = np.repeat(firm_rows, count)
     rows = model.pool.add(new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
                                       sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
-                                      age_mean=age_mean, age_sd=5, months=0, source=channel))
+                                      age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel))
     model.pool.queue_since[rows] = model.t
     model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows],
                               age=model.pool.age[rows])
@@ -101,13 +104,14 @@ def tailored_recruitment(model: Model) -> None:
         model.pipeline.append((model.t + lead, -1, want))
     arrived = [p for p in model.pipeline if p[0] <= model.t]
     model.pipeline = [p for p in model.pipeline if p[0] > model.t]
+    top = model.unc.newcomers.tailored_top_share
     for due, _, persons in arrived:
         survivors = persons * (1 - ts.dropout_per_month) ** lead
         hosts = [p for p in model.platforms if model.t >= p.opens]
         host = hosts[int(model.draw.integers(len(hosts)))] if hosts else None
         row = host.firm_row if host else int(np.argmax(model.firms.view("jobs") * model.firms.view("alive")))
         hire_directly(model, firm_rows=np.array([row, row]), tiers=np.array([TIERS.index("top"), TIERS.index("national")]),
-                            persons=survivors * np.array([0.3, 0.7]), channel="tailored", age_mean=47)
+                      persons=survivors * np.array([top, 1 - top]), channel="tailored", age_mean=model.unc.newcomers.tailored_age_mean)
 
 
 def platform_recruitment(model: Model) -> None:
@@ -124,17 +128,21 @@ def platform_recruitment(model: Model) -> None:
             if share > 0:
                 rows.append(p.firm_row); tiers.append(k); persons.append(spare * fill * share)
         model.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
-    hire_directly(model, firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform", age_mean=40)
+    hire_directly(model, firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform",
+                  age_mean=model.unc.newcomers.platform_age_mean)
 
 
 def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
-    """Field of study: fits the person's sector with probability 0.6 (assumption), else any sector."""
+    """Field of study: fits the person's sector with probability ``field_fit_share``, else any sector."""
     other = model.draw.integers(0, model.S, size=n)
-    return np.where(model.draw.random(n) < 0.6, sector, other).astype(np.int16)
+    return np.where(model.draw.random(n) < model.unc.newcomers.field_fit_share, sector, other).astype(np.int16)
 
 
 def draw_education(model: Model, *, tier: int | np.ndarray, n: int) -> np.ndarray:
     """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
-    high_end = np.where(model.draw.random(n) < 0.6, DOCTORATE, MASTER)
-    skilled = SKILLED_EDUCATION[np.searchsorted(SKILLED_EDUCATION_CDF, model.draw.random(n), side="right")]
+    new = model.unc.newcomers
+    high_end = np.where(model.draw.random(n) < new.high_end_doctorate_share, DOCTORATE, MASTER)
+    cdf = np.cumsum(new.skilled_education_shares)
+    cdf /= cdf[-1]  # the validated shares add up to one within rounding; the last step is then exactly one
+    skilled = SKILLED_EDUCATION[np.searchsorted(cdf, model.draw.random(n), side="right")]
     return np.where(np.asarray(tier) < SKILLED, high_end, skilled).astype(np.int8)

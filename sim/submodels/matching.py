@@ -139,7 +139,8 @@ def fixed_sector(model: Model, n: int) -> np.ndarray:
 
 def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
     """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
-    g = model.levers.graduates.settling_allowance_yuan + 3 * model.levers.services.graduate_card_yuan
+    services = model.levers.services
+    g = model.levers.graduates.settling_allowance_yuan + services.graduate_card_years * services.graduate_card_yuan
     annual = model.wage[-1, SKILLED] * 12
     return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
 

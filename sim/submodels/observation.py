@@ -176,7 +176,8 @@ class Recorder:
         u = np.minimum(ind / self._ccd_reference, 1.0)
         u_talent, u_industry = u[:, :2].mean(axis=1), u[:, 2:].mean(axis=1)
         c = np.divide(2 * np.sqrt(u_talent * u_industry), u_talent + u_industry, out=np.zeros_like(u_talent), where=(u_talent + u_industry) > 0)
-        t_index = 0.5 * u_talent + 0.5 * u_industry
+        a = m.beh.ccd_talent_weight
+        t_index = a * u_talent + (1 - a) * u_industry
         self.coupling[t] = np.column_stack([u_talent, u_industry, c, t_index, np.sqrt(c * t_index)])
 
     def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:

@@ -9,6 +9,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.config import Levers
+from sim.submodels import utility
 
 
 def update_policy(model: Model) -> None:
@@ -30,11 +31,13 @@ def update_policy(model: Model) -> None:
     new_places = s.school_places_per_year / 12
     model.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
     model.school_places = model.region.initial.school_places.value + model.school_places_added
-    recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 36) & model.pool.resident_mask()
+    recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 12 * s.graduate_card_years) & model.pool.resident_mask()
     card_holders = float(np.sum(model.pool.view("weight"), where=recent_graduates, dtype=np.float64))
     gov.request("services", card_holders * s.graduate_card_yuan / 12)
     new_beds = s.hospital_beds_per_year / 12
     model.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
+    # the users the services are shared among, at the start of the month (§7.0); fixed without interactions
+    model.service_users = utility.service_users(model) if model.interactions else model.service_users0
     # loans and funds
     f = lev.funding
     model.loans_outstanding *= 1 - 1 / (12 * f.loan_term_years)

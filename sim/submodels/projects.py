@@ -8,6 +8,7 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED, TIERS
+from sim.kernels import mean_one_lognormal
 from sim.submodels import inflows
 
 
@@ -32,7 +33,8 @@ def select_projects(model: Model) -> np.ndarray:
     he = model.stock[:, :SKILLED].sum(axis=1) + np.bincount([pl.host for pl in model.platforms], weights=[pl.capacity for pl in model.platforms], minlength=model.S)
     sector = rng.choice(model.S, size=n, p=he / he.sum())
     jobs0 = np.full(n, 1.0 + beh.project_team_size) / model.talent_intensity[sector]
-    rows = model.firms.add(sector=sector, jobs=jobs0, base_jobs=beh.project_jobs_end_2021 * rng.lognormal(-0.125, 0.5, size=n) / model.demand_level,
+    size = beh.project_jobs_end_2021 * mean_one_lognormal(rng, sd=model.unc.firm_shapes.project_firm_size_sd, size=n)
+    rows = model.firms.add(sector=sector, jobs=jobs0, base_jobs=size / model.demand_level,
                           log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
                           output_per_job=np.full(n, beh.project_output_per_job_yuan), talent_intensity=model.talent_intensity[sector],
                           funding=np.full(n, lev.grant_per_project_yuan), born=np.full(n, model.t), is_project=np.ones(n, bool),
@@ -40,8 +42,10 @@ def select_projects(model: Model) -> np.ndarray:
     model.firm_vacancy = np.concatenate([model.firm_vacancy, np.zeros(n)])
     national = rng.random(n) < lev.national_lead_share
     lead_tier = np.where(national, TIERS.index("national"), TIERS.index("provincial"))
-    inflows.hire_directly(model, firm_rows=rows, tiers=lead_tier, persons=1.0, channel="project", age_mean=42)
-    inflows.hire_directly(model, firm_rows=rows, tiers=np.full(n, SKILLED), persons=beh.project_team_size, channel="project", age_mean=30)
+    inflows.hire_directly(model, firm_rows=rows, tiers=lead_tier, persons=1.0, channel="project",
+                          age_mean=model.unc.newcomers.project_lead_age_mean)
+    inflows.hire_directly(model, firm_rows=rows, tiers=np.full(n, SKILLED), persons=beh.project_team_size, channel="project",
+                          age_mean=model.unc.newcomers.project_team_age_mean)
     np.add.at(selected, sector, 1)
     return selected
 
@@ -83,7 +87,8 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
     np.add.at(fm.demands_solved, firms, 1)
     np.add.at(solved_by_sector, s[solved], 1)
     teams = firms[rng.random(len(firms)) < lev.external_team_share]
-    inflows.hire_directly(model, firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge", age_mean=38)
+    inflows.hire_directly(model, firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge",
+                          age_mean=model.unc.newcomers.challenge_age_mean)
     keep = ~solved & (model.t - model.demand_posted < beh.demand_lifetime_months) & fm.alive[model.demand_firm]
     model.demand_firm, model.demand_posted = model.demand_firm[keep], model.demand_posted[keep]
     return posted, solved_by_sector

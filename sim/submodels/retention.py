@@ -74,7 +74,7 @@ def best_other_cluster(model: Model, v_sector: np.ndarray) -> np.ndarray:
 
 def attachment(model: Model, rows: np.ndarray) -> np.ndarray:
     p, beh = model.pool, model.beh
-    culture = beh.culture_attachment * np.log((1 + model.culture_events) / (1 + model.culture_events0))
+    culture = utility.culture_term(model)
     # returnees grew up or studied here: their ties count as years already spent in the city
     tenure = p.months_in_city[rows] + beh.returnee_ties_months * (p.channel[rows] == CHANNEL["returnee"])
     return (beh.attachment_tenure * np.log1p(tenure / 12.0) + beh.attachment_children * p.children[rows]

@@ -1,5 +1,6 @@
 """§7.0 Notation and common utilities (docs/ODD.md): the utilities that seekers, candidates and
-residents weigh — a cluster, a competing city, a talent apartment, schools.
+residents weigh — a cluster, a competing city, a talent apartment, and the city's services per user
+(tertiary hospital beds per resident, school places per talent family, culture events per talent).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def sector_utility(model: Model) -> np.ndarray:
     """Systematic utility of working in each sector, by tier (S x K), common to everyone."""
     beh = model.beh
     d = model.sector_district
-    hospital = np.log(model.hospital_beds / model.region.initial.hospital_beds.value)
+    hospital = service_level(model, service="hospital_beds", stock=model.hospital_beds, start=model.region.initial.hospital_beds.value)
     v = beh.wage_weight * np.log(model.wage) - beh.rent_weight * np.log(model.rent[d])[:, None] + beh.service_weight * hospital
     if model.interactions:
         talent = model.stock.sum(axis=1)
@@ -48,9 +49,36 @@ def apartment_bonus(model: Model) -> float:
 def newcomer_housing_term(model: Model) -> np.ndarray:
     """Expected utility gain from apartment support for a newcomer, by district."""
     free = np.maximum(model.apartment_supply - model.apartments_occupied, 0.0)
-    p_apartment = np.minimum(1.0, (free + model.apartment_supply / 60) / (model.queue_by_district() + 1.0))
+    p_apartment = np.minimum(1.0, (free + model.apartment_supply / model.beh.apartment_turnover_months) / (model.queue_by_district() + 1.0))
     return -model.beh.rent_weight * np.log(np.maximum(1 - model.levers.housing.rent_discount * p_apartment, model.beh.min_housing_cost_share))
 
 
 def school_term(model: Model) -> float:
-    return model.beh.school_weight * np.log(model.school_places / model.region.initial.school_places.value)
+    return model.beh.school_weight * service_level(model, service="school_places", stock=model.school_places,
+                                                   start=model.region.initial.school_places.value)
+
+
+def culture_term(model: Model) -> float:
+    """Attachment from culture events per talent; one event is added to both counts so that no events stays finite."""
+    return model.beh.culture_attachment * service_level(model, service="culture_events", stock=1 + model.culture_events,
+                                                        start=1 + model.culture_events0)
+
+
+# who each service is for: its places are shared among these users (sim.categories.SERVICE_KINDS)
+SERVICE_USERS = {"hospital_beds": "residents", "school_places": "talent households with children", "culture_events": "talent"}
+
+
+def service_users(model: Model) -> dict[str, float]:
+    """The users of each service at the end of last month: all residents share the hospitals (§7.10), talent
+    households with children the school places open to talent families, talent the culture events for talent."""
+    p = model.pool
+    talent = float(model.recorder.stock[model.t].sum())
+    families = float(np.sum(p.view("weight"), where=p.resident_mask() & (p.view("children") > 0), dtype=np.float64))
+    return {"hospital_beds": float(model.residents.non_talent_total[model.t]) + talent, "school_places": families, "culture_events": talent}
+
+
+def service_level(model: Model, *, service: str, stock: float, start: float) -> float:
+    """Log of the service's places per user relative to the end of 2021: the stock grows by the lever, the
+    users by the city's growth, which dilutes it. Without interactions the users stay at their end-2021 level."""
+    users, users0 = model.service_users[service], model.service_users0[service]
+    return float(np.log(stock / start) - np.log(max(users, 1.0) / max(users0, 1.0)))
