@@ -322,6 +322,16 @@ class Uncertainties(Strict):
     industry_demand_growth_2035: float = param(0.025, unit="per year in 2035; the rate moves linearly between the two", source="assumption: slowing growth", range=(0.0, 0.05), valid=(-0.5, 0.5))
     wage_growth: float = param(0.04, unit="per year, all cities", source="assumption", range=(0.02, 0.07), valid=(-0.5, 0.5))
     rent_trend: float = param(0.02, unit="per year, market rent in the city", source="assumption", range=(-0.03, 0.05), valid=(-0.5, 0.5))
+    value_added_ratio: float = param(0.22, unit="value added / gross output of the clusters' firms, constant prices",
+                                     source="assumption: no published ratio for Jiaxing's clusters; Chinese manufacturing's value added is about a "
+                                            "fifth to a quarter of its gross output", range=(0.18, 0.30),
+                                     doc="one ratio for the nine clusters' manufacturing; the rest of the city's ratio is computed at setup from the "
+                                         "region's GDP (§7.11)", valid=(0.01, 1))
+    productivity_trend_per_year: float = param(0.03, unit="per year, real growth of value added per unit of the firms' output",
+                                               source="assumption: the labour-productivity growth that the firm agents do not model (technical "
+                                                      "progress, upgrading), mid-range until fitted to the city's real GDP growth in 2022", range=(0.0, 0.06),
+                                               doc="raises value added only, the city's and the clusters' alike: output, tax, jobs and wages do not "
+                                                   "follow it (§7.11)", valid=(-0.05, 0.10))
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
     residents: ResidentRates = Field(default_factory=ResidentRates)

@@ -56,6 +56,7 @@ DEMANDS = Unit("technology demands", "项")
 APARTMENTS = Unit("apartments", "套")
 YUAN = Unit("yuan", "元")
 YUAN_PER_MONTH = Unit("yuan per month", "元/月")
+YUAN_CONSTANT = Unit("yuan at constant prices of the initial year (2021 for Jiaxing)", "元（初始年份不变价，嘉兴为 2021 年）")
 YUAN_PER_PERSON = Unit("yuan per person", "元/人")
 PERSONS_PER_100M_YUAN = Unit("persons per 100 million yuan", "人/亿元")
 PERSONS_PER_LEVER_UNIT = Unit("persons per unit of the lever", "人/杠杆单位")
@@ -165,10 +166,11 @@ TABLES: dict[str, Table] = {
         "city per year", "全市年度",
         "The city's residents and talent per calendar year (ODD §7.10): residents at the year's last simulated month end "
         "and the year's births, deaths and net migration, so that each year's residents are the previous year's plus "
-        "births less deaths plus net migration. The first row is the initial state, projected from the 2020 census; its "
-        "flows are those of that projection.",
+        "births less deaths plus net migration; and the city's GDP and its real growth (ODD §7.11). The first row is the "
+        "initial state, projected from the 2020 census; its flows are those of that projection.",
         "按日历年统计的全市常住人口与人才（ODD 第 7.10 节）：该年最后一个模拟月末的常住人口，以及全年的出生、死亡和净迁移，"
-        "每年常住人口等于上年常住人口加出生、减死亡、加净迁移。第一行为初始状态，由 2020 年人口普查推算而来，其流量为该推算期的流量。",
+        "每年常住人口等于上年常住人口加出生、减死亡、加净迁移；以及全市 GDP 及其实际增长率（ODD 第 7.11 节）。"
+        "第一行为初始状态，由 2020 年人口普查推算而来，其流量为该推算期的流量。",
         _run_files("city_annual"),
         {"year": Column("calendar year; the first row is the initial state at the end of the year before the run",
                         "日历年；第一行为运行开始前一年年末的初始状态", YEAR),
@@ -203,7 +205,19 @@ TABLES: dict[str, Table] = {
          "retirements": Column("talent who retired over the year and stayed as non-talent residents (empty for the initial state)",
                                "全年退休并作为非人才常住人口留在本市的人才（初始状态行为空）", PERSONS),
          "jobs": Column("all jobs of the modelled firms at the year end (research platforms excluded); not the city's employment",
-                        "年末模型中企业的全部岗位（不含研发平台）；并非全市就业人数", JOBS)},
+                        "年末模型中企业的全部岗位（不含研发平台）；并非全市就业人数", JOBS),
+         "gdp_yuan": Column("the city's GDP over the year (ODD §7.11): value added of every sector summed over the year's months "
+                            "in the run (fewer in a partial year). The initial state's row is the GDP of its year, which the "
+                            "value-added ratios are set to match: the region's observed figure",
+                            "全年全市 GDP（ODD 第 7.11 节）：各产业增加值在该年运行期内各月的合计（不完整年份月数较少）。"
+                            "初始状态行为该年的 GDP，增加值率据此设定，等于区域文件中的统计值",
+                            YUAN_CONSTANT),
+         "gdp_real_growth": Column("real GDP growth on the year before (constant prices); empty for the initial state, whose growth "
+                                   "the model does not simulate (the observed figure is in the region file), and for a year "
+                                   "that is not complete, or follows one that is not",
+                                   "GDP 比上年实际增长率（不变价）；初始状态行为空（模型不模拟其增长，统计值见区域文件），"
+                                   "不完整年份及其后一年亦为空",
+                                   Unit("share of the year before", "占上年的比例"))},
         run_keys=True),
     "residents_by_age": Table(
         "residents by age", "分年龄常住人口",
@@ -241,9 +255,9 @@ TABLES: dict[str, Table] = {
         run_keys=True),
     "firms": Table(
         "firms", "企业",
-        "Firms in business by sector at each month end (research platforms excluded), their jobs, output and tax in "
-        "the month, and the month's entries, exits and promotions.",
-        "各月末按产业统计的在营企业（不含研发平台）及其岗位、当月产值与税收，以及当月新进入、退出和晋升的企业。",
+        "Firms in business by sector at each month end (research platforms excluded), their jobs, output, value added "
+        "and tax in the month, and the month's entries, exits and promotions.",
+        "各月末按产业统计的在营企业（不含研发平台）及其岗位、当月产值、增加值与税收，以及当月新进入、退出和晋升的企业。",
         _run_files("firms"),
         {"date": MONTH_END, "cluster": SECTOR,
          "firms": Column("firms in business at the month end, research platforms excluded",
@@ -253,6 +267,15 @@ TABLES: dict[str, Table] = {
          "jobs": Column("all jobs of these firms at the month end (talent and other workers)",
                         "月末这些企业的全部岗位（人才及其他员工）", JOBS),
          "output_yuan": Column("output of these firms in the month", "这些企业当月的产值", YUAN),
+         "value_added_yuan": Column(
+             "value added in the month (ODD §7.11): for a cluster its output × value_added_ratio; for rest_of_city the value "
+             "added of the whole economy outside the nine clusters (firms outside them, services, agriculture, government), "
+             "moving with these firms' output; both raised by productivity_trend_per_year. Summed over sectors and the "
+             "year's months it is the city's GDP in city_annual",
+             "当月增加值（ODD 第 7.11 节）：产业集群为产值 × value_added_ratio；rest_of_city 为九大集群以外全部经济"
+             "（集群外企业、服务业、农业、政府等）的增加值，随这些企业的产值变动；两者均按 productivity_trend_per_year 提高。"
+             "按产业和全年各月加总即为 city_annual 中的全市 GDP",
+             YUAN_CONSTANT),
          "tax_yuan": Column("tax from that output in the month (output × tax_share_of_output)",
                             "当月产值对应的税收（产值 × tax_share_of_output）", YUAN),
          "entries": Column("firms founded in the month", "当月新进入的企业数", FIRMS),

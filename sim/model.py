@@ -23,7 +23,7 @@ from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms, mean_one_lognormal
 from sim.region import Region
-from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention, utility
+from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
 
@@ -186,6 +186,7 @@ class TalentModel(mesa.Model):
         self._setup_policy_state()
         self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
         self.residents = residents.setup_residents(self)
+        self.value_added_base = value_added.setup_value_added(self)  # on the initial state's firms (§7.11)
         self.recorder = Recorder(model=self)
         self.service_users0 = utility.service_users(self)  # the users of each service at end-2021 (§7.0)
         self.service_users = self.service_users0

@@ -260,6 +260,15 @@ class Residents(_Strict):
         return self
 
 
+class ObservedGDP(_Strict):
+    """The city's GDP in a calendar year, at that year's prices, and its real growth on the year before."""
+
+    year: int = Field(ge=1900, le=2200)
+    value_yuan: float = Field(gt=0)
+    real_growth: float | None = Field(None, gt=-1, lt=1)  # share, at constant prices
+    source: str
+
+
 class Region(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
     id: str
@@ -281,6 +290,8 @@ class Region(_Strict):
     initial: Initial
     observations: list[Observation] = []
     growth_anchors: list[GrowthAnchor] = []
+    # the city's GDP (ODD §7.11): the initial month's year sets the level of value added; the others are for comparison only
+    gdp: list[ObservedGDP]
 
     @field_validator("initial_month")
     @classmethod
@@ -332,6 +343,11 @@ class Region(_Strict):
         if len(sector_ids) != len(self.sectors):
             problems.append("clusters: ids must be unique")
         problems += self._observation_problems()
+        gdp_years = [g.year for g in self.gdp]
+        if len(set(gdp_years)) != len(gdp_years):
+            problems.append(f"gdp: one figure a year; repeated: {', '.join(_repeated([str(y) for y in gdp_years]))}")
+        if self.initial_year not in gdp_years:
+            problems.append(f"gdp: give the GDP of {self.initial_year}, the year of the initial month, which sets the level of value added")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -349,6 +365,13 @@ class Region(_Strict):
         if len(set(anchors)) != len(anchors):
             problems.append(f"growth_anchors: ids must be unique; repeated: {', '.join(_repeated(anchors))}")
         return problems
+
+    @property
+    def initial_year(self) -> int:
+        return int(self.initial_month[:4])
+
+    def observed_gdp(self, year: int) -> ObservedGDP | None:
+        return next((g for g in self.gdp if g.year == year), None)
 
     def supported_starts(self) -> tuple[str, str]:
         """The first and last month a run may start: within the year after the initial state."""

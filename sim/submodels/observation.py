@@ -14,9 +14,10 @@ import pyarrow.compute  # noqa: F401 - pa.compute is used below
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
 from sim.government import LEVERS
 from sim.kernels import group_sums
+from sim.submodels import value_added
 from sim.submodels.residents import city_annual, residents_by_age
 
-FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "tax_yuan", "entries", "exits", "promotions")
+FIRM_FIELDS = ("firms", "little_giants", "jobs", "output_yuan", "value_added_yuan", "tax_yuan", "entries", "exits", "promotions")
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open")
 HOUSING_FIELDS = ("apartment_supply", "apartments_occupied", "apartment_queue", "market_rent_yuan")
 COUPLING_FIELDS = ("u_talent", "u_industry", "coupling_c", "coordination_t", "coordination_d")
@@ -43,6 +44,9 @@ MODEL_REPORTERS = {
                   lambda m: m.residents.total(talent=m.recorder.total_stock())),
     "talent_share": ("talent stock as a share of residents",
                      lambda m: m.recorder.total_stock() / m.residents.total(talent=m.recorder.total_stock())),
+    "gdp_yuan": ("the city's GDP at an annual rate: value added of the month (for the initial state, the last month of the "
+                 "initial year) times 12, yuan/year at constant prices of the initial year (§7.11)",
+                 lambda m: 12 * m.recorder.city_value_added(m.t)),
 }
 
 
@@ -148,6 +152,12 @@ class Recorder:
         leaving[self.out_internal] = False
         return float(self.outflow[month][..., leaving].sum())
 
+    def city_value_added(self, month: int) -> float:
+        """The city's value added in a month: 0 is the initial state's, ``month`` the month-th of the run (§7.11)."""
+        if month == 0:
+            return value_added.initial_month_value_added(self.m)
+        return float(self.firms[month - 1, :, FIRM_FIELDS.index("value_added_yuan")].sum())
+
     def observe(self) -> None:
         """Record the state at the end of month t (after ``model.t`` was advanced)."""
         m = self.m
@@ -162,7 +172,7 @@ class Recorder:
             codes=fm.view("sector"), mask=in_business, n_groups=m.S,
             columns=(np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output))
         self.firms[t] = np.column_stack([
-            firms, giants, jobs_by_sector, out_by_sector,
+            firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
             out_by_sector * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],
         ])
         open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
@@ -284,6 +294,8 @@ class Recorder:
             "cost_effectiveness": cost_eff,
             "coupling": wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
             "labour_market": self._labour_market(dates=dates[1:], sectors=sectors),
-            "city_annual": city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1)),
+            "city_annual": city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1),
+                                       value_added=self.firms[:T, :, FIRM_FIELDS.index("value_added_yuan")].sum(axis=1),
+                                       gdp_of_initial_year=value_added.gdp_of_initial_year(m)),
             "residents_by_age": residents_by_age(m),
         }

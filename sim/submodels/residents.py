@@ -16,6 +16,7 @@ from mesa import Model
 from sim.categories import AGES, CHANNEL, FEMALE, MALE, SEXES
 from sim.dates import month_index
 from sim.kernels import group_sum
+from sim.submodels.value_added import real_growth
 
 AGE = np.arange(AGES, dtype=float)  # single years of age; the last is the open group 100+
 BIRTHDAYS_PER_MONTH = 1 / 12  # share of a single-year cohort one year older after a month, birthdays spread evenly
@@ -280,14 +281,16 @@ def _by_age(model: Model, month: int) -> tuple[np.ndarray, np.ndarray]:
     return non_talent, talent
 
 
-def city_annual(model: Model, *, jobs: np.ndarray) -> pa.Table:
+def city_annual(model: Model, *, jobs: np.ndarray, value_added: np.ndarray, gdp_of_initial_year: float) -> pa.Table:
     """One row per year: the initial state (flows of the projection from the census), then each calendar year.
-    ``jobs`` are the firms' jobs at each month end (the recorder's)."""
+    ``jobs`` are the firms' jobs at each month end and ``value_added`` the city's value added in each month
+    (the recorder's); the initial state's row has the GDP of its year as the model reckons it (§7.11)."""
     res, rec = model.residents, model.recorder
     cols: dict[str, list] = {k: [] for k in (
         "year", "months", "residents", "residents_male", "residents_0_14", "residents_15_64", "residents_65_plus", "talent_stock",
         "talent_share", "births", "deaths", "net_migration", "non_talent_net_migration", "talent_net_migration",
-        "talent_from_residents", "retirements", "jobs")}
+        "talent_from_residents", "retirements", "jobs", "gdp_yuan")}
+    complete = []
     for year, month, months in _year_rows(model):
         non_talent, talent = _by_age(model, month)
         everyone = non_talent + talent
@@ -308,9 +311,12 @@ def city_annual(model: Model, *, jobs: np.ndarray) -> pa.Table:
             "talent_from_residents": np.nan if first else f["talent_from_residents"],
             "retirements": np.nan if first else f["retirements"],
             "jobs": res.start["jobs"] if first else float(jobs[month - 1]),
+            "gdp_yuan": gdp_of_initial_year if first else float(value_added[months].sum()),
         }
+        complete.append(first or len(months) == 12)
         for key, value in values.items():
             cols[key].append(value)
+    cols["gdp_real_growth"] = real_growth(np.array(cols["gdp_yuan"]), complete=np.array(complete)).tolist()
     types = {"year": pa.int32(), "months": pa.int32()}
     # NaN marks a flow the initial state does not have: written as empty (null)
     return pa.table({k: pa.array(v, type=types.get(k, pa.float64()), from_pandas=True) for k, v in cols.items()})
