@@ -194,12 +194,18 @@ TABLES: dict[str, Table] = {
                                             "net_migration_per_year)",
                                             "全年非人才常住人口净迁移（水平由参数 net_migration_per_year 给定）", PERSONS),
          "talent_net_migration": Column("talent that came from outside the city less talent that left for another city, over "
-                                        "the year; local graduates who became talent and retirements are not migration "
-                                        "(empty for the initial state)",
-                                        "全年从市外流入的人才减去迁往他市的人才；本地毕业生成为人才与退休不计为迁移（初始状态行为空）", PERSONS),
-         "talent_from_residents": Column("local graduates who were already residents and became talent over the year "
-                                         "(empty for the initial state)",
-                                         "全年原为本市常住人口、成为人才的本地毕业生（初始状态行为空）", PERSONS),
+                                        "the year; local graduates and residents who gained a qualification becoming talent, and retirements, "
+                                        "are not migration (empty for the initial state)",
+                                        "全年从市外流入的人才减去迁往他市的人才；本地毕业生和取得资格的常住人口成为人才以及退休均不计为迁移"
+                                        "（初始状态行为空）", PERSONS),
+         "talent_from_residents": Column("residents who became talent over the year without migrating: local graduates "
+                                         "and residents who gained a qualification (empty for the initial state)",
+                                         "全年原为本市常住人口、未经迁移而成为人才者：本地毕业生与取得资格的常住人口（初始状态行为空）", PERSONS),
+         "qualifications_gained": Column("non-talent residents who gained a qualification (skill certificate, professional "
+                                         "title, part-time degree) over the year and so became talent, the skills lever's "
+                                         "additional certificates included (ODD §7.11; empty for the initial state)",
+                                         "全年取得资格（技能证书、职称、非全日制学历）而成为人才的非人才常住人口，含技能提升补贴带来的新增证书"
+                                         "（ODD 第 7.11 节；初始状态行为空）", PERSONS),
          "retirements": Column("talent who retired over the year and stayed as non-talent residents (empty for the initial state)",
                                "全年退休并作为非人才常住人口留在本市的人才（初始状态行为空）", PERSONS),
          "jobs": Column("all jobs of the modelled firms at the year end (research platforms excluded); not the city's employment",
@@ -229,12 +235,13 @@ TABLES: dict[str, Table] = {
          "channel": Column(
              "for an inflow, how the persons came: graduate, migrant (experienced), returnee, high_end (high-end "
              "recruitment), platform (by a research platform), project (leading-talent project), challenge "
-             "(challenge-based recruitment), tailored (tailored support) or internal (from another sector of the city); "
+             "(challenge-based recruitment), tailored (tailored support), qualification (residents who gained a qualification "
+             "in the job they hold) or internal (from another sector of the city); "
              "for an outflow, where they went: a competing city of the region file (for Jiaxing shanghai, hangzhou, "
              "suzhou, ningbo, rest_of_country), retirement, or internal (to another sector of the city)",
              "流入时为来源渠道：graduate（高校毕业生）、migrant（有经验的外来人才）、returnee（回流人才）、"
              "high_end（高层次人才引进）、platform（研发平台引进）、project（领军人才项目）、challenge（揭榜挂帅）、"
-             "tailored（定制化支持）或 internal（来自本市其他产业）；流出时为去向：区域文件中的竞争城市"
+             "tailored（定制化支持）、qualification（在岗取得资格的常住人口）或 internal（来自本市其他产业）；流出时为去向：区域文件中的竞争城市"
              "（嘉兴为 shanghai、hangzhou、suzhou、ningbo、rest_of_country）、retirement（退休）或 internal（流向本市其他产业）",
              NONE),
          "persons": Column("persons in the flow during the month", "当月流动人数", PERSONS)},
@@ -298,11 +305,11 @@ TABLES: dict[str, Table] = {
         "各月各政策杠杆的政府支出，及其年度预算的月度份额。",
         _run_files("spending"),
         {"date": MONTH_END,
-         "lever": Column("policy lever: housing, funding, projects, challenges, platforms, services, tailored_support "
-                         "or graduates",
+         "lever": Column("policy lever: housing, funding, projects, challenges, platforms, services, tailored_support, "
+                         "graduates or skills",
                          "政策杠杆：housing（人才公寓）、funding（贷款与产业基金）、projects（领军人才项目）、"
-                         "challenges（揭榜挂帅）、platforms（研发平台）、services（公共服务）、tailored_support（定制化支持）"
-                         "或 graduates（高校毕业生补贴）", NONE),
+                         "challenges（揭榜挂帅）、platforms（研发平台）、services（公共服务）、tailored_support（定制化支持）、"
+                         "graduates（高校毕业生补贴）或 skills（技能提升补贴）", NONE),
          "spending_yuan": Column("spending on the lever in the month", "该杠杆当月的支出", YUAN),
          "budget_yuan": Column("one twelfth of the lever's annual budget in force in the month (a month's spending may "
                                "exceed it; a calendar year's never exceeds the annual budget)",

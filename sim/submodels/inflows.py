@@ -11,7 +11,7 @@ from mesa import Model
 
 from sim import demography
 from sim.categories import CHANNEL, SKILLED, TIERS
-from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, SKILLED_EDUCATION_CDF, Cohort
+from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MARKET, MASTER, OWNER, SKILLED_EDUCATION, SKILLED_EDUCATION_CDF, Cohort
 
 
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
@@ -125,6 +125,19 @@ def platform_recruitment(model: Model) -> None:
                 rows.append(p.firm_row); tiers.append(k); persons.append(spare * fill * share)
         model.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
     hire_directly(model, firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform", age_mean=40)
+
+
+def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tenure (months), children and housing of talent that already lives in the city: the initial stock (§5) and
+    residents who gain a qualification (§7.11). Tenure is exponential with a mean of eight years, at most the years
+    since ``from_age``; children and home ownership follow the region's shares, rising with age and with tenure."""
+    rng, ini = model.draw, model.region.initial
+    n = len(age)
+    months = np.minimum(rng.exponential(96, size=n), (age - from_age) * 12).astype(np.int32)
+    child_p = ini.share_with_children.value * np.clip((age - 24) / 12, 0, 1.6)
+    children = (rng.random(n) < child_p).astype(np.int8)
+    owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / 96, 0.2, 1.8)
+    return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
 def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:

@@ -28,7 +28,8 @@ MODEL_REPORTERS = {
     "talent_by_tier": ("residents by tier, persons", lambda m: dict(zip(TIERS, m.recorder.stock[m.t].sum(axis=0).tolist()))),
     "talent_by_cluster": ("residents by sector (the clusters and the rest of the economy), persons",
                           lambda m: dict(zip(m.region.sector_ids, m.recorder.stock[m.t].sum(axis=1).tolist()))),
-    "arrivals": ("talent that came to the city during the month (every inflow channel), persons",
+    "arrivals": ("talent that joined the city's stock during the month (every inflow channel, residents who became talent "
+                 "included), persons",
                  lambda m: m.recorder.arrivals(m.t - 1) if m.t else 0.0),
     "departures": ("talent that left the city's stock during the month (to other cities, elsewhere or retirement), persons",
                    lambda m: m.recorder.departures(m.t - 1) if m.t else 0.0),
