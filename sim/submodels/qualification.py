@@ -69,8 +69,8 @@ def employers(model: Model, n: int) -> np.ndarray:
     fm = model.firms
     held = np.zeros(fm.size)
     held[: len(model.firm_talent)] = model.firm_talent[: fm.size]
-    open_jobs = np.maximum(fm.view("jobs") - held, 0.0) * (fm.view("alive") & ~fm.view("is_platform"))
-    cumulative = np.cumsum(open_jobs)
+    non_talent_jobs = np.maximum(fm.view("jobs") - held, 0.0) * (fm.view("alive") & ~fm.view("is_platform"))
+    cumulative = np.cumsum(non_talent_jobs)
     if n == 0 or cumulative[-1] <= 0:
         return np.empty(0, dtype=np.int64)
     return np.minimum(np.searchsorted(cumulative, model.draw.random(n) * cumulative[-1], side="right"), fm.size - 1)
