@@ -11,7 +11,8 @@ HIGH_END_TIERS = TIERS[:4]
 K = len(TIERS)  # number of tiers (k = 1..K in docs/ODD.md)
 SKILLED = TIERS.index("skilled")
 
-INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "internal")
+INFLOW_CHANNELS = ("graduate", "migrant", "returnee", "high_end", "platform", "project", "challenge", "tailored", "qualification",
+                   "internal")
 CHANNEL = {name: i for i, name in enumerate(INFLOW_CHANNELS)}
 
 # The kind of place each service counts: the region's initial stock (``initial.<service>.unit``) and the

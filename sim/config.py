@@ -21,7 +21,7 @@ from sim.categories import SERVICE_KINDS
 from sim.errors import ConfigError
 from sim.fields import Strict, check_month, param
 from sim.inputs import MAX_SEED, check_slug
-from sim.population_config import Demography, ResidentRates
+from sim.population_config import Demography, QualificationRates, ResidentRates
 from sim.shape_config import FirmShapes, InitialState, Newcomers
 from sim.region import Region, load_region
 from sim.scenario_files import ScenarioSource, locate_scenario, read_scenario_chain
@@ -147,6 +147,13 @@ class GraduateLever(Strict):
     budget_yuan_per_year: float = param(3.0e9, unit="yuan/year", source="assumption", range=(1e9, 6e9), valid=(0, 1e12))
 
 
+class SkillsLever(Strict):
+    trainees_per_year: float = param(20000, unit="subsidised trainees/year", source="assumption: subsidised vocational training towards a skill certificate for residents at work; Jiaxing's count is not in the sources", range=(5000, 60000), doc="trainees whose training the skills-upgrading subsidy pays", valid=(0, 1e7))
+    cost_per_trainee_yuan: float = param(1500, unit="yuan per subsidised trainee", source="assumption: Chinese vocational-training subsidies are paid per certificate by level, typically hundreds to a few thousand yuan", range=(500, 4000), valid=(1, 1e7))
+    certification_share: float = param(0.7, unit="share of subsidised trainees who gain a certificate", source="assumption", range=(0.5, 0.9), valid=(0, 1))
+    budget_yuan_per_year: float = param(4.0e7, unit="yuan/year", source="assumption: the baseline trainees at the baseline cost (30 m yuan) with a margin", range=(2e7, 1.5e8), valid=(0, 1e12))
+
+
 class LeverChange(Strict):
     """From ``start`` on, the named lever settings take new values (a step in the lever's time path)."""
 
@@ -168,6 +175,7 @@ class Levers(Strict):
     services: ServiceLever = Field(default_factory=ServiceLever)
     tailored_support: TailoredSupportLever = Field(default_factory=TailoredSupportLever)
     graduates: GraduateLever = Field(default_factory=GraduateLever)
+    skills: SkillsLever = Field(default_factory=SkillsLever)
     schedule: list[LeverChange] = Field(default_factory=list, description="time paths: lever settings that change from a given month, applied in order")
 
     @model_validator(mode="after")
@@ -326,18 +334,19 @@ class Uncertainties(Strict):
                                      source="assumption: no published ratio for Jiaxing's clusters; Chinese manufacturing's value added is about a "
                                             "fifth to a quarter of its gross output", range=(0.18, 0.30),
                                      doc="one ratio for the nine clusters' manufacturing; the rest of the city's ratio is computed at setup from the "
-                                         "region's GDP (§7.11)", valid=(0.01, 1))
+                                         "region's GDP (§7.12)", valid=(0.01, 1))
     productivity_trend_per_year: float = param(0.03, unit="per year, real growth of value added per unit of the firms' output",
                                                source="assumption: the labour-productivity growth that the firm agents do not model (technical "
                                                       "progress, upgrading), mid-range until fitted to the city's real GDP growth in 2022", range=(0.0, 0.06),
                                                doc="raises value added only, the city's and the clusters' alike: output, tax, jobs and wages do not "
-                                                   "follow it (§7.11)", valid=(-0.05, 0.10))
+                                                   "follow it (§7.12)", valid=(-0.05, 0.10))
     behaviour: Behaviour = Field(default_factory=Behaviour)
     demography: Demography = Field(default_factory=Demography)
     residents: ResidentRates = Field(default_factory=ResidentRates)
     initial_state: InitialState = Field(default_factory=InitialState)
     newcomers: Newcomers = Field(default_factory=Newcomers)
     firm_shapes: FirmShapes = Field(default_factory=FirmShapes)
+    qualification: QualificationRates = Field(default_factory=QualificationRates)
 
 
 class Scenario(Strict):

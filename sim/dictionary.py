@@ -166,10 +166,10 @@ TABLES: dict[str, Table] = {
         "city per year", "全市年度",
         "The city's residents and talent per calendar year (ODD §7.10): residents at the year's last simulated month end "
         "and the year's births, deaths and net migration, so that each year's residents are the previous year's plus "
-        "births less deaths plus net migration; and the city's GDP and its real growth (ODD §7.11). The first row is the "
+        "births less deaths plus net migration; and the city's GDP and its real growth (ODD §7.12). The first row is the "
         "initial state, projected from the 2020 census; its flows are those of that projection.",
         "按日历年统计的全市常住人口与人才（ODD 第 7.10 节）：该年最后一个模拟月末的常住人口，以及全年的出生、死亡和净迁移，"
-        "每年常住人口等于上年常住人口加出生、减死亡、加净迁移；以及全市 GDP 及其实际增长率（ODD 第 7.11 节）。"
+        "每年常住人口等于上年常住人口加出生、减死亡、加净迁移；以及全市 GDP 及其实际增长率（ODD 第 7.12 节）。"
         "第一行为初始状态，由 2020 年人口普查推算而来，其流量为该推算期的流量。",
         _run_files("city_annual"),
         {"year": Column("calendar year; the first row is the initial state at the end of the year before the run",
@@ -196,20 +196,32 @@ TABLES: dict[str, Table] = {
                                             "net_migration_per_year)",
                                             "全年非人才常住人口净迁移（水平由参数 net_migration_per_year 给定）", PERSONS),
          "talent_net_migration": Column("talent that came from outside the city less talent that left for another city, over "
-                                        "the year; local graduates who became talent and retirements are not migration "
-                                        "(empty for the initial state)",
-                                        "全年从市外流入的人才减去迁往他市的人才；本地毕业生成为人才与退休不计为迁移（初始状态行为空）", PERSONS),
-         "talent_from_residents": Column("local graduates who were already residents and became talent over the year "
-                                         "(empty for the initial state)",
-                                         "全年原为本市常住人口、成为人才的本地毕业生（初始状态行为空）", PERSONS),
+                                        "the year; local graduates and residents who gained a qualification becoming talent, and retirements, "
+                                        "are not migration (empty for the initial state)",
+                                        "全年从市外流入的人才减去迁往他市的人才；本地毕业生和取得资格的常住人口成为人才以及退休均不计为迁移"
+                                        "（初始状态行为空）", PERSONS),
+         "talent_from_residents": Column("residents who became talent over the year without migrating: local graduates "
+                                         "and residents who gained a qualification (empty for the initial state)",
+                                         "全年原为本市常住人口、未经迁移而成为人才者：本地毕业生与取得资格的常住人口（初始状态行为空）", PERSONS),
+         "qualifications_gained": Column("non-talent residents who gained a qualification (skill certificate, professional "
+                                         "title, part-time degree) over the year and so became talent, the skills lever's "
+                                         "additional certificates included (ODD §7.11; empty for the initial state)",
+                                         "全年取得资格（技能证书、职称、非全日制学历）而成为人才的非人才常住人口，含技能提升补贴带来的新增证书"
+                                         "（ODD 第 7.11 节；初始状态行为空）", PERSONS),
          "retirements": Column("talent who retired over the year and stayed as non-talent residents (empty for the initial state)",
                                "全年退休并作为非人才常住人口留在本市的人才（初始状态行为空）", PERSONS),
          "jobs": Column("all jobs of the modelled firms at the year end (research platforms excluded); not the city's employment",
                         "年末模型中企业的全部岗位（不含研发平台）；并非全市就业人数", JOBS),
-         "gdp_yuan": Column("the city's GDP over the year (ODD §7.11): value added of every sector summed over the year's months "
+         "vacancies": Column("open talent positions in the year's last simulated month, all sectors and tiers (the labour_market "
+                             "table's vacancies summed; empty for the initial state)",
+                             "该年最后一个模拟月的人才岗位空缺，合计所有产业和层次（labour_market 表空缺之和；初始状态行为空）", JOBS),
+         "job_seekers": Column("persons seeking a talent job in the year's last simulated month, all sectors and tiers (the "
+                               "labour_market table's job seekers summed; empty for the initial state)",
+                               "该年最后一个模拟月寻求人才岗位的人数，合计所有产业和层次（labour_market 表求职者之和；初始状态行为空）", PERSONS),
+         "gdp_yuan": Column("the city's GDP over the year (ODD §7.12): value added of every sector summed over the year's months "
                             "in the run (fewer in a partial year). The initial state's row is the GDP of its year, which the "
                             "value-added ratios are set to match: the region's observed figure",
-                            "全年全市 GDP（ODD 第 7.11 节）：各产业增加值在该年运行期内各月的合计（不完整年份月数较少）。"
+                            "全年全市 GDP（ODD 第 7.12 节）：各产业增加值在该年运行期内各月的合计（不完整年份月数较少）。"
                             "初始状态行为该年的 GDP，增加值率据此设定，等于区域文件中的统计值",
                             YUAN_CONSTANT),
          "gdp_real_growth": Column("real GDP growth on the year before (constant prices); empty for the initial state, whose growth "
@@ -243,12 +255,13 @@ TABLES: dict[str, Table] = {
          "channel": Column(
              "for an inflow, how the persons came: graduate, migrant (experienced), returnee, high_end (high-end "
              "recruitment), platform (by a research platform), project (leading-talent project), challenge "
-             "(challenge-based recruitment), tailored (tailored support) or internal (from another sector of the city); "
+             "(challenge-based recruitment), tailored (tailored support), qualification (residents who gained a qualification "
+             "in the job they hold) or internal (from another sector of the city); "
              "for an outflow, where they went: a competing city of the region file (for Jiaxing shanghai, hangzhou, "
              "suzhou, ningbo, rest_of_country), retirement, or internal (to another sector of the city)",
              "流入时为来源渠道：graduate（高校毕业生）、migrant（有经验的外来人才）、returnee（回流人才）、"
              "high_end（高层次人才引进）、platform（研发平台引进）、project（领军人才项目）、challenge（揭榜挂帅）、"
-             "tailored（定制化支持）或 internal（来自本市其他产业）；流出时为去向：区域文件中的竞争城市"
+             "tailored（定制化支持）、qualification（在岗取得资格的常住人口）或 internal（来自本市其他产业）；流出时为去向：区域文件中的竞争城市"
              "（嘉兴为 shanghai、hangzhou、suzhou、ningbo、rest_of_country）、retirement（退休）或 internal（流向本市其他产业）",
              NONE),
          "persons": Column("persons in the flow during the month", "当月流动人数", PERSONS)},
@@ -268,11 +281,11 @@ TABLES: dict[str, Table] = {
                         "月末这些企业的全部岗位（人才及其他员工）", JOBS),
          "output_yuan": Column("output of these firms in the month", "这些企业当月的产值", YUAN),
          "value_added_yuan": Column(
-             "value added in the month (ODD §7.11): for a cluster its output × value_added_ratio; for rest_of_city the value "
+             "value added in the month (ODD §7.12): for a cluster its output × value_added_ratio; for rest_of_city the value "
              "added of the whole economy outside the nine clusters (firms outside them, services, agriculture, government), "
              "moving with these firms' output; both raised by productivity_trend_per_year. Summed over sectors and the "
              "year's months it is the city's GDP in city_annual",
-             "当月增加值（ODD 第 7.11 节）：产业集群为产值 × value_added_ratio；rest_of_city 为九大集群以外全部经济"
+             "当月增加值（ODD 第 7.12 节）：产业集群为产值 × value_added_ratio；rest_of_city 为九大集群以外全部经济"
              "（集群外企业、服务业、农业、政府等）的增加值，随这些企业的产值变动；两者均按 productivity_trend_per_year 提高。"
              "按产业和全年各月加总即为 city_annual 中的全市 GDP",
              YUAN_CONSTANT),
@@ -321,11 +334,11 @@ TABLES: dict[str, Table] = {
         "各月各政策杠杆的政府支出，及其年度预算的月度份额。",
         _run_files("spending"),
         {"date": MONTH_END,
-         "lever": Column("policy lever: housing, funding, projects, challenges, platforms, services, tailored_support "
-                         "or graduates",
+         "lever": Column("policy lever: housing, funding, projects, challenges, platforms, services, tailored_support, "
+                         "graduates or skills",
                          "政策杠杆：housing（人才公寓）、funding（贷款与产业基金）、projects（领军人才项目）、"
-                         "challenges（揭榜挂帅）、platforms（研发平台）、services（公共服务）、tailored_support（定制化支持）"
-                         "或 graduates（高校毕业生补贴）", NONE),
+                         "challenges（揭榜挂帅）、platforms（研发平台）、services（公共服务）、tailored_support（定制化支持）、"
+                         "graduates（高校毕业生补贴）或 skills（技能提升补贴）", NONE),
          "spending_yuan": Column("spending on the lever in the month", "该杠杆当月的支出", YUAN),
          "budget_yuan": Column("one twelfth of the lever's annual budget in force in the month (a month's spending may "
                                "exceed it; a calendar year's never exceeds the annual budget)",

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.config import Levers
 
-LEVERS = ("housing", "funding", "projects", "challenges", "platforms", "services", "tailored_support", "graduates")
+LEVERS = ("housing", "funding", "projects", "challenges", "platforms", "services", "tailored_support", "graduates", "skills")
 
 
 class Government(mesa.Agent):

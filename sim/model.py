@@ -23,15 +23,16 @@ from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
 from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms, mean_one_lognormal
 from sim.region import Region
-from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, residents, retention, utility, value_added
+from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
-from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, Cohort, TalentPool
+from sim.talent import APARTMENT, EMPLOYED, MARKET, Cohort, TalentPool
 
-# The month's processes in their order (docs/ODD.md §3); observation (10) follows them in ``step``.
+# The month's processes in their order (docs/ODD.md §3); observation (11) follows them in ``step``.
 SCHEDULE = (
     ("update_policy", policy.update_policy),
     ("plan_firms", firm_planning.plan_firms),
     ("arrive", inflows.arrive),
+    ("qualify", qualification.qualify),
     ("search_and_match", matching.search_and_match),
     ("allocate_housing", housing.allocate_housing),
     ("retain_and_exit", retention.retain_and_exit),
@@ -41,14 +42,17 @@ SCHEDULE = (
 )
 # processes that draw no random numbers (cohort arithmetic) and so have no stream
 DRAWLESS = ("move_residents",)
-# a month's random streams, in the order of their spawn keys: one per process that draws and one for the challenges
-STREAMS = (*(name for name, _ in SCHEDULE if name not in DRAWLESS), "challenges")
+# a month's random streams, in the order of their spawn keys: one per process that draws and one for the challenges;
+# streams of processes added later come last, so that the older processes keep their keys (and their draws)
+ADDED_STREAMS = ("qualify",)
+STREAMS = (*(name for name, _ in SCHEDULE if name not in DRAWLESS + ADDED_STREAMS), "challenges", *ADDED_STREAMS)
 # Draws that belong to one agent (or firm): keyed by (seed, month, draw) and the agent's id
 AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_match_margin", "search_firm", "purchase", "purchase_wait", "consider_move",
                "move_choice", "destination", "first_child", "fixed_exit", "fixed_destination", "firm_shock_a", "firm_shock_b",
                "firm_exit", "firm_promotion")
 # where agents and firms come from, for their ids
-ID_SOURCES = {"initial": 0, "candidate": 1, "platform": 2, "project": 3, "challenge": 4, "tailored": 5, "entrant": 6, "new_platform": 7}
+ID_SOURCES = {"initial": 0, "candidate": 1, "platform": 2, "project": 3, "challenge": 4, "tailored": 5, "entrant": 6, "new_platform": 7,
+              "qualification": 8}
 
 
 def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
@@ -186,7 +190,7 @@ class TalentModel(mesa.Model):
         self._setup_policy_state()
         self.agent_limit = int(np.ceil(run.max_agents_multiple * np.count_nonzero(self.pool.resident_mask())))
         self.residents = residents.setup_residents(self)
-        self.value_added_base = value_added.setup_value_added(self)  # on the initial state's firms (§7.11)
+        self.value_added_base = value_added.setup_value_added(self)  # on the initial state's firms (§7.12)
         self.recorder = Recorder(model=self)
         self.service_users0 = utility.service_users(self)  # the users of each service at end-2021 (§7.0)
         self.service_users = self.service_users0
@@ -353,17 +357,12 @@ class TalentModel(mesa.Model):
         age_months = demography.draw_working_ages(rng.random(n), lower_months=youngest * 12, upper_months=oldest,
                                                   bands=ini.resident_age_bands)
         age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=self.ages_as_of, demography=demo)
-        months = np.minimum(rng.exponential(start.initial_tenure_mean_months, size=n), (age - start.working_start_age) * 12).astype(np.int32)
-        child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
-                                                          0, start.stock_children_max_multiple)
-        children = (rng.random(n) < child_p).astype(np.int8)
-        owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / start.ownership_ramp_months, start.ownership_min_multiple,
-                                                                      start.ownership_max_multiple)
+        months, children, housing = inflows.settled_circumstances(self, age=age, from_age=start.working_start_age)
         self.pool.add(Cohort(
             status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, tier, np.int8), sector=np.full(n, sector, np.int16),
             employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
             field=inflows.draw_field(self, sector=np.full(n, sector), n=n), education=inflows.draw_education(self, tier=tier, n=n),
-            age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=np.where(owner, OWNER, MARKET).astype(np.int8), children=children,
+            age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing, children=children,
             months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8), uid=self.mint_ids(n, source="initial"),
         ))
 
@@ -442,9 +441,9 @@ class TalentModel(mesa.Model):
 
     # ================================================================ the step
     def step(self) -> None:
-        """One month: its start, the processes 1-9 of the schedule, then observation (10) and tidying."""
+        """One month: its start, the processes 1-10 of the schedule, then observation (11) and tidying."""
         self.start_month()
-        for process, submodel in self.schedule:  # 1-9
+        for process, submodel in self.schedule:  # 1-10
             self.run_process(process, submodel)
         self.end_month()
 
@@ -469,7 +468,7 @@ class TalentModel(mesa.Model):
             self._process = None
 
     def end_month(self) -> None:
-        """Observation (10), then compaction of departed agents and exited firms."""
+        """Observation (11), then compaction of departed agents and exited firms."""
         self.t += 1
         self.recorder.observe()
         self.datacollector.collect(self)

@@ -1,5 +1,5 @@
-"""Configuration of the people: talent's sex, ages and statutory retirement (ODD §5, §7.6) and the
-residents' vital rates and migration (ODD §7.10). Every number with its unit and its source, as in
+"""Configuration of the people: talent's sex, ages and statutory retirement (ODD §5, §7.6), the
+residents' vital rates and migration (ODD §7.10) and their rate of gaining a qualification (ODD §7.11). Every number with its unit and its source, as in
 :mod:`sim.config`, which gathers these groups under ``uncertainties``.
 """
 
@@ -88,3 +88,21 @@ class ResidentRates(Strict):
     old_age_male_share: float = param(0.47, unit="share of men among residents 65+ at the census", source="assumption: women outlive men", range=(0.44, 0.5), valid=(0, 1))
     age_smoothing_years: float = param(5, unit="years, width of the moving average that smooths the census's broad age bands", source="assumption", range=(1, 9), valid=(1, 15))
     local_graduate_share: float = param(0.2, unit="share of graduate-channel talent who were already residents (local students)", source="assumption: graduates of the city's own colleges", range=(0.05, 0.4), valid=(0, 1))
+
+
+QUALIFICATION_SOURCE = ("assumption: of the order of the skill certificates and professional titles issued in Zhejiang relative to "
+                        "its residents (roughly a million new skilled workers a year, about 1.5% of 65 m residents, most of them "
+                        "already at work and some already counted as talent); on Jiaxing's ~2.3 m non-talent residents aged 18-54 "
+                        "the defaults give about 25,000 qualifications a year (range about 10,000-50,000)")
+
+
+class QualificationRates(Strict):
+    """Residents' rate of gaining a qualification (skill certificate, professional title, part-time degree) and
+    becoming talent (ODD §7.11): a rate for ages 25-34 and the other working-age bands relative to it; none
+    below 18 or from 55 (full-time students who graduate locally are the graduate channel's local share, §7.10)."""
+
+    qualification_rate_per_year: float = param(0.018, unit="qualifications per non-talent resident aged 25-34 per year", source=QUALIFICATION_SOURCE, range=(0.008, 0.035), valid=(0, 1))
+    relative_rate_18_24: float = param(0.8, unit="rate at ages 18-24 relative to 25-34", source="assumption: young workers gain first certificates, many still in training", range=(0.5, 1.2), valid=(0, 10))
+    relative_rate_35_44: float = param(0.65, unit="rate at ages 35-44 relative to 25-34", source="assumption: fewer first qualifications with age", range=(0.4, 0.9), valid=(0, 10))
+    relative_rate_45_54: float = param(0.3, unit="rate at ages 45-54 relative to 25-34", source="assumption: few first qualifications near retirement", range=(0.1, 0.5), valid=(0, 10))
+    deadweight_share: float = param(0.5, unit="share of subsidised trainees' certificates that would have been gained without the subsidy", source="assumption: evaluations of training subsidies find large deadweight (trainees who would have trained and qualified anyway)", range=(0.3, 0.8), valid=(0, 1))

@@ -290,7 +290,7 @@ class Region(_Strict):
     initial: Initial
     observations: list[Observation] = []
     growth_anchors: list[GrowthAnchor] = []
-    # the city's GDP (ODD §7.11): the initial month's year sets the level of value added; the others are for comparison only
+    # the city's GDP (ODD §7.12): the initial month's year sets the level of value added; the others are for comparison only
     gdp: list[ObservedGDP]
 
     @field_validator("initial_month")

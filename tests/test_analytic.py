@@ -24,6 +24,8 @@ def _limit_scenario(path, h: float):
         "interactions": False, "fixed_rates": True, "exit_rate_fixed": h,
         # levers that bring talent outside the candidate channels
         "projects_per_year": 0, "demands_per_year": 0, "packages_per_year": 0,
+        # and residents who gain a qualification (§7.11)
+        "qualification_rate_per_year": 0.0, "trainees_per_year": 0.0,
         # a supply multiplier and trend different from 1 and 0, so that both must enter I(t)
         "graduate_supply": 0.9, "graduate_supply_trend": 0.02,
         "run.start": START, "run.end": END,

@@ -28,6 +28,7 @@ COARSE = {
     "combined_package": (+1, None, CITY),
     "new_platform_haiyan_nuclear": (+1, HIGH_END, "haiyan_nuclear"),
     "tailored_fast_onboarding": (+1, ("top", "national"), CITY),
+    "skills_double": (+1, None, CITY),
     "stress_shanghai": (-1, None, CITY),
     "stress_hangzhou": (-1, None, CITY),
     "stress_graduates_minus20": (-1, None, CITY),

@@ -15,6 +15,11 @@ from sim.region import load_region
 from sim.submodels import residents as R
 
 
+# Residents gaining a qualification (§7.11) are drawn from the cohorts, so the cohorts shape talent through them;
+# with it off, talent behaviour does not depend on the residents at all
+NO_QUALIFICATION = {"qualification_rate_per_year": 0.0, "trainees_per_year": 0.0}
+
+
 def _residents_series(model: TalentModel) -> np.ndarray:
     """Residents at each month end, the initial state first: non-talent cohorts plus the recorded talent stock."""
     return model.residents.non_talent_total[: model.t + 1] + model.recorder.stock[: model.t + 1].sum(axis=(1, 2))
@@ -112,7 +117,7 @@ def test_net_migration_follows_its_level_and_age_profile(toy_region_path) -> Non
 def test_local_graduates_become_talent_without_migrating(toy_scenario_path) -> None:
     runs = {}
     for share in (0.05, 0.4):
-        scenario = load_scenario(toy_scenario_path, overrides={"run.end": "2022-09", "local_graduate_share": share})
+        scenario = load_scenario(toy_scenario_path, overrides={"run.end": "2022-09", "local_graduate_share": share, **NO_QUALIFICATION})
         runs[share] = TalentModel(scenario, seed=4).run()
     low, high = runs[0.05], runs[0.4]
     np.testing.assert_array_equal(low.recorder.stock, high.recorder.stock)  # talent behaviour does not depend on it
@@ -125,9 +130,10 @@ def test_local_graduates_become_talent_without_migrating(toy_scenario_path) -> N
 
 
 @pytest.mark.parametrize("service_weight, same", [(0.0, True), (0.6, False)])
-def test_residents_change_talent_behaviour_only_through_the_beds_per_resident(toy_scenario_path, service_weight, same) -> None:
-    """The residents share the hospital beds (ODD §7.0, §7.10); without the service weight they leave talent alone."""
-    settings = {"run.end": "2022-12", "service_weight": service_weight}
+def test_residents_change_talent_behaviour_only_through_beds_and_qualification(toy_scenario_path, service_weight, same) -> None:
+    """The residents share the hospital beds (ODD §7.0, §7.10) and some gain a qualification (§7.11); with neither
+    the service weight nor qualification they leave talent alone."""
+    settings = {"run.end": "2022-12", "service_weight": service_weight, **NO_QUALIFICATION}
     base = load_scenario(toy_scenario_path, overrides=settings)
     moved = load_scenario(toy_scenario_path, overrides={**settings, "net_migration_per_year": 30000, "mortality_slope": 0.1})
     a, b = TalentModel(base, seed=2).run(), TalentModel(moved, seed=2).run()

@@ -19,7 +19,8 @@ MAX_LINES = 700
 SUBMODEL_SECTIONS = {
     "utility": "7.0", "policy": "7.1", "firm_planning": "7.2", "inflows": "7.3", "matching": "7.4", "housing": "7.5",
     "retention": "7.6", "projects": "7.7", "firm_demography": "7.8", "observation": "7.9", "residents": "7.10",
-    "value_added": "7.11",
+    "qualification": "7.11",
+    "value_added": "7.12",
 }
 
 

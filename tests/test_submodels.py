@@ -158,6 +158,6 @@ def test_utility_prefers_higher_wages(toy_scenario_path) -> None:
 
 def test_every_process_of_the_schedule_is_a_submodel_function() -> None:
     assert [name for name, _ in TalentModel.schedule] == [
-        "update_policy", "plan_firms", "arrive", "search_and_match", "allocate_housing", "retain_and_exit", "run_projects",
+        "update_policy", "plan_firms", "arrive", "qualify", "search_and_match", "allocate_housing", "retain_and_exit", "run_projects",
         "enter_and_exit_firms", "move_residents"]
     assert all(fn.__module__.startswith("sim.submodels.") for _, fn in TalentModel.schedule)

@@ -32,7 +32,7 @@ def test_lists_hold_exactly_the_ranged_numeric_levers_and_uncertainties() -> Non
     assert all(p.name.startswith("levers.") for p in levers())
     assert all(p.name.startswith("uncertainties.") for p in uncertainties())
     budgets = [p.name for p in levers() if p.short == "budget_yuan_per_year"]
-    assert len(budgets) == 8
+    assert len(budgets) == 9
     assert "uncertainties.behaviour.graduate_month_shares" not in expected  # a list, not a number
 
 

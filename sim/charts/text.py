@@ -26,6 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
     "inflow.project": {"en": "Leading-talent projects", "zh": "领军人才项目"},
     "inflow.challenge": {"en": "Open challenges", "zh": "揭榜挂帅"},
     "inflow.tailored": {"en": "Tailored recruitment", "zh": "定制引才"},
+    "inflow.qualification": {"en": "Residents gaining a qualification", "zh": "在岗取得资格"},
     "inflow.internal": {"en": "Moves within the city", "zh": "市内流动"},
     # Outflows to other cities are named after the city (from the run's labels); these are not.
     "outflow.retirement": {"en": "Retirement", "zh": "退休"},
@@ -39,6 +40,7 @@ TEXT: dict[str, dict[str, str]] = {
     "lever.services": {"en": "Talent services", "zh": "人才服务"},
     "lever.tailored_support": {"en": "Tailored support", "zh": "定制服务"},
     "lever.graduates": {"en": "Graduate subsidies", "zh": "大学生补贴"},
+    "lever.skills": {"en": "Skills upgrading", "zh": "技能提升"},
     # charts of one run
     "year": {"en": "Year", "zh": "年份"},
     "stock_k": {"en": "Talent stock (thousand persons)", "zh": "人才数量（千人）"},

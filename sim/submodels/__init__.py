@@ -16,4 +16,5 @@ and write; ``sim.model.TalentModel.step`` calls them in order (§3).
 | 7.8 | `firm_demography` | firm entry and exit |
 | 7.9 | `observation`     | observation, and the coupling coordination degree |
 | 7.10 | `residents`      | residents by sex and age: births, deaths, ageing, migration (runs last of the month's processes, before observation) |
+| 7.11 | `qualification`  | residents who gain a qualification become talent in place; the skills lever (runs after the inflows, before matching) |
 """

@@ -11,7 +11,7 @@ from mesa import Model
 
 from sim import demography
 from sim.categories import CHANNEL, SKILLED, TIERS
-from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MASTER, SKILLED_EDUCATION, Cohort
+from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MARKET, MASTER, OWNER, SKILLED_EDUCATION, Cohort
 
 
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
@@ -130,6 +130,21 @@ def platform_recruitment(model: Model) -> None:
         model.firms.jobs[p.firm_row] = max(p.capacity, 1.0)
     hire_directly(model, firm_rows=np.array(rows), tiers=np.array(tiers), persons=np.array(persons), channel="platform",
                   age_mean=model.unc.newcomers.platform_age_mean)
+
+
+def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tenure (months), children and housing of talent that already lives in the city: the initial stock (§5) and
+    residents who gain a qualification (§7.11). Tenure is exponential (mean ``initial_tenure_mean_months``), at most the years
+    since ``from_age``; children and home ownership follow the region's shares, rising with age and with tenure."""
+    rng, ini, start = model.draw, model.region.initial, model.unc.initial_state
+    n = len(age)
+    months = np.minimum(rng.exponential(start.initial_tenure_mean_months, size=n), (age - from_age) * 12).astype(np.int32)
+    child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
+                                                      0, start.stock_children_max_multiple)
+    children = (rng.random(n) < child_p).astype(np.int8)
+    owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / start.ownership_ramp_months, start.ownership_min_multiple,
+                                                                  start.ownership_max_multiple)
+    return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
 def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:

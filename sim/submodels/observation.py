@@ -29,7 +29,8 @@ MODEL_REPORTERS = {
     "talent_by_tier": ("residents by tier, persons", lambda m: dict(zip(TIERS, m.recorder.stock[m.t].sum(axis=0).tolist()))),
     "talent_by_cluster": ("residents by sector (the clusters and the rest of the economy), persons",
                           lambda m: dict(zip(m.region.sector_ids, m.recorder.stock[m.t].sum(axis=1).tolist()))),
-    "arrivals": ("talent that came to the city during the month (every inflow channel), persons",
+    "arrivals": ("talent that joined the city's stock during the month (every inflow channel, residents who became talent "
+                 "included), persons",
                  lambda m: m.recorder.arrivals(m.t - 1) if m.t else 0.0),
     "departures": ("talent that left the city's stock during the month (to other cities, elsewhere or retirement), persons",
                    lambda m: m.recorder.departures(m.t - 1) if m.t else 0.0),
@@ -45,7 +46,7 @@ MODEL_REPORTERS = {
     "talent_share": ("talent stock as a share of residents",
                      lambda m: m.recorder.total_stock() / m.residents.total(talent=m.recorder.total_stock())),
     "gdp_yuan": ("the city's GDP at an annual rate: value added of the month (for the initial state, the last month of the "
-                 "initial year) times 12, yuan/year at constant prices of the initial year (§7.11)",
+                 "initial year) times 12, yuan/year at constant prices of the initial year (§7.12)",
                  lambda m: 12 * m.recorder.city_value_added(m.t)),
 }
 
@@ -153,7 +154,7 @@ class Recorder:
         return float(self.outflow[month][..., leaving].sum())
 
     def city_value_added(self, month: int) -> float:
-        """The city's value added in a month: 0 is the initial state's, ``month`` the month-th of the run (§7.11)."""
+        """The city's value added in a month: 0 is the initial state's, ``month`` the month-th of the run (§7.12)."""
         if month == 0:
             return value_added.initial_month_value_added(self.m)
         return float(self.firms[month - 1, :, FIRM_FIELDS.index("value_added_yuan")].sum())
@@ -296,6 +297,8 @@ class Recorder:
             "labour_market": self._labour_market(dates=dates[1:], sectors=sectors),
             "city_annual": city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1),
                                        value_added=self.firms[:T, :, FIRM_FIELDS.index("value_added_yuan")].sum(axis=1),
-                                       gdp_of_initial_year=value_added.gdp_of_initial_year(m)),
+                                       gdp_of_initial_year=value_added.gdp_of_initial_year(m),
+                                       vacancies=self.labour[:T, ..., LABOUR_FIELDS.index("vacancies")].sum(axis=(1, 2)),
+                                       job_seekers=self.labour[:T, ..., LABOUR_FIELDS.index("job_seekers")].sum(axis=(1, 2))),
             "residents_by_age": residents_by_age(m),
         }

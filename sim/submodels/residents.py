@@ -2,7 +2,8 @@
 deaths, ageing and migration (cohort-component). Residents who are not talent are cohort arrays; the
 talent residents are the talent agents, so that residents = non-talent cohorts + talent agents and the
 talent share of residents is an outcome. Retiring talent stays as a non-talent resident; a local
-graduate who becomes talent leaves the non-talent cohorts without migrating.
+graduate who becomes talent leaves the non-talent cohorts without migrating, as does a resident who
+gains a qualification (§7.11, which takes them out of the cohorts itself).
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ class Residents:
     """Non-talent residents by sex x age, the month's components, and year-end snapshots by age."""
 
     FLOWS = ("births", "deaths", "non_talent_migration", "talent_arrivals", "talent_departures", "talent_from_residents",
-             "retirements")
+             "retirements", "qualifications")
 
     def __init__(self, *, non_talent: np.ndarray, rates: VitalRates, n_months: int, talent_age: np.ndarray,
                  start: dict[str, float]) -> None:
@@ -242,7 +243,8 @@ def setup_residents(model: Model) -> Residents:
 
 
 def move_residents(model: Model) -> None:
-    """The month's births, deaths, migration and ageing of non-talent residents, and their exchanges with talent."""
+    """The month's births, deaths, migration and ageing of non-talent residents, and their exchanges with talent
+    (retirements and local graduates here; the month's qualifications, §7.11, were taken out before)."""
     res, rec, t, demo = model.residents, model.recorder, model.t, model.unc.residents
     talent_women = model.stock.sum() * res.talent_age_share[FEMALE]
     split = sex_shares_by_age(res.talent_age_share)
@@ -250,10 +252,12 @@ def move_residents(model: Model) -> None:
     local_graduates = rec.inflow_age[t][:, CHANNEL["graduate"]] * demo.local_graduate_share
     res.non_talent, flows = advance_month(res.non_talent, rates=res.rates, talent_women=talent_women,
                                           joining=split * retired[None, :], leaving=split * local_graduates[None, :])
-    # every arrival from outside and every departure to another city carries an age (internal moves none)
+    # every talent inflow but moves within the city carries an age, and so does every departure to another city;
+    # residents who qualified this month (§7.11) already left the cohorts
     arrivals = rec.inflow_age[t].sum()
+    from_residents = flows.left + res.flows["qualifications"][t]
     for name, value in (("births", flows.births), ("deaths", flows.deaths), ("non_talent_migration", flows.migration),
-                        ("talent_arrivals", arrivals - flows.left), ("talent_from_residents", flows.left),
+                        ("talent_arrivals", arrivals - from_residents), ("talent_from_residents", from_residents),
                         ("talent_departures", rec.outflow_age[t][:, : len(model.competitors)].sum()), ("retirements", flows.joined)):
         res.flows[name][t] = value
     res.non_talent_total[t + 1] = res.non_talent.sum()
@@ -281,15 +285,17 @@ def _by_age(model: Model, month: int) -> tuple[np.ndarray, np.ndarray]:
     return non_talent, talent
 
 
-def city_annual(model: Model, *, jobs: np.ndarray, value_added: np.ndarray, gdp_of_initial_year: float) -> pa.Table:
+def city_annual(model: Model, *, jobs: np.ndarray, value_added: np.ndarray, gdp_of_initial_year: float, vacancies: np.ndarray,
+                job_seekers: np.ndarray) -> pa.Table:
     """One row per year: the initial state (flows of the projection from the census), then each calendar year.
-    ``jobs`` are the firms' jobs at each month end and ``value_added`` the city's value added in each month
-    (the recorder's); the initial state's row has the GDP of its year as the model reckons it (§7.11)."""
+    ``jobs`` are the firms' jobs at each month end, ``value_added`` the city's value added, ``vacancies`` and
+    ``job_seekers`` the talent markets' totals in each month (the recorder's); the initial state's row has the GDP
+    of its year as the model reckons it (§7.12)."""
     res, rec = model.residents, model.recorder
     cols: dict[str, list] = {k: [] for k in (
         "year", "months", "residents", "residents_male", "residents_0_14", "residents_15_64", "residents_65_plus", "talent_stock",
         "talent_share", "births", "deaths", "net_migration", "non_talent_net_migration", "talent_net_migration",
-        "talent_from_residents", "retirements", "jobs", "gdp_yuan")}
+        "talent_from_residents", "qualifications_gained", "retirements", "jobs", "vacancies", "job_seekers", "gdp_yuan")}
     complete = []
     for year, month, months in _year_rows(model):
         non_talent, talent = _by_age(model, month)
@@ -309,8 +315,11 @@ def city_annual(model: Model, *, jobs: np.ndarray, value_added: np.ndarray, gdp_
             "net_migration": non_talent_net if first else non_talent_net + talent_net,
             "non_talent_net_migration": non_talent_net, "talent_net_migration": talent_net,
             "talent_from_residents": np.nan if first else f["talent_from_residents"],
+            "qualifications_gained": np.nan if first else f["qualifications"],
             "retirements": np.nan if first else f["retirements"],
             "jobs": res.start["jobs"] if first else float(jobs[month - 1]),
+            "vacancies": np.nan if first else float(vacancies[month - 1]),
+            "job_seekers": np.nan if first else float(job_seekers[month - 1]),
             "gdp_yuan": gdp_of_initial_year if first else float(value_added[months].sum()),
         }
         complete.append(first or len(months) == 12)

@@ -1,4 +1,4 @@
-"""§7.11 Value added and GDP (docs/ODD.md): the firms' gross output turned into value added by sector, at
+"""§7.12 Value added and GDP (docs/ODD.md): the firms' gross output turned into value added by sector, at
 constant prices of the initial year, and the city's GDP.
 
 The nine clusters' value added is a fixed share of their firms' output (``value_added_ratio``). The rest
