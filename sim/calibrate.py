@@ -43,8 +43,11 @@ FREE_PARAMETERS = {
 # free parameter -> (group under ``uncertainties``, city_annual series whose ``fitted`` observation it is
 # fitted to, gain of the additive update per unit of the series). One year of non-talent net migration at
 # the level theta adds about theta residents by the year end.
+# A year's value added grows by the trend on top of what the firms do, so the growth moves one for one with it.
+# "" is the top level of ``uncertainties``.
 OBSERVED_FREE_PARAMETERS = {
     "net_migration_per_year": ("residents", "residents", 1.0),
+    "productivity_trend_per_year": ("", "gdp_real_growth", 1.0),
 }
 
 
@@ -154,7 +157,7 @@ def fit(scenario: Scenario, *, seeds: int = 4, scale: int = 10, max_iterations: 
     targets = fitted_targets(scenario)
     free = free_parameters(scenario)
     unc = scenario.uncertainties
-    theta = {name: float(getattr(getattr(unc, group), name)) for name, (group, *_) in free.items()}
+    theta = {name: float(getattr(getattr(unc, group) if group else unc, name)) for name, (group, *_) in free.items()}
     history: list[dict[str, float]] = []
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for iteration in range(1, max_iterations + 1):
@@ -186,8 +189,8 @@ def fit(scenario: Scenario, *, seeds: int = 4, scale: int = 10, max_iterations: 
 def with_uncertainties(scenario: Scenario, values: dict[str, float], *, groups: dict[str, str]) -> Scenario:
     """The scenario with ``values`` set in their groups under ``uncertainties`` (``groups``: name -> group)."""
     unc = scenario.uncertainties
-    updates: dict[str, object] = {}
-    for group in set(groups.values()):
+    updates: dict[str, object] = {name: value for name, value in values.items() if not groups[name]}
+    for group in set(groups.values()) - {""}:
         mine = {name: value for name, value in values.items() if groups[name] == group}
         updates[group] = getattr(unc, group).model_copy(update=mine)
     return scenario.model_copy(update={"uncertainties": unc.model_copy(update=updates)})
@@ -218,10 +221,11 @@ def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, ve
         "# Targets (simulated mean; target; tolerance):",
         *[f"#   {k}: {report.patterns[k]:.6g}; {v['target']:.6g}; [{v['low']:.6g}, {v['high']:.6g}] {v['unit']}" for k, v in report.targets.items()],
     ]
-    groups: dict[str, dict[str, float]] = {}
+    uncertainties: dict[str, object] = {}
     for name, (group, *_) in free_parameters(scenario).items():
-        groups.setdefault(group, {})[name] = float(f"{report.fitted[name]:.6g}")
-    body = {"uncertainties": groups}
+        node = uncertainties.setdefault(group, {}) if group else uncertainties
+        node[name] = float(f"{report.fitted[name]:.6g}")
+    body = {"uncertainties": uncertainties}
     text = "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False)
     write_atomic(calibration_file(path), text.encode("utf-8"))
     return report

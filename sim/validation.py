@@ -74,16 +74,19 @@ class ValidationReport:
                          for k, v in rows.items()})
 
     def render(self) -> str:
-        head = f"{'series':<16}{'year':>6}{'observed':>14}{'simulated':>14}{'seed range':>26}{'error':>9}{'tolerance':>11}  use      result"
-        lines = [f"validation · {self.scenario.name} · {len(self.seeds)} seeds · scale {self.scale} "
-                 "(the range is over seeds only; parameters at the scenario's values)", head]
+        rows = [("series", "year", "observed", "simulated", "seed range", "error", "tolerance", "use", "result")]
         for c in self.checks:
             o = c.observation
-            tol = f"±{o.tolerance:.1%}" if o.tolerance_kind == "relative" else f"±{_number(o.tolerance)}"
-            rel = f"{c.error / o.value:+.1%}" if o.value else _number(c.error)
-            seed_range = f"{_number(c.simulated.min())} – {_number(c.simulated.max())}"
-            lines.append(f"{o.series:<16}{o.year:>6}{_number(o.value):>14}{_number(c.mean):>14}{seed_range:>26}{rel:>9}{tol:>11}  "
-                         f"{o.use:<8} {'ok' if c.within else 'OUTSIDE'}")
+            relative = o.tolerance_kind == "relative"
+            rows.append((o.series, str(o.year), _number(o.value), _number(c.mean),
+                         f"{_number(c.simulated.min())} – {_number(c.simulated.max())}",
+                         f"{c.error / o.value:+.1%}" if relative and o.value else _number(c.error, signed=True),
+                         f"±{o.tolerance:.1%}" if relative else f"±{_number(o.tolerance)}", o.use, "ok" if c.within else "OUTSIDE"))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [f"validation · {self.scenario.name} · {len(self.seeds)} seeds · scale {self.scale} "
+                 "(the range is over seeds only; parameters at the scenario's values)"]
+        lines += ["  ".join(cell.ljust(w) if i in (0, 7, 8) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+                  for row in rows]
         if self.talent_growth is not None:
             g = self.talent_growth
             lines.append(f"talent growth {GROWTH_FROM + 1}-{GROWTH_TO}: {g.mean():.1%} a year (seeds {g.min():.1%} – {g.max():.1%})")
@@ -94,8 +97,11 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _number(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.4g}"
+def _number(x: float, *, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:{sign},.1f} bn"
+    return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.4g}"
 
 
 def validation_seeds(scenario: Scenario, *, seeds: int) -> list[int]:
