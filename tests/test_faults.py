@@ -113,6 +113,12 @@ def test_a_full_disk_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatc
     assert main(args) == 0
     (run_dir,) = (out / SCENARIO).iterdir()
     assert (run_dir / "manifest.json").exists()
+    # the rerun is the run that was never interrupted
+    clean = tmp_path / "clean"
+    assert main([*args[:3], str(clean), *args[4:]]) == 0
+    tables = sorted(p.name for p in run_dir.glob("*.parquet"))
+    assert tables and tables == sorted(p.name for p in (clean / SCENARIO / run_dir.name).glob("*.parquet"))
+    assert all((run_dir / name).read_bytes() == (clean / SCENARIO / run_dir.name / name).read_bytes() for name in tables)
 
 
 def test_a_previous_version_left_by_a_killed_swap_is_restored_or_removed(tmp_path) -> None:
