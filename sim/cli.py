@@ -32,12 +32,13 @@ def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _check_common(args: argparse.Namespace) -> None:
+def _check_common(args: argparse.Namespace) -> Any:
     """What every command that writes results checks first, before reading a scenario: the output
-    folder, the seeds, the size of the study and the scheduler (errors name the option)."""
+    folder, the seeds, the size of the study and the scheduler with its TLS files (errors name the
+    option). Returns the TLS settings for the scheduler, None when Dask's configuration decides."""
     import os
 
-    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size
+    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size, scheduler_security
 
     check_output_folder(args.out)
     check_seed(getattr(args, "seed", None), option="--seed")
@@ -53,8 +54,11 @@ def _check_common(args: argparse.Namespace) -> None:
         from sim.ensemble import SCHEDULER_ENV
 
         address = args.scheduler or os.environ.get(SCHEDULER_ENV)
+        security = scheduler_security(ca_file=args.tls_ca_file, cert=args.tls_cert, key=args.tls_key, address=address)
         if address:
-            check_scheduler(address, option="--scheduler" if args.scheduler else f"${SCHEDULER_ENV}")
+            check_scheduler(address, option="--scheduler" if args.scheduler else f"${SCHEDULER_ENV}", security=security)
+        return security
+    return None
 
 
 def _config_error(source: str, problem: str) -> Exception:
@@ -126,7 +130,11 @@ def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_def
     parser.add_argument("--root-seed", type=int, help=f"seed from which every run's seed derives (default: {root_default})")
     parser.add_argument("--scale", type=int, help=f"persons per skilled-tier agent (default: {scale_default})")
     parser.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
-    parser.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS)")
+    parser.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
+                                            "it must be trusted: the client unpickles what it sends back")
+    parser.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
+    parser.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
+    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
     parser.add_argument("--dashboard", action="store_true",
                         help="serve the local cluster's dashboard on 127.0.0.1:8787, with its task profiles (runs take ~10%% longer)")
     parser.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
@@ -254,7 +262,7 @@ def _study(args: argparse.Namespace) -> int:
     from sim.errors import ConfigError
     from sim.inputs import check_study_size
 
-    _check_common(args)
+    security = _check_common(args)
     if args.command == "sweep":
         try:
             lever, values = parse_lever_range(args.lever)
@@ -264,7 +272,8 @@ def _study(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
     _warn(scenario)
     options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
-                   scheduler=args.scheduler, dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+                   scheduler=args.scheduler, security=security, dashboard=args.dashboard, progress=not args.quiet,
+                   charts=not args.no_charts, lang=args.lang)
     if args.command == "sweep":
         for value in {min(values), max(values)}:  # validity ranges are intervals: the extremes check every value
             load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: value})
@@ -292,7 +301,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.errors import ConfigError
     from sim.inputs import check_slug, check_study_size
 
-    _check_common(args)
+    security = _check_common(args)
     check_study_size(seeds=args.seeds, points=len(args.scenarios))
     if args.name is not None:
         try:
@@ -309,7 +318,8 @@ def _compare(args: argparse.Namespace) -> int:
         raise ConfigError(source="--years", problems=[str(exc)]) from None
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
-                                       scale=args.scale, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
+                                       scale=args.scale, workers=args.workers, scheduler=args.scheduler, security=security,
+                                       dashboard=args.dashboard,
                                        progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
                                        name=args.name)
     except ValueError as exc:

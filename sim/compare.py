@@ -269,8 +269,8 @@ def check_years(scenarios: Sequence[Scenario], years: Sequence[int]) -> None:
 
 def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, years: Sequence[int] = DEFAULT_YEARS,
                       root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
-                      scheduler: str | None = None, dashboard: bool = False, progress: bool = False, charts: bool = True,
-                      lang: str = "en", name: str | None = None) -> Comparison:
+                      scheduler: str | None = None, security: Any = None, dashboard: bool = False, progress: bool = False,
+                      charts: bool = True, lang: str = "en", name: str | None = None) -> Comparison:
     """Run every scenario with the same seeds and write the comparison table and charts.
 
     Files go to ``out/compare/<name>/``: the runs' dataset and summary (as for an ensemble),
@@ -284,8 +284,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
     check_years(scenarios, years)
     specs = specs_for_scenarios(scenarios, seeds=seeds, root_seed=root_seed, scale=scale)
     study_dir = Path(out) / "compare" / (name or comparison_name(scenarios))
-    result = execute_study(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
-                           progress=progress)
+    result = execute_study(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, security=security,
+                           dashboard=dashboard, progress=progress)
     reference = scenarios[0].levers
     priced = [s.levers != reference for s in scenarios]
     table = comparison_table(year_end_values(specs, study_dir=study_dir, years=years), priced=priced)

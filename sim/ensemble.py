@@ -232,13 +232,15 @@ def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ running a study
 def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,
-            dashboard: bool = False, progress: bool = False, task: Callable[[RunSpec, str], dict] = run_task) -> dict[str, str]:
+            security: Any = None, dashboard: bool = False, progress: bool = False,
+            task: Callable[[RunSpec, str], dict] = run_task) -> dict[str, str]:
     """Run every spec not yet complete; returns each run's status (done, skipped or failed).
 
     ``workers=0`` runs serially in this process. Otherwise the runs go to a Dask cluster: the one at
     ``scheduler`` (or ``$DASK_SCHEDULER_ADDRESS``), else a local cluster of ``workers`` processes
     (one per core by default) on the loopback interface. Workers must see ``study_dir`` (a shared
-    file system on a real cluster).
+    file system on a real cluster). ``security`` (a ``distributed.security.Security``) is how the
+    client reaches that scheduler; None leaves it to Dask's configuration.
     """
     study_dir = Path(study_dir).resolve()
     study_dir.mkdir(parents=True, exist_ok=True)
@@ -253,7 +255,7 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
                 status[spec.run_id] = task(spec, str(study_dir))["status"]
                 _advance(bar, status)
         else:
-            with _client(workers=workers, scheduler=scheduler, dashboard=dashboard) as client:
+            with _client(workers=workers, scheduler=scheduler, security=security, dashboard=dashboard) as client:
                 from distributed import as_completed
 
                 futures = [client.submit(task, spec, str(study_dir), key=f"talentsim-{spec.run_id}", pure=False) for spec in pending]
@@ -270,8 +272,9 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
 class _client:
     """A Dask client for an existing scheduler, or for a local cluster that lives as long as the block."""
 
-    def __init__(self, *, workers: int | None, scheduler: str | None, dashboard: bool) -> None:
+    def __init__(self, *, workers: int | None, scheduler: str | None, security: Any, dashboard: bool) -> None:
         self.address = scheduler or os.environ.get(SCHEDULER_ENV)
+        self.security = security
         self.workers = workers
         self.dashboard = dashboard
         self.cluster = None
@@ -280,7 +283,8 @@ class _client:
         from distributed import Client, LocalCluster
 
         if self.address:
-            self.client = Client(self.address, timeout=f"{SCHEDULER_TIMEOUT_S}s")  # not Dask's 30 s: an absent scheduler is a typo
+            # not Dask's 30 s: an absent scheduler is a typo
+            self.client = Client(self.address, timeout=f"{SCHEDULER_TIMEOUT_S}s", security=self.security)
         else:
             import dask
 
@@ -371,13 +375,13 @@ def run_index(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
 
 
 def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,
-                  dashboard: bool = False, progress: bool = False,
+                  security: Any = None, dashboard: bool = False, progress: bool = False,
                   task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
     """Run the specs not yet complete and write the run index and the summary; no charts."""
     t0 = time.perf_counter()
     study_dir = Path(study_dir)
-    status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
-                     progress=progress, task=task)
+    status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, security=security,
+                     dashboard=dashboard, progress=progress, task=task)
     summary = summarise(specs, study_dir=study_dir)
     write_table(study_dir, summary, name="summary")
     write_table(study_dir, run_index(specs, study_dir=study_dir), name="runs", formats=("parquet",))
@@ -389,13 +393,13 @@ def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | N
 
 def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None, seeds: int,
               out: Path, study: str, root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
-              scheduler: str | None = None, dashboard: bool = False, progress: bool = False, charts: bool = True,
-              lang: str = "en", task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
+              scheduler: str | None = None, security: Any = None, dashboard: bool = False, progress: bool = False,
+              charts: bool = True, lang: str = "en", task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
     """Run a design (points x seeds) and write the dataset, the run index, the summary and the fan charts."""
     t0 = time.perf_counter()
     specs = build_specs(scenario, points=points, labels=labels, seeds=seeds, root_seed=root_seed, scale=scale)
     result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
-                           dashboard=dashboard, progress=progress, task=task)
+                           security=security, dashboard=dashboard, progress=progress, task=task)
     if charts and result.summary.num_rows:
         from sim.charts.fans import render_fan_charts
         from sim.charts.style import resolve_language

@@ -199,22 +199,69 @@ def check_study_size(*, seeds: int, points: int = 1) -> None:
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}/?")
 
 
-def check_scheduler(address: str, *, option: str, timeout: float = SCHEDULER_TIMEOUT_S) -> None:
-    """The address of a Dask scheduler that answers within ``timeout`` seconds.
+ENCRYPTED_SCHEMES = ("tls://", "wss://")
+
+
+def check_scheduler(address: str, *, option: str, timeout: float = SCHEDULER_TIMEOUT_S, security: Any = None) -> None:
+    """The address of a Dask scheduler that answers within ``timeout`` seconds, reached with ``security``
+    (a ``distributed.security.Security``; None leaves Dask's own configuration to decide).
 
     The client unpickles what the scheduler sends back, so only a trusted scheduler may be named
     (docs/studies.md); this check only spares the user a study that hangs or fails half-way.
     """
     if not SCHEDULER_ADDRESS.fullmatch(address) or not 0 < int(address.rstrip("/").rsplit(":", 1)[1]) < 65536:
         raise ConfigError(source=option, problems=[f"{address!r}: not a Dask scheduler address; write tcp://HOST:PORT"])
+    if security is not None and not address.startswith(ENCRYPTED_SCHEMES):
+        raise ConfigError(source=option, problems=[f"{address}: the TLS options need an encrypted address; write tls://HOST:PORT"])
     from distributed import Client
 
     try:
-        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False, security=security)
     except Exception as exc:  # OSError, TimeoutError and the comm errors of distributed alike
         raise ConfigError(source=option, problems=[f"{address}: no Dask scheduler answered within {timeout:g} s "
                                                    f"({type(exc).__name__})"]) from None
     client.close()
+
+
+TLS_OPTIONS = {"--tls-ca-file": ("tls_ca_file", "distributed.comm.tls.ca-file"),
+               "--tls-cert": ("tls_client_cert", "distributed.comm.tls.client.cert"),
+               "--tls-key": ("tls_client_key", "distributed.comm.tls.client.key")}
+
+
+def scheduler_security(*, ca_file: Path | None, cert: Path | None, key: Path | None, address: str | None) -> Any:
+    """Dask's TLS settings for reaching the scheduler at ``address``: a ``distributed.security.Security``
+    that requires encryption, from the certificate authority, the client certificate and its key.
+
+    None when no file is given: Dask's own configuration (``distributed.comm.tls.*``, also read from
+    ``DASK_DISTRIBUTED__COMM__TLS__...`` variables) then applies as it stands. A file left out here is
+    taken from that configuration too. Dask's TLS is mutual, so a certificate authority and a client
+    certificate are both needed; each is read now, so that a wrong path or key is an error naming the
+    option before any study starts.
+    """
+    given = {option: path for option, path in zip(TLS_OPTIONS, (ca_file, cert, key)) if path is not None}
+    if not given:
+        return None
+    first = next(iter(given))
+    if not address:
+        raise ConfigError(source=first, problems=["TLS is for an existing cluster: give --scheduler (or $DASK_SCHEDULER_ADDRESS) "
+                                                  "too; the local cluster listens on 127.0.0.1 only"])
+    for option, path in given.items():
+        try:
+            read_text_file(path, what="PEM file")
+        except ConfigError as exc:
+            raise ConfigError(source=option, problems=[f"{path}: {problem}" for problem in exc.problems]) from None
+    from distributed.security import Security
+
+    security = Security(require_encryption=True, **{TLS_OPTIONS[option][0]: str(path) for option, path in given.items()})
+    for option in ("--tls-ca-file", "--tls-cert"):
+        field, setting = TLS_OPTIONS[option]
+        if not getattr(security, field):
+            raise ConfigError(source=option, problems=[f"needed for TLS (Dask's TLS is mutual); give {option} or set {setting}"])
+    try:
+        security.get_connection_args("client")  # loads the files as the connection will
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise ConfigError(source=", ".join(given), problems=[f"the TLS files cannot be used together: {exc}"]) from None
+    return security
 
 
 # ---------------------------------------------------------------- schema helpers

@@ -28,6 +28,11 @@ Count = Annotated[int, Field(ge=0, le=10**9)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
+# Upper bounds of a region's amounts: far beyond any city (Jiaxing: 5.5 M residents, 1.26 M talent), so
+# that a typo such as 1e12 is refused rather than simulated until memory runs out.
+MAX_PERSONS = 1e8
+MAX_RENT_YUAN = 1e6  # per month
+MAX_MULTIPLE = 100.0  # wage indices and multipliers, relative to the city's skilled wage
 
 
 def _month(value: str) -> str:
@@ -60,8 +65,8 @@ class Quantity(_Strict):
 
 
 class Tier(_Strict):
-    count: float | None = Field(ge=0)
-    wage_multiplier: float = Field(gt=0)
+    count: float | None = Field(ge=0, le=MAX_PERSONS)
+    wage_multiplier: float = Field(gt=0, le=MAX_MULTIPLE)
     unit: str
     source: str
     range: tuple[float, float] | None = None
@@ -73,7 +78,7 @@ class District(_Strict):
     zh: str
     lon: Longitude
     lat: Latitude
-    rent_yuan: float = Field(gt=0)
+    rent_yuan: float = Field(gt=0, le=MAX_RENT_YUAN)
 
 
 class Sector(_Strict):
@@ -81,15 +86,15 @@ class Sector(_Strict):
     en: str
     zh: str
     district: str
-    firms: int = Field(gt=0)
-    wage_index: float = Field(gt=0)
+    firms: int = Field(gt=0, le=10**6)
+    wage_index: float = Field(gt=0, le=MAX_MULTIPLE)
     talent_intensity: float = Field(gt=0, le=1)
-    output_per_job_yuan: float = Field(gt=0)
-    high_end_intensity: float = Field(gt=0)
+    output_per_job_yuan: float = Field(gt=0, le=1e9)
+    high_end_intensity: float = Field(gt=0, le=MAX_MULTIPLE)
     industry_en: str = ""
     industry_zh: str = ""
     level: Literal["global", "national", "regional", "none"] = "none"
-    talent: float | None = Field(None, ge=0)
+    talent: float | None = Field(None, ge=0, le=MAX_PERSONS)
     source: str = ""
 
 
@@ -112,7 +117,7 @@ class Platform(_Strict):
     links: list[str] = []
     founded: str = ""
     talent: dict[str, Count]
-    capacity: float = Field(gt=0)
+    capacity: float = Field(gt=0, le=1e5)  # as a new platform's in a scenario
     source: str
 
     @field_validator("founded")
@@ -127,7 +132,7 @@ class NamedFirm(_Strict):
     zh: str
     sector: str
     talent: dict[str, Count]
-    rd_staff: float = Field(0, ge=0)
+    rd_staff: float = Field(0, ge=0, le=1e6)
     source: str
 
 
@@ -135,10 +140,10 @@ class Competitor(_Strict):
     id: str
     en: str
     zh: str
-    rank: float | None = Field(None, ge=1)  # 1 is the most attractive city
-    wage_index: float = Field(gt=0)
-    rent_yuan: float = Field(gt=0)
-    constant: float | None = None
+    rank: float | None = Field(None, ge=1, le=1e4)  # 1 is the most attractive city
+    wage_index: float = Field(gt=0, le=MAX_MULTIPLE)
+    rent_yuan: float = Field(gt=0, le=MAX_RENT_YUAN)
+    constant: float | None = Field(None, ge=-20, le=20)  # a term of a choice utility: exp(20) already outweighs every city
     lon: Longitude | None = None
     lat: Latitude | None = None
 
@@ -198,9 +203,9 @@ class Initial(_Strict):
 
     @model_validator(mode="after")
     def _plausible(self) -> "Initial":
-        problems = [f"{name}: must be a count of 0 or more" for name in
+        problems = [f"{name}: must be a count from 0 to {MAX_PERSONS:g}" for name in
                     ("apartments", "leading_projects", "little_giants", "school_places", "hospital_beds", "culture_events")
-                    if getattr(self, name).value < 0]
+                    if not 0 <= getattr(self, name).value <= MAX_PERSONS]
         problems += [f"{name}: must be a share between 0 and 1" for name in ("share_with_children", "share_home_owners")
                      if not 0 <= getattr(self, name).value <= 1]
         # the services lever adds places of one kind; the stock it adds to must count the same kind
@@ -305,9 +310,11 @@ class Region(_Strict):
         except ValidationError as exc:
             raise ValueError("; ".join(_row_problems(exc))) from None
         problems = []
-        for name in ("talent_stock", "resident_population", "skilled_wage_yuan"):
-            if not getattr(self, name).value > 0:
-                problems.append(f"{name}: must be positive")
+        for name, most in (("talent_stock", MAX_PERSONS), ("resident_population", MAX_PERSONS), ("skilled_wage_yuan", 1e7)):
+            if not 0 < getattr(self, name).value <= most:
+                problems.append(f"{name}: must be positive and at most {most:g}")
+        if not 0 < self.residents.population.value <= MAX_PERSONS:
+            problems.append(f"residents.population: must be positive and at most {MAX_PERSONS:g}")
         district_list = [d.id for d in self.district_rows]
         if len(set(district_list)) != len(district_list):
             problems.append(f"districts: ids must be unique; repeated: {', '.join(_repeated(district_list))}")

@@ -6,10 +6,14 @@ only when every file is complete, so an interrupted run never leaves a partial r
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import io
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
@@ -97,7 +101,14 @@ def with_keys(table: pa.Table, *, key_columns: dict[str, Any]) -> pa.Table:
 
 @contextmanager
 def staged_directory(final: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``final``; on success it replaces ``final`` in one rename.
+    """Yield a temporary folder beside ``final``; on success it takes the place of ``final`` whole.
+
+    The new version replaces an existing one in a single step where the system allows it (Linux's
+    ``renameat2`` with ``RENAME_EXCHANGE``, glibc 2.28 or later): a reader always finds ``final``, either
+    the old version or the new one. Elsewhere (another system, an older C library, or a file system that
+    refuses the exchange) the old version is first moved aside and the new one renamed in, so for a
+    moment ``final`` is absent. Several processes may write the same run at once: each has its own stage
+    and its own names for the version it moves aside, and the last to finish wins, wholly.
 
     On any failure (an exception, Ctrl-C, or SIGTERM, which the CLI turns into an exit) the stage is
     removed, and so is the scenario folder if nothing else is in it. The stage's name carries the
@@ -110,14 +121,7 @@ def staged_directory(final: Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.{os.getpid()}.", suffix=".partial"))
     try:
         yield stage
-        if final.exists():
-            old = final.with_name(f".{final.name}.{os.getpid()}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-            os.replace(stage, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(stage, final)
+        _swap_into_place(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         if not parent_existed:
@@ -125,30 +129,121 @@ def staged_directory(final: Path) -> Iterator[Path]:
         raise
 
 
+def _swap_into_place(stage: Path, final: Path) -> None:
+    """Put the folder ``stage`` at ``final``, removing the version it replaces.
+
+    Another writer may put its own version in place at any moment; whoever renames last wins.
+    """
+    while True:
+        if not final.exists():
+            if _rename_unless_taken(stage, final):
+                return
+            continue
+        try:
+            exchanged = exchange_paths(stage, final)
+        except FileNotFoundError:  # another writer's two-step swap had moved it aside
+            continue
+        if exchanged:
+            shutil.rmtree(stage, ignore_errors=True)  # the stage's name now holds the replaced version
+            return
+        if _replace_in_two_steps(stage, final):
+            return
+
+
+def _rename_unless_taken(stage: Path, final: Path) -> bool:
+    """Rename ``stage`` to ``final``; False when another writer's version got there first."""
+    try:
+        os.rename(stage, final)
+    except OSError as error:
+        if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            return False
+        raise
+    return True
+
+
+def _replace_in_two_steps(stage: Path, final: Path) -> bool:
+    """The fallback swap: ``final`` moved aside, ``stage`` renamed in, the old version removed.
+
+    ``final`` is absent between the two renames. The name it is moved to is this writer's alone and
+    carries its process id, so a swap killed in between is undone by the next sweep. False when another
+    writer's version took the place first (the caller tries again).
+    """
+    old = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.old")
+    try:
+        os.rename(final, old)
+    except FileNotFoundError:  # another writer moved it aside first
+        pass
+    try:
+        placed = _rename_unless_taken(stage, final)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+    return placed
+
+
+# Linux renameat2(2): exchange two paths atomically.
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_EXCHANGE_REFUSED = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP}
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Exchange the paths ``a`` and ``b`` in one step; False where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _EXCHANGE_REFUSED:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+@functools.cache
+def _renameat2() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2  # glibc 2.28 and later
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
 def sweep_abandoned_stages(folder: Path) -> list[Path]:
     """Remove the stages in ``folder`` whose writing process is gone: ``.<run>.<pid>.<random>.partial``, and
-    ``.<run>.<pid>.old``, the previous version of a run being replaced."""
+    ``.<run>.<pid>.<random>.old``, the previous version of a run being replaced by the two-step swap."""
     swept = []
     for path in [*folder.glob(".*.partial"), *folder.glob(".*.old")]:
         pid = _writer_pid(path)
         if pid is None or _process_alive(pid):
             continue
-        run = folder / path.name[1:].rsplit(".", 2)[0]
-        if path.suffix == ".old" and not run.exists():
-            os.replace(path, run)  # killed between the two renames: the previous version is the only whole one
-        else:
+        run = folder / path.name[1:].rsplit(".", 3)[0]
+        if not (path.suffix == ".old" and _restore(path, run=run)):
             shutil.rmtree(path, ignore_errors=True)
         swept.append(path)
     return swept
 
 
+def _restore(old: Path, *, run: Path) -> bool:
+    """Put back a previous version when its run is missing (its writer was killed between the two renames)."""
+    if run.exists():
+        return False
+    try:
+        return _rename_unless_taken(old, run)
+    except FileNotFoundError:  # another sweep got there first
+        return True
+
+
 def _writer_pid(stage: Path) -> int | None:
     """The process id in a stage's name; counted from the end, since a run's name may hold dots and digits."""
     parts = stage.name.split(".")
-    position = -3 if stage.suffix == ".partial" else -2
-    if len(parts) < 4 or not parts[position].isdigit():
+    if len(parts) < 5 or not parts[-3].isdigit():
         return None
-    return int(parts[position])
+    return int(parts[-3])
 
 
 def _process_alive(pid: int) -> bool:

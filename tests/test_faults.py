@@ -1,8 +1,10 @@
-"""Faults while writing: a run stopped by SIGTERM or Ctrl-C leaves no stage and no empty folder, and a
-stage left by a process killed outright is swept by the next write beside it (never a live writer's)."""
+"""Faults while writing: a run stopped by SIGTERM or Ctrl-C leaves no stage and no empty folder, a
+stage left by a process killed outright is swept by the next write beside it (never a live writer's), and
+processes writing the same run at once neither fail nor leave a reader without the run."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -111,6 +113,12 @@ def test_a_full_disk_is_a_clear_error_and_a_rerun_completes(tmp_path, monkeypatc
     assert main(args) == 0
     (run_dir,) = (out / SCENARIO).iterdir()
     assert (run_dir / "manifest.json").exists()
+    # the rerun is the run that was never interrupted
+    clean = tmp_path / "clean"
+    assert main([*args[:3], str(clean), *args[4:]]) == 0
+    tables = sorted(p.name for p in run_dir.glob("*.parquet"))
+    assert tables and tables == sorted(p.name for p in (clean / SCENARIO / run_dir.name).glob("*.parquet"))
+    assert all((run_dir / name).read_bytes() == (clean / SCENARIO / run_dir.name / name).read_bytes() for name in tables)
 
 
 def test_a_previous_version_left_by_a_killed_swap_is_restored_or_removed(tmp_path) -> None:
@@ -118,13 +126,93 @@ def test_a_previous_version_left_by_a_killed_swap_is_restored_or_removed(tmp_pat
     folder.mkdir()
     dead_pid = _a_pid_that_is_not_running()
     # killed after moving the old version aside, before moving the new one in: the old one comes back
-    orphan = folder / f".seed1.v2.{dead_pid}.old"
+    orphan = folder / f".seed1.v2.{dead_pid}.1f2e.old"
     orphan.mkdir()
     (orphan / "manifest.json").write_text("{}")
     # killed after both renames, before removing the old version: it goes
-    replaced = folder / f".seed2.{dead_pid}.old"
+    replaced = folder / f".seed2.{dead_pid}.3a4b.old"
     replaced.mkdir()
     (folder / "seed2").mkdir()
     assert sorted(sweep_abandoned_stages(folder)) == sorted([orphan, replaced])
     assert (folder / "seed1.v2" / "manifest.json").exists()
     assert not replaced.exists() and (folder / "seed2").exists()
+
+
+# Each writer simulates the toy scenario briefly, says it is ready, waits for the word, then writes the run
+# again and again through the path `talentsim run` uses. "two-step" forces the fallback swap.
+WRITER = """
+import sys
+from pathlib import Path
+import sim.results
+from sim.config import load_scenario
+from sim.runner import simulate, write_run
+scenario, out, writes, swap = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if swap == "two-step":
+    sim.results.exchange_paths = lambda a, b: False
+model, _ = simulate(load_scenario(scenario, overrides={"run.end": "2022-02"}))
+print("ready", flush=True)
+sys.stdin.readline()
+for _ in range(writes):
+    write_run(model, out=out, charts=False)
+"""
+WRITERS, WRITES_EACH = 3, 40
+
+
+def _write_concurrently(out: Path, *, swap: str) -> tuple[list[str], int, Path]:
+    """Start the writers of one run and read it while they write; the problems seen, the reads made, the run."""
+    from sim.config import load_scenario
+    from sim.results import run_id
+
+    final = out / SCENARIO / run_id(load_scenario(TOY, overrides={"run.end": "2022-02"}))
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(TOY), str(out), str(WRITES_EACH), swap], cwd=ROOT,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(WRITERS)]
+    for writer in writers:
+        assert writer.stdout.readline().strip() == "ready", writer.communicate()[1]
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    problems, reads = [], 0
+    deadline = time.monotonic() + 120
+    while not final.exists() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    manifest = final / "manifest.json"
+    while any(writer.poll() is None for writer in writers) and time.monotonic() < deadline:
+        for _ in range(50):  # mostly the quick question, so that a brief absence is caught
+            reads += 1
+            if not os.path.isdir(final):
+                problems.append("the run folder was missing")
+        try:
+            reads += 1
+            if json.loads(manifest.read_bytes())["run_id"] != final.name:
+                problems.append("a manifest of another run")
+        except (OSError, ValueError) as error:
+            problems.append(f"{type(error).__name__}: {error}")
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        if writer.returncode != 0:
+            problems.append(f"a writer failed:\n{err}")
+    return problems, reads, final
+
+
+@pytest.mark.parametrize("swap", ["exchange", "two-step"])
+def test_concurrent_writers_of_one_run_leave_one_whole_version(tmp_path, swap) -> None:
+    out = tmp_path / "out"
+    problems, reads, final = _write_concurrently(out, swap=swap)
+    writer_problems = [p for p in problems if p.startswith("a writer failed")]
+    assert not writer_problems, writer_problems[0]
+    if swap == "exchange":
+        # the system's single-step exchange: a reader never finds the run missing or half there
+        assert reads > 100, "the reader hardly overlapped the writers"
+        assert not problems, f"{len(problems)} of {reads} reads failed, first: {problems[0]}"
+    assert not [p.name for p in final.parent.iterdir() if p.name.startswith(".")], "stages or old versions left behind"
+    assert [p.name for p in final.parent.iterdir()] == [final.name]
+    expected = {f"{name}.{fmt}" for name in _table_names() for fmt in ("parquet", "csv")} | {"config.yaml", "manifest.json"}
+    assert {p.name for p in final.iterdir()} == expected
+    assert json.loads((final / "manifest.json").read_text(encoding="utf-8"))["run_id"] == final.name
+
+
+def _table_names() -> list[str]:
+    from sim.dictionary import RUN_TABLES
+
+    return list(RUN_TABLES)

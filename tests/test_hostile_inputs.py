@@ -198,6 +198,11 @@ CASES: list[Case] = [
           ("observation_unknown_series", _set("observations.0.series", "population"), ("observations[0].series", "city_annual")),
           ("observation_negative_tolerance", _set("observations.0.tolerance", -0.01), ("observations.0.tolerance",)),
           ("observation_unknown_use", _set("observations.0.use", "maybe"), ("observations.0.use",)),
+          ("platform_capacity_1e12", _set("platforms.0.capacity", 1e12), ("platforms.0.capacity",)),
+          ("cluster_firms_1e12", _set("clusters.rows.0.firms", 10**12), ("firms",)),
+          ("talent_stock_1e12", _set("talent_stock.value", 1e12), ("talent_stock",)),
+          ("tier_count_1e12", _set("tiers.municipal.count", 1e12), ("tiers.municipal.count",)),
+          ("competitor_constant_1e308", _set("competitors.rows.4.constant", 1e308), ("competitors.rows.4.constant",)),
       ]],
     # ---- validate's arguments
     Case("validate_seeds_0", ("validate", "{ok}", "--seeds", "0", "--out", "{out}"), ("--seeds",)),
@@ -213,6 +218,19 @@ CASES: list[Case] = [
     Case("scheduler_no_answer", ("ensemble", "{ok}", "--seeds", "1", "--scheduler", "tcp://127.0.0.1:9", "--out", "{out}"), ("--scheduler", "tcp://127.0.0.1:9")),
     Case("scheduler_env_not_an_address", ("ensemble", "{ok}", "--seeds", "1", "--out", "{out}"), ("DASK_SCHEDULER_ADDRESS",),
          env={"DASK_SCHEDULER_ADDRESS": "file:///etc/passwd"}),
+    # ---- TLS to a scheduler: each file is read before anything is made
+    *[Case(f"tls_{which}_missing", ("ensemble", "{ok}", "--seeds", "1", "--scheduler", "tls://127.0.0.1:9",
+                                    f"--tls-{which}", "{tmp}/absent.pem", "--out", "{out}"), (f"--tls-{which}", "absent.pem", "file not found"))
+      for which in ("ca-file", "cert", "key")],
+    Case("tls_cert_a_folder", ("sweep", "{ok}", "--lever", "apartments_per_year=1:2:2", "--seeds", "1", "--scheduler", "tls://127.0.0.1:9",
+                               "--tls-ca-file", "{tmp}", "--out", "{out}"), ("--tls-ca-file", "not a regular file")),
+    Case("tls_cert_not_pem", ("compare", "{ok}", "{ok}", "--years", "2021", "--seeds", "1", "--scheduler", "tls://127.0.0.1:9",
+                              "--tls-ca-file", "{bad}", "--tls-cert", "{bad}", "--out", "{out}"),
+         ("--tls-ca-file, --tls-cert", "cannot be used together"), files=bad_file("not a certificate\n")),
+    Case("tls_without_a_scheduler", ("ensemble", "{ok}", "--seeds", "1", "--tls-cert", "{bad}", "--out", "{out}"),
+         ("--tls-cert", "--scheduler"), files=bad_file("x\n")),
+    Case("tls_only_a_key", ("ensemble", "{ok}", "--seeds", "1", "--scheduler", "tls://127.0.0.1:9", "--tls-ca-file", "{bad}",
+                            "--tls-key", "{bad}", "--out", "{out}"), ("--tls-cert", "distributed.comm.tls.client.cert"), files=bad_file("x\n")),
 ]
 
 
@@ -299,3 +317,76 @@ def test_a_schedule_the_run_never_reaches_is_a_warning(tmp_path: Path, monkeypat
     scenario.write_text(OK + "levers: {schedule: [{start: '2030-01', changes: {apartments_per_year: 9000}}]}\n", encoding="utf-8")
     warnings = load_scenario(scenario).warnings
     assert len(warnings) == 1 and "levers.schedule.0.start" in warnings[0] and "2030-01" in warnings[0]
+
+
+def _self_signed_pem(folder: Path) -> tuple[Path, Path]:
+    """A certificate and its key, the certificate being its own authority."""
+    import shutil
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=talentsim-test", "-days", "1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def test_tls_files_make_a_security_that_requires_encryption(tmp_path: Path) -> None:
+    import ssl
+
+    from sim.inputs import scheduler_security
+
+    cert, key = _self_signed_pem(tmp_path)
+    security = scheduler_security(ca_file=cert, cert=cert, key=key, address="tls://127.0.0.1:8786")
+    assert (security.tls_ca_file, security.tls_client_cert, security.tls_client_key) == (str(cert), str(cert), str(key))
+    assert security.require_encryption is True
+    assert isinstance(security.get_connection_args("client")["ssl_context"], ssl.SSLContext)
+    assert scheduler_security(ca_file=None, cert=None, key=None, address="tls://127.0.0.1:8786") is None
+
+
+def test_tls_files_left_out_come_from_dasks_configuration(tmp_path: Path) -> None:
+    import dask
+
+    from sim.inputs import scheduler_security
+
+    cert, key = _self_signed_pem(tmp_path)
+    with dask.config.set({"distributed.comm.tls.ca-file": str(cert)}):
+        security = scheduler_security(ca_file=None, cert=cert, key=key, address="tls://127.0.0.1:8786")
+    assert security.tls_ca_file == str(cert)
+
+
+def test_tls_needs_an_encrypted_address(tmp_path: Path, capsys) -> None:
+    cert, key = _self_signed_pem(tmp_path)
+    (tmp_path / "ok.yaml").write_text(OK, encoding="utf-8")
+    code = main(["ensemble", str(tmp_path / "ok.yaml"), "--seeds", "1", "--scheduler", "tcp://127.0.0.1:9",
+                 "--tls-ca-file", str(cert), "--tls-cert", str(cert), "--tls-key", str(key), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--scheduler" in err and "tls://" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_study_client_is_given_the_tls_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Security built from the options reaches the client that runs the study (no cluster needed)."""
+    import distributed
+
+    cert, key = _self_signed_pem(tmp_path)
+    seen = []
+
+    class Refused(Exception):
+        pass
+
+    def client(address, **kwargs):
+        seen.append((address, kwargs.get("security")))
+        if len(seen) == 1:  # the check before the study: answer it
+            return type("Answered", (), {"close": lambda self: None})()
+        raise Refused()
+
+    monkeypatch.setattr(distributed, "Client", client)
+    (tmp_path / "ok.yaml").write_text(OK, encoding="utf-8")
+    with pytest.raises(Refused):
+        main(["ensemble", str(tmp_path / "ok.yaml"), "--seeds", "1", "--scheduler", "tls://127.0.0.1:8786", "--quiet",
+              "--tls-ca-file", str(cert), "--tls-cert", str(cert), "--tls-key", str(key), "--out", str(tmp_path / "out")])
+    assert [address for address, _ in seen] == ["tls://127.0.0.1:8786"] * 2
+    for _, security in seen:
+        assert (security.tls_ca_file, security.tls_client_cert, security.tls_client_key) == (str(cert), str(cert), str(key))
