@@ -21,7 +21,7 @@ def update_policy(model: Model) -> None:
     share = gov.request("housing", want * lev.housing.cost_per_apartment_yuan)
     model.apartment_supply += want * share * model.district_share
     # services, funded in this order when the budget binds: running events and school places
-    # already open come before new school places and new hospital beds
+    # already open come before the graduate card, new school places and new hospital beds
     s = lev.services
     running = s.culture_events_per_year / 12 * s.cost_per_culture_event_yuan + model.school_places_added * s.cost_per_school_place_yuan / 12
     reserve = running * (12 - model.month_of_year)
@@ -33,7 +33,9 @@ def update_policy(model: Model) -> None:
     model.school_places = model.region.initial.school_places.value + model.school_places_added
     recent_graduates = (model.pool.view("channel") == CHANNEL["graduate"]) & (model.pool.view("months_in_city") < 12 * s.graduate_card_years) & model.pool.resident_mask()
     card_holders = float(np.sum(model.pool.view("weight"), where=recent_graduates, dtype=np.float64))
-    gov.request("services", card_holders * s.graduate_card_yuan / 12)
+    # the card is paid after the running costs of the rest of the year are held back, so that it never
+    # leaves the year's last months without culture events or open school places
+    gov.request("services", card_holders * s.graduate_card_yuan / 12, reserve_yuan=reserve)
     new_beds = s.hospital_beds_per_year / 12
     model.hospital_beds += new_beds * gov.request("services", new_beds * s.cost_per_hospital_bed_yuan, reserve_yuan=reserve)
     # the users the services are shared among, at the start of the month (§7.0); fixed without interactions
