@@ -407,6 +407,8 @@ def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
+    import math
+
     from sim import sensitivity as sa
     from sim.config import load_scenario
     from sim.inputs import MAX_STUDY_RUNS, check_slug
@@ -454,8 +456,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
                                   scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
                                   dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
     done = sum(1 for s in result.status.values() if s in ("done", "skipped"))
-    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s "
-          f"({result.runs_per_minute:.1f} runs per minute); results in {result.study_dir}")
+    pace = "" if math.isnan(result.runs_per_minute) else f" ({result.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s{pace}; results in {result.study_dir}")
     if result.failures:
         print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no indices: "
               "run the same command again to retry them", file=sys.stderr)

@@ -479,8 +479,8 @@ TABLES: dict[str, Table] = {
         "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10): one row per outcome.",
         "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）中单次运行的标量结果指标：每个指标一行。",
         (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet",),
-        {"outcome": OUTCOME, "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)},
-        run_keys=True),
+        {**KEY_COLUMNS, "point": DESIGN_ROW, "outcome": OUTCOME,
+         "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)}),
     "design": Table(
         "sensitivity design", "敏感性分析设计",
         "The sampled design of a sensitivity study in long form: each row of the design with each factor's point of the "

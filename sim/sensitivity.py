@@ -390,26 +390,44 @@ def _finite_or(value: Any, default: float) -> float:
 
 
 def _morris(design: Design, y: np.ndarray, *, resamples: int) -> list[dict[str, float]]:
-    """mu*, its bootstrap interval and mu, sigma by ``SALib.analyze.morris``; sigma's interval by resampling whole
-    trajectories and analysing each resample with the same SALib analyzer (percentile interval)."""
+    """mu*, its bootstrap interval, mu and sigma by ``SALib.analyze.morris``; sigma's percentile interval by
+    resampling whole trajectories of SALib's elementary effects (sigma is their standard deviation, ddof 1)."""
     from SALib.analyze import morris
 
     problem, x = design.problem(), design.unit[: len(y)]
     result = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=CONFIDENCE, num_levels=design.levels, seed=design.seed)
-    block = design.rows_per_block
-    r = len(y) // block
-    rng = np.random.default_rng(design.seed)
-    sigmas = []
-    for _ in range(SIGMA_RESAMPLES if r > 1 else 0):
-        rows = (rng.integers(0, r, r)[:, None] * block + np.arange(block)).ravel()
-        sigmas.append(morris.analyze(problem, x[rows], y[rows], num_resamples=2, num_levels=design.levels, seed=design.seed)["sigma"])
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = (np.nanpercentile(np.array(sigmas), [tail, 100 - tail], axis=0) if sigmas
-                 else (np.full(len(design.factors), np.nan),) * 2)
+    effects = _elementary_effects(design, x, y)
+    r = effects.shape[1]
+    low = high = np.full(len(design.factors), np.nan)
+    if r > 1:
+        picks = np.random.default_rng(design.seed).integers(0, r, size=(SIGMA_RESAMPLES, r))
+        sigmas = effects[:, picks].std(axis=2, ddof=1)  # factors x resamples
+        tail = (1 - CONFIDENCE) / 2 * 100
+        low, high = np.percentile(sigmas, [tail, 100 - tail], axis=1)
     return [{"mu_star": result["mu_star"][j], "mu_star_ci_low": result["mu_star"][j] - result["mu_star_conf"][j],
              "mu_star_ci_high": result["mu_star"][j] + result["mu_star_conf"][j], "mu": result["mu"][j],
              "sigma": result["sigma"][j], "sigma_ci_low": low[j], "sigma_ci_high": high[j]}
             for j in range(len(design.factors))]
+
+
+def _elementary_effects(design: Design, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """SALib's elementary effects, factors x trajectories. Its analyzer computes them but returns only their
+    statistics; its internal function is used where present (one pass), else the analyzer on each trajectory
+    alone, whose mean effect is that trajectory's effect (one call per trajectory, the same numbers)."""
+    try:
+        from SALib.analyze.morris import _compute_delta, _compute_elementary_effects
+    except ImportError:
+        return effects_by_trajectory(design, x, y)
+    return np.asarray(_compute_elementary_effects(x, y, design.rows_per_block, _compute_delta(design.levels)), dtype=float)
+
+
+def effects_by_trajectory(design: Design, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The elementary effects through SALib's public analyzer, one trajectory at a time."""
+    from SALib.analyze import morris
+
+    block = design.rows_per_block
+    return np.array([morris.analyze(design.problem(), x[j * block:(j + 1) * block], y[j * block:(j + 1) * block],
+                                    num_resamples=1, num_levels=design.levels)["mu"] for j in range(len(y) // block)]).T
 
 
 def _sobol(design: Design, y: np.ndarray, *, resamples: int) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
@@ -498,8 +516,9 @@ class SensitivityResult:
 
     @property
     def runs_per_minute(self) -> float:
+        """Runs simulated by this invocation per minute of running them (NaN when all were complete before)."""
         ran = sum(1 for s in self.status.values() if s == "done")
-        return 60.0 * ran / self.run_seconds if self.run_seconds > 0 else float("nan")
+        return 60.0 * ran / self.run_seconds if ran and self.run_seconds > 0 else float("nan")
 
 
 def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, outcomes: Sequence[str] | None = None,

@@ -64,8 +64,7 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
                 f"{design.size} base samples" + (", second order" if design.second_order else "")),
              f"- {design.rows:,} design rows × {len(result.arms)} scenario(s) ({', '.join(result.arms)}) × {seeds} seed(s) = "
              f"{runs:,} distinct runs; scale {scale if scale is not None else 'of the scenarios'}",
-             f"- runs: {result.run_seconds / 60:.1f} min ({result.runs_per_minute:.1f} runs per minute); whole study "
-             f"{result.seconds / 60:.1f} min", ""]
+             _pace(result), ""]
     full = {r["outcome"]: [] for r in result.indices.to_pylist()}
     for r in result.indices.to_pylist():
         if r["design_size"] == design.size:
@@ -82,6 +81,14 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
                      f"{'yes' if r['same_top_set'] else '**no**'} | {'yes' if r['same_top_order'] else 'no'} | {rho} |")
     lines += ["", *_evidence(full, published, sources=sources, titles=titles)]
     return "\n".join(lines) + "\n"
+
+
+def _pace(result: SensitivityResult) -> str:
+    ran = sum(1 for s in result.status.values() if s == "done")
+    if not ran:
+        return "- every run was complete from an earlier invocation of the command (resumed); see docs/studies.md for costs"
+    return (f"- {ran:,} runs simulated in {result.run_seconds / 60:.1f} min ({result.runs_per_minute:.1f} runs per minute); "
+            f"whole study {result.seconds / 60:.1f} min")
 
 
 def _title(outcome: str, titles: dict[str, str]) -> str:

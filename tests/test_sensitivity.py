@@ -16,7 +16,7 @@ from sim.config import load_scenario
 from sim.ensemble import done_marker, partition_file
 from sim.sensitivity import (
     OUTCOMES_TABLE, SHARE_OUTCOME, TOTAL_OUTCOME, Factor, analyse, check_policies, convergence_table, declared_factor,
-    effect_name, read_responses, run_sensitivity, unique_specs, sample_design, select_factors, sensitivity_study, talentsim_simulator,
+    _elementary_effects, effect_name, effects_by_trajectory, read_responses, run_sensitivity, unique_specs, sample_design, select_factors, sensitivity_study, talentsim_simulator,
 )
 from sim.sensitivity_doc import MARKER, check_doc_target, sensitivity_markdown, write_sensitivity_doc
 from sim.sensitivity_functions import (
@@ -90,6 +90,17 @@ def test_morris_on_a_linear_function_gives_its_exact_elementary_effects(tmp_path
         assert rows[f.name]["mu_star"] == pytest.approx(abs(c) * width)
         assert rows[f.name]["sigma"] == pytest.approx(0, abs=1e-9)
     assert [rows[f.name]["rank"] for f in factors] == [2, 1, 3]  # |c| x width: 3, 6, 1.5 -> ranks 2, 1, 3
+
+
+def test_elementary_effects_agree_with_salib_statistics_by_either_route() -> None:
+    import SALib.analyze.morris as salib_morris
+
+    design = sample_design(linear_factors([1.0, 2.0, 3.0, 4.0]), method="morris", size=6, seed=2)
+    y = np.sin(3 * design.unit).sum(axis=1) + design.unit[:, 0] * design.unit[:, 1]  # nonlinear and interacting: sigma > 0
+    stats = salib_morris.analyze(design.problem(), design.unit, y, num_levels=design.levels)
+    fast = _elementary_effects(design, design.unit, y)
+    assert np.allclose(fast.mean(axis=1), stats["mu"]) and np.allclose(fast.std(axis=1, ddof=1), stats["sigma"])
+    assert np.allclose(effects_by_trajectory(design, design.unit, y), fast)
 
 
 # ------------------------------------------------------------------ the factor space
