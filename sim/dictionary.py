@@ -522,8 +522,8 @@ TABLES: dict[str, Table] = {
          "mu": Column("Morris mu: mean elementary effect (its sign is the direction of the effect where it does not change)",
                       "Morris mu：基本效应的均值（效应方向不变时其符号即方向）", OUTCOME_UNIT),
          **_bounded("sigma", "Morris sigma: standard deviation of the elementary effects (nonlinearity and interactions)",
-                    "Morris sigma：基本效应的标准差（非线性与交互作用）", "percentiles over trajectories resampled with "
-                    "replacement, each analysed by SALib", "对有放回重抽的轨迹逐一用 SALib 分析后的百分位数", OUTCOME_UNIT),
+                    "Morris sigma：基本效应的标准差（非线性与交互作用）", "percentiles over whole trajectories of SALib's "
+                    "elementary effects resampled with replacement", "对 SALib 基本效应按整条轨迹有放回重抽所得的百分位数", OUTCOME_UNIT),
          **_bounded("s1", "Sobol' first-order index S1: share of the outcome's variance due to the factor alone",
                     "Sobol' 一阶指数 S1：仅由该因子引起的指标方差占比", "SALib's bootstrap", "SALib 自助法", SHARE),
          **_bounded("st", "Sobol' total index ST: share of the variance due to the factor with all its interactions",
