@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|calibrate|validate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|calibrate|validate|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -104,6 +104,27 @@ def _build_parser() -> argparse.ArgumentParser:
     _study_options(cmp, seeds_help="runs per scenario, the same seeds in each (default 20)", root_default="the first scenario's",
                    scale_default="each scenario's", set_help="override a parameter in every scenario (repeatable)")
 
+    sens = sub.add_parser("sensitivity", help="global sensitivity (Morris or Sobol', SALib) over the declared ranges")
+    sens.add_argument("scenario", help=f"the base scenario: file (YAML) or name ({NAME_LOOKUP})")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris", help="morris (screening, default) or sobol (variance)")
+    sens.add_argument("--factors", nargs="+", metavar="NAME",
+                      help="parameters to sample: full or short names, or groups by prefix (uncertainties, levers, "
+                           "uncertainties.residents, levers.housing); default: every uncertainty")
+    sens.add_argument("--outcome", dest="outcomes", action="append", metavar="NAME",
+                      help="outcome to analyse (repeatable): talent_total_2035, talent_<cluster>_2035, talent_share_2035, "
+                           "effect:<policy>:<outcome>; default: all of these")
+    sens.add_argument("--policy", dest="policies", action="append", default=[], metavar="SCENARIO",
+                      help="policy scenario whose effect (paired difference to the base) is analysed too (repeatable)")
+    sens.add_argument("--trajectories", type=int, help=f"Morris trajectories r (default {20}); the convergence report halves them")
+    sens.add_argument("--levels", type=int, help="Morris grid levels (default 4)")
+    sens.add_argument("--samples", type=int, help="Sobol' base samples N, a power of two (default 256)")
+    sens.add_argument("--second-order", action="store_true", help="Sobol' second-order indices S2 as well (runs 2k+2 rows per sample instead of k+2)")
+    sens.add_argument("--name", help="folder name of the study under OUT/<scenario>/ (default: sensitivity-<method>-<hash>)")
+    sens.add_argument("--doc", type=Path, metavar="PATH", help="also write the published ranking to this Markdown file (e.g. docs/sensitivity.md)")
+    _study_options(sens, seeds_help="seeds per design row, the same at every row and in every scenario (default 1)",
+                   root_default="the base scenario's", scale_default="100", set_help="override a parameter in every scenario (repeatable)")
+    sens.set_defaults(seeds=1, scale=100)
+
     cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
     cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
@@ -156,6 +177,7 @@ def _exit_on_terminate(signum: int, frame: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    args.argv = None if argv is None else list(argv)
     from sim.errors import AgentLimitError, ConfigError
 
     on_main_thread = threading.current_thread() is threading.main_thread()
@@ -189,6 +211,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _study(args)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "sensitivity":
+        return _sensitivity(args)
     if args.command == "validate":
         return _validate(args)
     return _params(args)
@@ -369,6 +393,110 @@ def _on_date(table: Any, date: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.equal(table["date"], date)
+
+
+def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
+    """The design size and Morris levels, each option checked against the method."""
+    from sim.sensitivity import DEFAULT_LEVELS, DEFAULT_SAMPLES, DEFAULT_TRAJECTORIES, check_design_size
+
+    if args.method == "morris":
+        for given, option in ((args.samples, "--samples"), (args.second_order or None, "--second-order")):
+            if given is not None:
+                raise _config_error(option, "only with --method sobol")
+        size, levels, option = args.trajectories or DEFAULT_TRAJECTORIES, args.levels or DEFAULT_LEVELS, "--trajectories"
+    else:
+        for given, option in ((args.trajectories, "--trajectories"), (args.levels, "--levels")):
+            if given is not None:
+                raise _config_error(option, "only with --method morris")
+        size, levels, option = args.samples or DEFAULT_SAMPLES, DEFAULT_LEVELS, "--samples"
+    try:
+        check_design_size(method=args.method, size=size, levels=levels)
+    except ValueError as exc:
+        raise _config_error("--levels" if "levels" in str(exc) else option, str(exc)) from None
+    return size, levels
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    import math
+
+    from sim import sensitivity as sa
+    from sim.config import load_scenario
+    from sim.inputs import MAX_STUDY_RUNS, check_slug
+    from sim.sensitivity_doc import check_doc_target, sensitivity_markdown, write_sensitivity_doc
+
+    _check_common(args)
+    if not 1 <= args.scale <= 10_000:
+        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
+    size, levels = _sensitivity_design(args)
+    for value, option, check in ((args.name, "--name", check_slug), (args.doc, "--doc", check_doc_target)):
+        if value is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise _config_error(option, str(exc)) from None
+    try:
+        factors = sa.select_factors(args.factors)
+    except ValueError as exc:
+        raise _config_error("--factors", str(exc)) from None
+    arms = 1 + len(args.policies)
+    runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order) * arms * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise _config_error("--trajectories" if args.method == "morris" else "--samples",
+                            f"{runs:,} runs ({len(factors)} factors, {arms} scenario(s), {args.seeds} seed(s)), beyond the limit of "
+                            f"{MAX_STUDY_RUNS:,} runs in one study")
+    overrides = _overrides(args.overrides) or None
+    scenarios = [load_scenario(s, overrides=overrides) for s in [args.scenario, *args.policies]]
+    for scenario in scenarios:
+        _warn(scenario)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise _config_error("--policy", f"scenarios named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    problems = sa.check_policies(scenarios, factors)
+    if problems:
+        raise _config_error("--policy", "; ".join(problems))
+    for late in sa.scheduled_factors(scenarios, factors):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
+              "only until then", file=sys.stderr)
+    available = sa.available_outcomes(scenarios[0].load_region().cluster_ids, arms=names)
+    unknown = [o for o in args.outcomes or [] if o not in available]
+    if unknown:
+        raise _config_error("--outcome", f"{', '.join(unknown)}: not an outcome of this study; choose from {', '.join(available)}")
+    result = sa.sensitivity_study(scenarios, factors=factors, method=args.method, size=size, out=args.out, name=args.name,
+                                  levels=levels, second_order=args.second_order, seeds=args.seeds, root_seed=args.root_seed,
+                                  scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
+                                  dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    done = sum(1 for s in result.status.values() if s in ("done", "skipped"))
+    pace = "" if math.isnan(result.runs_per_minute) else f" ({result.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s{pace}; results in {result.study_dir}")
+    if result.failures:
+        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no indices: "
+              "run the same command again to retry them", file=sys.stderr)
+        for f in result.failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    print(sensitivity_summary(result))
+    if args.doc is not None:
+        titles = {s.name: s.title.en or s.name for s in scenarios}
+        argv = args.argv if args.argv is not None else sys.argv[1:]
+        tail = sensitivity_markdown(result, command=argv, scale=args.scale, seeds=args.seeds, titles=titles)
+        print(f"wrote {write_sensitivity_doc(args.doc, tail)}")
+    return 0
+
+
+def sensitivity_summary(result: Any) -> str:
+    """The top factors of the main outcomes at 2N, and whether each ranking's top has settled between N and 2N."""
+    from sim.sensitivity import TOP_K, main_outcomes
+
+    measure = "mu_star" if result.design.method == "morris" else "st"
+    rows = [r for r in result.indices.to_pylist() if r["design_size"] == result.design.size]
+    stable = {r["outcome"]: r["same_top_set"] for r in result.convergence.to_pylist()}
+    lines = [f"top {TOP_K} factors by {measure} ({result.design.size} {'trajectories' if measure == 'mu_star' else 'base samples'}); "
+             "top stable between N and 2N?"]
+    for outcome in main_outcomes(result.outcomes) or result.outcomes:
+        top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]
+        shown = ", ".join(f"{r['factor'].rsplit('.', 1)[-1]} {r[measure]:,.3g}" for r in top if r[measure] is not None)
+        lines.append(f"  {outcome}: {shown} · {'stable' if stable.get(outcome) else 'NOT stable'}")
+    return "\n".join(lines)
 
 
 def _calibrate(args: argparse.Namespace) -> int:

@@ -125,6 +125,26 @@ def _interval(what_en: str, what_zh: str, unit: Unit) -> dict[str, Column]:
     }
 
 
+SENSITIVITY_FOLDER = "outputs/<scenario>/sensitivity-<method>-<hash>"
+SHARE = Unit("share of the outcome's variance, 0 to 1", "占指标方差的比例（0–1）")
+OUTCOME_UNIT = Unit("the outcome's unit: persons, or a share for talent_share", "指标自身的单位：人，talent_share 为比例")
+FACTOR_UNIT = Unit("the factor's own unit (see talentsim params)", "因子自身的单位（见 talentsim params）")
+OUTCOME = Column("outcome: talent_total_2035 (city talent at the end of 2035), talent_<cluster>_2035, talent_share_2035 "
+                 "(talent share of residents), other XLRM outcomes, or effect:<policy>:<outcome>, a policy's paired "
+                 "difference to the base scenario",
+                 "结果指标：talent_total_2035（2035 年末全市人才）、talent_<集群>_2035、talent_share_2035（人才占常住人口比例）、"
+                 "其他 XLRM 指标，或 effect:<政策情景>:<指标>，即政策情景相对基准情景的配对差", NONE)
+FACTOR = Column("the sampled parameter, by its full dotted name (see talentsim params)", "被抽样的参数（完整点分名称，见 talentsim params）", NONE)
+DESIGN_ROW = Column("row of the design, from 0", "设计行编号，从 0 起", NONE)
+
+
+def _bounded(name: str, en: str, zh: str, how_en: str, how_zh: str, unit: Unit) -> dict[str, Column]:
+    """An index with the bounds of its 95% interval."""
+    return {name: Column(en, zh, unit),
+            f"{name}_ci_low": Column(f"lower bound of its 95% interval ({how_en})", f"其 95% 区间下限（{how_zh}）", unit),
+            f"{name}_ci_high": Column(f"upper bound of its 95% interval ({how_en})", f"其 95% 区间上限（{how_zh}）", unit)}
+
+
 RUN_FOLDER = "outputs/<scenario>/<run id>"
 STUDY = "<study>"
 COMPARE_FOLDER = "outputs/compare/<names>"
@@ -490,6 +510,87 @@ TABLES: dict[str, Table] = {
                        "(a target of talentsim calibrate) or check (used in no fit)",
                        "模型对该观测值的用法：initial（由初始状态构造而成立）、fitted（talentsim calibrate 的拟合目标）或 check（未用于任何拟合）", NONE),
          "source": Column("where the figure comes from", "观测值来源", NONE)}),
+    "run_outcomes": Table(
+        "outcomes of a sensitivity run", "敏感性分析单次运行的结果指标",
+        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10): one row per outcome.",
+        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）中单次运行的标量结果指标：每个指标一行。",
+        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet",),
+        {**KEY_COLUMNS, "point": DESIGN_ROW, "outcome": OUTCOME,
+         "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)}),
+    "design": Table(
+        "sensitivity design", "敏感性分析设计",
+        "The sampled design of a sensitivity study in long form: each row of the design with each factor's point of the "
+        "unit interval (as SALib drew it) and the value the runs used.",
+        "敏感性分析研究的抽样设计（长表）：设计的每一行、每个因子在单位区间上的取值（SALib 抽样所得）及运行实际使用的取值。",
+        (f"{SENSITIVITY_FOLDER}/design.parquet",),
+        {"row": DESIGN_ROW, "factor": FACTOR,
+         "unit_value": Column("the factor's point of the unit interval: 0 is the low end of its plausible range, 1 the high end",
+                              "因子在单位区间上的取值：0 为合理取值范围下限，1 为上限", Unit("share of the range, 0 to 1", "范围比例（0–1）")),
+         "value": Column("the factor's value in the runs of the row (integers rounded down over [low, high + 1))",
+                         "该行各次运行中因子的取值（整数型参数在 [下限, 上限+1) 上向下取整）", FACTOR_UNIT)}),
+    "responses": Table(
+        "sensitivity responses", "敏感性分析响应",
+        "Each outcome of a sensitivity study at each design row: the base scenario's value averaged over the seeds, or "
+        "for an effect the paired difference between the policy and the base at the same factor values and seeds.",
+        "敏感性分析研究中每个设计行的各结果指标：基准情景取值在各随机种子间的均值；对政策效应而言，为相同因子取值与随机种子下"
+        "政策情景与基准情景之差的均值。",
+        (f"{SENSITIVITY_FOLDER}/responses.parquet",),
+        {"row": DESIGN_ROW, "outcome": OUTCOME,
+         "value": Column("the outcome at the row, averaged over the seeds", "该行的指标取值（各随机种子均值）", OUTCOME_UNIT)}),
+    "indices": Table(
+        "sensitivity indices", "敏感性指数",
+        "Sensitivity indices per outcome and factor (SALib), from the first half of the design (N) and from all of it "
+        "(2N): Morris mu*, mu and sigma, or Sobol' S1 and ST, each with a 95% bootstrap interval.",
+        "各结果指标与因子的敏感性指数（SALib），分别由设计的前一半（N）与全部（2N）计算：Morris 法的 mu*、mu 与 sigma，"
+        "或 Sobol' 法的 S1 与 ST，均附 95% 自助法区间。",
+        (f"{SENSITIVITY_FOLDER}/indices.parquet", f"{SENSITIVITY_FOLDER}/indices.csv"),
+        {"outcome": OUTCOME,
+         "method": Column("morris (elementary effects) or sobol (variance decomposition)", "morris（基本效应法）或 sobol（方差分解法）", NONE),
+         "design_size": Column("Morris trajectories or Sobol' base samples behind the indices (N or 2N)",
+                               "指数所依据的 Morris 轨迹数或 Sobol' 基础样本数（N 或 2N）", Unit("trajectories or samples", "条轨迹或个样本")),
+         "runs_per_arm": Column("design rows behind the indices: runs per scenario and seed", "指数所依据的设计行数：每个情景、每个随机种子的运行次数", RUNS),
+         "factor": FACTOR,
+         "rank": Column("the factor's rank for the outcome at this design size, 1 = most influential (by mu*, or by ST)",
+                        "该设计规模下因子对该指标的影响排名，1 为最大（按 mu* 或 ST）", NONE),
+         **_bounded("mu_star", "Morris mu*: mean absolute elementary effect, the outcome's change when the factor moves across "
+                    "its whole plausible range", "Morris mu*：基本效应绝对值的均值，即因子在其整个合理范围内变动时指标的变化",
+                    "SALib's bootstrap over elementary effects", "SALib 对基本效应的自助法", OUTCOME_UNIT),
+         "mu": Column("Morris mu: mean elementary effect (its sign is the direction of the effect where it does not change)",
+                      "Morris mu：基本效应的均值（效应方向不变时其符号即方向）", OUTCOME_UNIT),
+         **_bounded("sigma", "Morris sigma: standard deviation of the elementary effects (nonlinearity and interactions)",
+                    "Morris sigma：基本效应的标准差（非线性与交互作用）", "percentiles over whole trajectories of SALib's "
+                    "elementary effects resampled with replacement", "对 SALib 基本效应按整条轨迹有放回重抽所得的百分位数", OUTCOME_UNIT),
+         **_bounded("s1", "Sobol' first-order index S1: share of the outcome's variance due to the factor alone",
+                    "Sobol' 一阶指数 S1：仅由该因子引起的指标方差占比", "SALib's bootstrap", "SALib 自助法", SHARE),
+         **_bounded("st", "Sobol' total index ST: share of the variance due to the factor with all its interactions",
+                    "Sobol' 总效应指数 ST：该因子及其全部交互作用引起的方差占比", "SALib's bootstrap", "SALib 自助法", SHARE)}),
+    "second_order": Table(
+        "second-order Sobol' indices", "Sobol' 二阶指数",
+        "Sobol' second-order indices S2 of each pair of factors (talentsim sensitivity --method sobol --second-order), from "
+        "the whole design.",
+        "每对因子的 Sobol' 二阶指数 S2（talentsim sensitivity --method sobol --second-order），由全部设计计算。",
+        (f"{SENSITIVITY_FOLDER}/second_order.parquet", f"{SENSITIVITY_FOLDER}/second_order.csv"),
+        {"outcome": OUTCOME, "factor_a": FACTOR, "factor_b": Column("the other factor of the pair", "该对因子中的另一个", NONE),
+         **_bounded("s2", "S2: share of the outcome's variance due to the interaction of the two factors alone",
+                    "S2：仅由两因子交互作用引起的指标方差占比", "SALib's bootstrap", "SALib 自助法", SHARE)}),
+    "convergence": Table(
+        "sensitivity convergence", "敏感性分析收敛性",
+        "Whether a sensitivity ranking has settled: per outcome, the top factors from the first half of the design (N) "
+        "and from all of it (2N), and the rank correlation of the ranking measure over all factors.",
+        "敏感性排序是否已稳定：对每个指标，比较设计前一半（N）与全部（2N）得到的前几位因子，以及全部因子排序指标的秩相关。",
+        (f"{SENSITIVITY_FOLDER}/convergence.parquet", f"{SENSITIVITY_FOLDER}/convergence.csv"),
+        {"outcome": OUTCOME,
+         "measure": Column("the ranking measure: mu_star (Morris) or st (Sobol')", "排序指标：mu_star（Morris）或 st（Sobol'）", NONE),
+         "n": Column("design size N of the first half", "前一半设计的规模 N", Unit("trajectories or samples", "条轨迹或个样本")),
+         "two_n": Column("design size 2N of the whole design", "全部设计的规模 2N", Unit("trajectories or samples", "条轨迹或个样本")),
+         "top_k": Column("how many top factors are compared", "比较的前几位因子个数", Unit("factors", "个因子")),
+         "top_at_n": Column("the top factors at N, most influential first", "规模 N 时的前几位因子（影响最大者在前）", NONE),
+         "top_at_2n": Column("the top factors at 2N, most influential first", "规模 2N 时的前几位因子（影响最大者在前）", NONE),
+         "same_top_set": Column("whether the top factors at N and 2N are the same factors: the ranking of the top is stable",
+                                "N 与 2N 时前几位因子是否相同：前列排序是否稳定", NONE),
+         "same_top_order": Column("whether they are also in the same order", "其顺序是否也相同", NONE),
+         "rank_correlation": Column("Spearman rank correlation of the measure at N and at 2N over all factors (empty when undefined)",
+                                    "全部因子在 N 与 2N 时排序指标的 Spearman 秩相关（无法计算时为空）", NONE)}),
     "scenarios": Table(
         "compared scenarios", "参与比较的情景",
         "The scenarios of a comparison with their titles and descriptions.",

@@ -22,12 +22,14 @@ from sim.runner import run_scenario
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = ["--set", "run.end=2022-12"]
 STUDY = ["--seeds", "2", "--workers", "0", "--no-charts", "--quiet"]
+SENSITIVITY_FACTORS = ["graduate_supply", "wage_weight"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
-    """What the command line writes for a run, an ensemble, a sweep and a comparison of the toy region."""
+    """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation and sensitivity
+    studies of the toy region."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
     more_housing.write_text(f"name: toy_more_housing\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n"
@@ -38,7 +40,11 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                 # the response table compares year ends 2025, 2030 and 2035: the first must be inside the runs
                 ["sweep", toy, "--lever", "apartments_per_year=0,500", *STUDY, "--set", "run.end=2025-12"],
                 ["compare", toy, str(more_housing), "--years", "2022", *STUDY, *SHORT],
-                ["validate", toy, "--seeds", "2", "--scale", "1", *SHORT])
+                ["validate", toy, "--seeds", "2", "--scale", "1", *SHORT],
+                ["sensitivity", toy, "--factors", *SENSITIVITY_FACTORS, "--trajectories", "2", "--policy", str(more_housing),
+                 "--workers", "0", "--no-charts", "--quiet"],
+                ["sensitivity", toy, "--method", "sobol", "--samples", "4", "--second-order", "--factors", *SENSITIVITY_FACTORS,
+                 "--workers", "0", "--no-charts", "--quiet"])
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
     return out
@@ -61,7 +67,8 @@ def read_any(path: Path) -> pa.Table:
 
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
-    assert {"comparison", "response", "scenarios", "summary", "runs", "validation", *RUN_TABLES} <= set(files.values())
+    assert {"comparison", "response", "scenarios", "summary", "runs", "validation", "design", "responses", "indices",
+            "second_order", "convergence", "run_outcomes", *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path

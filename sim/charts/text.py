@@ -213,6 +213,34 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "One lever value only: no marginal effect.",
         "zh": "政策变量仅有一个取值，无法计算边际效应。",
     },
+    # sensitivity studies
+    "title_morris": {"en": "Morris screening: {outcome}", "zh": "Morris 筛选：{outcome}"},
+    "title_sobol": {"en": "Sobol' indices: {outcome}", "zh": "Sobol' 指数：{outcome}"},
+    "sens_total": {"en": "city talent stock, end of {year}", "zh": "{year}年末全市人才总量"},
+    "sens_share": {"en": "talent share of residents, end of {year}", "zh": "{year}年末人才占常住人口比例"},
+    "sens_cluster": {"en": "talent in {cluster}, end of {year}", "zh": "{year}年末{cluster}人才数量"},
+    "sens_effect": {"en": "effect of “{policy}” on {outcome}", "zh": "“{policy}”对{outcome}的效应"},
+    "mu_star_axis": {"en": "μ*: mean absolute effect of moving the factor across its range", "zh": "μ*：因子在其范围内变动时效应绝对值的均值"},
+    "sigma_axis": {"en": "σ: spread of the effects", "zh": "σ：效应的离散程度"},
+    "morris_point": {"en": "Factor: μ* and σ with 95% bootstrap intervals", "zh": "因子：μ* 与 σ 及其 95% 自助法区间"},
+    "sigma_equals_mu": {"en": "σ = μ*", "zh": "σ = μ*"},
+    "morris_note": {
+        "en": "{r} trajectories over {k} factors, each sampled over its plausible range. Right: influential; above the "
+              "dashed line: the effect depends on the factor's value or on other factors (nonlinear or interacting). "
+              "The ten highest μ* are named.",
+        "zh": "{k} 个因子、{r} 条轨迹，每个因子在其合理范围内抽样。越靠右影响越大；虚线以上表示效应随因子取值或其他因子而变"
+              "（非线性或交互作用）。图中标出 μ* 最高的十个因子。",
+    },
+    "sobol_axis": {"en": "Share of the outcome's variance", "zh": "占指标方差的比例"},
+    "s1": {"en": "S1: the factor alone", "zh": "S1：因子单独作用"},
+    "st": {"en": "ST: with its interactions", "zh": "ST：含交互作用"},
+    "ci95_bootstrap": {"en": "95% bootstrap interval", "zh": "95% 自助法区间"},
+    "sobol_note": {
+        "en": "{n} base samples over {k} factors, each sampled over its plausible range; the {shown} highest total "
+              "indices are drawn. ST well above S1: the factor acts through interactions.",
+        "zh": "{k} 个因子、{n} 个基础样本，每个因子在其合理范围内抽样；图中绘出总效应指数最高的 {shown} 个因子。"
+              "ST 明显高于 S1 表示该因子主要通过交互作用发挥影响。",
+    },
 }
 # English dates name the month; Chinese ones number it (see "month").
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

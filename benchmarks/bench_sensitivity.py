@@ -1,0 +1,58 @@
+"""A Morris screening of every declared uncertainty of the baseline, timed end to end.
+
+r trajectories (default 20) over all uncertainties (89 at the time of writing: (89 + 1) x 20 = 1,800
+runs) at scale 100, 2022-2035, one seed per design row, on a local Dask cluster of one worker per
+core, in a fresh output folder (nothing is skipped). End to end: sampling, the runs, reading the
+responses, SALib's indices with their bootstrap intervals, the convergence report and the charts.
+Prints the runs per minute and the time of each phase.
+
+    python benchmarks/bench_sensitivity.py                      # r = 20, the published screening
+    python benchmarks/bench_sensitivity.py --trajectories 2     # a quick measure of the pace
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from sim.config import load_scenario
+from sim.sensitivity import DEFAULT_SCALE, DEFAULT_TRAJECTORIES, select_factors, sensitivity_study
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trajectories", type=int, default=DEFAULT_TRAJECTORIES)
+    parser.add_argument("--scale", type=int, default=DEFAULT_SCALE)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", type=Path, help="keep the study here (default: a temporary folder, removed after)")
+    args = parser.parse_args()
+    factors = select_factors(["uncertainties"])
+    runs = (len(factors) + 1) * args.trajectories
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; load average "
+          f"{os.getloadavg()[0]:.1f} at the start")
+    print(f"Morris: {len(factors)} uncertainties, r = {args.trajectories}, up to {runs:,} runs of the baseline at scale "
+          f"{args.scale}, {args.workers} workers")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp)
+        t0 = time.perf_counter()
+        result = sensitivity_study([load_scenario("baseline")], factors=factors, method="morris", size=args.trajectories,
+                                   out=out, scale=args.scale, workers=args.workers, progress=True)
+        total = time.perf_counter() - t0
+    if result.failures:
+        raise SystemExit(f"{len(result.failures)} runs failed; first: {result.failures[0]['error']}")
+    ran = sum(1 for s in result.status.values() if s == "done")
+    print(f"{ran:,} runs in {result.run_seconds / 60:.1f} min: {result.runs_per_minute:.1f} runs per minute")
+    print(f"analysis, tables and charts: {total - result.run_seconds:.1f} s")
+    print(f"end to end: {total / 60:.1f} min (target 15 min); load average {os.getloadavg()[0]:.1f} at the end")
+    for row in result.convergence.to_pylist():
+        if row["outcome"] == "talent_total_2035":
+            print(f"talent_total_2035: top at r/2 {row['top_at_n']}; at r {row['top_at_2n']}; "
+                  f"top set stable: {row['same_top_set']}")
+
+
+if __name__ == "__main__":
+    main()
