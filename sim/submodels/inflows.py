@@ -138,7 +138,8 @@ def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> 
     since ``from_age``; children and home ownership follow the region's shares, rising with age and with tenure."""
     rng, ini, start = model.draw, model.region.initial, model.unc.initial_state
     n = len(age)
-    months = np.minimum(rng.exponential(start.initial_tenure_mean_months, size=n), (age - from_age) * 12).astype(np.int32)
+    # a sampled youngest age below from_age must not give a negative tenure
+    months = np.clip(rng.exponential(start.initial_tenure_mean_months, size=n), 0, np.maximum(age - from_age, 0) * 12).astype(np.int32)
     child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
                                                       0, start.stock_children_max_multiple)
     children = (rng.random(n) < child_p).astype(np.int8)
