@@ -104,6 +104,11 @@ def _keyed_rows_numpy(ids: np.ndarray, mask: np.ndarray, key: np.uint64, below: 
 
 
 # ---------------------------------------------------------------- numba path
+def _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code):
+    age[:] = (month - birth_month) / np.float32(12)
+    months_in_city += (status != newcomer_code).astype(months_in_city.dtype)
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -196,6 +201,13 @@ if USING_NUMBA:
         for i in range(ids.shape[0]):
             out[i] = _keyed_uniform_numba(ids[i], key)
         return out
+
+    @_jit
+    def _age_a_month_numba(age, birth_month, months_in_city, status, month, newcomer_code):  # pragma: no cover - compiled
+        for i in range(age.shape[0]):
+            age[i] = np.float32(np.float64(month - birth_month[i]) / 12.0)
+            if status[i] != newcomer_code:
+                months_in_city[i] += 1
 
     @_jit
     def _keyed_rows_numba(ids, mask, key, below):  # pragma: no cover - compiled
@@ -293,6 +305,16 @@ def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
     if USING_NUMBA:
         return _keyed_uniforms_numba(np.ascontiguousarray(ids, dtype=np.int64), key)
     return _keyed_uniforms_numpy(ids, key)
+
+
+def age_a_month(*, age: np.ndarray, birth_month: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, month: int,
+                newcomer_code: int) -> None:
+    """In place, every row: age in years of whole months since birth as of ``month``; a month more in the city
+    except for newcomers (``status == newcomer_code``), who are not in the city yet."""
+    if USING_NUMBA:
+        _age_a_month_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code))
+    else:
+        _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code)
 
 
 def keyed_rows(ids: np.ndarray, *, mask: np.ndarray, key: int, below: float) -> np.ndarray:

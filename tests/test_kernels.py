@@ -216,3 +216,21 @@ def test_upper_quantile_is_numpys_percentile(n):
 
     values = np.random.default_rng(n).lognormal(size=n)
     assert upper_quantile(values, q=0.75) == np.percentile(values, 75)
+
+
+@needs_numba
+def test_compiled_ageing_equals_numpy_bit_for_bit():
+    rng = np.random.default_rng(4)
+    n = 50_000
+    birth = rng.integers(23_000, 24_500, n).astype(np.int32)
+    status = rng.integers(0, 4, n).astype(np.int8)
+    tenure = rng.integers(0, 300, n).astype(np.int32)
+    aged = {}
+    for path, fn in (("numba", kernels._age_a_month_numba), ("numpy", kernels._age_a_month_numpy)):
+        age, months = np.zeros(n, np.float32), tenure.copy()
+        fn(age, birth, months, status, 24_300, 0)
+        aged[path] = (age, months)
+    assert np.array_equal(aged["numba"][0], aged["numpy"][0]) and np.array_equal(aged["numba"][1], aged["numpy"][1])
+    # whole months since birth, and a month more in the city for everyone but the newcomers (status 0 here)
+    np.testing.assert_allclose(aged["numpy"][0], (24_300 - birth) / 12, rtol=1e-6)
+    assert np.array_equal(aged["numpy"][1] - tenure, (status != 0).astype(np.int32))

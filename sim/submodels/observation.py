@@ -38,7 +38,9 @@ MODEL_REPORTERS = {
               lambda m: int((m.firms.view("alive") & ~m.firms.view("is_platform")).sum())),
     "apartments": ("talent apartments completed, occupied and queued for, apartments",
                    lambda m: {"completed": float(m.apartment_supply.sum()), "occupied": float(m.apartments_occupied.sum()),
-                              "queued": float(m.queue_by_district().sum())}),
+                              # the queue the recorder has just recorded for the month (counted afresh for the initial state)
+                              "queued": float((m.recorder.housing[m.t - 1][:, HOUSING_FIELDS.index("apartment_queue")] if m.t
+                                               else m.queue_by_district()).sum())}),
     "spending_yuan": ("government spending during the month by lever, yuan",
                       lambda m: dict(zip(LEVERS, (m.recorder.spending[m.t - 1] if m.t else np.zeros(len(LEVERS))).tolist()))),
     "residents": ("residents of the city: non-talent cohorts and talent agents (§7.10), persons",

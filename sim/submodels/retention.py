@@ -9,12 +9,12 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.submodels import utility
+from sim.kernels import age_a_month
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
 
 
 def retain_and_exit(model: Model) -> None:
     p, beh = model.pool, model.beh
-    n = p.size
     if model.fixed_rates:
         rows = np.flatnonzero(p.resident_mask())
         leave = rows[model.keyed_uniforms(p.uid[rows], draw="fixed_exit") < model.config.exit_rate_fixed]
@@ -57,10 +57,9 @@ def retain_and_exit(model: Model) -> None:
     # ageing: whole months since birth, every row at once (departed rows are never read again), so that age
     # and birth month never drift apart; tenure: every row, then taken back from the few newcomers still
     # searching, who are not in the city yet
-    p.age[:n] = (month - p.birth_month[:n]) / np.float32(12)
+    age_a_month(age=p.view("age"), birth_month=p.view("birth_month"), months_in_city=p.view("months_in_city"),
+                status=p.view("status"), month=month, newcomer_code=CANDIDATE)
     model.ages_as_of = month
-    p.months_in_city[:n] += 1
-    p.months_in_city[np.flatnonzero(p.view("status") == CANDIDATE)] -= 1
     age = p.view("age")
     childless = p.resident_mask() & (p.view("children") == 0) & (age >= 25) & (age <= 40)
     p.children[model.keyed_rows(p.view("uid"), mask=childless, draw="first_child", p=beh.child_rate_per_year / 12)] = 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
+from sim.kernels import group_sum
+
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     top = np.max(x, axis=axis, keepdims=True)
@@ -73,7 +75,8 @@ def service_users(model: Model) -> dict[str, float]:
     households with children the school places open to talent families, talent the culture events for talent."""
     p = model.pool
     talent = float(model.recorder.stock[model.t].sum())
-    families = float(np.sum(p.view("weight"), where=p.resident_mask() & (p.view("children") > 0), dtype=np.float64))
+    # children is a 0/1 flag: the second group's sum is the talent in households with children
+    families = float(group_sum(codes=p.view("children"), weights=p.view("weight"), mask=p.resident_mask(), n_groups=2)[1])
     return {"hospital_beds": float(model.residents.non_talent_total[model.t]) + talent, "school_places": families, "culture_events": talent}
 
 
