@@ -109,6 +109,10 @@ def _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer
     months_in_city += (status != newcomer_code).astype(months_in_city.dtype)
 
 
+def _count_kept_numpy(status, search_left, employed, searching, candidate):
+    return int(((status == employed) | (status == searching) | ((status == candidate) & (search_left > 0))).sum())
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -208,6 +212,14 @@ if USING_NUMBA:
             age[i] = np.float32(np.float64(month - birth_month[i]) / 12.0)
             if status[i] != newcomer_code:
                 months_in_city[i] += 1
+
+    @_jit
+    def _count_kept_numba(status, search_left, employed, searching, candidate):  # pragma: no cover - compiled
+        n = 0
+        for i in range(status.shape[0]):
+            s = status[i]
+            n += (s == employed) | (s == searching) | ((s == candidate) & (search_left[i] > 0))
+        return n
 
     @_jit
     def _keyed_rows_numba(ids, mask, key, below):  # pragma: no cover - compiled
@@ -315,6 +327,13 @@ def age_a_month(*, age: np.ndarray, birth_month: np.ndarray, months_in_city: np.
         _age_a_month_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code))
     else:
         _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code)
+
+
+def count_kept(*, status: np.ndarray, search_left: np.ndarray, employed: int, searching: int, candidate: int) -> int:
+    """Rows of agents still in the talent table's life: employed, searching, or newcomers with search time left."""
+    if USING_NUMBA:
+        return int(_count_kept_numba(status, search_left, np.int8(employed), np.int8(searching), np.int8(candidate)))
+    return _count_kept_numpy(status, search_left, employed, searching, candidate)
 
 
 def keyed_rows(ids: np.ndarray, *, mask: np.ndarray, key: int, below: float) -> np.ndarray:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.columns import ColumnTable
+from sim.kernels import count_kept
 
 # status codes
 EMPLOYED, SEARCHING, CANDIDATE, GONE = 0, 1, 2, 3
@@ -95,10 +96,11 @@ class TalentPool(ColumnTable):
         """Drop departed agents and rejected candidates once they make up a large share of rows."""
         status = self.view("status")
         # newcomers who chose the city and are still searching are kept, like residents
-        keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
-        n_keep = int(keep.sum())
+        n_keep = count_kept(status=status, search_left=self.view("search_left"), employed=EMPLOYED, searching=SEARCHING,
+                            candidate=CANDIDATE)
         if n_keep > 0.9 * self.size:  # compaction is cheap next to a month of work on dead rows
             return
+        keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
         for name in self.FIELDS:
             arr = getattr(self, name)
             arr[:n_keep] = arr[: self.size][keep]

@@ -234,3 +234,12 @@ def test_compiled_ageing_equals_numpy_bit_for_bit():
     # whole months since birth, and a month more in the city for everyone but the newcomers (status 0 here)
     np.testing.assert_allclose(aged["numpy"][0], (24_300 - birth) / 12, rtol=1e-6)
     assert np.array_equal(aged["numpy"][1] - tenure, (status != 0).astype(np.int32))
+
+
+def test_count_kept_counts_residents_and_newcomers_with_search_time_left():
+    rng = np.random.default_rng(5)
+    status = rng.integers(0, 5, 20_000).astype(np.int8)
+    search_left = rng.integers(-2, 4, 20_000).astype(np.int8)
+    expected = int(((status == 1) | (status == 2) | ((status == 0) & (search_left > 0))).sum())
+    assert kernels.count_kept(status=status, search_left=search_left, employed=1, searching=2, candidate=0) == expected
+    assert kernels._count_kept_numpy(status, search_left, 1, 2, 0) == expected
