@@ -206,15 +206,24 @@ def remove_stale_temporaries(study_dir: Path) -> int:
 # ------------------------------------------------------------------ one run, on a worker
 def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
     """Simulate one run and write its tables; never raises, so that a failure is a record, not a crash."""
+    return record_run(spec, study_dir, results=simulated_tables)
+
+
+def simulated_tables(spec: RunSpec) -> dict[str, pa.Table]:
+    from sim.model import TalentModel
+
+    return TalentModel(spec.scenario(), seed=spec.seed).run().recorder.tables()
+
+
+def record_run(spec: RunSpec, study_dir: str, *, results: Callable[[RunSpec], dict[str, pa.Table]]) -> dict[str, Any]:
+    """Compute one run's output tables with ``results``, write each under ``runs/<table>/<id>.parquet`` and then
+    the run's completion marker; a run already marked complete is skipped. Never raises: a failure is written to
+    ``failures/`` and reported, and the study goes on."""
     study = Path(study_dir)
     if done_marker(study, spec.run_id).exists():
         return {"run_id": spec.run_id, "status": "skipped"}
     try:
-        from sim.model import TalentModel
-
-        model = TalentModel(spec.scenario(), seed=spec.seed)
-        model.run()
-        tables = model.recorder.tables()
+        tables = results(spec)
         keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}
         for name, table in tables.items():
             write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(with_keys(table, key_columns=keys), name=name),

@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +38,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.config import Scenario, parameter_table
-from sim.ensemble import RunSpec, build_specs, done_marker, execute, failure_record, partition_file, staging_folder
-from sim.results import parquet_bytes, with_keys, write_atomic, write_table
+from sim.ensemble import RunSpec, build_specs, execute, failure_record, partition_file, record_run
+from sim.results import write_table
 from sim.xlrm import HORIZON, Parameter, levers, outcome_values, parameter, uncertainties
 
 METHODS = ("morris", "sobol")
@@ -199,24 +198,12 @@ class Simulator:
 def record_outcomes(spec: RunSpec, study_dir: str, *, evaluate: Callable[[RunSpec], dict[str, float]]) -> dict[str, Any]:
     """Evaluate one run and write its outcomes (``runs/run_outcomes/<id>.parquet``), then its completion
     marker; never raises, so that a failure is a record in ``failures/`` and the study goes on."""
-    study = Path(study_dir)
-    if done_marker(study, spec.run_id).exists():
-        return {"run_id": spec.run_id, "status": "skipped"}
-    try:
+    def outcomes(spec: RunSpec) -> dict[str, pa.Table]:
         values = evaluate(spec)
-        table = pa.table({"outcome": list(values), "value": pa.array([float(v) for v in values.values()], pa.float64())})
-        keys = {"scenario": spec.config["name"], "run_id": spec.run_id, "seed": spec.seed, "point": spec.point}
-        write_atomic(partition_file(study, OUTCOMES_TABLE, spec.run_id),
-                     parquet_bytes(with_keys(table, key_columns=keys), name=OUTCOMES_TABLE), staging=staging_folder(study))
-        failure_record(study, spec.run_id).unlink(missing_ok=True)
-        marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label}
-        write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
-        return {"run_id": spec.run_id, "status": "done"}
-    except Exception as exc:  # noqa: BLE001 - every failure of a run is recorded and reported
-        record = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label,
-                  "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(), "config": spec.config}
-        write_atomic(failure_record(study, spec.run_id), json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8"))
-        return {"run_id": spec.run_id, "status": "failed", "error": record["error"]}
+        return {OUTCOMES_TABLE: pa.table({"outcome": list(values),
+                                          "value": pa.array([float(v) for v in values.values()], pa.float64())})}
+
+    return record_run(spec, study_dir, results=outcomes)
 
 
 def simulate_outcomes(spec: RunSpec) -> dict[str, float]:
