@@ -14,21 +14,12 @@ import pytest
 from sim.config import load_scenario
 from sim.errors import AgentLimitError
 from sim.model import TalentModel
-from sim.submodels import firm_demography, firm_planning, policy
+from tests.conftest import planned_toy_model
+from sim.submodels import firm_demography
 from sim.submodels.observation import FIRM_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 N_PER_GROUP = 4000
-
-
-def _prepared(toy_scenario_path, **overrides) -> TalentModel:
-    model = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2023-12", **overrides}), seed=5)
-    for _ in range(3):
-        model.step()
-    model.start_month()
-    model.run_process("update_policy", policy.update_policy)
-    model.run_process("plan_firms", firm_planning.plan_firms)
-    return model
 
 
 def _exit_shares(model: TalentModel, *, jobs: tuple[float, float], age_months: tuple[int, int]) -> tuple[float, float]:
@@ -51,14 +42,14 @@ def _exit_shares(model: TalentModel, *, jobs: tuple[float, float], age_months: t
 
 
 def test_exit_hazard_falls_with_size(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0)
+    model = planned_toy_model(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0)
     small, large = _exit_shares(model, jobs=(10, 2000), age_months=(240, 240))
     assert small > 0.02, "too few exits to compare"
     assert small > 3 * large, f"small firms closed at {small:.3f}, large ones at {large:.3f}"
 
 
 def test_exit_hazard_falls_with_age(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0)
+    model = planned_toy_model(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0)
     young, old = _exit_shares(model, jobs=(100, 100), age_months=(0, 240))
     assert old > 0.01, "too few exits to compare"
     assert young > 1.5 * old, f"new firms closed at {young:.3f}, twenty-year-old ones at {old:.3f}"
@@ -66,7 +57,7 @@ def test_exit_hazard_falls_with_age(toy_scenario_path) -> None:
 
 def test_low_productivity_still_raises_the_hazard(toy_scenario_path) -> None:
     """The selection term is kept: among firms alike in size and age, the unproductive close more often."""
-    model = _prepared(toy_scenario_path, exit_base_per_year=0.1, exit_rate_per_year=1.5, entry_rate_per_year=0.0)
+    model = planned_toy_model(toy_scenario_path, exit_base_per_year=0.1, exit_rate_per_year=1.5, entry_rate_per_year=0.0)
     fm = model.firms
     rows = fm.add(sector=np.arange(2 * N_PER_GROUP) % model.S, jobs=np.full(2 * N_PER_GROUP, 100.0), base_jobs=np.full(2 * N_PER_GROUP, 100.0),
                   log_productivity=np.tile([0.0, -1.0], N_PER_GROUP), long_run_productivity=np.zeros(2 * N_PER_GROUP),
@@ -79,7 +70,7 @@ def test_low_productivity_still_raises_the_hazard(toy_scenario_path) -> None:
 
 
 def test_funding_lowers_the_exit_hazard(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0, funded_exit_reduction=0.5)
+    model = planned_toy_model(toy_scenario_path, exit_base_per_year=0.6, entry_rate_per_year=0.0, funded_exit_reduction=0.5)
     fm = model.firms
     n = 2 * N_PER_GROUP
     rows = fm.add(sector=np.arange(n) % model.S, jobs=np.full(n, 30.0), base_jobs=np.full(n, 30.0), log_productivity=np.zeros(n),
@@ -93,8 +84,8 @@ def test_funding_lowers_the_exit_hazard(toy_scenario_path) -> None:
 
 def test_no_organic_entry_once_the_industrial_space_is_full(toy_scenario_path) -> None:
     """Entry falls to nothing as a cluster's jobs reach what its industrial space holds."""
-    roomy = _prepared(toy_scenario_path, entry_rate_per_year=12.0)
-    full = _prepared(toy_scenario_path, entry_rate_per_year=12.0)
+    roomy = planned_toy_model(toy_scenario_path, entry_rate_per_year=12.0)
+    full = planned_toy_model(toy_scenario_path, entry_rate_per_year=12.0)
     fm = full.firms
     jobs = np.bincount(fm.view("sector"), weights=fm.view("jobs") * (fm.view("alive") & ~fm.view("is_platform")), minlength=full.S)
     full.jobs_initial = jobs / full.beh.industrial_space_multiple  # today's jobs fill the space
@@ -106,7 +97,7 @@ def test_no_organic_entry_once_the_industrial_space_is_full(toy_scenario_path) -
 
 def test_industry_funds_back_start_ups(toy_scenario_path) -> None:
     """A fund's monthly payment backs start-ups with tickets; some would not have started without it."""
-    model = _prepared(toy_scenario_path, entry_rate_per_year=0.0, fund_additionality=1.0)
+    model = planned_toy_model(toy_scenario_path, entry_rate_per_year=0.0, fund_additionality=1.0)
     ticket = model.levers.funding.startup_ticket_yuan
     model.fund_paid = np.full(model.S, 20 * ticket)
     before = model.firms.size

@@ -8,24 +8,15 @@ import pytest
 
 from sim.config import load_scenario
 from sim.model import TalentModel
-from sim.submodels import firm_planning, inflows, matching, policy
+from tests.conftest import planned_toy_model
+from sim.submodels import inflows, matching
 from sim.talent import EMPLOYED
 
 TOY_SHORT = {"run.end": "2023-12"}
 
 
-def _prepared(toy_scenario_path, **overrides) -> TalentModel:
-    model = TalentModel(load_scenario(toy_scenario_path, overrides={**TOY_SHORT, **overrides}), seed=5)
-    for _ in range(3):
-        model.step()
-    model.start_month()
-    model.run_process("update_policy", policy.update_policy)
-    model.run_process("plan_firms", firm_planning.plan_firms)
-    return model
-
-
 def test_no_vacancies_give_no_hires(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path)
+    model = planned_toy_model(toy_scenario_path)
     employed_before = int((model.pool.view("status") == EMPLOYED).sum())
     model.vacancies = np.zeros_like(model.vacancies)
     model.run_process("search_and_match", matching.search_and_match)
@@ -69,7 +60,7 @@ def test_drawn_hires_equal_the_quota_in_expectation(weights) -> None:
 
 @pytest.mark.parametrize("weight, fewer_come", [(1.0, True), (0.0, False)])
 def test_the_citys_job_prospects_enter_the_decision_to_come(toy_scenario_path, weight, fewer_come) -> None:
-    model = _prepared(toy_scenario_path)
+    model = planned_toy_model(toy_scenario_path)
     model.finding_rate = np.full_like(model.finding_rate, 0.9)
     good = matching.job_prospect(model)
     model.finding_rate = np.full_like(model.finding_rate, 0.05)
@@ -77,7 +68,7 @@ def test_the_citys_job_prospects_enter_the_decision_to_come(toy_scenario_path, w
     assert (poor < good).all() and (good <= 1).all() and (poor > 0).all()
     came = {}
     for rate in (0.9, 0.05):
-        m = _prepared(toy_scenario_path, **{"uncertainties.behaviour.job_prospect_weight": weight})
+        m = planned_toy_model(toy_scenario_path, **{"uncertainties.behaviour.job_prospect_weight": weight})
         m.finding_rate = np.full_like(m.finding_rate, rate)
         m.run_process("arrive", inflows.arrive)
         m.run_process("search_and_match", matching.search_and_match)

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from sim.categories import SERVICE_KINDS
-from sim.config import ServiceLever, load_scenario
+from sim.config import ServiceLever
 from sim.errors import ConfigError
-from sim.model import TalentModel
+from tests.conftest import planned_toy_model
 from sim.region import load_region
-from sim.submodels import firm_planning, policy, utility
+from sim.submodels import utility
 
 LEVER_FIELDS = {"school_places": "school_places_per_year", "hospital_beds": "hospital_beds_per_year",
                 "culture_events": "culture_events_per_year"}
@@ -38,18 +38,8 @@ def test_a_region_whose_stock_counts_another_kind_of_place_is_refused(tmp_path: 
         load_region(str(path))
 
 
-def _prepared(toy_scenario_path, **overrides) -> TalentModel:
-    model = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2023-12", **overrides}), seed=5)
-    for _ in range(3):
-        model.step()
-    model.start_month()
-    model.run_process("update_policy", policy.update_policy)
-    model.run_process("plan_firms", firm_planning.plan_firms)
-    return model
-
-
 def test_more_residents_at_the_same_beds_lower_the_service_term(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path)
+    model = planned_toy_model(toy_scenario_path)
     before = utility.sector_utility(model)
     model.residents.non_talent_total[model.t] *= 1.5
     users = model.service_users["hospital_beds"]
@@ -61,7 +51,7 @@ def test_more_residents_at_the_same_beds_lower_the_service_term(toy_scenario_pat
 
 
 def test_more_talent_families_at_the_same_places_lower_the_school_term(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path)
+    model = planned_toy_model(toy_scenario_path)
     before = utility.school_term(model)
     p = model.pool
     p.children[np.flatnonzero(p.resident_mask() & (p.view("children") == 0))[::2]] = 1
@@ -70,7 +60,7 @@ def test_more_talent_families_at_the_same_places_lower_the_school_term(toy_scena
 
 
 def test_more_talent_at_the_same_events_lowers_the_culture_term(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path)
+    model = planned_toy_model(toy_scenario_path)
     before = utility.culture_term(model)
     model.recorder.stock[model.t] *= 1.3
     model.service_users = utility.service_users(model)
@@ -78,7 +68,7 @@ def test_more_talent_at_the_same_events_lowers_the_culture_term(toy_scenario_pat
 
 
 def test_without_interactions_the_services_are_not_diluted(toy_scenario_path) -> None:
-    model = _prepared(toy_scenario_path, interactions=False)
+    model = planned_toy_model(toy_scenario_path, interactions=False)
     assert model.service_users == model.service_users0
     assert utility.school_term(model) == pytest.approx(
         model.beh.school_weight * math.log(model.school_places / model.region.initial.school_places.value))
