@@ -51,6 +51,7 @@ class ValidationReport:
     seeds: list[int]
     scale: int
     checks: list[Check]
+    uncovered: list[Observation]  # observations of years the runs do not reach: listed, not checked
     annual: list[pa.Table]  # each seed's city_annual
     talent_growth: np.ndarray | None  # per seed, per year over GROWTH_FROM..GROWTH_TO; None when the run ends earlier
     anchors: list[GrowthAnchor]
@@ -87,12 +88,15 @@ class ValidationReport:
                  "(the range is over seeds only; parameters at the scenario's values)"]
         lines += ["  ".join(cell.ljust(w) if i in (0, 7, 8) else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
                   for row in rows]
+        if self.uncovered:
+            lines.append("not checked, outside the run: " + ", ".join(f"{o.series} {o.year}" for o in self.uncovered))
         if self.talent_growth is not None:
             g = self.talent_growth
             lines.append(f"talent growth {GROWTH_FROM + 1}-{GROWTH_TO}: {g.mean():.1%} a year (seeds {g.min():.1%} – {g.max():.1%})")
             for a in self.anchors:
                 lines.append(f"  beside {a.en} {a.period}: {a.value:.1%} a year ({a.source})")
-        lines.append("passed: every observation within its tolerance" if self.passed else
+        lines.append("passed: no observation falls inside the run" if not self.checks else
+                     "passed: every observation within its tolerance" if self.passed else
                      f"failed: {sum(not c.within for c in self.checks)} of {len(self.checks)} observations outside their tolerance")
         return "\n".join(lines)
 
@@ -118,26 +122,32 @@ def validate(scenario: Scenario, *, seeds: int = 5, scale: int = 20) -> Validati
         run = scenario.run.model_copy(update={"seed": seed, "scale": scale})
         model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed).run()
         annual.append(model.recorder.tables()["city_annual"])
-    checks = []
+    checks, uncovered = [], []
     for o in region.observations:
         values = [_value(table, series=o.series, year=o.year) for table in annual]
         if any(v is None for v in values):
-            continue  # the run does not cover the year
-        checks.append(Check(observation=o, simulated=np.array(values, dtype=float)))
+            uncovered.append(o)
+        else:
+            checks.append(Check(observation=o, simulated=np.array(values, dtype=float)))
     growth = None
     ends = [_value(t, series="talent_stock", year=GROWTH_TO) for t in annual]
     if all(e is not None for e in ends):
         starts = np.array([_value(t, series="talent_stock", year=GROWTH_FROM) for t in annual], dtype=float)
         growth = (np.array(ends, dtype=float) / starts) ** (1 / (GROWTH_TO - GROWTH_FROM)) - 1
-    return ValidationReport(scenario=scenario, seeds=seed_list, scale=scale, checks=checks, annual=annual,
+    return ValidationReport(scenario=scenario, seeds=seed_list, scale=scale, checks=checks, uncovered=uncovered, annual=annual,
                             talent_growth=growth, anchors=list(region.growth_anchors))
 
 
 def _value(table: pa.Table, *, series: str, year: int) -> float | None:
+    """The series at the end of ``year``: the initial state's row, or a year the run covers whole (a partial
+    year's row is at its last simulated month, not at the year end the observation describes)."""
     years = table.column("year").to_pylist()
     if year not in years:
         return None
-    value = table.column(series)[years.index(year)].as_py()
+    row = years.index(year)
+    if row > 0 and table.column("months")[row].as_py() < 12:
+        return None
+    value = table.column(series)[row].as_py()
     return None if value is None else float(value)
 
 

@@ -105,3 +105,13 @@ def test_the_initial_residents_are_the_regions_count() -> None:
         residents = model.residents.total(talent=model.recorder.total_stock())
         assert residents == pytest.approx(load_region("jiaxing").resident_population.value, rel=1e-6)
         assert 0 < model.residents.start["migration_level"] < 200_000
+
+
+def test_a_partial_year_is_listed_not_checked() -> None:
+    # a run ending in mid-2022 has a 2022 row at its last month, not at the year end the bulletin describes
+    from sim.validation import validate
+
+    report = validate(load_scenario(BASELINE, overrides={"run.end": "2022-06"}), seeds=1, scale=400)
+    assert {(o.series, o.year) for o in report.uncovered} == {("residents", 2022), ("gdp_real_growth", 2022)}
+    assert {(c.observation.series, c.observation.year) for c in report.checks} >= {("residents", 2021)}
+    assert "not checked, outside the run: residents 2022" in report.render()

@@ -60,9 +60,6 @@ def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
                    Line2D([], [], color="black", marker="o", linestyle=""),
                    Line2D([], [], color=OUTSIDE_COLOUR, marker="o", linestyle="")]
         legend_below(body, handles, [WORDS["runs"][lang], WORDS["within"][lang], WORDS["outside"][lang]], ncols=3)
-        return save(fig, Path(out_dir) / "charts", VALIDATION_STEM, title, caption) if _make(Path(out_dir) / "charts") else []
-
-
-def _make(folder: Path) -> bool:
-    folder.mkdir(parents=True, exist_ok=True)
-    return True
+        charts = Path(out_dir) / "charts"
+        charts.mkdir(parents=True, exist_ok=True)
+        return save(fig, charts, VALIDATION_STEM, title, caption)
