@@ -591,6 +591,17 @@ TABLES: dict[str, Table] = {
          "same_top_order": Column("whether they are also in the same order", "其顺序是否也相同", NONE),
          "rank_correlation": Column("Spearman rank correlation of the measure at N and at 2N over all factors (empty when undefined)",
                                     "全部因子在 N 与 2N 时排序指标的 Spearman 秩相关（无法计算时为空）", NONE)}),
+    "posterior": Table(
+        "calibration posterior", "校准后验分布",
+        "The posterior of an ABC-SMC calibration in long form: each weighted particle (parameter set) of the last "
+        "population with each fitted parameter's value. Draws for --posterior resample the particles by weight.",
+        "ABC-SMC 校准所得后验分布（长表）：最后一代的每个加权粒子（一组参数）及各被校准参数的取值。--posterior 按权重重抽样粒子。",
+        ("scenarios/calibration/<scenario>_posterior.parquet",),
+        {"particle": Column("particle of the last population, from 0", "最后一代的粒子编号，从 0 起", NONE),
+         "weight": Column("the particle's importance weight; the weights of all particles sum to one",
+                          "粒子的重要性权重；全部粒子权重之和为 1", Unit("share, 0 to 1", "比例（0–1）")),
+         "parameter": FACTOR,
+         "value": Column("the parameter's value in the particle", "该粒子中参数的取值", FACTOR_UNIT)}),
     "scenarios": Table(
         "compared scenarios", "参与比较的情景",
         "The scenarios of a comparison with their titles and descriptions.",

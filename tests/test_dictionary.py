@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -16,6 +17,7 @@ from sim.cli import main
 from sim.config import load_scenario
 from sim.dictionary import KEY_COLUMNS, RUN_TABLES, TABLES, columns_of, described, undocumented, with_generated_list
 from sim.government import LEVERS
+from sim.posterior import Posterior, write_posterior
 from sim.results import csv_bytes, parquet_bytes, with_keys
 from sim.runner import run_scenario
 
@@ -47,6 +49,9 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                  "--workers", "0", "--no-charts", "--quiet"])
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
+    posterior = Posterior(parameters=("uncertainties.behaviour.graduate_candidates_per_year",), values=np.ones((2, 1)),
+                          weights=np.ones(2))
+    write_posterior(out / "calibration" / "toy_posterior.parquet", posterior)
     return out
 
 
@@ -55,7 +60,7 @@ def table_files(out: Path) -> dict[Path, str]:
     files = {}
     for path in sorted([*out.rglob("*.parquet"), *out.rglob("*.csv")]):
         in_dataset = path.parent.parent.name == "runs"
-        files[path] = path.parent.name if in_dataset else path.stem
+        files[path] = path.parent.name if in_dataset else "posterior" if path.stem.endswith("_posterior") else path.stem
     return files
 
 
