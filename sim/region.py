@@ -388,28 +388,30 @@ class Region(_Strict):
         return _month_after(self.initial_month, 12 * self.horizon_years)
 
     # ------------------------------------------------------------ derived views
-    @property
+    # Cached: the model asks for them every month, and validating the rows again each time cost a
+    # tenth of a coarse run. A frozen region cannot change under its cache; callers must not mutate the lists.
+    @cached_property
     def district_rows(self) -> list[District]:
         return [District.model_validate(r) for r in self.districts.rows]
 
-    @property
+    @cached_property
     def cluster_rows(self) -> list[Sector]:
         return [Sector.model_validate(r) for r in self.clusters.rows]
 
-    @property
+    @cached_property
     def sectors(self) -> list[Sector]:
         """The clusters, then the rest of the city (always the last sector)."""
         return [*self.cluster_rows, self.rest_of_city]
 
-    @property
+    @cached_property
     def cluster_ids(self) -> list[str]:
         return [c.id for c in self.cluster_rows]
 
-    @property
+    @cached_property
     def sector_ids(self) -> list[str]:
         return [s.id for s in self.sectors]
 
-    @property
+    @cached_property
     def district_ids(self) -> list[str]:
         return [d.id for d in self.district_rows]
 
