@@ -108,7 +108,7 @@ def target_values(model: TalentModel, *, targets: dict[str, dict]) -> dict[str, 
     values = pattern_values(model)
     observed = [key for key in targets if key not in PATTERNS]
     if observed:
-        annual = model.recorder.tables()["city_annual"]
+        annual = model.recorder.tables(["city_annual"])["city_annual"]
         years = annual.column("year").to_pylist()
         for key in observed:
             series, year = key.rsplit("_", 1)

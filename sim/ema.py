@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from sim.config import Scenario, load_scenario
 from sim.scenario_files import resolve_scenario_path
-from sim.xlrm import Parameter, levers, outcome_values, outcomes, parameter, uncertainties
+from sim.xlrm import OUTCOME_TABLES, Parameter, levers, outcome_values, outcomes, parameter, uncertainties
 
 if TYPE_CHECKING:
     import ema_workbench
@@ -46,7 +46,7 @@ def run_experiment(*, scenario_file: str, seed: int, scale: int, **overrides: fl
     from sim.model import TalentModel
 
     model = TalentModel(scenario_file, seed=seed, scale=scale, **overrides).run()
-    return outcome_values(model.recorder.tables(), cluster_ids=model.region.cluster_ids)
+    return outcome_values(model.recorder.tables(OUTCOME_TABLES), cluster_ids=model.region.cluster_ids)
 
 
 def _select(names: Sequence[str], pool: list[Parameter], *, role: str) -> list[Parameter]:

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from sim.config import Scenario, parameter_table
 from sim.ensemble import RunSpec, build_specs, execute, failure_record, partition_file, record_run
 from sim.results import write_table
-from sim.xlrm import HORIZON, Parameter, levers, outcome_values, parameter, uncertainties
+from sim.xlrm import HORIZON, OUTCOME_TABLES, Parameter, levers, outcome_values, parameter, uncertainties
 
 METHODS = ("morris", "sobol")
 DEFAULT_SCALE = 100          # persons per skilled-tier agent of a sensitivity run: coarse, since a design has thousands
@@ -212,7 +212,7 @@ def simulate_outcomes(spec: RunSpec) -> dict[str, float]:
     from sim.model import TalentModel
 
     model = TalentModel(spec.scenario(), seed=spec.seed).run()
-    tables = model.recorder.tables()
+    tables = model.recorder.tables([*OUTCOME_TABLES, "city_annual"])
     values = outcome_values(tables, cluster_ids=model.region.cluster_ids)
     city = tables["city_annual"]
     years = np.asarray(city.column("year").to_numpy())

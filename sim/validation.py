@@ -121,7 +121,7 @@ def validate(scenario: Scenario, *, seeds: int = 5, scale: int = 20) -> Validati
     for seed in seed_list:
         run = scenario.run.model_copy(update={"seed": seed, "scale": scale})
         model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed).run()
-        annual.append(model.recorder.tables()["city_annual"])
+        annual.append(model.recorder.tables(["city_annual"])["city_annual"])
     checks, uncovered = [], []
     for o in region.observations:
         values = [_value(table, series=o.series, year=o.year) for table in annual]

@@ -144,6 +144,10 @@ def _date_for(dates: np.ndarray, year: int) -> np.datetime64 | None:
     return eligible.max() if len(eligible) else None
 
 
+# the tables outcome_values reads: a run that only reports its outcomes builds these alone
+OUTCOME_TABLES = ("talent_stock", "spending", "coupling")
+
+
 def outcome_values(tables: dict[str, pa.Table], *, cluster_ids: list[str]) -> dict[str, float]:
     """The outcomes of one run, computed from its tables (``model.recorder.tables()``).
 

@@ -132,3 +132,13 @@ def test_flows_table_balances_stock(run_dir) -> None:
     dates = sorted(total)
     for before, after in zip(dates, dates[1:]):
         assert total[after] - total[before] == pytest.approx(net.get(after, 0.0), abs=1e-6 * total[after])
+
+
+def test_a_chosen_few_tables_are_the_same_as_in_the_whole_set(toy_run):
+    every = toy_run.recorder.tables()
+    few = toy_run.recorder.tables(["coupling", "talent_stock"])
+    assert list(few) == ["coupling", "talent_stock"]
+    for name, table in few.items():
+        assert table.equals(every[name]), name
+    with pytest.raises(ValueError, match="not output tables"):
+        toy_run.recorder.tables(["talent_stocks"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Callable, Sequence
 
 import mesa
 import numpy as np
@@ -239,7 +240,8 @@ class Recorder:
         return np.column_stack([stock[:n].sum(axis=1), stock[:n, :K - 1].sum(axis=1), output, firms])
 
     # ------------------------------------------------------------ tables
-    def tables(self) -> dict[str, pa.Table]:
+    def tables(self, names: Sequence[str] | None = None) -> dict[str, pa.Table]:
+        """The output tables, or only those ``names`` (a study that reads a few outcomes need not build the rest)."""
         m = self.m
         T = m.t
         dates = [month_end(m.start - 1 + i) for i in range(T + 1)]
@@ -260,13 +262,13 @@ class Recorder:
             col = pa.array(districts, type=pa.string()).take(position)
             return table.add_column(table.schema.get_field_index("tier") if "tier" in table.column_names else 2, "district", col)
 
-        stock = with_district(grid([("cluster", sectors), ("tier", list(TIERS))], self.stock[: T + 1], "talent_stock", dates))
-        inflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(INFLOW_CHANNELS))], self.inflow[:T], "persons", dates[1:])
-        outflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(self.out_channels))], self.outflow[:T], "persons", dates[1:])
-        inflow = inflow.add_column(3, "direction", pa.array(["inflow"] * inflow.num_rows))
-        outflow = outflow.add_column(3, "direction", pa.array(["outflow"] * outflow.num_rows))
-        flows = with_district(pa.concat_tables([inflow, outflow]))
-        flows = flows.filter(pa.compute.greater(flows.column("persons"), 0.0)) if flows.num_rows else flows
+        def flows() -> pa.Table:
+            inflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(INFLOW_CHANNELS))], self.inflow[:T], "persons", dates[1:])
+            outflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(self.out_channels))], self.outflow[:T], "persons", dates[1:])
+            inflow = inflow.add_column(3, "direction", pa.array(["inflow"] * inflow.num_rows))
+            outflow = outflow.add_column(3, "direction", pa.array(["outflow"] * outflow.num_rows))
+            both = with_district(pa.concat_tables([inflow, outflow]))
+            return both.filter(pa.compute.greater(both.column("persons"), 0.0)) if both.num_rows else both
 
         def wide(values: np.ndarray, key: str, keys: list[str], fields: tuple[str, ...]) -> pa.Table:
             sizes = (T, len(keys))
@@ -276,31 +278,37 @@ class Recorder:
                 cols[name] = pa.array(values[:T, :, f].reshape(-1).astype(np.float64))
             return pa.table(cols)
 
-        spending = wide(np.stack([self.spending[:T], self.budget[:T]], axis=2), "lever", list(LEVERS), ("spending_yuan", "budget_yuan"))
-        total = self.stock[: T + 1].sum(axis=(1, 2))
-        cum_spend = np.cumsum(self.spending[:T].sum(axis=1))
-        gain = total[1:] - total[0]
-        cost_eff = pa.table({
-            "date": pa.array(dates[1:], type=pa.date32()),
-            "cumulative_spending_yuan": pa.array(cum_spend),
-            "talent_gain": pa.array(gain),
-            "yuan_per_additional_talent": pa.array(np.where(gain > 0, cum_spend / np.where(gain > 0, gain, 1), np.nan)),
-        })
-        return {
-            "talent_stock": stock,
-            "talent_annual": self._annual(dates=dates, sectors=sectors, districts=districts),
+        def cost_effectiveness() -> pa.Table:
+            total = self.stock[: T + 1].sum(axis=(1, 2))
+            cum_spend = np.cumsum(self.spending[:T].sum(axis=1))
+            gain = total[1:] - total[0]
+            return pa.table({
+                "date": pa.array(dates[1:], type=pa.date32()),
+                "cumulative_spending_yuan": pa.array(cum_spend),
+                "talent_gain": pa.array(gain),
+                "yuan_per_additional_talent": pa.array(np.where(gain > 0, cum_spend / np.where(gain > 0, gain, 1), np.nan)),
+            })
+
+        builders: dict[str, Callable[[], pa.Table]] = {
+            "talent_stock": lambda: with_district(grid([("cluster", sectors), ("tier", list(TIERS))], self.stock[: T + 1], "talent_stock", dates)),
+            "talent_annual": lambda: self._annual(dates=dates, sectors=sectors, districts=districts),
             "talent_flows": flows,
-            "firms": wide(self.firms, "cluster", sectors, FIRM_FIELDS),
-            "projects": wide(self.projects, "cluster", sectors, PROJECT_FIELDS),
-            "housing": wide(self.housing, "district", list(m.district_ids), HOUSING_FIELDS),
-            "spending": spending,
-            "cost_effectiveness": cost_eff,
-            "coupling": wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
-            "labour_market": self._labour_market(dates=dates[1:], sectors=sectors),
-            "city_annual": city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1),
-                                       value_added=self.firms[:T, :, FIRM_FIELDS.index("value_added_yuan")].sum(axis=1),
-                                       gdp_of_initial_year=value_added.gdp_of_initial_year(m),
-                                       vacancies=self.labour[:T, ..., LABOUR_FIELDS.index("vacancies")].sum(axis=(1, 2)),
-                                       job_seekers=self.labour[:T, ..., LABOUR_FIELDS.index("job_seekers")].sum(axis=(1, 2))),
-            "residents_by_age": residents_by_age(m),
+            "firms": lambda: wide(self.firms, "cluster", sectors, FIRM_FIELDS),
+            "projects": lambda: wide(self.projects, "cluster", sectors, PROJECT_FIELDS),
+            "housing": lambda: wide(self.housing, "district", list(m.district_ids), HOUSING_FIELDS),
+            "spending": lambda: wide(np.stack([self.spending[:T], self.budget[:T]], axis=2), "lever", list(LEVERS),
+                                     ("spending_yuan", "budget_yuan")),
+            "cost_effectiveness": cost_effectiveness,
+            "coupling": lambda: wide(self.coupling, "cluster", clusters, COUPLING_FIELDS),
+            "labour_market": lambda: self._labour_market(dates=dates[1:], sectors=sectors),
+            "city_annual": lambda: city_annual(m, jobs=self.firms[:T, :, FIRM_FIELDS.index("jobs")].sum(axis=1),
+                                               value_added=self.firms[:T, :, FIRM_FIELDS.index("value_added_yuan")].sum(axis=1),
+                                               gdp_of_initial_year=value_added.gdp_of_initial_year(m),
+                                               vacancies=self.labour[:T, ..., LABOUR_FIELDS.index("vacancies")].sum(axis=(1, 2)),
+                                               job_seekers=self.labour[:T, ..., LABOUR_FIELDS.index("job_seekers")].sum(axis=(1, 2))),
+            "residents_by_age": lambda: residents_by_age(m),
         }
+        unknown = [n for n in (names or ()) if n not in builders]
+        if unknown:
+            raise ValueError(f"tables {', '.join(unknown)} are not output tables; they are {', '.join(builders)}")
+        return {name: builders[name]() for name in (builders if names is None else names)}
