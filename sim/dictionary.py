@@ -126,6 +126,7 @@ def _interval(what_en: str, what_zh: str, unit: Unit) -> dict[str, Column]:
 
 
 SENSITIVITY_FOLDER = "outputs/<scenario>/sensitivity-<method>-<hash>"
+DISCOVER_FOLDER = "outputs/<scenario>/discover-<policy>-<hash>"
 SHARE = Unit("share of the outcome's variance, 0 to 1", "占指标方差的比例（0–1）")
 OUTCOME_UNIT = Unit("the outcome's unit: persons, or a share for talent_share", "指标自身的单位：人，talent_share 为比例")
 FACTOR_UNIT = Unit("the factor's own unit (see talentsim params)", "因子自身的单位（见 talentsim params）")
@@ -512,17 +513,19 @@ TABLES: dict[str, Table] = {
          "source": Column("where the figure comes from", "观测值来源", NONE)}),
     "run_outcomes": Table(
         "outcomes of a sensitivity run", "敏感性分析单次运行的结果指标",
-        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10): one row per outcome.",
-        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）中单次运行的标量结果指标：每个指标一行。",
-        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet",),
+        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10) or of a scenario "
+        "discovery (talentsim discover): one row per outcome.",
+        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）或情景发现（talentsim discover）中单次运行的标量结果指标：每个指标一行。",
+        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet", f"{DISCOVER_FOLDER}/runs/run_outcomes/<run id>.parquet"),
         {**KEY_COLUMNS, "point": DESIGN_ROW, "outcome": OUTCOME,
          "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)}),
     "design": Table(
         "sensitivity design", "敏感性分析设计",
-        "The sampled design of a sensitivity study in long form: each row of the design with each factor's point of the "
-        "unit interval (as SALib drew it) and the value the runs used.",
-        "敏感性分析研究的抽样设计（长表）：设计的每一行、每个因子在单位区间上的取值（SALib 抽样所得）及运行实际使用的取值。",
-        (f"{SENSITIVITY_FOLDER}/design.parquet",),
+        "The sampled design of a sensitivity study or of a scenario discovery (a Latin hypercube) in long form: each row "
+        "of the design with each factor's point of the unit interval (as SALib drew it) and the value the runs used.",
+        "敏感性分析研究或情景发现（拉丁超立方抽样）的抽样设计（长表）：设计的每一行、每个因子在单位区间上的取值（SALib 抽样所得）"
+        "及运行实际使用的取值。",
+        (f"{SENSITIVITY_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.csv"),
         {"row": DESIGN_ROW, "factor": FACTOR,
          "unit_value": Column("the factor's point of the unit interval: 0 is the low end of its plausible range, 1 the high end",
                               "因子在单位区间上的取值：0 为合理取值范围下限，1 为上限", Unit("share of the range, 0 to 1", "范围比例（0–1）")),
@@ -591,6 +594,56 @@ TABLES: dict[str, Table] = {
          "same_top_order": Column("whether they are also in the same order", "其顺序是否也相同", NONE),
          "rank_correlation": Column("Spearman rank correlation of the measure at N and at 2N over all factors (empty when undefined)",
                                     "全部因子在 N 与 2N 时排序指标的 Spearman 秩相关（无法计算时为空）", NONE)}),
+    "discovery_cases": Table(
+        "scenario discovery cases", "情景发现案例",
+        "Each design row of a scenario discovery (talentsim discover; ODD §10): the policy's effect on the outcome, the "
+        "base scenario's value, and whether the row is a case of interest (the effect below the threshold). The factor "
+        "values of each row are in the design table.",
+        "情景发现（talentsim discover；ODD 第 10 节）的每个设计行：政策对指标的效应、基准情景取值，以及该行是否为关注案例"
+        "（效应低于阈值）。各行的因子取值见 design 表。",
+        (f"{DISCOVER_FOLDER}/discovery_cases.parquet", f"{DISCOVER_FOLDER}/discovery_cases.csv"),
+        {"row": DESIGN_ROW,
+         "effect": Column("the policy's effect on the outcome at the row: the paired difference to the base scenario at the same "
+                          "factor values and seeds, averaged over the seeds",
+                          "该行政策对指标的效应：相同因子取值与随机种子下相对基准情景的配对差（各随机种子均值）", OUTCOME_UNIT),
+         "base_value": Column("the base scenario's outcome at the row, averaged over the seeds (the denominator of a relative threshold)",
+                              "该行基准情景的指标取值（各随机种子均值；相对阈值的分母）", OUTCOME_UNIT),
+         "is_case": Column("whether the effect falls below the threshold: below the threshold itself (--threshold-kind absolute) "
+                           "or below the threshold times base_value (relative)",
+                           "效应是否低于阈值：低于阈值本身（--threshold-kind absolute）或低于阈值乘以 base_value（relative）", NONE)}),
+    "prim_trajectory": Table(
+        "PRIM peeling trajectory", "PRIM 剥离轨迹",
+        "The boxes PRIM (EMA Workbench) passes through as it peels the factor space towards the cases, from the whole "
+        "space (box 0) on, and the one chosen: the densest box that covers at least half of the cases.",
+        "PRIM（EMA Workbench）朝案例逐步剥离因子空间时经过的各个盒子，从整个空间（盒子 0）开始，以及选定的盒子："
+        "覆盖至少一半案例的盒子中密度最高者。",
+        (f"{DISCOVER_FOLDER}/prim_trajectory.parquet", f"{DISCOVER_FOLDER}/prim_trajectory.csv"),
+        {"box": Column("box on the trajectory, from 0 (the whole space)", "轨迹上的盒子编号，从 0（整个空间）起", NONE),
+         "coverage": Column("share of all cases that lie inside the box", "盒内案例占全部案例的比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "density": Column("share of the box's rows that are cases", "盒内样本中案例所占比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "mass": Column("share of all design rows that lie inside the box", "盒内样本占全部设计行的比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "restricted_dims": Column("factors the box restricts", "盒子限制的因子数", Unit("factors", "个因子")),
+         "rows_in_box": Column("design rows inside the box", "盒内设计行数", Unit("rows", "行")),
+         "cases_in_box": Column("cases inside the box", "盒内案例数", Unit("rows", "行")),
+         "chosen": Column("whether this is the box reported (in prim_box and the charts)", "是否为报告的盒子（见 prim_box 与图表）", NONE)}),
+    "prim_box": Table(
+        "PRIM box", "PRIM 盒子",
+        "The box chosen on PRIM's peeling trajectory: each factor it restricts, most significant first, with its limits "
+        "and the factor's plausible range. A side the box does not restrict reaches the end of the range.",
+        "在 PRIM 剥离轨迹上选定的盒子：其限制的每个因子（显著性最高者在前）及其上下限与该因子的合理取值范围。盒子未限制的一侧延伸至范围端点。",
+        (f"{DISCOVER_FOLDER}/prim_box.parquet", f"{DISCOVER_FOLDER}/prim_box.csv"),
+        {"factor": FACTOR,
+         "low": Column("lower limit of the box on the factor", "盒子在该因子上的下限", FACTOR_UNIT),
+         "high": Column("upper limit of the box on the factor", "盒子在该因子上的上限", FACTOR_UNIT),
+         "range_low": Column("low end of the factor's plausible range (sim/config.py)", "因子合理取值范围的下限（sim/config.py）", FACTOR_UNIT),
+         "range_high": Column("high end of the factor's plausible range", "因子合理取值范围的上限", FACTOR_UNIT),
+         "unit": Column("the factor's unit, as declared in sim/config.py", "因子的单位（sim/config.py 中声明）", NONE),
+         "qp_low": Column("PRIM's quasi-p-value of the lower limit (one-sided binomial test of the density gained by it; "
+                          "Bryant & Lempert 2010); empty when the lower side is not restricted",
+                          "下限的拟 p 值（对该限制带来的密度提升的单侧二项检验；Bryant & Lempert 2010）；下侧未受限时为空",
+                          Unit("probability, 0 to 1", "概率（0–1）")),
+         "qp_high": Column("PRIM's quasi-p-value of the upper limit; empty when the upper side is not restricted",
+                           "上限的拟 p 值；上侧未受限时为空", Unit("probability, 0 to 1", "概率（0–1）"))}),
     "posterior": Table(
         "calibration posterior", "校准后验分布",
         "The posterior of an ABC-SMC calibration in long form: each weighted particle (parameter set) of the last "
