@@ -585,6 +585,8 @@ def _discover(args: argparse.Namespace) -> int:
 
 def discovery_summary(result: Any) -> str:
     """How many rows are cases, and the chosen box: its statistics and each restricted factor's limits within its range."""
+    from sim.discover import WEAK_QP
+
     cases, rows = int(result.cases.sum()), len(result.cases)
     rule = (f"below {result.threshold:g} x the base's value" if result.kind == "relative" else f"below {result.threshold:,g}")
     lines = [f"cases: {cases} of {rows} design rows have effect:{result.study.arms[1]}:{result.outcome} {rule}"]
@@ -595,7 +597,11 @@ def discovery_summary(result: Any) -> str:
     stats = result.discovery.stats()
     lines.append(f"PRIM box {result.discovery.chosen} (trajectory of boxes 0-{result.discovery.trajectory.num_rows - 1}): coverage {stats['coverage']:.0%}, "
                  f"density {stats['density']:.0%}, mass {stats['mass']:.0%}, {stats['restricted_dims']} factor(s) restricted")
-    for r in result.discovery.box.to_pylist():
+    box = result.discovery.box.to_pylist()
+    strong = sum(1 for r in box if min(v for v in (r["qp_low"], r["qp_high"], 1.0) if v is not None) <= WEAK_QP)
+    if box:
+        lines.append(f"  {strong} of {len(box)} restrictions have a quasi-p-value of at most {WEAK_QP:g}; the others are weak evidence")
+    for r in box:
         qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
         qp = f", qp {min(qps):.2g}" if qps else ""
         lines.append(f"  {r['factor']}: {r['low']:,.4g} to {r['high']:,.4g} of [{r['range_low']:,.4g}, {r['range_high']:,.4g}] "

@@ -26,6 +26,8 @@ __all__ = ["render_discovery_charts", "threshold_words"]
 _BOX = QUALITATIVE[0]
 _RANGE = "#e6e6e6"
 _CHOSEN = QUALITATIVE[3]
+_WEAK = "#9ecae1"
+SHORT_UNIT = 12      # characters of a unit shown on the box chart
 
 
 def threshold_words(*, policy: str, outcome: str, threshold: float, kind: str, lang: str,
@@ -96,8 +98,10 @@ def _integer_ticks(top: int) -> list[int]:
 
 
 def _short_unit(unit: str) -> str:
-    """A unit's first clause (the declared units go on to say what the number counts)."""
-    return unit.replace(";", ",").split(",", 1)[0].strip()
+    """A unit short enough to stand beside the limits (years, months, yuan); a longer one (a declared unit that says what
+    the number counts) is left to the prim_box table."""
+    first = unit.replace(";", ",").split(",", 1)[0].strip()
+    return first if len(first) <= SHORT_UNIT else ""
 
 
 def _number(value: float) -> str:
@@ -109,10 +113,12 @@ def _qp(value: float) -> str:
 
 
 def _box(discovery, *, lang: str, caption: str, question: str) -> Figure:
+    from sim.discover import WEAK_QP
+
     rows = discovery.box.to_pylist()
     stats = discovery.stats()
     notes = [tr("box_note", lang, coverage=_share(stats["coverage"]), density=_share(stats["density"]), mass=_share(stats["mass"]))]
-    fig, body = new_figure(1.3 + 0.45 * max(len(rows), 3), wrapped_title(tr("title_box", lang, question=question)), notes, caption)
+    fig, body = new_figure(1.3 + 0.5 * max(len(rows), 3), wrapped_title(tr("title_box", lang, question=question)), notes, caption)
     ax = body.add_subplot(1, 1, 1)
     if not rows:
         ax.text(0.5, 0.5, tr("box_unrestricted", lang), transform=ax.transAxes, ha="center", va="center", color=NOTE_COLOUR)
@@ -120,23 +126,26 @@ def _box(discovery, *, lang: str, caption: str, question: str) -> Figure:
         ax.set_yticks([])
         return fig
     y = np.arange(len(rows))
-    labels = []
     for j, r in enumerate(rows):
         span = r["range_high"] - r["range_low"]
         low = (r["low"] - r["range_low"]) / span if span > 0 else 0.0
         high = (r["high"] - r["range_low"]) / span if span > 0 else 1.0
-        ax.barh(j, 1.0, height=0.55, color=_RANGE, zorder=1)
-        ax.barh(j, high - low, left=low, height=0.55, color=_BOX, zorder=2)
+        ax.barh(j, 1.0, height=0.45, color=_RANGE, zorder=1)
         qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
+        ax.barh(j, high - low, left=low, height=0.45, color=_BOX if qps and min(qps) <= WEAK_QP else _WEAK, zorder=2)
         unit = _short_unit(r["unit"])
         limits = f"{_number(r['low'])} – {_number(r['high'])}" + (f" {unit}" if unit else "")
         if qps:
             limits += " · " + tr("qp", lang, value=_qp(min(qps)))
-        labels.append(f"{r['factor'].rsplit('.', 1)[-1]}\n{limits}")
-    ax.set_yticks(y, labels, fontsize=SMALL_PT)
-    ax.invert_yaxis()
+        # under the bar, where the track leaves room: tick labels of two lines are not always given room by the layout
+        right = low > 0.5  # a box in the upper half of the range: the text ends where the box ends, inside the axes
+        ax.text(min(high, 1.0) if right else max(low, 0.0), j + 0.27, limits, ha="right" if right else "left", va="top",
+                fontsize=SMALL_PT, color="#333333", zorder=3)
+    ax.set_yticks(y, [r["factor"].rsplit(".", 1)[-1] for r in rows])
+    ax.set_ylim(len(rows) - 0.35, -0.5)  # top to bottom, with room for the last row's limits under its bar
     ax.set_xlim(0, 1)
     ax.set_xlabel(tr("box_axis", lang))
     ax.spines["right"].set_visible(False)
-    legend_below(body, [Patch(facecolor=_RANGE), Patch(facecolor=_BOX)], [tr("full_range", lang), tr("box_interval", lang)], ncols=2)
+    legend_below(body, [Patch(facecolor=_RANGE), Patch(facecolor=_BOX), Patch(facecolor=_WEAK)],
+                 [tr("full_range", lang), tr("box_interval", lang), tr("box_weak", lang, qp=WEAK_QP)], ncols=3)
     return fig

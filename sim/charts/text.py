@@ -262,6 +262,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "full_range": {"en": "Plausible range", "zh": "合理取值范围"},
     "box_interval": {"en": "Box", "zh": "盒子区间"},
+    "box_weak": {"en": "Box, weak restriction (qp > {qp:g})", "zh": "盒子区间，限制较弱（qp > {qp:g}）"},
     "box_axis": {"en": "Position within the factor's plausible range (0 = low end, 1 = high end)",
                  "zh": "在因子合理取值范围中的位置（0 为下限，1 为上限）"},
     "qp": {"en": "qp {value}", "zh": "qp {value}"},
