@@ -62,6 +62,7 @@ class Discovery:
     box: pa.Table
     cases: int
     rows: int
+    min_coverage: float = MIN_COVERAGE   # the rule's least coverage (see choose_box)
 
     def stats(self) -> dict[str, Any]:
         """Coverage, density, mass and restricted dimensions of the chosen box."""
@@ -148,7 +149,7 @@ def find_box(x: Any, y: np.ndarray, *, factors: Sequence[Factor], peel_alpha: fl
         "chosen": pa.array(np.arange(len(peeling)) == chosen, pa.bool_()),
     })
     return Discovery(trajectory=trajectory, chosen=chosen, box=_box_table(box, chosen, finder.box_init, by_name),
-                     cases=int(y.sum()), rows=len(y))
+                     cases=int(y.sum()), rows=len(y), min_coverage=min_coverage)
 
 
 def _box_table(box: Any, i: int, box_init: Any, factors: dict[str, Factor]) -> pa.Table:
@@ -260,7 +261,7 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
             caption = (f"{base.name} vs {policy.name} · Latin hypercube, {len(factors)} factors, {rows:,} rows × {seeds} seed(s) · "
                        f"scale {runs_scale} · PRIM (EMA Workbench), peel α {peel_alpha:g} · TalentSim")
             result.files += render_discovery_charts(
-                result.discovery, out_dir=folder / "charts", lang=chart_lang, caption=caption,
+                result.discovery, out_dir=folder / "charts", lang=chart_lang, caption=caption, weak_qp=WEAK_QP,
                 question=threshold_words(policy=policy.name, outcome=outcome, threshold=threshold, kind=kind, lang=chart_lang,
                                          clusters=base.load_region().labels(), policies=titles_of([base, policy])))
     result.seconds = time.perf_counter() - t0

@@ -39,15 +39,16 @@ def threshold_words(*, policy: str, outcome: str, threshold: float, kind: str, l
     return tr("disc_question_abs", lang, effect=effect, threshold=f"{threshold:,.6g}")
 
 
-def render_discovery_charts(discovery, *, out_dir: Path, lang: str, caption: str, question: str) -> list[Path]:
-    """The peeling trajectory and the chosen box's limits, PNG (300 dpi) + SVG, sorted paths."""
+def render_discovery_charts(discovery, *, out_dir: Path, lang: str, caption: str, question: str, weak_qp: float) -> list[Path]:
+    """The peeling trajectory and the chosen box's limits (restrictions with a quasi-p-value above ``weak_qp`` pale),
+    PNG (300 dpi) + SVG, sorted paths."""
     used = chart_language(lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with styled(used):
         for stem, draw in (("prim_trajectory", _trajectory), ("prim_box", _box)):
-            fig = settled(draw(discovery, lang=used, caption=caption, question=question))
+            fig = settled(draw(discovery, lang=used, caption=caption, question=question, weak_qp=weak_qp))
             written += save(fig, out_dir, stem, fig.subfigs[0].get_suptitle().replace("\n", " "), caption)
     return sorted(written)
 
@@ -56,13 +57,11 @@ def _share(value: float) -> str:
     return f"{value:.0%}"
 
 
-def _trajectory(discovery, *, lang: str, caption: str, question: str) -> Figure:
-    from sim.discover import MIN_COVERAGE
-
+def _trajectory(discovery, *, lang: str, caption: str, question: str, weak_qp: float) -> Figure:
     t = discovery.trajectory.to_pydict()
     coverage, density, dims = (np.array(t[k], dtype=float) for k in ("coverage", "density", "restricted_dims"))
     i = discovery.chosen
-    notes = [tr("peeling_note", lang, cases=discovery.cases, rows=discovery.rows, min_cov=_share(MIN_COVERAGE))]
+    notes = [tr("peeling_note", lang, cases=discovery.cases, rows=discovery.rows, min_cov=_share(discovery.min_coverage))]
     fig, body = new_figure(4.4, wrapped_title(tr("title_peeling", lang, question=question)), notes, caption)
     ax = body.add_subplot(1, 1, 1)
     top = int(dims.max()) if len(dims) else 0
@@ -72,7 +71,7 @@ def _trajectory(discovery, *, lang: str, caption: str, question: str) -> Figure:
     points = ax.scatter(coverage, density, c=dims, cmap=cmap, norm=norm, s=14, zorder=3, edgecolors="none")
     ax.scatter([coverage[i]], [density[i]], s=110, facecolors="none", edgecolors=_CHOSEN, linewidths=1.6, zorder=4)
     ax.axhline(density[0], color=NOTE_COLOUR, linestyle="--", linewidth=0.8, zorder=0)
-    ax.axvline(MIN_COVERAGE, color=NOTE_COLOUR, linestyle=":", linewidth=0.8, zorder=0)
+    ax.axvline(discovery.min_coverage, color=NOTE_COLOUR, linestyle=":", linewidth=0.8, zorder=0)
     bar = body.colorbar(points, ax=ax, ticks=_integer_ticks(top), pad=0.02, fraction=0.04)
     bar.set_label(tr("restricted_dims", lang))
     ax.set_xlim(0, 1.02)
@@ -112,9 +111,7 @@ def _qp(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.2g}"
 
 
-def _box(discovery, *, lang: str, caption: str, question: str) -> Figure:
-    from sim.discover import WEAK_QP
-
+def _box(discovery, *, lang: str, caption: str, question: str, weak_qp: float) -> Figure:
     rows = discovery.box.to_pylist()
     stats = discovery.stats()
     notes = [tr("box_note", lang, coverage=_share(stats["coverage"]), density=_share(stats["density"]), mass=_share(stats["mass"]))]
@@ -132,7 +129,7 @@ def _box(discovery, *, lang: str, caption: str, question: str) -> Figure:
         high = (r["high"] - r["range_low"]) / span if span > 0 else 1.0
         ax.barh(j, 1.0, height=0.45, color=_RANGE, zorder=1)
         qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
-        ax.barh(j, high - low, left=low, height=0.45, color=_BOX if qps and min(qps) <= WEAK_QP else _WEAK, zorder=2)
+        ax.barh(j, high - low, left=low, height=0.45, color=_BOX if qps and min(qps) <= weak_qp else _WEAK, zorder=2)
         unit = _short_unit(r["unit"])
         limits = f"{_number(r['low'])} – {_number(r['high'])}" + (f" {unit}" if unit else "")
         if qps:
@@ -147,5 +144,5 @@ def _box(discovery, *, lang: str, caption: str, question: str) -> Figure:
     ax.set_xlabel(tr("box_axis", lang))
     ax.spines["right"].set_visible(False)
     legend_below(body, [Patch(facecolor=_RANGE), Patch(facecolor=_BOX), Patch(facecolor=_WEAK)],
-                 [tr("full_range", lang), tr("box_interval", lang), tr("box_weak", lang, qp=WEAK_QP)], ncols=3)
+                 [tr("full_range", lang), tr("box_interval", lang), tr("box_weak", lang, qp=weak_qp)], ncols=3)
     return fig
