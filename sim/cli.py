@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|calibrate|validate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|calibrate|validate|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -125,6 +125,26 @@ def _build_parser() -> argparse.ArgumentParser:
                    root_default="the base scenario's", scale_default="100", set_help="override a parameter in every scenario (repeatable)")
     sens.set_defaults(seeds=1, scale=100)
 
+    disc = sub.add_parser("discover", help="scenario discovery: PRIM boxes (EMA Workbench) where a policy's effect falls below a threshold")
+    disc.add_argument("scenario", help=f"the base scenario: file (YAML) or name ({NAME_LOOKUP})")
+    disc.add_argument("--policy", required=True, metavar="SCENARIO", help="the policy scenario whose effect (paired difference to the base) is examined")
+    disc.add_argument("--threshold", required=True, type=float, metavar="X",
+                      help="a design row is a case when the effect is below X (in the outcome's unit, or a share of the base's "
+                           "outcome with --threshold-kind relative, e.g. 0.02)")
+    disc.add_argument("--threshold-kind", choices=("absolute", "relative"), default="absolute",
+                      help="absolute (default): X in the outcome's unit; relative: X times the base scenario's outcome at the same row")
+    disc.add_argument("--outcome", default="talent_total_2035", metavar="NAME",
+                      help="outcome the effect is on: talent_total_2035 (default), talent_<cluster>_2035, talent_share_2035, ...")
+    disc.add_argument("--factors", nargs="+", metavar="NAME",
+                      help="parameters to sample: full or short names, or groups by prefix (uncertainties, "
+                           "uncertainties.residents, ...); default: every uncertainty")
+    disc.add_argument("--design", default="lhs:200", metavar="lhs:N", help="a Latin hypercube of N rows (default lhs:200)")
+    disc.add_argument("--peel-alpha", type=float, default=0.05, metavar="A",
+                      help="share of a box's rows PRIM peels at each step, between 0 and 0.5 exclusive (default 0.05)")
+    _study_options(disc, seeds_help="seeds per design row, the same at every row and in both scenarios (default 1)",
+                   root_default="the base scenario's", scale_default="100", set_help="override a parameter in both scenarios (repeatable)")
+    disc.set_defaults(seeds=1, scale=100)
+
     cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
     cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
@@ -213,6 +233,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _compare(args)
     if args.command == "sensitivity":
         return _sensitivity(args)
+    if args.command == "discover":
+        return _discover(args)
     if args.command == "validate":
         return _validate(args)
     return _params(args)
@@ -496,6 +518,94 @@ def sensitivity_summary(result: Any) -> str:
         top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]
         shown = ", ".join(f"{r['factor'].rsplit('.', 1)[-1]} {r[measure]:,.3g}" for r in top if r[measure] is not None)
         lines.append(f"  {outcome}: {shown} · {'stable' if stable.get(outcome) else 'NOT stable'}")
+    return "\n".join(lines)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    import math
+
+    from sim import discover as sd
+    from sim import sensitivity as sa
+    from sim.config import load_scenario
+    from sim.inputs import MAX_STUDY_RUNS
+
+    _check_common(args)
+    if not 1 <= args.scale <= 10_000:
+        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
+    if not math.isfinite(args.threshold):
+        raise _config_error("--threshold", f"{args.threshold}: must be a finite number")
+    if not 0 < args.peel_alpha < 0.5:
+        raise _config_error("--peel-alpha", f"{args.peel_alpha}: must lie between 0 and 0.5 exclusive")
+    try:
+        rows = sd.parse_design(args.design)
+    except ValueError as exc:
+        raise _config_error("--design", str(exc)) from None
+    try:
+        factors = sa.select_factors(args.factors)
+    except ValueError as exc:
+        raise _config_error("--factors", str(exc)) from None
+    runs = rows * 2 * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise _config_error("--design", f"{runs:,} runs ({rows:,} rows, 2 scenarios, {args.seeds} seed(s)), beyond the limit of "
+                                        f"{MAX_STUDY_RUNS:,} runs in one study")
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise _config_error("talentsim discover", "PRIM comes from EMA Workbench, which is not installed: pip install 'talentsim[ema]'")
+    overrides = _overrides(args.overrides) or None
+    base, policy = (load_scenario(s, overrides=overrides) for s in (args.scenario, args.policy))
+    for scenario in (base, policy):
+        _warn(scenario)
+    if base.name == policy.name:
+        raise _config_error("--policy", f"{policy.name} is the base scenario itself: name another scenario")
+    problems = sa.check_policies([base, policy], factors)
+    if problems:
+        raise _config_error("--policy", "; ".join(problems))
+    for late in sa.scheduled_factors([base, policy], factors):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
+              "only until then", file=sys.stderr)
+    levels = [o for o in sa.available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(sa.EFFECT + ":")]
+    if args.outcome not in levels:
+        raise _config_error("--outcome", f"{args.outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
+    result = sd.discover_study(base, policy, factors=factors, threshold=args.threshold, kind=args.threshold_kind, outcome=args.outcome,
+                               rows=rows, seeds=args.seeds, root_seed=args.root_seed, scale=args.scale, peel_alpha=args.peel_alpha,
+                               out=args.out, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
+                               progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    study = result.study
+    done = sum(1 for s in study.status.values() if s in ("done", "skipped"))
+    pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {result.study_dir}")
+    if result.failures:
+        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no discovery: "
+              "run the same command again to retry them", file=sys.stderr)
+        for f in result.failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    print(discovery_summary(result))
+    return 0
+
+
+def discovery_summary(result: Any) -> str:
+    """How many rows are cases, and the chosen box: its statistics and each restricted factor's limits within its range."""
+    from sim.discover import WEAK_QP
+
+    cases, rows = int(result.cases.sum()), len(result.cases)
+    rule = (f"below {result.threshold:g} x the base's value" if result.kind == "relative" else f"below {result.threshold:,g}")
+    lines = [f"cases: {cases} of {rows} design rows have effect:{result.study.arms[1]}:{result.outcome} {rule}"]
+    if result.discovery is None:
+        which = "no row" if cases == 0 else "every row"
+        lines.append(f"{which} is a case: nothing for PRIM to separate, no box (discovery_cases lists the effects)")
+        return "\n".join(lines)
+    stats = result.discovery.stats()
+    lines.append(f"PRIM box {result.discovery.chosen} (trajectory of boxes 0-{result.discovery.trajectory.num_rows - 1}): coverage {stats['coverage']:.0%}, "
+                 f"density {stats['density']:.0%}, mass {stats['mass']:.0%}, {stats['restricted_dims']} factor(s) restricted")
+    box = result.discovery.box.to_pylist()
+    strong = sum(1 for r in box if min(v for v in (r["qp_low"], r["qp_high"], 1.0) if v is not None) <= WEAK_QP)
+    if box:
+        lines.append(f"  {strong} of {len(box)} restrictions have a quasi-p-value of at most {WEAK_QP:g}; the others are weak evidence")
+    for r in box:
+        qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
+        qp = f", qp {min(qps):.2g}" if qps else ""
+        lines.append(f"  {r['factor']}: {r['low']:,.4g} to {r['high']:,.4g} of [{r['range_low']:,.4g}, {r['range_high']:,.4g}] "
+                     f"{r['unit']}{qp}")
     return "\n".join(lines)
 
 

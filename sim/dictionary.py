@@ -9,123 +9,20 @@ regenerate the list with ``python -m sim.dictionary docs/outputs.md``.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Sequence
 
 import pyarrow as pa
 
+from sim.dictionary_terms import (
+    Unit, Column, Table, NONE, YEAR, MONTHS, PERSONS, FIRMS, JOBS, PROJECTS, DEMANDS, APARTMENTS, YUAN,
+    YUAN_PER_MONTH, YUAN_CONSTANT, YUAN_PER_PERSON, PERSONS_PER_100M_YUAN, PERSONS_PER_LEVER_UNIT, LEVER_UNIT, INDEX,
+    RUNS, KEY_COLUMNS, POINT, POINT_LABEL, MONTH_END, STOCK_DATE, SECTOR, SECTOR_OR_CITY, CLUSTER_DISTRICT,
+    TIER, YEAR_END, N_SEEDS, over, stock_over_seeds, interval,
+)
 from sim.generated_docs import rewrite_generated_tail, with_generated_tail
 
-
-@dataclass(frozen=True)
-class Unit:
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class Column:
-    en: str
-    zh: str
-    unit: Unit
-
-
-@dataclass(frozen=True)
-class Table:
-    """An output table: its title, what one row is, the files it is written to and its columns."""
-
-    title_en: str
-    title_zh: str
-    en: str
-    zh: str
-    files: tuple[str, ...]
-    columns: dict[str, Column]
-    run_keys: bool = False          # the run's key columns (KEY_COLUMNS) stand in front
-
-
-# ------------------------------------------------------------------ units
-NONE = Unit("none", "无")
-DATE = Unit("date", "日期")
-YEAR = Unit("year", "年")
-MONTHS = Unit("months", "月")
-PERSONS = Unit("persons", "人")
-FIRMS = Unit("firms", "家")
-JOBS = Unit("jobs", "个岗位")
-PROJECTS = Unit("projects", "个")
-DEMANDS = Unit("technology demands", "项")
-APARTMENTS = Unit("apartments", "套")
-YUAN = Unit("yuan", "元")
-YUAN_PER_MONTH = Unit("yuan per month", "元/月")
-YUAN_CONSTANT = Unit("yuan at constant prices of the initial year (2021 for Jiaxing)", "元（初始年份不变价，嘉兴为 2021 年）")
-YUAN_PER_PERSON = Unit("yuan per person", "元/人")
-PERSONS_PER_100M_YUAN = Unit("persons per 100 million yuan", "人/亿元")
-PERSONS_PER_LEVER_UNIT = Unit("persons per unit of the lever", "人/杠杆单位")
-LEVER_UNIT = Unit("the lever's own unit (see talentsim params)", "杠杆自身的单位（见 talentsim params）")
-INDEX = Unit("index, 0 to 1", "指数（0–1）")
-RUNS = Unit("runs", "次")
-SEEDS = Unit("seeds", "个")
-
-# ------------------------------------------------------------------ columns that several tables share
-KEY_COLUMNS = {
-    "scenario": Column("scenario name (its YAML file's name)", "情景名称（情景 YAML 文件名）", NONE),
-    "run_id": Column("run id: seed, scale and a hash of the run's fully resolved configuration",
-                     "运行编号：随机种子、规模及该次运行完整配置的哈希值", NONE),
-    "seed": Column("random seed of the run", "该次运行的随机种子", NONE),
-    "point": Column("design point of the study, from 0 (a scenario of a comparison, a lever value of a sweep); "
-                    "only in a study's runs/ dataset",
-                    "研究中的设计点编号，从 0 起（比较中的一个情景、扫描中的一个杠杆取值）；仅见于研究的 runs/ 数据集", NONE),
-}
-POINT = Column("design point of the study, from 0 (a scenario of a comparison, a lever value of a sweep)",
-               "研究中的设计点编号，从 0 起（比较中的一个情景、扫描中的一个杠杆取值）", NONE)
-POINT_LABEL = Column("label of the design point: the scenario's name, or the lever settings it overrides "
-                     "(e.g. apartments_per_year=8000)",
-                     "设计点标签：情景名称，或该点改动的杠杆取值（如 apartments_per_year=8000）", NONE)
-
-MONTH_END = Column("last day of the month the row describes", "该行所述月份的最后一天", DATE)
-STOCK_DATE = Column("month end at which the stock is counted; the first date is the initial state, the end of the "
-                    "month before the run starts",
-                    "统计存量的月末日期；第一个日期为初始状态，即运行开始前一个月的月末", DATE)
-SECTOR = Column("sector: one of the region's clusters, or rest_of_city (the rest of the city's economy)",
-                "产业：区域文件中的产业集群之一，或 rest_of_city（全市其余产业）", NONE)
-SECTOR_OR_CITY = Column("sector: one of the region's clusters, rest_of_city (the rest of the city's economy), "
-                        "or city_total (the whole city)",
-                        "产业：区域文件中的产业集群之一、rest_of_city（全市其余产业）或 city_total（全市合计）", NONE)
-CLUSTER_DISTRICT = Column("district where the sector lies (from the region file)", "该产业所在区县（取自区域文件）", NONE)
-TIER = Column("talent tier: top, national, provincial, municipal (the four high-end tiers) or skilled "
-              "(graduates and professionals)",
-              "人才层次：top（顶尖）、national（国家级）、provincial（省级）、municipal（市级）四个高层次人才层次，"
-              "或 skilled（高校毕业生与专业技术人才）", NONE)
-YEAR_END = Column("year whose end (31 December) the row describes", "该行所述年末（12 月 31 日）所在的年份", YEAR)
-N_SEEDS = Column("paired seeds: the seeds whose runs are complete at every point", "配对种子数：在每个点都已完成运行的种子", SEEDS)
-
-
-def _over(what_en: str, what_zh: str, unit: Unit, *, over_en: str, over_zh: str) -> dict[str, Column]:
-    """Mean and quantiles of one quantity over runs or seeds, as the summary-like tables name them."""
-    return {"mean": Column(f"mean of {what_en} over {over_en}", f"{what_zh}在各{over_zh}间的均值", unit),
-            **{f"p{q:02d}" if q != 50 else "median": Column(
-                f"{'median' if q == 50 else f'{q}th percentile'} of {what_en} over {over_en}",
-                f"{what_zh}在各{over_zh}间的{'中位数' if q == 50 else f'第 {q} 百分位数'}", unit)
-               for q in (5, 25, 50, 75, 95)}}
-
-
-def _stock_over_seeds(what_en: str, what_zh: str, quantiles: Sequence[int]) -> dict[str, Column]:
-    bands = _over(what_en, what_zh, PERSONS, over_en="the paired seeds", over_zh="配对种子")
-    names = ["mean", *("median" if q == 50 else f"p{q:02d}" for q in quantiles)]
-    return {f"talent_stock_{name}": bands[name] for name in names}
-
-
-def _interval(what_en: str, what_zh: str, unit: Unit) -> dict[str, Column]:
-    """The mean of a paired quantity with its 95% interval (Student's t over seeds)."""
-    return {
-        "mean": Column(f"mean of {what_en} over the paired seeds", f"{what_zh}在各配对种子间的均值", unit),
-        "ci_low": Column("lower bound of the 95% confidence interval of that mean (Student's t over seeds; "
-                         "empty with one seed)", "该均值 95% 置信区间下限（按种子的 t 分布；仅一个种子时为空）", unit),
-        "ci_high": Column("upper bound of the 95% confidence interval of that mean (Student's t over seeds; "
-                          "empty with one seed)", "该均值 95% 置信区间上限（按种子的 t 分布；仅一个种子时为空）", unit),
-    }
-
-
 SENSITIVITY_FOLDER = "outputs/<scenario>/sensitivity-<method>-<hash>"
+DISCOVER_FOLDER = "outputs/<scenario>/discover-<policy>-<hash>"
 SHARE = Unit("share of the outcome's variance, 0 to 1", "占指标方差的比例（0–1）")
 OUTCOME_UNIT = Unit("the outcome's unit: persons, or a share for talent_share", "指标自身的单位：人，talent_share 为比例")
 FACTOR_UNIT = Unit("the factor's own unit (see talentsim params)", "因子自身的单位（见 talentsim params）")
@@ -426,7 +323,7 @@ TABLES: dict[str, Table] = {
          "tier": Column("talent tier (see talent_stock), or all_tiers (their sum)",
                         "人才层次（见 talent_stock），或 all_tiers（各层次合计）", NONE),
          "n_runs": Column("complete runs of the design point behind the statistics", "该设计点参与统计的已完成运行次数", RUNS),
-         **_over("the talent stock", "人才存量", PERSONS, over_en="the runs", over_zh="次运行")}),
+         **over("the talent stock", "人才存量", PERSONS, over_en="the runs", over_zh="次运行")}),
     "runs": Table(
         "study runs", "研究运行清单",
         "Every run of a study with its design point, seed and state on disk.",
@@ -445,8 +342,8 @@ TABLES: dict[str, Table] = {
          "scenario": Column("scenario name; the first (point 0) is the reference of every difference",
                             "情景名称；第一个情景（点 0）是所有差值的参照", NONE),
          "year": YEAR_END, "cluster": SECTOR_OR_CITY, "n_seeds": N_SEEDS,
-         **_stock_over_seeds("the talent stock at the year end", "年末人才存量", (5, 50, 95)),
-         **{f"diff_{k}": c for k, c in _interval("the paired difference in talent stock to the first scenario (same seed)",
+         **stock_over_seeds("the talent stock at the year end", "年末人才存量", (5, 50, 95)),
+         **{f"diff_{k}": c for k, c in interval("the paired difference in talent stock to the first scenario (same seed)",
                                                  "相对第一个情景（同一种子）的人才存量配对差值", PERSONS).items()},
          "diff_p05": Column("5th percentile of the paired differences over seeds", "配对差值在各种子间的第 5 百分位数", PERSONS),
          "diff_p95": Column("95th percentile of the paired differences over seeds", "配对差值在各种子间的第 95 百分位数", PERSONS),
@@ -475,10 +372,10 @@ TABLES: dict[str, Table] = {
                          "被扫描的杠杆，名称同命令行（如 apartments_per_year）", NONE),
          "value": Column("the lever's value at this point", "该点的杠杆取值", LEVER_UNIT),
          "year": YEAR_END, "n_seeds": N_SEEDS,
-         **_stock_over_seeds("the city talent stock at the year end", "全市年末人才存量", (5, 25, 50, 75, 95)),
-         **{f"gain_{k}": c for k, c in _interval("the paired gain in city talent over the first value (same seed)",
+         **stock_over_seeds("the city talent stock at the year end", "全市年末人才存量", (5, 25, 50, 75, 95)),
+         **{f"gain_{k}": c for k, c in interval("the paired gain in city talent over the first value (same seed)",
                                                  "相对第一个取值（同一种子）的全市人才配对增量", PERSONS).items()},
-         **{f"marginal_{k}": c for k, c in _interval(
+         **{f"marginal_{k}": c for k, c in interval(
              "the marginal gain: the paired change in city talent from the previous value divided by the change in "
              "the lever (empty at the first value)",
              "边际增量，即相对前一个取值的全市人才配对变化除以杠杆变化量（第一个取值处为空）",
@@ -512,17 +409,19 @@ TABLES: dict[str, Table] = {
          "source": Column("where the figure comes from", "观测值来源", NONE)}),
     "run_outcomes": Table(
         "outcomes of a sensitivity run", "敏感性分析单次运行的结果指标",
-        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10): one row per outcome.",
-        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）中单次运行的标量结果指标：每个指标一行。",
-        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet",),
+        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10) or of a scenario "
+        "discovery (talentsim discover): one row per outcome.",
+        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）或情景发现（talentsim discover）中单次运行的标量结果指标：每个指标一行。",
+        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet", f"{DISCOVER_FOLDER}/runs/run_outcomes/<run id>.parquet"),
         {**KEY_COLUMNS, "point": DESIGN_ROW, "outcome": OUTCOME,
          "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)}),
     "design": Table(
         "sensitivity design", "敏感性分析设计",
-        "The sampled design of a sensitivity study in long form: each row of the design with each factor's point of the "
-        "unit interval (as SALib drew it) and the value the runs used.",
-        "敏感性分析研究的抽样设计（长表）：设计的每一行、每个因子在单位区间上的取值（SALib 抽样所得）及运行实际使用的取值。",
-        (f"{SENSITIVITY_FOLDER}/design.parquet",),
+        "The sampled design of a sensitivity study or of a scenario discovery (a Latin hypercube) in long form: each row "
+        "of the design with each factor's point of the unit interval (as SALib drew it) and the value the runs used.",
+        "敏感性分析研究或情景发现（拉丁超立方抽样）的抽样设计（长表）：设计的每一行、每个因子在单位区间上的取值（SALib 抽样所得）"
+        "及运行实际使用的取值。",
+        (f"{SENSITIVITY_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.csv"),
         {"row": DESIGN_ROW, "factor": FACTOR,
          "unit_value": Column("the factor's point of the unit interval: 0 is the low end of its plausible range, 1 the high end",
                               "因子在单位区间上的取值：0 为合理取值范围下限，1 为上限", Unit("share of the range, 0 to 1", "范围比例（0–1）")),
@@ -591,6 +490,56 @@ TABLES: dict[str, Table] = {
          "same_top_order": Column("whether they are also in the same order", "其顺序是否也相同", NONE),
          "rank_correlation": Column("Spearman rank correlation of the measure at N and at 2N over all factors (empty when undefined)",
                                     "全部因子在 N 与 2N 时排序指标的 Spearman 秩相关（无法计算时为空）", NONE)}),
+    "discovery_cases": Table(
+        "scenario discovery cases", "情景发现案例",
+        "Each design row of a scenario discovery (talentsim discover; ODD §10): the policy's effect on the outcome, the "
+        "base scenario's value, and whether the row is a case of interest (the effect below the threshold). The factor "
+        "values of each row are in the design table.",
+        "情景发现（talentsim discover；ODD 第 10 节）的每个设计行：政策对指标的效应、基准情景取值，以及该行是否为关注案例"
+        "（效应低于阈值）。各行的因子取值见 design 表。",
+        (f"{DISCOVER_FOLDER}/discovery_cases.parquet", f"{DISCOVER_FOLDER}/discovery_cases.csv"),
+        {"row": DESIGN_ROW,
+         "effect": Column("the policy's effect on the outcome at the row: the paired difference to the base scenario at the same "
+                          "factor values and seeds, averaged over the seeds",
+                          "该行政策对指标的效应：相同因子取值与随机种子下相对基准情景的配对差（各随机种子均值）", OUTCOME_UNIT),
+         "base_value": Column("the base scenario's outcome at the row, averaged over the seeds (the denominator of a relative threshold)",
+                              "该行基准情景的指标取值（各随机种子均值；相对阈值的分母）", OUTCOME_UNIT),
+         "is_case": Column("whether the effect falls below the threshold: below the threshold itself (--threshold-kind absolute) "
+                           "or below the threshold times base_value (relative)",
+                           "效应是否低于阈值：低于阈值本身（--threshold-kind absolute）或低于阈值乘以 base_value（relative）", NONE)}),
+    "prim_trajectory": Table(
+        "PRIM peeling trajectory", "PRIM 剥离轨迹",
+        "The boxes PRIM (EMA Workbench) passes through as it peels the factor space towards the cases, from the whole "
+        "space (box 0) on, and the one chosen: the densest box that covers at least half of the cases.",
+        "PRIM（EMA Workbench）朝案例逐步剥离因子空间时经过的各个盒子，从整个空间（盒子 0）开始，以及选定的盒子："
+        "覆盖至少一半案例的盒子中密度最高者。",
+        (f"{DISCOVER_FOLDER}/prim_trajectory.parquet", f"{DISCOVER_FOLDER}/prim_trajectory.csv"),
+        {"box": Column("box on the trajectory, from 0 (the whole space)", "轨迹上的盒子编号，从 0（整个空间）起", NONE),
+         "coverage": Column("share of all cases that lie inside the box", "盒内案例占全部案例的比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "density": Column("share of the box's rows that are cases", "盒内样本中案例所占比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "mass": Column("share of all design rows that lie inside the box", "盒内样本占全部设计行的比例", Unit("share, 0 to 1", "比例（0–1）")),
+         "restricted_dims": Column("factors the box restricts", "盒子限制的因子数", Unit("factors", "个因子")),
+         "rows_in_box": Column("design rows inside the box", "盒内设计行数", Unit("rows", "行")),
+         "cases_in_box": Column("cases inside the box", "盒内案例数", Unit("rows", "行")),
+         "chosen": Column("whether this is the box reported (in prim_box and the charts)", "是否为报告的盒子（见 prim_box 与图表）", NONE)}),
+    "prim_box": Table(
+        "PRIM box", "PRIM 盒子",
+        "The box chosen on PRIM's peeling trajectory: each factor it restricts, most significant first, with its limits "
+        "and the factor's plausible range. A side the box does not restrict reaches the end of the range.",
+        "在 PRIM 剥离轨迹上选定的盒子：其限制的每个因子（显著性最高者在前）及其上下限与该因子的合理取值范围。盒子未限制的一侧延伸至范围端点。",
+        (f"{DISCOVER_FOLDER}/prim_box.parquet", f"{DISCOVER_FOLDER}/prim_box.csv"),
+        {"factor": FACTOR,
+         "low": Column("lower limit of the box on the factor", "盒子在该因子上的下限", FACTOR_UNIT),
+         "high": Column("upper limit of the box on the factor", "盒子在该因子上的上限", FACTOR_UNIT),
+         "range_low": Column("low end of the factor's plausible range (sim/config.py)", "因子合理取值范围的下限（sim/config.py）", FACTOR_UNIT),
+         "range_high": Column("high end of the factor's plausible range", "因子合理取值范围的上限", FACTOR_UNIT),
+         "unit": Column("the factor's unit, as declared in sim/config.py", "因子的单位（sim/config.py 中声明）", NONE),
+         "qp_low": Column("PRIM's quasi-p-value of the lower limit (one-sided binomial test of the density gained by it; "
+                          "Bryant & Lempert 2010); empty when the lower side is not restricted",
+                          "下限的拟 p 值（对该限制带来的密度提升的单侧二项检验；Bryant & Lempert 2010）；下侧未受限时为空",
+                          Unit("probability, 0 to 1", "概率（0–1）")),
+         "qp_high": Column("PRIM's quasi-p-value of the upper limit; empty when the upper side is not restricted",
+                           "上限的拟 p 值；上侧未受限时为空", Unit("probability, 0 to 1", "概率（0–1）"))}),
     "posterior": Table(
         "calibration posterior", "校准后验分布",
         "The posterior of an ABC-SMC calibration in long form: each weighted particle (parameter set) of the last "

@@ -42,7 +42,8 @@ from sim.ensemble import RunSpec, build_specs, execute, failure_record, partitio
 from sim.results import write_table
 from sim.xlrm import HORIZON, OUTCOME_TABLES, Parameter, levers, outcome_values, parameter, uncertainties
 
-METHODS = ("morris", "sobol")
+METHODS = ("morris", "sobol")        # designs with indices
+DESIGNS = (*METHODS, "lhs")          # every design: a Latin hypercube has no indices, it feeds scenario discovery
 DEFAULT_SCALE = 100          # persons per skilled-tier agent of a sensitivity run: coarse, since a design has thousands
 DEFAULT_TRAJECTORIES = 20    # Morris r; Campolongo et al. (2007) find 10-20 enough for a ranking
 DEFAULT_LEVELS = 4           # Morris grid levels p (Saltelli et al. 2004 recommend an even p, with step p/(2(p-1)))
@@ -112,7 +113,7 @@ class Design:
     method: str
     factors: tuple[Factor, ...]
     unit: np.ndarray
-    size: int                 # Morris trajectories r, or Sobol' base samples N
+    size: int                 # Morris trajectories r, Sobol' base samples N, or Latin hypercube rows
     levels: int = DEFAULT_LEVELS
     second_order: bool = False
     seed: int = 0
@@ -123,8 +124,10 @@ class Design:
 
     @property
     def rows_per_block(self) -> int:
-        """Rows of one trajectory (Morris) or of one base sample (Sobol')."""
+        """Rows of one trajectory (Morris), of one base sample (Sobol') or one row (Latin hypercube)."""
         k = len(self.factors)
+        if self.method == "lhs":
+            return 1
         if self.method == "morris":
             return k + 1
         return 2 * k + 2 if self.second_order else k + 2
@@ -141,9 +144,12 @@ class Design:
 
 def check_design_size(*, method: str, size: int, levels: int = DEFAULT_LEVELS) -> None:
     """The sizes SALib's designs and the convergence halves need; a ``ValueError`` names what is wrong."""
-    if method not in METHODS:
-        raise ValueError(f"method {method!r}: use one of {', '.join(METHODS)}")
-    if method == "morris":
+    if method not in DESIGNS:
+        raise ValueError(f"method {method!r}: use one of {', '.join(DESIGNS)}")
+    if method == "lhs":
+        if size < 1:
+            raise ValueError(f"{size} rows: a Latin hypercube needs at least 1")
+    elif method == "morris":
         if size < 2 or size % 2:
             raise ValueError(f"{size} trajectories: use an even number of at least 2 (the convergence report halves the design)")
         if levels < 2 or levels % 2:
@@ -154,7 +160,8 @@ def check_design_size(*, method: str, size: int, levels: int = DEFAULT_LEVELS) -
 
 def sample_design(factors: Sequence[Factor], *, method: str, size: int, seed: int, levels: int = DEFAULT_LEVELS,
                   second_order: bool = False) -> Design:
-    """Morris trajectories (``SALib.sample.morris``) or Saltelli's scheme (``SALib.sample.sobol``) in the unit cube."""
+    """Morris trajectories (``SALib.sample.morris``), Saltelli's scheme (``SALib.sample.sobol``) or a Latin hypercube
+    of ``size`` rows (``SALib.sample.latin``, McKay et al. 1979) in the unit cube."""
     check_design_size(method=method, size=size, levels=levels)
     factors = tuple(factors)
     names = [f.name for f in factors]
@@ -170,6 +177,10 @@ def sample_design(factors: Sequence[Factor], *, method: str, size: int, seed: in
         from SALib.sample import morris
 
         unit = morris.sample(design.problem(), N=size, num_levels=levels, seed=sample_seed)
+    elif method == "lhs":
+        from SALib.sample import latin
+
+        unit = latin.sample(design.problem(), size, seed=sample_seed)
     else:
         from SALib.sample import sobol
 
@@ -508,12 +519,12 @@ class SensitivityResult:
         return 60.0 * ran / self.run_seconds if ran and self.run_seconds > 0 else float("nan")
 
 
-def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, outcomes: Sequence[str] | None = None,
-                    cluster_ids: Sequence[str] = (), workers: int | None = None, scheduler: str | None = None,
-                    dashboard: bool = False, progress: bool = False, resamples: int = BOOTSTRAP_RESAMPLES) -> SensitivityResult:
-    """Run the design through the simulator as one study and compute the indices of ``outcomes``
-    (default: :func:`default_outcomes`). Writes the design, the responses, the indices and the convergence
-    report; a study with failed runs gets no indices (rerun it: complete runs are skipped)."""
+def run_design(design: Design, simulator: Simulator, *, study_dir: Path, workers: int | None = None,
+               scheduler: str | None = None, dashboard: bool = False, progress: bool = False,
+               design_formats: Sequence[str] = ("parquet",)) -> SensitivityResult:
+    """Run the design through the simulator as one study (resumable: complete runs are skipped) and write the
+    design; the responses are read when no run failed. A result without indices: :func:`run_sensitivity` and
+    scenario discovery (:mod:`sim.discover`) analyse it."""
     t0 = time.perf_counter()
     study_dir = Path(study_dir)
     every = simulator.specs(design)
@@ -522,11 +533,28 @@ def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, ou
     run_seconds = time.perf_counter() - t0
     result = SensitivityResult(study_dir=study_dir, design=design, arms=simulator.arms, specs=every, status=status,
                                outcomes=[], run_seconds=run_seconds)
-    result.files += write_table(study_dir, design_table(design), name="design", formats=("parquet",))
+    result.files += write_table(study_dir, design_table(design), name="design", formats=tuple(design_formats))
     result.failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
                        for s in unique_specs(every) if status[s.run_id] == "failed"]
     if not result.failures:
         result.responses = read_responses(every, study_dir=study_dir, arms=simulator.arms, rows=design.rows)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, outcomes: Sequence[str] | None = None,
+                    cluster_ids: Sequence[str] = (), workers: int | None = None, scheduler: str | None = None,
+                    dashboard: bool = False, progress: bool = False, resamples: int = BOOTSTRAP_RESAMPLES) -> SensitivityResult:
+    """Run the design through the simulator as one study and compute the indices of ``outcomes``
+    (default: :func:`default_outcomes`). Writes the design, the responses, the indices and the convergence
+    report; a study with failed runs gets no indices (rerun it: complete runs are skipped)."""
+    t0 = time.perf_counter()
+    if design.method not in METHODS:
+        raise ValueError(f"a {design.method} design has no sensitivity indices; use one of {', '.join(METHODS)}")
+    study_dir = Path(study_dir)
+    result = run_design(design, simulator, study_dir=study_dir, workers=workers, scheduler=scheduler, dashboard=dashboard,
+                        progress=progress)
+    if not result.failures:
         chosen = list(outcomes) if outcomes else default_outcomes(list(result.responses), cluster_ids=cluster_ids, arms=simulator.arms)
         unknown = [o for o in chosen if o not in result.responses]
         if unknown:
@@ -577,6 +605,8 @@ def available_outcomes(cluster_ids: Sequence[str], *, arms: Sequence[str]) -> li
 
 def design_rows(*, method: str, size: int, factors: int, second_order: bool = False) -> int:
     """Rows of a design, known before it is drawn (so that an oversized study is refused at once)."""
+    if method == "lhs":
+        return size
     per_block = factors + 1 if method == "morris" else (2 * factors + 2 if second_order else factors + 2)
     return size * per_block
 

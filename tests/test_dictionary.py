@@ -30,8 +30,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
-    """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation and sensitivity
-    studies of the toy region."""
+    """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation, sensitivity
+    studies and a scenario discovery of the toy region."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
     more_housing.write_text(f"name: toy_more_housing\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n"
@@ -49,6 +49,12 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                  "--workers", "0", "--no-charts", "--quiet"])
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
+    # discovery at the median effect, so that PRIM has cases and other rows and writes its tables
+    discover = ["discover", toy, "--policy", str(more_housing), "--design", "lhs:12", "--scale", "1", "--factors", *SENSITIVITY_FACTORS,
+                *SHORT, "--workers", "0", "--no-charts", "--quiet", "--out", str(out)]
+    assert main([*discover, "--threshold", "0"]) == 0
+    (cases,) = out.glob("toyville/discover-*/discovery_cases.parquet")
+    assert main([*discover, "--threshold", repr(float(np.median(pq.read_table(cases).column("effect").to_numpy())))]) == 0
     posterior = Posterior(parameters=("uncertainties.behaviour.graduate_candidates_per_year",), values=np.ones((2, 1)),
                           weights=np.ones(2))
     write_posterior(out / "calibration" / "toy_posterior.parquet", posterior)
@@ -73,7 +79,8 @@ def read_any(path: Path) -> pa.Table:
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
     assert {"comparison", "response", "scenarios", "summary", "runs", "validation", "design", "responses", "indices",
-            "second_order", "convergence", "run_outcomes", *RUN_TABLES} <= set(files.values())
+            "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box",
+            *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path

@@ -104,7 +104,7 @@ def test_elementary_effects_agree_with_salib_statistics_by_either_route() -> Non
 
 
 # ------------------------------------------------------------------ the factor space
-@pytest.mark.parametrize("method,size", [("morris", 4), ("sobol", 8)])
+@pytest.mark.parametrize("method,size", [("morris", 4), ("sobol", 8), ("lhs", 10)])
 def test_sampled_values_respect_every_declared_range_valid_bounds_and_integer_type(method: str, size: int) -> None:
     from sim.config import parameter_table
 
@@ -146,9 +146,28 @@ def test_factor_groups_short_names_and_unknown_names() -> None:
 
 def test_design_sizes_are_checked() -> None:
     factors = select_factors(TOY_FACTORS)
-    for method, size in (("morris", 3), ("morris", 0), ("sobol", 6), ("sobol", 2)):
+    for method, size in (("morris", 3), ("morris", 0), ("sobol", 6), ("sobol", 2), ("lhs", 0), ("latin", 10)):
         with pytest.raises(ValueError):
             sample_design(factors, method=method, size=size, seed=1)
+
+
+def test_a_latin_hypercube_puts_one_row_in_each_stratum_of_every_factor() -> None:
+    factors = [Factor(name=f"x{i}", kind="real", low=0.0, high=1.0) for i in range(3)]
+    design = sample_design(factors, method="lhs", size=20, seed=5)
+    assert design.unit.shape == (20, 3) and design.rows == 20 and design.rows_per_block == 1
+    for j in range(3):
+        assert sorted(np.floor(design.unit[:, j] * 20).astype(int)) == list(range(20))
+    again = sample_design(factors, method="lhs", size=20, seed=5)
+    assert np.array_equal(design.unit, again.unit)
+    assert not np.array_equal(design.unit, sample_design(factors, method="lhs", size=20, seed=6).unit)
+
+
+def test_a_latin_hypercube_has_no_sensitivity_indices(tmp_path) -> None:
+    design = sample_design(linear_factors([1.0, 2.0]), method="lhs", size=8, seed=2)
+    with pytest.raises(ValueError, match="no sensitivity indices"):
+        run_sensitivity(design, function_simulator("sim.sensitivity_functions:linear", coefficients=[1.0, 2.0]),
+                        study_dir=tmp_path / "lhs", workers=0)
+    assert not (tmp_path / "lhs").exists()
 
 
 # ------------------------------------------------------------------ TalentSim as the model: effects, workers, resuming

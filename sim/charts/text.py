@@ -241,6 +241,39 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "{k} 个因子、{n} 个基础样本，每个因子在其合理范围内抽样；图中绘出总效应指数最高的 {shown} 个因子。"
               "ST 明显高于 S1 表示该因子主要通过交互作用发挥影响。",
     },
+    # scenario discovery
+    "disc_question_abs": {"en": "{effect} below {threshold}", "zh": "{effect}低于 {threshold}"},
+    "disc_question_rel": {"en": "{effect} below {threshold} of the base's value", "zh": "{effect}低于基准情景取值的 {threshold}"},
+    "title_peeling": {"en": "PRIM peeling trajectory: {question}", "zh": "PRIM 剥离轨迹：{question}"},
+    "title_box": {"en": "Where {question}: the box chosen by PRIM", "zh": "{question}的情形：PRIM 选定的盒子"},
+    "coverage_axis": {"en": "Coverage: share of all cases inside the box", "zh": "覆盖率：盒内案例占全部案例的比例"},
+    "density_axis": {"en": "Density: share of the box's rows that are cases", "zh": "密度：盒内样本中案例所占比例"},
+    "restricted_dims": {"en": "Factors restricted", "zh": "受限因子数"},
+    "peeling_box": {"en": "Box on the trajectory", "zh": "轨迹上的盒子"},
+    "chosen_box": {"en": "Chosen box {box}: coverage {coverage}, density {density}, {dims} factor(s)",
+                   "zh": "选定盒子 {box}：覆盖率 {coverage}，密度 {density}，{dims} 个因子"},
+    "case_share": {"en": "Share of cases among all rows", "zh": "全部样本中的案例比例"},
+    "min_coverage": {"en": "Least coverage of the chosen box", "zh": "选定盒子的最低覆盖率"},
+    "peeling_note": {
+        "en": "{cases} of {rows} design rows are cases. PRIM peels the factor space step by step, each box denser in cases "
+              "and covering fewer; the chosen box is the densest one that still covers at least {min_cov} of the cases.",
+        "zh": "{rows} 个设计样本中有 {cases} 个案例。PRIM 逐步剥离因子空间，盒子中案例越来越密集、覆盖越来越少；"
+              "选定盒子为覆盖率不低于 {min_cov} 的盒子中密度最高者。",
+    },
+    "full_range": {"en": "Plausible range", "zh": "合理取值范围"},
+    "box_interval": {"en": "Box", "zh": "盒子区间"},
+    "box_weak": {"en": "Box, weak restriction (qp > {qp:g})", "zh": "盒子区间，限制较弱（qp > {qp:g}）"},
+    "box_axis": {"en": "Position within the factor's plausible range (0 = low end, 1 = high end)",
+                 "zh": "在因子合理取值范围中的位置（0 为下限，1 为上限）"},
+    "qp": {"en": "qp {value}", "zh": "qp {value}"},
+    "box_note": {
+        "en": "Coverage {coverage}, density {density}, mass {mass} (share of all rows inside the box). qp: PRIM's quasi-p-value "
+              "of the restriction (one-sided binomial test); above 0.05 the restriction is weak evidence.",
+        "zh": "覆盖率 {coverage}，密度 {density}，质量 {mass}（盒内样本占全部样本的比例）。qp：PRIM 对该限制的拟 p 值"
+              "（单侧二项检验）；大于 0.05 表示该限制证据较弱。",
+    },
+    "box_unrestricted": {"en": "The chosen box restricts no factor: the cases are spread over the whole space",
+                         "zh": "选定盒子未限制任何因子：案例分布于整个因子空间"},
 }
 # English dates name the month; Chinese ones number it (see "month").
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
