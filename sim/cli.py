@@ -87,22 +87,26 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-charts", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    for name, helptext in (("ensemble", "replications of one scenario: uncertainty bands over seeds"),
+    for name, helptext in (("ensemble", "replications of one scenario: bands over seeds, or over parameter draws and seeds"),
                            ("sweep", "one lever over a range of values, several seeds each")):
         study = sub.add_parser(name, help=helptext)
         study.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
         if name == "sweep":
             study.add_argument("--lever", required=True, metavar="NAME=LOW:HIGH:N",
                                help="lever and its values: NAME=LOW:HIGH:N (evenly spaced) or NAME=V1,V2,...")
-        _study_options(study, seeds_help="runs per point (default 20)", root_default="the scenario's",
-                       scale_default="the scenario's", set_help="override a parameter (repeatable)")
+        _study_options(study, seeds_help="runs per point (default 20)" + (", at each parameter draw" if name == "ensemble" else ""),
+                       root_default="the scenario's", scale_default="the scenario's", set_help="override a parameter (repeatable)")
+        if name == "ensemble":
+            _draw_options(study)
 
     cmp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them with the first")
     cmp.add_argument("scenarios", nargs="+", help=f"scenario files (YAML) or names ({NAME_LOOKUP}); the first is the reference")
     cmp.add_argument("--years", type=int, nargs="+", default=[2025, 2030, 2035], help="year ends to compare (default 2025 2030 2035)")
     cmp.add_argument("--name", help="folder name of the comparison under OUT/compare/ (default: from the scenario names)")
-    _study_options(cmp, seeds_help="runs per scenario, the same seeds in each (default 20)", root_default="the first scenario's",
-                   scale_default="each scenario's", set_help="override a parameter in every scenario (repeatable)")
+    _study_options(cmp, seeds_help="runs per scenario (at each parameter draw), the same seeds in each (default 20)",
+                   root_default="the first scenario's", scale_default="each scenario's",
+                   set_help="override a parameter in every scenario (repeatable)")
+    _draw_options(cmp)
 
     sens = sub.add_parser("sensitivity", help="global sensitivity (Morris or Sobol', SALib) over the declared ranges")
     sens.add_argument("scenario", help=f"the base scenario: file (YAML) or name ({NAME_LOOKUP})")
@@ -163,6 +167,21 @@ def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_def
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     parser.add_argument("--no-charts", action="store_true", help="write tables only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _draw_options(parser: argparse.ArgumentParser) -> None:
+    """Parameter uncertainty for ensemble and compare: parameter draws, each run with --seeds seeds."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--posterior", type=int, metavar="N",
+                       help="run at N parameter sets drawn from the (first) scenario's posterior, "
+                            "scenarios/calibration/<name>_posterior.parquet (made by talentsim calibrate SCENARIO --method abc), "
+                            "each with --seeds seeds: bands over parameters and seeds")
+    group.add_argument("--design", metavar="lhs:N",
+                       help="run at N parameter sets of a Latin hypercube over the declared plausible ranges of every uncertainty "
+                            "(or of --factors), each with --seeds seeds: bands over parameters and seeds")
+    parser.add_argument("--factors", nargs="+", metavar="NAME",
+                        help="with --design: the parameters to sample, full or short names or groups by prefix "
+                             "(as for sensitivity); default: every uncertainty")
 
 
 def _fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
@@ -293,8 +312,11 @@ def _study(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise ConfigError(source="--lever", problems=[str(exc)]) from None
         check_study_size(seeds=args.seeds, points=len(values))
+    count = _draw_count(args) if args.command == "ensemble" else None
+    _check_drawn_study_size(args, scenarios=1, draws=count)
     scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
     _warn(scenario)
+    draws = _draws(args, [scenario]) if count is not None else None
     options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
                    scheduler=args.scheduler, security=security, dashboard=args.dashboard, progress=not args.quiet,
                    charts=not args.no_charts, lang=args.lang)
@@ -303,20 +325,95 @@ def _study(args: argparse.Namespace) -> int:
             load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: value})
         result = run_sweep(scenario, lever=lever, values=values, **options)
     else:
-        result = run_ensemble(scenario, **options)
+        result = run_ensemble(scenario, draws=draws, **options)
     print(f"{result.n_done} of {len(result.specs)} runs complete in {result.seconds:.1f} s; results in {result.study_dir}")
     final = result.summary.filter(_both_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
     if final.num_rows:
         last = max(final.column("date").to_pylist())
         for row in final.filter(_on_date(final, last)).to_pylist():
             print(f"  {row['point_label']}: city talent at {last}: median {row['median']:,.0f}, "
-                  f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs")
+                  f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs ({_band_holds(row)})")
     if result.failures:
         print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}):", file=sys.stderr)
         for f in result.failures[:10]:
             print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def _draw_count(args: argparse.Namespace) -> int | None:
+    """The number of parameter draws asked for (None: seeds only), each option checked before any scenario is read."""
+    from sim.draws import check_draw_count, parse_design
+    from sim.sensitivity import select_factors
+
+    if args.factors is not None and args.design is None:
+        raise _config_error("--factors", "only with --design lhs:N (a posterior draws its own parameters)")
+    count = None
+    for option, given, check in (("--posterior", args.posterior, lambda n: check_draw_count(n, option="--posterior")),
+                                 ("--design", args.design, parse_design), ("--factors", args.factors, select_factors)):
+        if given is None:
+            continue
+        try:
+            checked = check(given)
+        except ValueError as exc:
+            raise _config_error(option, str(exc)) from None
+        if option != "--factors":
+            count = checked
+    return count
+
+
+def _check_drawn_study_size(args: argparse.Namespace, *, scenarios: int, draws: int | None) -> None:
+    from sim.inputs import MAX_STUDY_RUNS
+
+    if draws is None:
+        return
+    runs = scenarios * draws * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise _config_error("--posterior" if args.posterior is not None else "--design",
+                            f"{scenarios} scenario(s) x {draws:,} parameter draws x {args.seeds} seeds = {runs:,} runs, beyond the "
+                            f"limit of {MAX_STUDY_RUNS:,} runs in one study")
+
+
+def _draws(args: argparse.Namespace, scenarios: list) -> Any:
+    """The parameter draws of the study, less the parameters that must not vary (each announced as a warning)."""
+    from sim import draws as dr
+
+    root = scenarios[0].run.seed if args.root_seed is None else args.root_seed
+    try:
+        if args.posterior is not None:
+            drawn = dr.posterior_draws(scenarios[0], n=args.posterior, seed=dr.draw_seed(root))
+        else:
+            drawn = dr.lhs_draws(args.factors, n=dr.parse_design(args.design), seed=dr.draw_seed(root))
+    except ValueError as exc:
+        raise _config_error("--posterior" if args.posterior is not None else "--design", str(exc)) from None
+    drawn, held = dr.without_conflicts(drawn, scenarios, fixed=_overrides(args.overrides))
+    for name, reason in held.items():
+        print(f"talentsim: warning: {name} is not drawn ({reason}): each scenario keeps its own value in every draw",
+              file=sys.stderr)
+    if not drawn.parameters:
+        raise _config_error("--posterior" if args.posterior is not None else "--factors",
+                            "no parameter is left to draw: every drawn parameter is set differently by the scenarios or by --set")
+    for late in dr.scheduled_parameters(drawn, scenarios):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the drawn value holds "
+              "only until then", file=sys.stderr)
+    if args.posterior is not None:
+        own = [s.name for s in scenarios[1:] if _posterior_of(s) not in (None, drawn.source)]
+        if own:
+            print(f"talentsim: warning: {', '.join(own)} have posteriors of their own; every scenario runs at the draws "
+                  f"from {drawn.source}", file=sys.stderr)
+    return drawn
+
+
+def _posterior_of(scenario: Any) -> str | None:
+    from sim.posterior import find_posterior
+
+    found = find_posterior(scenario.found.file) if scenario.found is not None else None
+    return None if found is None else str(found)
+
+
+def _band_holds(row: dict) -> str:
+    draws = row.get("n_draws") or 1
+    return row["uncertainty"] if draws < 2 else f"{row['uncertainty']}: {draws} parameter draws"
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -326,7 +423,9 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.inputs import check_slug, check_study_size
 
     security = _check_common(args)
+    count = _draw_count(args)
     check_study_size(seeds=args.seeds, points=len(args.scenarios))
+    _check_drawn_study_size(args, scenarios=len(args.scenarios), draws=count)
     if args.name is not None:
         try:
             check_slug(args.name)
@@ -340,16 +439,18 @@ def _compare(args: argparse.Namespace) -> int:
         check_years(scenarios, args.years)
     except ValueError as exc:
         raise ConfigError(source="--years", problems=[str(exc)]) from None
+    draws = _draws(args, scenarios) if count is not None else None
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
                                        scale=args.scale, workers=args.workers, scheduler=args.scheduler, security=security,
                                        dashboard=args.dashboard,
                                        progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
-                                       name=args.name)
+                                       name=args.name, draws=draws)
     except ValueError as exc:
         raise ConfigError(source="talentsim compare", problems=[str(exc)]) from None
     print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
-    print(f"\nresults in {comparison.folder} (comparison.csv, charts/)")
+    print(pairs_summary(comparison.folder, lang=args.lang, titles={s.name: s.title for s in scenarios}))
+    print(f"\nresults in {comparison.folder} (comparison.csv, lever_pairs.csv, charts/)")
     failures = comparison.study.failures
     if failures:
         print(f"{len(failures)} runs failed (records in {comparison.folder / 'failures'}):", file=sys.stderr)
@@ -360,7 +461,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def comparison_summary(table: Any, *, lang: str, titles: dict[str, Any]) -> str:
-    """City talent at the last compared year per scenario: mean, difference to the first with its 95% interval, money."""
+    """City talent at the last compared year per scenario: mean, difference to the first with its 95% interval and its
+    5-95% range, the share of runs in which it is positive, money; and what the intervals hold."""
     import pyarrow.compute as pc
 
     if table.num_rows == 0:
@@ -371,15 +473,43 @@ def comparison_summary(table: Any, *, lang: str, titles: dict[str, Any]) -> str:
     width = max(_display_width(name(r)) for r in rows) + 2
     pad = lambda text: text + " " * (width - _display_width(text))
     head = ("情景" if lang == "zh" else "scenario")
-    lines = [f"city talent stock at end-{last}, persons; difference to {rows[0]['scenario']} with 95% interval over "
-             f"{rows[0]['n_seeds']} paired seeds; extra spending since the start; talent per 100 million yuan",
-             pad(head) + f"{'mean':>12}{'difference':>12}{'95% interval':>24}{'extra 100m yuan':>17}{'per 100m yuan':>15}"]
+    first = rows[0]
+    over = (f"{first['n_seeds']} paired seeds" if first["n_draws"] < 2 else
+            f"{first['n_draws']} parameter draws ({first['n_seeds']} paired seeds each, {first['n_runs']} paired runs)")
+    lines = [f"city talent stock at end-{last}, persons; difference to {first['scenario']}: mean with 95% interval over {over}, "
+             f"5-95% range and share of runs with a gain; extra spending since the start; talent per 100 million yuan",
+             f"uncertainty: {first['uncertainty']}",
+             pad(head) + f"{'mean':>12}{'difference':>12}{'95% interval':>24}{'5-95% range':>24}{'P(gain)':>9}"
+             f"{'extra 100m yuan':>17}{'per 100m yuan':>15}"]
     fmt = lambda v, spec: "—" if v is None else format(v, spec)
     for r in rows:
         interval = "" if r["diff_ci_low"] is None else f"[{r['diff_ci_low']:,.0f}, {r['diff_ci_high']:,.0f}]"
+        spread = "" if r["point"] == 0 else f"[{r['diff_p05']:,.0f}, {r['diff_p95']:,.0f}]"
         extra = None if r["extra_spending_yuan"] is None else r["extra_spending_yuan"] / 1e8
-        lines.append(pad(name(r)) + f"{r['talent_stock_mean']:>12,.0f}{r['diff_mean']:>+12,.0f}{interval:>24}"
-                     f"{fmt(extra, '+,.1f'):>17}{fmt(r['talent_per_100m_yuan'], ',.0f'):>15}")
+        lines.append(pad(name(r)) + f"{r['talent_stock_mean']:>12,.0f}{r['diff_mean']:>+12,.0f}{interval:>24}{spread:>24}"
+                     f"{fmt(r['prob_positive'], '.2f'):>9}{fmt(extra, '+,.1f'):>17}{fmt(r['talent_per_100m_yuan'], ',.0f'):>15}")
+    return "\n".join(lines)
+
+
+def pairs_summary(folder: Path, *, lang: str, titles: dict[str, Any]) -> str:
+    """For each pair of compared policies at the last year: the share of paired runs in which the first beats the
+    second, in talent and in talent per yuan."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / "lever_pairs.parquet"
+    table = pq.read_table(path) if path.exists() else None
+    if table is None or table.num_rows == 0:
+        return ""
+    last = max(table.column("year").to_pylist())
+    rows = table.filter(pc.equal(table["year"], last)).to_pylist()
+    name = lambda n: (getattr(titles.get(n), lang, "") or n)
+    fmt = lambda v: "—" if v is None else f"{v:.2f}"
+    lines = [f"\npairs of policies at end-{last}: share of paired runs in which A gains more city talent than B, "
+             f"and more per yuan of extra spending ({rows[0]['uncertainty']})"]
+    for r in rows:
+        lines.append(f"  {name(r['scenario_a'])} vs {name(r['scenario_b'])}: P(A beats B) {fmt(r['prob_a_beats_b'])}, "
+                     f"per yuan {fmt(r['prob_a_beats_b_per_yuan'])}")
     return "\n".join(lines)
 
 
