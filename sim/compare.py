@@ -227,8 +227,9 @@ def _money(values: YearEnd, extra: np.ndarray, diff: np.ndarray, *, p: int, y: i
            priced: bool) -> dict[str, float | None]:
     """Spending columns of a city-total row (None elsewhere).
 
-    Talent per 100 million yuan divides the paired difference in talent by the mean extra spending;
-    budgets are policy, so spending varies little over seeds and its interval is that of the talent.
+    Talent per 100 million yuan divides the mean paired difference in talent by the mean extra spending
+    (each a mean over the draws of the draws' means); budgets are policy, so spending varies little over
+    seeds, and its interval is that of the talent.
     """
     keys = ("spending_yuan", "extra_spending_yuan", "talent_per_100m_yuan", "talent_per_100m_ci_low", "talent_per_100m_ci_high")
     if not city:
