@@ -28,3 +28,5 @@ SERVICE_KINDS = {
 AGES = 101
 SEXES = ("male", "female")
 MALE, FEMALE = 0, 1
+# what the bands and intervals of a study hold: the runs differ by seed only, or by parameter draw and seed
+SEED_ONLY, PARAMETERS_AND_SEEDS = "seed variation only", "parameters and seeds"

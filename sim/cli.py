@@ -7,70 +7,17 @@ from __future__ import annotations
 
 import argparse
 import errno
-import importlib.util
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-EXIT_RUN_FAILED = 1
-EXIT_BAD_INPUT = 2
-NAME_LOOKUP = "./scenarios/NAME.yaml, else the packaged library"
-
-
-def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
-    from sim.errors import ConfigError
-    from sim.inputs import parse_setting
-
-    out = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ConfigError(source="--set", problems=[f"{pair[:80]!r}: write NAME=VALUE, e.g. apartments_per_year=8000"])
-        key, value = pair.split("=", 1)
-        out[key.strip()] = parse_setting(value, key=key.strip()[:80])
-    return out
-
-
-def _check_common(args: argparse.Namespace) -> Any:
-    """What every command that writes results checks first, before reading a scenario: the output
-    folder, the seeds, the size of the study and the scheduler with its TLS files (errors name the
-    option). Returns the TLS settings for the scheduler, None when Dask's configuration decides."""
-    import os
-
-    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size, scheduler_security
-
-    check_output_folder(args.out)
-    check_seed(getattr(args, "seed", None), option="--seed")
-    check_seed(getattr(args, "root_seed", None), option="--root-seed")
-    if hasattr(args, "seeds"):
-        check_study_size(seeds=args.seeds)
-    if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
-        raise _config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
-    if getattr(args, "dashboard", False) and importlib.util.find_spec("bokeh") is None:
-        raise _config_error("--dashboard", "the Dask dashboard needs bokeh, which is not installed: "
-                                           "pip install 'talentsim[dashboard]' (or run without --dashboard)")
-    if hasattr(args, "scheduler"):
-        from sim.ensemble import SCHEDULER_ENV
-
-        address = args.scheduler or os.environ.get(SCHEDULER_ENV)
-        security = scheduler_security(ca_file=args.tls_ca_file, cert=args.tls_cert, key=args.tls_key, address=address)
-        if address:
-            check_scheduler(address, option="--scheduler" if args.scheduler else f"${SCHEDULER_ENV}", security=security)
-        return security
-    return None
-
-
-def _config_error(source: str, problem: str) -> Exception:
-    from sim.errors import ConfigError
-
-    return ConfigError(source=source, problems=[problem])
-
-
-def _warn(scenario: Any) -> None:
-    for warning in scenario.warnings:
-        print(f"talentsim: warning: {warning}", file=sys.stderr)
-
+from sim.cli_analysis import discover_command, sensitivity_command
+from sim.cli_common import (
+    EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
+    overrides as _overrides, warn as _warn,
+)
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="talentsim", description="Agent-based simulation of industry-talent agglomeration.")
@@ -87,22 +34,26 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-charts", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    for name, helptext in (("ensemble", "replications of one scenario: uncertainty bands over seeds"),
+    for name, helptext in (("ensemble", "replications of one scenario: bands over seeds, or over parameter draws and seeds"),
                            ("sweep", "one lever over a range of values, several seeds each")):
         study = sub.add_parser(name, help=helptext)
         study.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
         if name == "sweep":
             study.add_argument("--lever", required=True, metavar="NAME=LOW:HIGH:N",
                                help="lever and its values: NAME=LOW:HIGH:N (evenly spaced) or NAME=V1,V2,...")
-        _study_options(study, seeds_help="runs per point (default 20)", root_default="the scenario's",
-                       scale_default="the scenario's", set_help="override a parameter (repeatable)")
+        _study_options(study, seeds_help="runs per point (default 20)" + (", at each parameter draw" if name == "ensemble" else ""),
+                       root_default="the scenario's", scale_default="the scenario's", set_help="override a parameter (repeatable)")
+        if name == "ensemble":
+            _draw_options(study)
 
     cmp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them with the first")
     cmp.add_argument("scenarios", nargs="+", help=f"scenario files (YAML) or names ({NAME_LOOKUP}); the first is the reference")
     cmp.add_argument("--years", type=int, nargs="+", default=[2025, 2030, 2035], help="year ends to compare (default 2025 2030 2035)")
     cmp.add_argument("--name", help="folder name of the comparison under OUT/compare/ (default: from the scenario names)")
-    _study_options(cmp, seeds_help="runs per scenario, the same seeds in each (default 20)", root_default="the first scenario's",
-                   scale_default="each scenario's", set_help="override a parameter in every scenario (repeatable)")
+    _study_options(cmp, seeds_help="runs per scenario (at each parameter draw), the same seeds in each (default 20)",
+                   root_default="the first scenario's", scale_default="each scenario's",
+                   set_help="override a parameter in every scenario (repeatable)")
+    _draw_options(cmp)
 
     sens = sub.add_parser("sensitivity", help="global sensitivity (Morris or Sobol', SALib) over the declared ranges")
     sens.add_argument("scenario", help=f"the base scenario: file (YAML) or name ({NAME_LOOKUP})")
@@ -185,9 +136,19 @@ def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_def
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
-    print(f"talentsim: error: {message}", file=sys.stderr)
-    return code
+def _draw_options(parser: argparse.ArgumentParser) -> None:
+    """Parameter uncertainty for ensemble and compare: parameter draws, each run with --seeds seeds."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--posterior", type=int, metavar="N",
+                       help="run at N parameter sets drawn from the (first) scenario's posterior, "
+                            "scenarios/calibration/<name>_posterior.parquet (made by talentsim calibrate SCENARIO --method abc), "
+                            "each with --seeds seeds: bands over parameters and seeds")
+    group.add_argument("--design", metavar="lhs:N",
+                       help="run at N parameter sets of a Latin hypercube over the declared plausible ranges of every uncertainty "
+                            "(or of --factors), each with --seeds seeds: bands over parameters and seeds")
+    parser.add_argument("--factors", nargs="+", metavar="NAME",
+                        help="with --design: the parameters to sample, full or short names or groups by prefix "
+                             "(as for sensitivity); default: every uncertainty")
 
 
 def _exit_on_terminate(signum: int, frame: Any) -> None:
@@ -232,9 +193,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "compare":
         return _compare(args)
     if args.command == "sensitivity":
-        return _sensitivity(args)
+        return sensitivity_command(args)
     if args.command == "discover":
-        return _discover(args)
+        return discover_command(args)
     if args.command == "validate":
         return _validate(args)
     return _params(args)
@@ -315,8 +276,11 @@ def _study(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise ConfigError(source="--lever", problems=[str(exc)]) from None
         check_study_size(seeds=args.seeds, points=len(values))
+    count = _draw_count(args) if args.command == "ensemble" else None
+    _check_drawn_study_size(args, scenarios=1, draws=count)
     scenario = load_scenario(args.scenario, overrides=_overrides(args.overrides) or None)
     _warn(scenario)
+    draws = _draws(args, [scenario]) if count is not None else None
     options = dict(seeds=args.seeds, out=args.out, root_seed=args.root_seed, scale=args.scale, workers=args.workers,
                    scheduler=args.scheduler, security=security, dashboard=args.dashboard, progress=not args.quiet,
                    charts=not args.no_charts, lang=args.lang)
@@ -325,20 +289,95 @@ def _study(args: argparse.Namespace) -> int:
             load_scenario(args.scenario, overrides={**_overrides(args.overrides), lever: value})
         result = run_sweep(scenario, lever=lever, values=values, **options)
     else:
-        result = run_ensemble(scenario, **options)
+        result = run_ensemble(scenario, draws=draws, **options)
     print(f"{result.n_done} of {len(result.specs)} runs complete in {result.seconds:.1f} s; results in {result.study_dir}")
     final = result.summary.filter(_both_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
     if final.num_rows:
         last = max(final.column("date").to_pylist())
         for row in final.filter(_on_date(final, last)).to_pylist():
             print(f"  {row['point_label']}: city talent at {last}: median {row['median']:,.0f}, "
-                  f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs")
+                  f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs ({_band_holds(row)})")
     if result.failures:
         print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}):", file=sys.stderr)
         for f in result.failures[:10]:
             print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+def _draw_count(args: argparse.Namespace) -> int | None:
+    """The number of parameter draws asked for (None: seeds only), each option checked before any scenario is read."""
+    from sim.draws import check_draw_count, parse_design
+    from sim.sensitivity import select_factors
+
+    if args.factors is not None and args.design is None:
+        raise _config_error("--factors", "only with --design lhs:N (a posterior draws its own parameters)")
+    count = None
+    for option, given, check in (("--posterior", args.posterior, lambda n: check_draw_count(n, option="--posterior")),
+                                 ("--design", args.design, parse_design), ("--factors", args.factors, select_factors)):
+        if given is None:
+            continue
+        try:
+            checked = check(given)
+        except ValueError as exc:
+            raise _config_error(option, str(exc)) from None
+        if option != "--factors":
+            count = checked
+    return count
+
+
+def _check_drawn_study_size(args: argparse.Namespace, *, scenarios: int, draws: int | None) -> None:
+    from sim.inputs import MAX_STUDY_RUNS
+
+    if draws is None:
+        return
+    runs = scenarios * draws * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise _config_error("--posterior" if args.posterior is not None else "--design",
+                            f"{scenarios} scenario(s) x {draws:,} parameter draws x {args.seeds} seeds = {runs:,} runs, beyond the "
+                            f"limit of {MAX_STUDY_RUNS:,} runs in one study")
+
+
+def _draws(args: argparse.Namespace, scenarios: list) -> Any:
+    """The parameter draws of the study, less the parameters that must not vary (each announced as a warning)."""
+    from sim import draws as dr
+
+    root = scenarios[0].run.seed if args.root_seed is None else args.root_seed
+    try:
+        if args.posterior is not None:
+            drawn = dr.posterior_draws(scenarios[0], n=args.posterior, seed=dr.draw_seed(root))
+        else:
+            drawn = dr.lhs_draws(args.factors, n=dr.parse_design(args.design), seed=dr.draw_seed(root))
+    except ValueError as exc:
+        raise _config_error("--posterior" if args.posterior is not None else "--design", str(exc)) from None
+    drawn, held = dr.without_conflicts(drawn, scenarios, fixed=_overrides(args.overrides))
+    for name, reason in held.items():
+        print(f"talentsim: warning: {name} is not drawn ({reason}): each scenario keeps its own value in every draw",
+              file=sys.stderr)
+    if not drawn.parameters:
+        raise _config_error("--posterior" if args.posterior is not None else "--factors",
+                            "no parameter is left to draw: every drawn parameter is set differently by the scenarios or by --set")
+    for late in dr.scheduled_parameters(drawn, scenarios):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the drawn value holds "
+              "only until then", file=sys.stderr)
+    if args.posterior is not None:
+        own = [s.name for s in scenarios[1:] if _posterior_of(s) not in (None, drawn.source)]
+        if own:
+            print(f"talentsim: warning: {', '.join(own)} have posteriors of their own; every scenario runs at the draws "
+                  f"from {drawn.source}", file=sys.stderr)
+    return drawn
+
+
+def _posterior_of(scenario: Any) -> str | None:
+    from sim.posterior import find_posterior
+
+    found = find_posterior(scenario.found.file) if scenario.found is not None else None
+    return None if found is None else str(found)
+
+
+def _band_holds(row: dict) -> str:
+    draws = row.get("n_draws") or 1
+    return row["uncertainty"] if draws < 2 else f"{row['uncertainty']}: {draws} parameter draws"
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -348,7 +387,9 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.inputs import check_slug, check_study_size
 
     security = _check_common(args)
+    count = _draw_count(args)
     check_study_size(seeds=args.seeds, points=len(args.scenarios))
+    _check_drawn_study_size(args, scenarios=len(args.scenarios), draws=count)
     if args.name is not None:
         try:
             check_slug(args.name)
@@ -362,16 +403,18 @@ def _compare(args: argparse.Namespace) -> int:
         check_years(scenarios, args.years)
     except ValueError as exc:
         raise ConfigError(source="--years", problems=[str(exc)]) from None
+    draws = _draws(args, scenarios) if count is not None else None
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
                                        scale=args.scale, workers=args.workers, scheduler=args.scheduler, security=security,
                                        dashboard=args.dashboard,
                                        progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
-                                       name=args.name)
+                                       name=args.name, draws=draws)
     except ValueError as exc:
         raise ConfigError(source="talentsim compare", problems=[str(exc)]) from None
     print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
-    print(f"\nresults in {comparison.folder} (comparison.csv, charts/)")
+    print(pairs_summary(comparison.folder, lang=args.lang, titles={s.name: s.title for s in scenarios}))
+    print(f"\nresults in {comparison.folder} (comparison.csv, lever_pairs.csv, charts/)")
     failures = comparison.study.failures
     if failures:
         print(f"{len(failures)} runs failed (records in {comparison.folder / 'failures'}):", file=sys.stderr)
@@ -382,7 +425,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def comparison_summary(table: Any, *, lang: str, titles: dict[str, Any]) -> str:
-    """City talent at the last compared year per scenario: mean, difference to the first with its 95% interval, money."""
+    """City talent at the last compared year per scenario: mean, difference to the first with its 95% interval and its
+    5-95% range, the share of runs in which it is positive, money; and what the intervals hold."""
     import pyarrow.compute as pc
 
     if table.num_rows == 0:
@@ -393,15 +437,43 @@ def comparison_summary(table: Any, *, lang: str, titles: dict[str, Any]) -> str:
     width = max(_display_width(name(r)) for r in rows) + 2
     pad = lambda text: text + " " * (width - _display_width(text))
     head = ("情景" if lang == "zh" else "scenario")
-    lines = [f"city talent stock at end-{last}, persons; difference to {rows[0]['scenario']} with 95% interval over "
-             f"{rows[0]['n_seeds']} paired seeds; extra spending since the start; talent per 100 million yuan",
-             pad(head) + f"{'mean':>12}{'difference':>12}{'95% interval':>24}{'extra 100m yuan':>17}{'per 100m yuan':>15}"]
+    first = rows[0]
+    over = (f"{first['n_seeds']} paired seeds" if first["n_draws"] < 2 else
+            f"{first['n_draws']} parameter draws ({first['n_seeds']} paired seeds each, {first['n_runs']} paired runs)")
+    lines = [f"city talent stock at end-{last}, persons; difference to {first['scenario']}: mean with 95% interval over {over}, "
+             f"5-95% range and share of runs with a gain; extra spending since the start; talent per 100 million yuan",
+             f"uncertainty: {first['uncertainty']}",
+             pad(head) + f"{'mean':>12}{'difference':>12}{'95% interval':>24}{'5-95% range':>24}{'P(gain)':>9}"
+             f"{'extra 100m yuan':>17}{'per 100m yuan':>15}"]
     fmt = lambda v, spec: "—" if v is None else format(v, spec)
     for r in rows:
         interval = "" if r["diff_ci_low"] is None else f"[{r['diff_ci_low']:,.0f}, {r['diff_ci_high']:,.0f}]"
+        spread = "" if r["point"] == 0 else f"[{r['diff_p05']:,.0f}, {r['diff_p95']:,.0f}]"
         extra = None if r["extra_spending_yuan"] is None else r["extra_spending_yuan"] / 1e8
-        lines.append(pad(name(r)) + f"{r['talent_stock_mean']:>12,.0f}{r['diff_mean']:>+12,.0f}{interval:>24}"
-                     f"{fmt(extra, '+,.1f'):>17}{fmt(r['talent_per_100m_yuan'], ',.0f'):>15}")
+        lines.append(pad(name(r)) + f"{r['talent_stock_mean']:>12,.0f}{r['diff_mean']:>+12,.0f}{interval:>24}{spread:>24}"
+                     f"{fmt(r['prob_positive'], '.2f'):>9}{fmt(extra, '+,.1f'):>17}{fmt(r['talent_per_100m_yuan'], ',.0f'):>15}")
+    return "\n".join(lines)
+
+
+def pairs_summary(folder: Path, *, lang: str, titles: dict[str, Any]) -> str:
+    """For each pair of compared policies at the last year: the share of paired runs in which the first beats the
+    second, in talent and in talent per yuan."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / "lever_pairs.parquet"
+    table = pq.read_table(path) if path.exists() else None
+    if table is None or table.num_rows == 0:
+        return ""
+    last = max(table.column("year").to_pylist())
+    rows = table.filter(pc.equal(table["year"], last)).to_pylist()
+    name = lambda n: (getattr(titles.get(n), lang, "") or n)
+    fmt = lambda v: "—" if v is None else f"{v:.2f}"
+    lines = [f"\npairs of policies at end-{last}: share of paired runs in which A gains more city talent than B, "
+             f"and more per yuan of extra spending ({rows[0]['uncertainty']})"]
+    for r in rows:
+        lines.append(f"  {name(r['scenario_a'])} vs {name(r['scenario_b'])}: P(A beats B) {fmt(r['prob_a_beats_b'])}, "
+                     f"per yuan {fmt(r['prob_a_beats_b_per_yuan'])}")
     return "\n".join(lines)
 
 
@@ -415,198 +487,6 @@ def _on_date(table: Any, date: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.equal(table["date"], date)
-
-
-def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
-    """The design size and Morris levels, each option checked against the method."""
-    from sim.sensitivity import DEFAULT_LEVELS, DEFAULT_SAMPLES, DEFAULT_TRAJECTORIES, check_design_size
-
-    if args.method == "morris":
-        for given, option in ((args.samples, "--samples"), (args.second_order or None, "--second-order")):
-            if given is not None:
-                raise _config_error(option, "only with --method sobol")
-        size, levels, option = args.trajectories or DEFAULT_TRAJECTORIES, args.levels or DEFAULT_LEVELS, "--trajectories"
-    else:
-        for given, option in ((args.trajectories, "--trajectories"), (args.levels, "--levels")):
-            if given is not None:
-                raise _config_error(option, "only with --method morris")
-        size, levels, option = args.samples or DEFAULT_SAMPLES, DEFAULT_LEVELS, "--samples"
-    try:
-        check_design_size(method=args.method, size=size, levels=levels)
-    except ValueError as exc:
-        raise _config_error("--levels" if "levels" in str(exc) else option, str(exc)) from None
-    return size, levels
-
-
-def _sensitivity(args: argparse.Namespace) -> int:
-    import math
-
-    from sim import sensitivity as sa
-    from sim.config import load_scenario
-    from sim.inputs import MAX_STUDY_RUNS, check_slug
-    from sim.sensitivity_doc import check_doc_target, sensitivity_markdown, write_sensitivity_doc
-
-    _check_common(args)
-    if not 1 <= args.scale <= 10_000:
-        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
-    size, levels = _sensitivity_design(args)
-    for value, option, check in ((args.name, "--name", check_slug), (args.doc, "--doc", check_doc_target)):
-        if value is not None:
-            try:
-                check(value)
-            except ValueError as exc:
-                raise _config_error(option, str(exc)) from None
-    try:
-        factors = sa.select_factors(args.factors)
-    except ValueError as exc:
-        raise _config_error("--factors", str(exc)) from None
-    arms = 1 + len(args.policies)
-    runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order) * arms * args.seeds
-    if runs > MAX_STUDY_RUNS:
-        raise _config_error("--trajectories" if args.method == "morris" else "--samples",
-                            f"{runs:,} runs ({len(factors)} factors, {arms} scenario(s), {args.seeds} seed(s)), beyond the limit of "
-                            f"{MAX_STUDY_RUNS:,} runs in one study")
-    overrides = _overrides(args.overrides) or None
-    scenarios = [load_scenario(s, overrides=overrides) for s in [args.scenario, *args.policies]]
-    for scenario in scenarios:
-        _warn(scenario)
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise _config_error("--policy", f"scenarios named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
-    problems = sa.check_policies(scenarios, factors)
-    if problems:
-        raise _config_error("--policy", "; ".join(problems))
-    for late in sa.scheduled_factors(scenarios, factors):
-        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
-              "only until then", file=sys.stderr)
-    available = sa.available_outcomes(scenarios[0].load_region().cluster_ids, arms=names)
-    unknown = [o for o in args.outcomes or [] if o not in available]
-    if unknown:
-        raise _config_error("--outcome", f"{', '.join(unknown)}: not an outcome of this study; choose from {', '.join(available)}")
-    result = sa.sensitivity_study(scenarios, factors=factors, method=args.method, size=size, out=args.out, name=args.name,
-                                  levels=levels, second_order=args.second_order, seeds=args.seeds, root_seed=args.root_seed,
-                                  scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
-                                  dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
-    done = sum(1 for s in result.status.values() if s in ("done", "skipped"))
-    pace = "" if math.isnan(result.runs_per_minute) else f" ({result.runs_per_minute:.1f} runs per minute)"
-    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s{pace}; results in {result.study_dir}")
-    if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no indices: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
-        return 1
-    print(sensitivity_summary(result))
-    if args.doc is not None:
-        titles = {s.name: s.title.en or s.name for s in scenarios}
-        argv = args.argv if args.argv is not None else sys.argv[1:]
-        tail = sensitivity_markdown(result, command=argv, scale=args.scale, seeds=args.seeds, titles=titles)
-        print(f"wrote {write_sensitivity_doc(args.doc, tail)}")
-    return 0
-
-
-def sensitivity_summary(result: Any) -> str:
-    """The top factors of the main outcomes at 2N, and whether each ranking's top has settled between N and 2N."""
-    from sim.sensitivity import TOP_K, main_outcomes
-
-    measure = "mu_star" if result.design.method == "morris" else "st"
-    rows = [r for r in result.indices.to_pylist() if r["design_size"] == result.design.size]
-    stable = {r["outcome"]: r["same_top_set"] for r in result.convergence.to_pylist()}
-    lines = [f"top {TOP_K} factors by {measure} ({result.design.size} {'trajectories' if measure == 'mu_star' else 'base samples'}); "
-             "top stable between N and 2N?"]
-    for outcome in main_outcomes(result.outcomes) or result.outcomes:
-        top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]
-        shown = ", ".join(f"{r['factor'].rsplit('.', 1)[-1]} {r[measure]:,.3g}" for r in top if r[measure] is not None)
-        lines.append(f"  {outcome}: {shown} · {'stable' if stable.get(outcome) else 'NOT stable'}")
-    return "\n".join(lines)
-
-
-def _discover(args: argparse.Namespace) -> int:
-    import math
-
-    from sim import discover as sd
-    from sim import sensitivity as sa
-    from sim.config import load_scenario
-    from sim.inputs import MAX_STUDY_RUNS
-
-    _check_common(args)
-    if not 1 <= args.scale <= 10_000:
-        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
-    if not math.isfinite(args.threshold):
-        raise _config_error("--threshold", f"{args.threshold}: must be a finite number")
-    if not 0 < args.peel_alpha < 0.5:
-        raise _config_error("--peel-alpha", f"{args.peel_alpha}: must lie between 0 and 0.5 exclusive")
-    try:
-        rows = sd.parse_design(args.design)
-    except ValueError as exc:
-        raise _config_error("--design", str(exc)) from None
-    try:
-        factors = sa.select_factors(args.factors)
-    except ValueError as exc:
-        raise _config_error("--factors", str(exc)) from None
-    runs = rows * 2 * args.seeds
-    if runs > MAX_STUDY_RUNS:
-        raise _config_error("--design", f"{runs:,} runs ({rows:,} rows, 2 scenarios, {args.seeds} seed(s)), beyond the limit of "
-                                        f"{MAX_STUDY_RUNS:,} runs in one study")
-    if importlib.util.find_spec("ema_workbench") is None:
-        raise _config_error("talentsim discover", "PRIM comes from EMA Workbench, which is not installed: pip install 'talentsim[ema]'")
-    overrides = _overrides(args.overrides) or None
-    base, policy = (load_scenario(s, overrides=overrides) for s in (args.scenario, args.policy))
-    for scenario in (base, policy):
-        _warn(scenario)
-    if base.name == policy.name:
-        raise _config_error("--policy", f"{policy.name} is the base scenario itself: name another scenario")
-    problems = sa.check_policies([base, policy], factors)
-    if problems:
-        raise _config_error("--policy", "; ".join(problems))
-    for late in sa.scheduled_factors([base, policy], factors):
-        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
-              "only until then", file=sys.stderr)
-    levels = [o for o in sa.available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(sa.EFFECT + ":")]
-    if args.outcome not in levels:
-        raise _config_error("--outcome", f"{args.outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
-    result = sd.discover_study(base, policy, factors=factors, threshold=args.threshold, kind=args.threshold_kind, outcome=args.outcome,
-                               rows=rows, seeds=args.seeds, root_seed=args.root_seed, scale=args.scale, peel_alpha=args.peel_alpha,
-                               out=args.out, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
-                               progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
-    study = result.study
-    done = sum(1 for s in study.status.values() if s in ("done", "skipped"))
-    pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
-    print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {result.study_dir}")
-    if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no discovery: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
-        return 1
-    print(discovery_summary(result))
-    return 0
-
-
-def discovery_summary(result: Any) -> str:
-    """How many rows are cases, and the chosen box: its statistics and each restricted factor's limits within its range."""
-    from sim.discover import WEAK_QP
-
-    cases, rows = int(result.cases.sum()), len(result.cases)
-    rule = (f"below {result.threshold:g} x the base's value" if result.kind == "relative" else f"below {result.threshold:,g}")
-    lines = [f"cases: {cases} of {rows} design rows have effect:{result.study.arms[1]}:{result.outcome} {rule}"]
-    if result.discovery is None:
-        which = "no row" if cases == 0 else "every row"
-        lines.append(f"{which} is a case: nothing for PRIM to separate, no box (discovery_cases lists the effects)")
-        return "\n".join(lines)
-    stats = result.discovery.stats()
-    lines.append(f"PRIM box {result.discovery.chosen} (trajectory of boxes 0-{result.discovery.trajectory.num_rows - 1}): coverage {stats['coverage']:.0%}, "
-                 f"density {stats['density']:.0%}, mass {stats['mass']:.0%}, {stats['restricted_dims']} factor(s) restricted")
-    box = result.discovery.box.to_pylist()
-    strong = sum(1 for r in box if min(v for v in (r["qp_low"], r["qp_high"], 1.0) if v is not None) <= WEAK_QP)
-    if box:
-        lines.append(f"  {strong} of {len(box)} restrictions have a quasi-p-value of at most {WEAK_QP:g}; the others are weak evidence")
-    for r in box:
-        qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
-        qp = f", qp {min(qps):.2g}" if qps else ""
-        lines.append(f"  {r['factor']}: {r['low']:,.4g} to {r['high']:,.4g} of [{r['range_low']:,.4g}, {r['range_high']:,.4g}] "
-                     f"{r['unit']}{qp}")
-    return "\n".join(lines)
 
 
 def _calibrate(args: argparse.Namespace) -> int:

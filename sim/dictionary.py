@@ -17,7 +17,7 @@ from sim.dictionary_terms import (
     Unit, Column, Table, NONE, YEAR, MONTHS, PERSONS, FIRMS, JOBS, PROJECTS, DEMANDS, APARTMENTS, YUAN,
     YUAN_PER_MONTH, YUAN_CONSTANT, YUAN_PER_PERSON, PERSONS_PER_100M_YUAN, PERSONS_PER_LEVER_UNIT, LEVER_UNIT, INDEX,
     RUNS, KEY_COLUMNS, POINT, POINT_LABEL, MONTH_END, STOCK_DATE, SECTOR, SECTOR_OR_CITY, CLUSTER_DISTRICT,
-    TIER, YEAR_END, N_SEEDS, over, stock_over_seeds, interval,
+    TIER, YEAR_END, N_SEEDS, UNCERTAINTY, N_DRAWS, DRAW, PAIRED_RUNS, SEEDS, over, stock_over_seeds, interval,
 )
 from sim.generated_docs import rewrite_generated_tail, with_generated_tail
 
@@ -323,30 +323,51 @@ TABLES: dict[str, Table] = {
          "tier": Column("talent tier (see talent_stock), or all_tiers (their sum)",
                         "人才层次（见 talent_stock），或 all_tiers（各层次合计）", NONE),
          "n_runs": Column("complete runs of the design point behind the statistics", "该设计点参与统计的已完成运行次数", RUNS),
+         "n_draws": N_DRAWS, "uncertainty": UNCERTAINTY,
          **over("the talent stock", "人才存量", PERSONS, over_en="the runs", over_zh="次运行")}),
     "runs": Table(
         "study runs", "研究运行清单",
         "Every run of a study with its design point, seed and state on disk.",
         "研究的每次运行及其设计点、随机种子和完成状态。",
         (f"{STUDY}/runs.parquet",),
-        {"run_id": KEY_COLUMNS["run_id"], "point": POINT, "point_label": POINT_LABEL, "seed": KEY_COLUMNS["seed"],
+        {"run_id": KEY_COLUMNS["run_id"], "point": POINT, "point_label": POINT_LABEL, "seed": KEY_COLUMNS["seed"], "draw": DRAW,
          "status": Column("state of the run on disk: complete, failed (its record is in failures/) or missing (not run yet)",
                           "运行状态：complete（已完成）、failed（失败，记录见 failures/）或 missing（尚未运行）", NONE)}),
     "comparison": Table(
         "scenario comparison", "情景比较",
         "Scenarios compared at year ends with common random numbers, per sector and for the whole city: talent stock, "
-        "the paired difference to the first scenario, spending, and additional talent per 100 million yuan.",
-        "以共同随机数比较各情景的年末结果（分产业及全市）：人才存量、相对第一个情景的配对差值、支出，以及每亿元新增人才。",
+        "the paired difference to the first scenario, the share of runs in which it is positive, spending, and additional "
+        "talent per 100 million yuan; over seeds, or over parameter draws and seeds.",
+        "以共同随机数比较各情景的年末结果（分产业及全市）：人才存量、相对第一个情景的配对差值、差值为正的运行占比、支出，"
+        "以及每亿元新增人才；统计范围为随机种子，或参数抽样与随机种子。",
         (f"{COMPARE_FOLDER}/comparison.parquet", f"{COMPARE_FOLDER}/comparison.csv"),
         {"point": POINT,
          "scenario": Column("scenario name; the first (point 0) is the reference of every difference",
                             "情景名称；第一个情景（点 0）是所有差值的参照", NONE),
-         "year": YEAR_END, "cluster": SECTOR_OR_CITY, "n_seeds": N_SEEDS,
+         "year": YEAR_END, "cluster": SECTOR_OR_CITY, "uncertainty": UNCERTAINTY, "n_draws": N_DRAWS,
+         "n_seeds": Column("paired seeds per parameter draw (the fewest over the draws): the seeds whose runs are complete at "
+                           "every point", "每组参数抽样的配对种子数（各组中最少者）：在每个点都已完成运行的种子", SEEDS),
+         "n_runs": PAIRED_RUNS,
          **stock_over_seeds("the talent stock at the year end", "年末人才存量", (5, 50, 95)),
-         **{f"diff_{k}": c for k, c in interval("the paired difference in talent stock to the first scenario (same seed)",
-                                                 "相对第一个情景（同一种子）的人才存量配对差值", PERSONS).items()},
-         "diff_p05": Column("5th percentile of the paired differences over seeds", "配对差值在各种子间的第 5 百分位数", PERSONS),
-         "diff_p95": Column("95th percentile of the paired differences over seeds", "配对差值在各种子间的第 95 百分位数", PERSONS),
+         "diff_mean": Column("mean paired difference in talent stock to the first scenario (same draw and seed): the mean over "
+                             "the parameter draws of each draw's mean over its seeds",
+                             "相对第一个情景（同一参数抽样、同一种子）的人才存量配对差值均值：先按种子求各组抽样的均值，再对各组求均值",
+                             PERSONS),
+         "diff_ci_low": Column("lower bound of the 95% confidence interval of that mean (Student's t over the seeds, or over the "
+                               "draws' means with draws; empty with one seed or one draw)",
+                               "该均值 95% 置信区间下限（按种子的 t 分布；有参数抽样时按各组抽样均值；仅一个种子或一组抽样时为空）", PERSONS),
+         "diff_ci_high": Column("upper bound of the 95% confidence interval of that mean (Student's t over the seeds, or over the "
+                                "draws' means with draws; empty with one seed or one draw)",
+                                "该均值 95% 置信区间上限（按种子的 t 分布；有参数抽样时按各组抽样均值；仅一个种子或一组抽样时为空）", PERSONS),
+         "diff_p05": Column("5th percentile of the paired differences over the paired runs: the effect's range over seeds, or over "
+                            "parameters and seeds (see uncertainty)",
+                            "配对差值在各配对运行间的第 5 百分位数：效果在随机种子间（或参数与随机种子间，见 uncertainty）的范围", PERSONS),
+         "diff_p95": Column("95th percentile of the paired differences over the paired runs: the effect's range over seeds, or over "
+                            "parameters and seeds (see uncertainty)",
+                            "配对差值在各配对运行间的第 95 百分位数：效果在随机种子间（或参数与随机种子间，见 uncertainty）的范围", PERSONS),
+         "prob_positive": Column("share of the paired runs in which the difference is above zero, each parameter draw weighted "
+                                 "alike (empty for the first scenario)",
+                                 "配对差值大于零的配对运行占比，各组参数抽样权重相同（第一个情景为空）", Unit("share, 0 to 1", "比例（0–1）")),
          "spending_yuan": Column("mean spending on all levers from the first month to the year end (city_total rows only)",
                                  "自首月至该年末所有杠杆累计支出的均值（仅 city_total 行）", YUAN),
          "extra_spending_yuan": Column("that spending minus the first scenario's (city_total rows only)",
@@ -357,10 +378,43 @@ TABLES: dict[str, Table] = {
              "10 million yuan more; empty elsewhere)",
              "每亿元额外支出带来的新增人才：配对差值均值 / 额外支出 × 10^8（仅限杠杆与参照情景不同、且额外支出不少于"
              "一千万元的情景的 city_total 行；其余为空）", PERSONS_PER_100M_YUAN),
-         "talent_per_100m_ci_low": Column("lower bound of its 95% confidence interval (Student's t over seeds)",
-                                          "其 95% 置信区间下限（按种子的 t 分布）", PERSONS_PER_100M_YUAN),
-         "talent_per_100m_ci_high": Column("upper bound of its 95% confidence interval (Student's t over seeds)",
-                                           "其 95% 置信区间上限（按种子的 t 分布）", PERSONS_PER_100M_YUAN)}),
+         "talent_per_100m_ci_low": Column("lower bound of its 95% confidence interval (that of diff_mean divided by the extra spending)",
+                                          "其 95% 置信区间下限（diff_mean 的区间除以额外支出）", PERSONS_PER_100M_YUAN),
+         "talent_per_100m_ci_high": Column("upper bound of its 95% confidence interval (that of diff_mean divided by the extra spending)",
+                                           "其 95% 置信区间上限（diff_mean 的区间除以额外支出）", PERSONS_PER_100M_YUAN)}),
+    "lever_pairs": Table(
+        "policies against each other", "政策两两比较",
+        "For every ordered pair of compared scenarios other than the reference, per year: the share of paired runs (same "
+        "draw and seed) in which the first has more city talent than the second, and the share in which it gains more "
+        "talent per yuan of extra spending.",
+        "对参照情景以外的每一对情景（有序）逐年给出：在配对运行（同一参数抽样、同一种子）中，前者全市人才多于后者的占比，"
+        "以及前者每元额外支出带来的新增人才多于后者的占比。",
+        (f"{COMPARE_FOLDER}/lever_pairs.parquet", f"{COMPARE_FOLDER}/lever_pairs.csv"),
+        {"year": YEAR_END,
+         "point_a": Column("design point of scenario A", "情景 A 的设计点编号", NONE),
+         "scenario_a": Column("scenario A", "情景 A", NONE),
+         "point_b": Column("design point of scenario B", "情景 B 的设计点编号", NONE),
+         "scenario_b": Column("scenario B", "情景 B", NONE),
+         "uncertainty": UNCERTAINTY, "n_draws": N_DRAWS, "n_runs": PAIRED_RUNS,
+         "prob_a_beats_b": Column("share of the paired runs in which A ends the year with more city talent than B (a larger "
+                                  "effect than B's), each parameter draw weighted alike; ties count for neither, so this and "
+                                  "the reverse pair's sum to at most 1",
+                                  "A 的年末全市人才多于 B（效果大于 B）的配对运行占比，各组参数抽样权重相同；相等时不计入任何一方，"
+                                  "故与反向一对之和不超过 1", Unit("share, 0 to 1", "比例（0–1）")),
+         "prob_a_beats_b_per_yuan": Column(
+             "share of the paired runs in which A's gain over the reference per yuan of extra spending exceeds B's; only when "
+             "both change policy and spend at least 10 million yuan more than the reference in every paired run (empty otherwise)",
+             "A 相对参照情景的每元额外支出新增人才高于 B 的配对运行占比；仅当两者都调整了政策、且在每次配对运行中额外支出均不少于"
+             "一千万元时给出（否则为空）", Unit("share, 0 to 1", "比例（0–1）"))}),
+    "draws": Table(
+        "parameter draws", "参数抽样",
+        "The parameter sets of a study with --posterior or --design: each draw with the value of each drawn parameter. "
+        "Every scenario runs each draw with the same values and seeds.",
+        "使用 --posterior 或 --design 的研究所用的参数组：每组抽样中各被抽样参数的取值。每个情景在同一组抽样下使用相同取值与随机种子。",
+        (f"{STUDY}/draws.parquet", f"{STUDY}/draws.csv"),
+        {"draw": Column("parameter draw, from 0", "参数抽样编号，从 0 起", NONE),
+         "parameter": FACTOR,
+         "value": Column("the parameter's value in the draw", "该组抽样中参数的取值", FACTOR_UNIT)}),
     "response": Table(
         "lever response", "杠杆响应",
         "City talent at year ends against a swept lever's value, with common random numbers: the stock, the paired "

@@ -87,6 +87,18 @@ TIER = Column("talent tier: top, national, provincial, municipal (the four high-
               "或 skilled（高校毕业生与专业技术人才）", NONE)
 YEAR_END = Column("year whose end (31 December) the row describes", "该行所述年末（12 月 31 日）所在的年份", YEAR)
 N_SEEDS = Column("paired seeds: the seeds whose runs are complete at every point", "配对种子数：在每个点都已完成运行的种子", SEEDS)
+UNCERTAINTY = Column("what the bands and intervals of the row hold: 'seed variation only' (the parameters at the scenario's "
+                     "values, or at one draw) or 'parameters and seeds' (runs at several parameter draws, from a posterior "
+                     "with --posterior or over the declared ranges with --design, each with its own seeds)",
+                     "该行区间所含的不确定性：'seed variation only'（仅随机种子差异：参数取情景设定值或仅一组抽样）或 "
+                     "'parameters and seeds'（参数与随机种子：在多组参数抽样下运行，抽样来自后验分布 --posterior 或声明范围 "
+                     "--design，每组各有随机种子）", NONE)
+N_DRAWS = Column("parameter draws behind the row (1 when the parameters are held at the scenarios' values)",
+                 "该行所依据的参数抽样组数（参数取情景设定值时为 1）", Unit("parameter sets", "组"))
+DRAW = Column("parameter draw of the run, from 0 (only in studies with --posterior or --design)",
+              "该次运行的参数抽样编号，从 0 起（仅见于使用 --posterior 或 --design 的研究）", NONE)
+PAIRED_RUNS = Column("paired runs: the (draw and) seed pairs whose runs are complete at every point",
+                     "配对运行数：在每个点都已完成运行的（参数抽样与）种子组合", RUNS)
 
 
 def over(what_en: str, what_zh: str, unit: Unit, *, over_en: str, over_zh: str) -> dict[str, Column]:

@@ -5,6 +5,11 @@ by a hash of that configuration. Seeds derive from one root seed through
 ``numpy.random.SeedSequence``, and every design point uses the same seeds (common random numbers),
 so results do not depend on the number of workers or on the order in which runs finish.
 
+A study may also run every design point at several parameter sets (``draws``: from a posterior, or a
+design over the declared ranges; :mod:`sim.draws`). Each draw has its own seeds, and every design point
+runs draw d with the same parameter values and the same seeds, so common random numbers hold within
+each draw. Bands over such a study hold parameters and seeds; without draws, seed variation only.
+
 Workers write their run's tables themselves into one Parquet dataset per table
 (``<study>/runs/<table>/<id>.parquet``), each file atomically, and mark the run complete last
 (``<study>/runs/_done/<id>.json``). A rerun skips complete runs, so a study that was
@@ -23,20 +28,24 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.categories import TIERS
+from sim.categories import PARAMETERS_AND_SEEDS, SEED_ONLY, TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
 from sim.inputs import MAX_SWEEP_POINTS, SCHEDULER_TIMEOUT_S
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
+if TYPE_CHECKING:
+    from sim.draws import Draws
+
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CITY_TOTAL, ALL_TIERS = "city_total", "all_tiers"
 QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
+# What a band or interval holds, as the tables and charts label it.
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class RunSpec:
     run_id: str
     config: dict[str, Any]          # the resolved scenario, as JSON-ready data
     source_dir: str | None          # where relative region paths are resolved
+    draw: int | None = None         # the parameter draw, from 0; None: the scenario's own parameters
 
     def scenario(self) -> Scenario:
         scenario = Scenario.model_validate(self.config)
@@ -85,8 +95,10 @@ def derive_seeds(root_seed: int, n: int) -> list[int]:
 
 
 def build_specs(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None,
-                seeds: int, root_seed: int | None = None, scale: int | None = None) -> list[RunSpec]:
-    """Every design point crossed with the same ``seeds`` run seeds."""
+                seeds: int, root_seed: int | None = None, scale: int | None = None,
+                draws: Sequence[dict[str, Any]] | None = None) -> list[RunSpec]:
+    """Every design point crossed with the same ``seeds`` run seeds, at each parameter set of ``draws`` if given
+    (draw d with its own seeds, the same at every point)."""
     if seeds < 1:
         raise ValueError("seeds must be at least 1")
     labels = list(labels) if labels is not None else [point_label(p) or scenario.name for p in points]
@@ -94,20 +106,22 @@ def build_specs(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels:
     if scale is not None:
         base["run"]["scale"] = scale
     source = str(scenario._source_dir) if scenario._source_dir else None
-    run_seeds = derive_seeds(scenario.run.seed if root_seed is None else root_seed, seeds)
+    blocks = draw_seeds(scenario.run.seed if root_seed is None else root_seed, seeds=seeds, draws=draws)
     specs = []
     for index, (overrides, label) in enumerate(zip(points, labels)):
-        for seed in run_seeds:
-            data = apply_overrides(base, {**overrides, "run.seed": seed}, source=scenario.name)
-            resolved = build_scenario(data, source=f"{scenario.name} point {label}")
-            specs.append(RunSpec(point=index, point_label=label, seed=seed, run_id=run_id(resolved),
-                                 config=resolved.model_dump(mode="json"), source_dir=source))
+        for draw, drawn, run_seeds in blocks:
+            for seed in run_seeds:
+                data = apply_overrides(base, {**drawn, **overrides, "run.seed": seed}, source=scenario.name)
+                resolved = build_scenario(data, source=f"{scenario.name} point {label}")
+                specs.append(RunSpec(point=index, point_label=label, seed=seed, run_id=run_id(resolved),
+                                     config=resolved.model_dump(mode="json"), source_dir=source, draw=draw))
     return specs
 
 
 def specs_for_scenarios(scenarios: Sequence[Scenario], *, seeds: int, root_seed: int | None = None,
-                        scale: int | None = None) -> list[RunSpec]:
-    """Each scenario is a design point, and every one runs the same ``seeds`` run seeds (common random numbers).
+                        scale: int | None = None, draws: Sequence[dict[str, Any]] | None = None) -> list[RunSpec]:
+    """Each scenario is a design point, and every one runs the same ``seeds`` run seeds (common random numbers);
+    with ``draws``, every scenario runs each parameter set with that draw's own seeds.
 
     The root seed defaults to the first scenario's seed.
     """
@@ -115,18 +129,32 @@ def specs_for_scenarios(scenarios: Sequence[Scenario], *, seeds: int, root_seed:
         raise ValueError("seeds must be at least 1")
     if not scenarios:
         raise ValueError("no scenarios to run")
-    run_seeds = derive_seeds(scenarios[0].run.seed if root_seed is None else root_seed, seeds)
+    blocks = draw_seeds(scenarios[0].run.seed if root_seed is None else root_seed, seeds=seeds, draws=draws)
     specs = []
     for index, scenario in enumerate(scenarios):
         base = scenario.model_dump(mode="json")
         if scale is not None:
             base["run"]["scale"] = scale
         source = str(scenario._source_dir) if scenario._source_dir else None
-        for seed in run_seeds:
-            resolved = build_scenario(apply_overrides(base, {"run.seed": seed}, source=scenario.name), source=scenario.name)
-            specs.append(RunSpec(point=index, point_label=scenario.name, seed=seed, run_id=run_id(resolved),
-                                 config=resolved.model_dump(mode="json"), source_dir=source))
+        for draw, drawn, run_seeds in blocks:
+            for seed in run_seeds:
+                data = apply_overrides(base, {**drawn, "run.seed": seed}, source=scenario.name)
+                resolved = build_scenario(data, source=scenario.name)
+                specs.append(RunSpec(point=index, point_label=scenario.name, seed=seed, run_id=run_id(resolved),
+                                     config=resolved.model_dump(mode="json"), source_dir=source, draw=draw))
     return specs
+
+
+def draw_seeds(root_seed: int, *, seeds: int, draws: Sequence[dict[str, Any]] | None) -> list[tuple[int | None, dict[str, Any], list[int]]]:
+    """(draw, its overrides, its run seeds) for each parameter draw, or one block without overrides.
+
+    Draw d takes seeds ``d*seeds`` to ``(d+1)*seeds - 1`` of one sequence, so that draws do not share their
+    luck, and draw 0 runs the seeds of the study without draws.
+    """
+    if not draws:
+        return [(None, {}, derive_seeds(root_seed, seeds))]
+    every = derive_seeds(root_seed, seeds * len(draws))
+    return [(d, dict(drawn), every[d * seeds:(d + 1) * seeds]) for d, drawn in enumerate(draws)]
 
 
 def point_label(overrides: dict[str, Any]) -> str:
@@ -229,14 +257,19 @@ def record_run(spec: RunSpec, study_dir: str, *, results: Callable[[RunSpec], di
             write_atomic(partition_file(study, name, spec.run_id), parquet_bytes(with_keys(table, key_columns=keys), name=name),
                          staging=staging_folder(study))
         failure_record(study, spec.run_id).unlink(missing_ok=True)
-        marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label}
+        marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label,
+                  **_draw_of(spec)}
         write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
         return {"run_id": spec.run_id, "status": "done"}
     except Exception as exc:  # noqa: BLE001 - every failure of a run is recorded and reported
         record = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label,
-                  "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(), "config": spec.config}
+                  **_draw_of(spec), "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(), "config": spec.config}
         write_atomic(failure_record(study, spec.run_id), json.dumps(record, indent=1, ensure_ascii=False).encode("utf-8"))
         return {"run_id": spec.run_id, "status": "failed", "error": record["error"]}
+
+
+def _draw_of(spec: RunSpec) -> dict[str, int]:
+    return {} if spec.draw is None else {"draw": spec.draw}
 
 
 # ------------------------------------------------------------------ running a study
@@ -336,9 +369,12 @@ def _advance(bar, status: dict[str, str]) -> None:
 def summarise(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
     """Median, mean and 5-95% and 25-75% bands of talent stock per point x date x cluster x tier.
 
-    Includes the city total (cluster ``city_total``) and the sum over tiers (tier ``all_tiers``).
+    Includes the city total (cluster ``city_total``) and the sum over tiers (tier ``all_tiers``). A point's
+    band pools every complete run of it: over seeds only, or over parameter draws and their seeds, as its
+    ``uncertainty`` column says.
     """
-    columns: dict[str, list] = {k: [] for k in ("point", "point_label", "date", "cluster", "tier", "n_runs", "mean", *QUANTILES)}
+    columns: dict[str, list] = {k: [] for k in ("point", "point_label", "date", "cluster", "tier", "n_runs", "n_draws",
+                                                "uncertainty", "mean", *QUANTILES)}
     by_point: dict[int, list[RunSpec]] = {}
     for spec in specs:
         if done_marker(study_dir, spec.run_id).exists():
@@ -357,36 +393,48 @@ def summarise(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
         stats = {"mean": full.mean(axis=0), **{k: np.quantile(full, q, axis=0) for k, q in QUANTILES.items()}}
         idx = np.indices(full.shape[1:]).reshape(3, -1)
         n = idx.shape[1]
+        n_draws = len({s.draw for s in runs})
         columns["point"] += [point] * n
         columns["point_label"] += [runs[0].point_label] * n
         columns["date"] += [dates[i] for i in idx[0]]
         columns["cluster"] += [cluster_names[i] for i in idx[1]]
         columns["tier"] += [tier_names[i] for i in idx[2]]
         columns["n_runs"] += [len(runs)] * n
+        columns["n_draws"] += [n_draws] * n
+        columns["uncertainty"] += [uncertainty_label(n_draws)] * n
         for key, array in stats.items():
             columns[key] += array.reshape(-1).tolist()
-    types = {"point": pa.int64(), "n_runs": pa.int64(), "date": pa.date32(), "point_label": pa.string(), "cluster": pa.string(), "tier": pa.string()}
+    types = {"point": pa.int64(), "n_runs": pa.int64(), "n_draws": pa.int64(), "date": pa.date32(), "point_label": pa.string(),
+             "cluster": pa.string(), "tier": pa.string(), "uncertainty": pa.string()}
     return pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in columns.items()})
 
 
+def uncertainty_label(n_draws: int) -> str:
+    """What a band over ``n_draws`` parameter sets holds: one set (the scenario's own, or a single draw) leaves seeds only."""
+    return PARAMETERS_AND_SEEDS if n_draws >= 2 else SEED_ONLY
+
+
 def run_index(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
-    """Every run of the study with its state on disk (complete, failed or missing), whichever invocation ran it."""
+    """Every run of the study with its state on disk (complete, failed or missing), whichever invocation ran it;
+    a study with parameter draws also gives each run's draw."""
     def state(spec: RunSpec) -> str:
         if done_marker(study_dir, spec.run_id).exists():
             return "complete"
         return "failed" if failure_record(study_dir, spec.run_id).exists() else "missing"
 
-    return pa.table({
+    columns = {
         "run_id": [s.run_id for s in specs], "point": pa.array([s.point for s in specs], pa.int64()),
         "point_label": [s.point_label for s in specs], "seed": pa.array([s.seed for s in specs], pa.int64()),
-        "status": [state(s) for s in specs],
-    })
+    }
+    if any(s.draw is not None for s in specs):
+        columns["draw"] = pa.array([s.draw for s in specs], pa.int64())
+    return pa.table({**columns, "status": [state(s) for s in specs]})
 
 
 def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,
                   security: Any = None, dashboard: bool = False, progress: bool = False,
-                  task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
-    """Run the specs not yet complete and write the run index and the summary; no charts."""
+                  task: Callable[[RunSpec, str], dict] = run_task, draws: Draws | None = None) -> StudyResult:
+    """Run the specs not yet complete and write the run index, the summary and the parameter draws (if any); no charts."""
     t0 = time.perf_counter()
     study_dir = Path(study_dir)
     status = execute(specs, study_dir=study_dir, workers=workers, scheduler=scheduler, security=security,
@@ -394,6 +442,8 @@ def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | N
     summary = summarise(specs, study_dir=study_dir)
     write_table(study_dir, summary, name="summary")
     write_table(study_dir, run_index(specs, study_dir=study_dir), name="runs", formats=("parquet",))
+    if draws is not None:
+        write_table(study_dir, draws.table(), name="draws")
     failures = [json.loads(failure_record(study_dir, s.run_id).read_text(encoding="utf-8"))
                 for s in specs if status[s.run_id] == "failed"]
     return StudyResult(study_dir=study_dir, specs=list(specs), status=status, summary=summary, failures=failures,
@@ -403,18 +453,22 @@ def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | N
 def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: Sequence[str] | None = None, seeds: int,
               out: Path, study: str, root_seed: int | None = None, scale: int | None = None, workers: int | None = None,
               scheduler: str | None = None, security: Any = None, dashboard: bool = False, progress: bool = False,
-              charts: bool = True, lang: str = "en", task: Callable[[RunSpec, str], dict] = run_task) -> StudyResult:
-    """Run a design (points x seeds) and write the dataset, the run index, the summary and the fan charts."""
+              charts: bool = True, lang: str = "en", task: Callable[[RunSpec, str], dict] = run_task,
+              draws: Draws | None = None) -> StudyResult:
+    """Run a design (points x seeds, or points x parameter draws x seeds) and write the dataset, the run index,
+    the summary, the draws and the fan charts."""
     t0 = time.perf_counter()
-    specs = build_specs(scenario, points=points, labels=labels, seeds=seeds, root_seed=root_seed, scale=scale)
+    specs = build_specs(scenario, points=points, labels=labels, seeds=seeds, root_seed=root_seed, scale=scale,
+                        draws=draws.sets if draws is not None else None)
     result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
-                           security=security, dashboard=dashboard, progress=progress, task=task)
+                           security=security, dashboard=dashboard, progress=progress, task=task, draws=draws)
     if charts and result.summary.num_rows:
         from sim.charts.fans import render_fan_charts
         from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(lang)
-        caption = (f"{scenario.name} · {study} · {len(specs)} runs ({seeds} seeds per point) · "
+        per_point = f"{seeds} seeds per point" if draws is None else f"{draws.n} parameter draws × {seeds} seeds per point: {draws.describe()}"
+        caption = (f"{scenario.name} · {study} · {len(specs)} runs ({per_point}) · "
                    f"scale {specs[0].config['run']['scale']} · TalentSim")
         render_fan_charts(summary=result.summary, labels=scenario.load_region().labels(), out_dir=result.study_dir / "charts",
                           lang=chart_lang, caption=caption)
@@ -422,6 +476,11 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
     return result
 
 
-def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, **options: Any) -> StudyResult:
-    """Replications of one scenario: uncertainty bands from ``seeds`` runs."""
-    return run_study(scenario, points=[{}], labels=[scenario.name], seeds=seeds, out=out, study="ensemble", **options)
+def run_ensemble(scenario: Scenario, *, seeds: int, out: Path, draws: Draws | None = None, **options: Any) -> StudyResult:
+    """Replications of one scenario: bands from ``seeds`` runs, or from ``seeds`` runs at each parameter draw.
+
+    The study folder is ``ensemble``, or ``ensemble-<draws tag>`` with draws, so that a seed-only and a
+    parametric ensemble of the same scenario never share a summary.
+    """
+    study = "ensemble" if draws is None else f"ensemble-{draws.tag}"
+    return run_study(scenario, points=[{}], labels=[scenario.name], seeds=seeds, out=out, study=study, draws=draws, **options)

@@ -26,6 +26,7 @@ MAX_EXTENDS = 16  # files in one chain of ``extends:``
 MAX_NAME_LENGTH = 64  # a name that becomes a folder: scenario names, comparison names
 MAX_SEEDS = 10_000  # runs per point of a study
 MAX_SWEEP_POINTS = 1_000  # values of a swept lever
+MAX_DRAWS = 10_000  # parameter sets of a study (--posterior N, --design lhs:N)
 MAX_STUDY_RUNS = 100_000  # points x seeds of one study
 MAX_SEED = 2**63 - 1  # seeds are stored as signed 64-bit integers in every table
 SCHEDULER_TIMEOUT_S = 5  # how long a Dask scheduler may take to answer

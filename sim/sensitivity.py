@@ -31,16 +31,17 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.config import Scenario, parameter_table
+from sim.config import Scenario
 from sim.ensemble import RunSpec, build_specs, execute, failure_record, partition_file, record_run
 from sim.results import write_table
-from sim.xlrm import HORIZON, OUTCOME_TABLES, Parameter, levers, outcome_values, parameter, uncertainties
+from sim.factors import Factor, declared_factor, select_factors  # noqa: F401 - the factors of a sensitivity study
+from sim.xlrm import HORIZON, OUTCOME_TABLES, outcome_values
 
 METHODS = ("morris", "sobol")        # designs with indices
 DESIGNS = (*METHODS, "lhs")          # every design: a Latin hypercube has no indices, it feeds scenario discovery
@@ -56,53 +57,6 @@ OUTCOMES_TABLE = "run_outcomes"
 SHARE_OUTCOME = f"talent_share_{HORIZON}"
 TOTAL_OUTCOME = f"talent_total_{HORIZON}"
 EFFECT = "effect"
-
-
-# ------------------------------------------------------------------ factors
-@dataclass(frozen=True)
-class Factor:
-    """One sampled input: its name, type and the range it is sampled over (inside its validity bounds)."""
-
-    name: str
-    kind: Literal["real", "integer"]
-    low: float
-    high: float
-    unit: str = ""
-    source: str = ""
-
-    @property
-    def short(self) -> str:
-        return self.name.rsplit(".", 1)[-1]
-
-    def values(self, unit: np.ndarray) -> list[float | int]:
-        """Values for points of the unit interval. Integers take ``[low, high + 1)`` rounded down, so that every
-        integer of the range is as likely (as :func:`sim.xlrm.latin_hypercube` and EMA Workbench do)."""
-        unit = np.clip(np.asarray(unit, dtype=float), 0.0, 1.0)
-        if self.kind == "integer":
-            return [int(v) for v in np.minimum(np.floor(self.low + unit * (self.high - self.low + 1)), self.high)]
-        # clipped: low + 1 * (high - low) can round past high (-0.5 + 0.4 = -0.09999999999999998 > -0.1)
-        return [float(v) for v in np.clip(self.low + unit * (self.high - self.low), self.low, self.high)]
-
-
-def declared_factor(p: Parameter) -> Factor:
-    """The factor of a declared lever or uncertainty; its plausible range must lie inside its validity bounds."""
-    valid = next((row["valid"] for row in parameter_table() if row["name"] == p.name), None)
-    if valid is not None and not (valid[0] <= p.low and p.high <= valid[1]):
-        raise ValueError(f"{p.name}: plausible range [{p.low:g}, {p.high:g}] reaches outside its validity bounds "
-                         f"[{valid[0]:g}, {valid[1]:g}] in sim/config.py")
-    return Factor(name=p.name, kind=p.kind, low=p.low, high=p.high, unit=p.unit, source=p.source)
-
-
-def select_factors(names: Sequence[str] | None = None) -> list[Factor]:
-    """Factors by name: a full or unique short parameter name, or a group of them by dotted prefix
-    (``uncertainties``, ``levers``, ``uncertainties.residents``, ``levers.housing``). Default: every uncertainty."""
-    pool = [*uncertainties(), *levers()]
-    chosen: list[Parameter] = []
-    for name in (["uncertainties"] if not names else names):
-        group = [p for p in pool if p.name.startswith(name.rstrip(".") + ".")]
-        picked = group or [parameter(name)]
-        chosen += [p for p in picked if p not in chosen]
-    return [declared_factor(p) for p in chosen]
 
 
 # ------------------------------------------------------------------ designs

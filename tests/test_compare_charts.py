@@ -15,6 +15,7 @@ from sim.charts import style
 from sim.charts import tables as chart_tables
 from sim.charts.comparison import COMPARISON_STEMS, RESPONSE_STEMS, render_comparison_charts, render_response_chart
 from sim.charts.map import MAX_MAP_PANELS, chart_map, map_positions
+from sim.ensemble import uncertainty_label
 from sim.region import load_region
 
 REGION = load_region("jiaxing")
@@ -44,8 +45,9 @@ def titles(count: int) -> dict[str, dict[str, str]]:
     return {name: {"en": en, "zh": zh} for name, en, zh, _, _ in SCENARIOS[:count]}
 
 
-def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] = YEARS, seed: int = 0) -> pa.Table:
-    """A comparison table as the comparison step writes it, with effects that grow from 2025."""
+def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] = YEARS, seed: int = 0, draws: int = 1) -> pa.Table:
+    """A comparison table as the comparison step writes it, with effects that grow from 2025 (at ``draws`` parameter
+    draws of ``seeds`` seeds each)."""
     rng = np.random.default_rng(seed)
     clusters = [*REGION.cluster_ids, chart_tables.REST_OF_CITY]
     start = dict(zip(clusters, REGION.sector_talent()))
@@ -90,7 +92,11 @@ def make_comparison(count: int = 3, *, seeds: int = 10, years: tuple[int, ...] =
                 rows["talent_per_100m_ci_high"].append(None if ratio is None else (gain + width) / (money / 1e8))
     types = {"point": pa.int64(), "n_seeds": pa.int64(), "year": pa.int32(), "scenario": pa.string(),
              "cluster": pa.string()}
-    return pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in rows.items()})
+    table = pa.table({k: pa.array(v, type=types.get(k, pa.float64())) for k, v in rows.items()})
+    n = table.num_rows
+    return (table.append_column("uncertainty", pa.array([uncertainty_label(draws)] * n, pa.string()))
+            .append_column("n_draws", pa.array([draws] * n, pa.int64()))
+            .append_column("n_runs", pa.array([draws * seeds] * n, pa.int64())))
 
 
 def make_summary(count: int = 3, *, runs: int = 10, seed: int = 1) -> pa.Table:
@@ -312,6 +318,40 @@ def test_map_caps_its_panels_and_keeps_real_positions() -> None:
     assert lo < 120.56 and hi > 121.08
     assert maps[0].get_aspect() == pytest.approx(1 / np.cos(np.radians(30.675)), rel=0.01)
     assert {t.get_text() for t in maps[0].texts} == {REGION.labels()[c]["en"] for c in REGION.cluster_ids}
+
+
+def _interval_charts(table: pa.Table, lang: str) -> dict[str, str]:
+    """The notes of every chart of a comparison that draws intervals, by stem (lines joined)."""
+    comparison = chart_tables.comparison_at(table, titles(3), lang, None)
+    clusters = chart_tables.clusters_in(table, REGION)
+    join = " " if lang == "en" else ""
+    with style.styled(lang):
+        figs = {"differences": comparison_charts._chart_differences(comparison, clusters, REGION.labels(), lang, ""),
+                "cost": comparison_charts._chart_cost(comparison, lang, ""),
+                "map": chart_map(comparison, REGION, REGION.labels(), lang, "")}
+    return {stem: "\n".join(t.get_text() for t in fig.texts).replace("\n", join) for stem, fig in figs.items()}
+
+
+def test_every_interval_of_a_comparison_says_what_it_holds() -> None:
+    seeds_en, params_en = _interval_charts(make_comparison(3), "en"), _interval_charts(make_comparison(3, seeds=2, draws=10), "en")
+    seeds_zh, params_zh = _interval_charts(make_comparison(3), "zh"), _interval_charts(make_comparison(3, seeds=2, draws=10), "zh")
+    for stem in ("differences", "cost", "map"):
+        assert "seed variation only" in seeds_en[stem] and "parameters and seeds" not in seeds_en[stem], stem
+        assert "parameters and seeds" in params_en[stem] and "seed variation only" not in params_en[stem], stem
+        assert "仅随机种子差异" in seeds_zh[stem] and "参数与随机种子" in params_zh[stem], stem
+    assert "over 10 parameter draws × 2 seeds, with its 95% confidence interval over the draws" in params_en["differences"]
+    assert "10 组参数抽样 × 2 个随机种子" in params_zh["differences"]
+
+
+@pytest.mark.parametrize(("seeds", "draws", "warned"), [(4, 1, True), (3, 3, True), (10, 1, False), (2, 5, False)])
+def test_intervals_from_fewer_than_ten_runs_are_called_indicative(seeds: int, draws: int, warned: bool) -> None:
+    runs = seeds * draws
+    for lang, text in (("en", f"Intervals from {runs} runs: indicative only."), ("zh", f"区间仅由 {runs} 次运行得出，仅供参考。")):
+        notes = _interval_charts(make_comparison(3, seeds=seeds, draws=draws), lang)
+        assert all((text in note) == warned for note in notes.values()), (lang, notes)
+    response = comparison_charts._chart_response(make_response(seeds=runs), LEVER, "en", "")
+    assert ("Intervals from" in footer_text(response)) == (runs < 10)
+    assert "Intervals: seed variation only." in footer_text(response)
 
 
 def test_clusters_of_one_district_are_spread_apart() -> None:

@@ -17,7 +17,7 @@ from sim.cli import main
 from sim.config import load_scenario
 from sim.dictionary import KEY_COLUMNS, RUN_TABLES, TABLES, columns_of, described, undocumented, with_generated_list
 from sim.government import LEVERS
-from sim.posterior import Posterior, write_posterior
+from sim.posterior import Posterior, posterior_file, write_posterior
 from sim.results import csv_bytes, parquet_bytes, with_keys
 from sim.runner import run_scenario
 
@@ -31,17 +31,24 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
     """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation, sensitivity
-    studies and a scenario discovery of the toy region."""
+    studies and a scenario discovery of the toy region, and an ensemble and a comparison with parameter draws."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
     more_housing.write_text(f"name: toy_more_housing\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n"
                             "levers: {housing: {apartments_per_year: 800}}\n", encoding="utf-8")
+    with_posterior = out.parent / "toy_fitted.yaml"
+    with_posterior.write_text(f"name: toy_fitted\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n", encoding="utf-8")
+    write_posterior(posterior_file(with_posterior), Posterior(parameters=("uncertainties.wage_growth",),
+                                                              values=np.array([[0.03], [0.05]]), weights=np.ones(2)))
     toy = str(toy_scenario_path)
     commands = (["run", toy, "--seed", "5", "--no-charts", "--quiet", *SHORT],
                 ["ensemble", toy, *STUDY, *SHORT],
                 # the response table compares year ends 2025, 2030 and 2035: the first must be inside the runs
                 ["sweep", toy, "--lever", "apartments_per_year=0,500", *STUDY, "--set", "run.end=2025-12"],
                 ["compare", toy, str(more_housing), "--years", "2022", *STUDY, *SHORT],
+                ["ensemble", toy, "--design", "lhs:2", "--factors", *SENSITIVITY_FACTORS, *STUDY, *SHORT],
+                ["compare", str(with_posterior), str(more_housing), str(toy_scenario_path), "--posterior", "2", "--years", "2022",
+                 *STUDY, *SHORT],
                 ["validate", toy, "--seeds", "2", "--scale", "1", *SHORT],
                 ["sensitivity", toy, "--factors", *SENSITIVITY_FACTORS, "--trajectories", "2", "--policy", str(more_housing),
                  "--workers", "0", "--no-charts", "--quiet"],
@@ -78,8 +85,8 @@ def read_any(path: Path) -> pa.Table:
 
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
-    assert {"comparison", "response", "scenarios", "summary", "runs", "validation", "design", "responses", "indices",
-            "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box",
+    assert {"comparison", "lever_pairs", "draws", "response", "scenarios", "summary", "runs", "validation", "design", "responses",
+            "indices", "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box",
             *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path

@@ -11,6 +11,7 @@ import pytest
 from chart_files import assert_chart_files, render_recorded
 from sim.charts import fans, style
 from sim.charts import tables as chart_tables
+from sim.ensemble import uncertainty_label
 
 CLUSTERS = {
     "jiashan_ic": ({"en": "Integrated circuits", "zh": "集成电路"}, 35000.0),
@@ -29,8 +30,8 @@ def month_ends(start: str, end: str) -> np.ndarray:
 
 
 def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *, points: int = 1, runs: int = 20,
-                 start: str = "2021-12", end: str = "2024-12", rest: float = 970_000.0, seed: int = 0) -> pa.Table:
-    """An ensemble summary as the ensemble module writes it, from simulated random-walk runs."""
+                 start: str = "2021-12", end: str = "2024-12", rest: float = 970_000.0, seed: int = 0, draws: int = 1) -> pa.Table:
+    """An ensemble summary as the ensemble module writes it, from simulated random-walk runs (at ``draws`` parameter draws)."""
     rng = np.random.default_rng(seed)
     dates = month_ends(start, end)
     sizes = {cid: size for cid, (_, size) in clusters.items()} | {chart_tables.REST_OF_CITY: rest}
@@ -67,6 +68,9 @@ def make_summary(clusters: dict[str, tuple[dict[str, str], float]] = CLUSTERS, *
     cols = {k: (pa.array(np.array(v, dtype="datetime64[D]")).cast(pa.date32()) if k == "date"
                 else pa.array(v, pa.int64()) if k in ("point", "n_runs") else pa.array(v))
             for k, v in rows.items()}
+    n = len(rows["point"])
+    cols["n_draws"] = pa.array([draws] * n, pa.int64())
+    cols["uncertainty"] = pa.array([uncertainty_label(draws)] * n, pa.string())
     return pa.table(cols)
 
 
@@ -132,12 +136,35 @@ def test_two_points_give_a_legend_of_point_labels(summaries) -> None:
 def test_one_point_gets_a_band_key_not_point_labels(summaries) -> None:
     fig = fans.chart_fan_total(summaries[1], "en", "")
     assert legend_texts(fig) == [["Median", "25–75%", "5–95%"]]
-    assert "Median, 25–75% and 5–95% bands over 20 runs." in footer_text(fig)
+    assert "Median, 25–75% and 5–95% bands over 20 runs; seed variation only." in footer_text(fig)
 
 
 def test_chinese_note_counts_runs(summaries) -> None:
     fig = fans.chart_fan_total(summaries[1], "zh", "")
-    assert "中位数，25–75% 与 5–95% 区间，共 20 次运行。" in footer_text(fig)
+    assert "中位数，25–75% 与 5–95% 区间，共 20 次运行；仅随机种子差异。" in footer_text(fig)
+
+
+@pytest.mark.parametrize("chart", ["total", "clusters"])
+def test_bands_over_parameter_draws_say_so_in_both_languages(chart: str) -> None:
+    summary = make_summary(runs=20, draws=10)
+    draw = (lambda lang: fans.chart_fan_total(summary, lang, "")) if chart == "total" else (
+        lambda lang: fans._chart_fan_clusters(summary, make_labels(), lang, ""))
+    assert "bands over 20 runs; parameters and seeds (10 parameter draws)." in footer_text(draw("en")).replace("\n", " ")
+    assert "共 20 次运行；参数与随机种子（10 组参数抽样）。" in footer_text(draw("zh")).replace("\n", "")
+    assert "seed variation only" not in footer_text(draw("en"))
+
+
+@pytest.mark.parametrize(("runs", "warned"), [(4, True), (9, True), (10, False)])
+def test_a_band_from_fewer_than_ten_runs_is_called_indicative(runs: int, warned: bool) -> None:
+    summary = make_summary(runs=runs)
+    for lang, text in (("en", f"Band from {runs} runs: indicative only."), ("zh", f"区间仅由 {runs} 次运行得出，仅供参考。")):
+        for fig in (fans.chart_fan_total(summary, lang, ""), fans._chart_fan_clusters(summary, make_labels(), lang, "")):
+            assert (text in footer_text(fig).replace("\n", " " if lang == "en" else "")) == warned
+
+
+def test_a_summary_without_the_uncertainty_columns_holds_seeds_only(summaries) -> None:
+    old = summaries[1].drop_columns(["uncertainty", "n_draws"])
+    assert "seed variation only" in footer_text(fans.chart_fan_total(old, "en", ""))
 
 
 def test_points_beyond_eight_are_left_out_with_a_note() -> None:

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.charts.fans import FAN_ALPHA_ONE, FAN_COLUMNS, chart_fan_total, draw_fan, fan_points, fan_series, runs_text
+from sim.charts.fans import FAN_ALPHA_ONE, FAN_COLUMNS, chart_fan_total, draw_fan, fan_notes, fan_points, fan_series
 from sim.charts.map import chart_map
 from sim.charts.style import (
     BASE_RC, GAIN, LINE_IN, LOSS, NEUTRAL, NOTE_COLOUR, QUALITATIVE, SMALL_PT, WIDTH_IN, GroupedFormatter,
@@ -28,8 +28,8 @@ from sim.charts.style import (
     settled, styled, text_width_em, wrapped, wrapped_title, year_axis,
 )
 from sim.charts.tables import (
-    ALL_TIERS, CITY_TOTAL, REST_OF_CITY, Comparison, all_finite, as_dates, as_float, clusters_in, comparison_at,
-    counts_text, scenario_title, where_equal,
+    ALL_TIERS, CITY_TOTAL, REST_OF_CITY, Comparison, all_finite, as_dates, as_float, band_holds, clusters_in, comparison_at,
+    counts_text, few_runs_note, scenario_title, where_equal,
 )
 from sim.charts.text import listing, name_of, pick, tr
 from sim.region import Region
@@ -174,8 +174,7 @@ def _chart_trajectory_panels(total: pa.Table, names: dict[int, str], title: str,
     panel_em = ((WIDTH_IN - 0.6) / ncols - 0.1) * 72.0 / 8.0
     titles = {p: tr("reference_tag", lang, name=names[p]) if p == reference else names[p] for p in points}
     title_lines = label_lines(list(titles.values()), panel_em)
-    fig, body = new_figure(1.0 + nrows * (1.05 + title_lines * LINE_IN), title,
-                            [tr("fan_note", lang, n=runs_text(total))], caption)
+    fig, body = new_figure(1.0 + nrows * (1.05 + title_lines * LINE_IN), title, fan_notes(total, lang), caption)
     axes = body.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
     ref_dates, ref_stats = fan_series(total.filter(where_equal(total, "point", reference)))
     all_dates = np.unique(as_dates(total["date"]))
@@ -212,7 +211,11 @@ def _chart_differences(comparison: Comparison, clusters: list[str], labels: dict
                        caption: str) -> Figure:
     title = wrapped_title(tr("title_compare_differences", lang, year=comparison.year))
     ref_title = comparison.titles[comparison.reference]
-    notes = [tr("diff_note", lang, ref=ref_title, n=comparison.seeds)]
+    if comparison.parametric:
+        notes = [tr("diff_note_draws", lang, ref=ref_title, d=comparison.draws, n=comparison.seeds)]
+    else:
+        notes = [tr("diff_note", lang, ref=ref_title, n=comparison.seeds)]
+    notes += comparison.notes
     others = comparison.others
     if not others:
         return _no_comparison_figure(title, comparison, lang, caption)
@@ -325,7 +328,8 @@ def _chart_cost(comparison: Comparison, lang: str, caption: str) -> Figure:
     ratios = {p: comparison.interval(p, CITY_TOTAL, _RATIO) for p in others}
     drawn = sorted((p for p in others if all_finite(ratios[p][0])), key=lambda p: (-ratios[p][0], p))
     skipped = [comparison.titles[p] for p in others if p not in drawn]
-    notes = [tr("cost_note", lang, year=comparison.year, ref=ref_title)]
+    notes = [tr("cost_note", lang, year=comparison.year, ref=ref_title), tr("interval_holds", lang, what=comparison.holds),
+             *comparison.notes]
     if skipped:
         notes.append(tr("no_extra_spending", lang, items=listing(skipped, lang, limit=12)))
     titles = [comparison.titles[p] for p in drawn]
@@ -458,7 +462,8 @@ def _chart_response(response: pa.Table, lever_label: dict[str, str] | str | None
     name = _lever_name(lever_label, lever, lang)
     axis_name = tr("with_unit", lang, name=name, unit=tr("yi_unit", lang)) if yuan else name
     curves = _curves(response, _YUAN_PER_YI if yuan else 1.0)
-    notes = [tr("response_note", lang, n=counts_text(response["n_seeds"].to_pylist()))]
+    notes = [tr("response_note", lang, n=counts_text(response["n_seeds"].to_pylist())), tr("interval_holds", lang, what=band_holds(response, lang)),
+             *few_runs_note(response, "n_seeds", lang, key="few_runs_interval")]
     notes += _spending_note(curves, lang, yuan=yuan)
 
     ncols = min(3, max(1, len(curves)))

@@ -17,7 +17,7 @@ from sim.charts.style import (
     BASE_RC, QUALITATIVE, WIDTH_IN, GroupedFormatter, chart_language, label_lowest_panels, legend_below,
     legend_columns, new_figure, no_data, save, styled, wrap, year_axis,
 )
-from sim.charts.tables import ALL_TIERS, CITY_TOTAL, REST_OF_CITY, as_dates, where_equal
+from sim.charts.tables import ALL_TIERS, CITY_TOTAL, REST_OF_CITY, as_dates, band_holds, few_runs_note, where_equal
 from sim.charts.text import name_of, tr
 
 __all__ = ["render_fan_charts", "FAN_STEMS"]
@@ -72,6 +72,12 @@ def runs_text(table: pa.Table) -> str:
     return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
 
 
+def fan_notes(table: pa.Table, lang: str) -> list[str]:
+    """How many runs the bands pool, what they hold, and a warning when they rest on fewer than ten runs."""
+    return [tr("fan_note", lang, n=runs_text(table), what=band_holds(table, lang)),
+            *few_runs_note(table, "n_runs", lang, key="few_runs_band")]
+
+
 def draw_fan(ax: Axes, dates: np.ndarray, stats: dict[str, np.ndarray], colour: str,
               alpha: tuple[float, float], *, outline: bool = False) -> tuple[Line2D, Patch, Patch]:
     ax.fill_between(dates, stats["p05"], stats["p95"], color=colour, alpha=alpha[0], linewidth=0, zorder=2)
@@ -97,7 +103,7 @@ def chart_fan_total(summary: pa.Table, lang: str, caption: str, *, title: str | 
     point_names = {p: (names or {}).get(p) or n for p, n in point_names.items()}
     drawn = points[:max_points]
     used = total.filter(pc.is_in(total["point"], pa.array(drawn, pa.int64()))) if drawn else total
-    notes = [tr("fan_note", lang, n=runs_text(used))]
+    notes = fan_notes(used, lang)
     if len(points) > len(drawn):
         left = [point_names[p] for p in points[len(drawn):]]
         items = left[:5] + ([tr("more_items", lang, n=len(left) - 5)] if len(left) > 5 else [])
@@ -138,7 +144,7 @@ def _chart_fan_clusters(summary: pa.Table, labels, lang: str, caption: str) -> F
         tiers = tiers.filter(where_equal(tiers, "point", points[0]))
     clusters = [c for c in dict.fromkeys(tiers["cluster"].to_pylist()) if c not in (None, REST_OF_CITY, CITY_TOTAL)]
     panels = tiers.filter(pc.is_in(tiers["cluster"], pa.array(clusters, pa.string()))) if clusters else tiers
-    notes = [tr("fan_note", lang, n=runs_text(panels))]
+    notes = fan_notes(panels, lang)
     if len(points) > 1:
         notes.append(tr("one_point_only", lang, point=points[0], label=point_names[points[0]], total=len(points)))
     if pc.any(where_equal(tiers, "cluster", REST_OF_CITY)).as_py():

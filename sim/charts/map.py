@@ -200,7 +200,7 @@ def _map_notes(comparison: Comparison, graph: nx.Graph, pos: dict, rel: dict, la
     ref_title = comparison.titles[comparison.reference]
     others = comparison.others
     shown = others[:MAX_MAP_PANELS]
-    notes = [tr("map_note", lang, ref=ref_title)]
+    notes = [tr("map_note", lang, ref=ref_title), tr("interval_holds", lang, what=comparison.holds), *comparison.notes]
     if len(pos) > len({tuple(p) for _, p in graph.nodes(data="pos")}):
         notes.append(tr("spread_note", lang))
     if len(others) > len(shown):

@@ -9,7 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.charts.text import pick
+from sim.charts.text import pick, tr
+from sim.categories import PARAMETERS_AND_SEEDS, SEED_ONLY
 from sim.region import Region
 
 # Rows that are not a cluster of the region, nor a tier.
@@ -19,6 +20,8 @@ ALL_TIERS = "all_tiers"
 
 
 DIFF_COLUMNS = ("diff_mean", "diff_ci_low", "diff_ci_high")
+# A band or interval from fewer runs than this is labelled indicative on the chart.
+MIN_BAND_RUNS = 10
 
 
 def as_dates(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -35,6 +38,27 @@ def as_float(value: object) -> float:
 
 def all_finite(*values: float) -> bool:
     return all(math.isfinite(v) for v in values)
+
+
+def band_holds(table: pa.Table, lang: str) -> str:
+    """What the bands or intervals of ``table`` hold, from its ``uncertainty`` and ``n_draws`` columns; a table
+    without them (written before they existed) holds seed variation only."""
+    labels = set(table["uncertainty"].to_pylist()) if "uncertainty" in table.column_names else {SEED_ONLY}
+    if PARAMETERS_AND_SEEDS not in labels:
+        return tr("holds_seeds", lang)
+    draws = [d for d in table["n_draws"].to_pylist() if d is not None] if "n_draws" in table.column_names else []
+    return tr("holds_params", lang, d=counts_text(draws) if draws else "?")
+
+
+def fewest_runs(table: pa.Table, column: str) -> int | None:
+    counts = [int(v) for v in table[column].to_pylist() if v is not None] if column in table.column_names else []
+    return min(counts) if counts else None
+
+
+def few_runs_note(table: pa.Table, column: str, lang: str, *, key: str) -> list[str]:
+    """A note when the band or interval rests on fewer than :data:`MIN_BAND_RUNS` runs (the fewest over the rows)."""
+    fewest = fewest_runs(table, column)
+    return [tr(key, lang, n=f"{fewest:,}")] if fewest is not None and fewest < MIN_BAND_RUNS else []
 
 
 def counts_text(values: list[object]) -> str:
@@ -57,6 +81,13 @@ class Comparison:
     titles: dict[int, str]
     rows: dict[tuple[int, str], dict]
     seeds: str
+    draws: str = "1"
+    holds: str = ""                 # what the intervals hold, in the chart's language
+    notes: tuple[str, ...] = ()     # a warning when they rest on few runs
+
+    @property
+    def parametric(self) -> bool:
+        return self.draws != "1"
 
     @property
     def reference(self) -> int:
@@ -97,8 +128,11 @@ def comparison_at(comparison: pa.Table, scenario_labels: dict[str, dict[str, str
     rows = {(r["point"], r["cluster"]): r for r in at_year.to_pylist() if r["point"] is not None}
     points = sorted(names)
     titles = {p: scenario_title(names[p], scenario_labels, lang) for p in points}
+    draws = counts_text(at_year["n_draws"].to_pylist()) if "n_draws" in at_year.column_names else "1"
+    runs = "n_runs" if "n_runs" in at_year.column_names else "n_seeds"
     return Comparison(year=year, points=points, names=names, titles=titles, rows=rows,
-                       seeds=counts_text(at_year["n_seeds"].to_pylist()))
+                       seeds=counts_text(at_year["n_seeds"].to_pylist()), draws=draws, holds=band_holds(at_year, lang),
+                       notes=tuple(few_runs_note(at_year, runs, lang, key="few_runs_interval")))
 
 
 def clusters_in(comparison: pa.Table, region: Region) -> list[str]:

@@ -92,9 +92,14 @@ TEXT: dict[str, dict[str, str]] = {
     "band_50": {"en": "25–75%", "zh": "25–75% 区间"},
     "band_90": {"en": "5–95%", "zh": "5–95% 区间"},
     "fan_note": {
-        "en": "Median, 25–75% and 5–95% bands over {n} runs.",
-        "zh": "中位数，25–75% 与 5–95% 区间，共 {n} 次运行。",
+        "en": "Median, 25–75% and 5–95% bands over {n} runs; {what}.",
+        "zh": "中位数，25–75% 与 5–95% 区间，共 {n} 次运行；{what}。",
     },
+    "holds_seeds": {"en": "seed variation only", "zh": "仅随机种子差异"},
+    "holds_params": {"en": "parameters and seeds ({d} parameter draws)", "zh": "参数与随机种子（{d} 组参数抽样）"},
+    "few_runs_band": {"en": "Band from {n} runs: indicative only.", "zh": "区间仅由 {n} 次运行得出，仅供参考。"},
+    "few_runs_interval": {"en": "Intervals from {n} runs: indicative only.", "zh": "区间仅由 {n} 次运行得出，仅供参考。"},
+    "interval_holds": {"en": "Intervals: {what}.", "zh": "区间：{what}。"},
     "points_left_out": {
         "en": "The first {shown} of {total} design points are drawn; left out: {items}.",
         "zh": "共 {total} 个设计点，图中绘出前 {shown} 个；未绘出：{items}。",
@@ -130,8 +135,13 @@ TEXT: dict[str, dict[str, str]] = {
     "not_sure": {"en": "95% interval includes 0", "zh": "95% 区间包含 0"},
     "ci95": {"en": "95% confidence interval", "zh": "95% 置信区间"},
     "diff_note": {
-        "en": "Mean paired difference to “{ref}” over {n} seeds, with its 95% confidence interval.",
-        "zh": "与“{ref}”的配对差均值（{n} 个随机种子）及其 95% 置信区间。",
+        "en": "Mean paired difference to “{ref}” over {n} seeds, with its 95% confidence interval; seed variation only.",
+        "zh": "与“{ref}”的配对差均值（{n} 个随机种子）及其 95% 置信区间；仅随机种子差异。",
+    },
+    "diff_note_draws": {
+        "en": "Mean paired difference to “{ref}” over {d} parameter draws × {n} seeds, with its 95% confidence interval "
+              "over the draws; parameters and seeds.",
+        "zh": "与“{ref}”的配对差均值（{d} 组参数抽样 × {n} 个随机种子）及其按参数抽样计算的 95% 置信区间；参数与随机种子。",
     },
     "no_comparison": {
         "en": "No comparison: “{name}” is the only scenario.",

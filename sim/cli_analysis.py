@@ -1,0 +1,205 @@
+"""The command line's analysis commands: ``sensitivity`` (global sensitivity) and ``discover`` (scenario discovery).
+
+Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from typing import Any
+
+from sim.cli_common import check_common, config_error, overrides, warn
+
+
+def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
+    """The design size and Morris levels, each option checked against the method."""
+    from sim.sensitivity import DEFAULT_LEVELS, DEFAULT_SAMPLES, DEFAULT_TRAJECTORIES, check_design_size
+
+    if args.method == "morris":
+        for given, option in ((args.samples, "--samples"), (args.second_order or None, "--second-order")):
+            if given is not None:
+                raise config_error(option, "only with --method sobol")
+        size, levels, option = args.trajectories or DEFAULT_TRAJECTORIES, args.levels or DEFAULT_LEVELS, "--trajectories"
+    else:
+        for given, option in ((args.trajectories, "--trajectories"), (args.levels, "--levels")):
+            if given is not None:
+                raise config_error(option, "only with --method morris")
+        size, levels, option = args.samples or DEFAULT_SAMPLES, DEFAULT_LEVELS, "--samples"
+    try:
+        check_design_size(method=args.method, size=size, levels=levels)
+    except ValueError as exc:
+        raise config_error("--levels" if "levels" in str(exc) else option, str(exc)) from None
+    return size, levels
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    import math
+
+    from sim import sensitivity as sa
+    from sim.config import load_scenario
+    from sim.inputs import MAX_STUDY_RUNS, check_slug
+    from sim.sensitivity_doc import check_doc_target, sensitivity_markdown, write_sensitivity_doc
+
+    check_common(args)
+    if not 1 <= args.scale <= 10_000:
+        raise config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
+    size, levels = _sensitivity_design(args)
+    for value, option, check in ((args.name, "--name", check_slug), (args.doc, "--doc", check_doc_target)):
+        if value is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise config_error(option, str(exc)) from None
+    try:
+        factors = sa.select_factors(args.factors)
+    except ValueError as exc:
+        raise config_error("--factors", str(exc)) from None
+    arms = 1 + len(args.policies)
+    runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order) * arms * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise config_error("--trajectories" if args.method == "morris" else "--samples",
+                            f"{runs:,} runs ({len(factors)} factors, {arms} scenario(s), {args.seeds} seed(s)), beyond the limit of "
+                            f"{MAX_STUDY_RUNS:,} runs in one study")
+    settings = overrides(args.overrides) or None
+    scenarios = [load_scenario(s, overrides=settings) for s in [args.scenario, *args.policies]]
+    for scenario in scenarios:
+        warn(scenario)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise config_error("--policy", f"scenarios named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    problems = sa.check_policies(scenarios, factors)
+    if problems:
+        raise config_error("--policy", "; ".join(problems))
+    for late in sa.scheduled_factors(scenarios, factors):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
+              "only until then", file=sys.stderr)
+    available = sa.available_outcomes(scenarios[0].load_region().cluster_ids, arms=names)
+    unknown = [o for o in args.outcomes or [] if o not in available]
+    if unknown:
+        raise config_error("--outcome", f"{', '.join(unknown)}: not an outcome of this study; choose from {', '.join(available)}")
+    result = sa.sensitivity_study(scenarios, factors=factors, method=args.method, size=size, out=args.out, name=args.name,
+                                  levels=levels, second_order=args.second_order, seeds=args.seeds, root_seed=args.root_seed,
+                                  scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
+                                  dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    done = sum(1 for s in result.status.values() if s in ("done", "skipped"))
+    pace = "" if math.isnan(result.runs_per_minute) else f" ({result.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s{pace}; results in {result.study_dir}")
+    if result.failures:
+        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no indices: "
+              "run the same command again to retry them", file=sys.stderr)
+        for f in result.failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    print(sensitivity_summary(result))
+    if args.doc is not None:
+        titles = {s.name: s.title.en or s.name for s in scenarios}
+        argv = args.argv if args.argv is not None else sys.argv[1:]
+        tail = sensitivity_markdown(result, command=argv, scale=args.scale, seeds=args.seeds, titles=titles)
+        print(f"wrote {write_sensitivity_doc(args.doc, tail)}")
+    return 0
+
+
+def sensitivity_summary(result: Any) -> str:
+    """The top factors of the main outcomes at 2N, and whether each ranking's top has settled between N and 2N."""
+    from sim.sensitivity import TOP_K, main_outcomes
+
+    measure = "mu_star" if result.design.method == "morris" else "st"
+    rows = [r for r in result.indices.to_pylist() if r["design_size"] == result.design.size]
+    stable = {r["outcome"]: r["same_top_set"] for r in result.convergence.to_pylist()}
+    lines = [f"top {TOP_K} factors by {measure} ({result.design.size} {'trajectories' if measure == 'mu_star' else 'base samples'}); "
+             "top stable between N and 2N?"]
+    for outcome in main_outcomes(result.outcomes) or result.outcomes:
+        top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]
+        shown = ", ".join(f"{r['factor'].rsplit('.', 1)[-1]} {r[measure]:,.3g}" for r in top if r[measure] is not None)
+        lines.append(f"  {outcome}: {shown} · {'stable' if stable.get(outcome) else 'NOT stable'}")
+    return "\n".join(lines)
+
+
+def discover_command(args: argparse.Namespace) -> int:
+    import math
+
+    from sim import discover as sd
+    from sim import sensitivity as sa
+    from sim.config import load_scenario
+    from sim.inputs import MAX_STUDY_RUNS
+
+    check_common(args)
+    if not 1 <= args.scale <= 10_000:
+        raise config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
+    if not math.isfinite(args.threshold):
+        raise config_error("--threshold", f"{args.threshold}: must be a finite number")
+    if not 0 < args.peel_alpha < 0.5:
+        raise config_error("--peel-alpha", f"{args.peel_alpha}: must lie between 0 and 0.5 exclusive")
+    try:
+        rows = sd.parse_design(args.design)
+    except ValueError as exc:
+        raise config_error("--design", str(exc)) from None
+    try:
+        factors = sa.select_factors(args.factors)
+    except ValueError as exc:
+        raise config_error("--factors", str(exc)) from None
+    runs = rows * 2 * args.seeds
+    if runs > MAX_STUDY_RUNS:
+        raise config_error("--design", f"{runs:,} runs ({rows:,} rows, 2 scenarios, {args.seeds} seed(s)), beyond the limit of "
+                                        f"{MAX_STUDY_RUNS:,} runs in one study")
+    if importlib.util.find_spec("ema_workbench") is None:
+        raise config_error("talentsim discover", "PRIM comes from EMA Workbench, which is not installed: pip install 'talentsim[ema]'")
+    settings = overrides(args.overrides) or None
+    base, policy = (load_scenario(s, overrides=settings) for s in (args.scenario, args.policy))
+    for scenario in (base, policy):
+        warn(scenario)
+    if base.name == policy.name:
+        raise config_error("--policy", f"{policy.name} is the base scenario itself: name another scenario")
+    problems = sa.check_policies([base, policy], factors)
+    if problems:
+        raise config_error("--policy", "; ".join(problems))
+    for late in sa.scheduled_factors([base, policy], factors):
+        print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
+              "only until then", file=sys.stderr)
+    levels = [o for o in sa.available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(sa.EFFECT + ":")]
+    if args.outcome not in levels:
+        raise config_error("--outcome", f"{args.outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
+    result = sd.discover_study(base, policy, factors=factors, threshold=args.threshold, kind=args.threshold_kind, outcome=args.outcome,
+                               rows=rows, seeds=args.seeds, root_seed=args.root_seed, scale=args.scale, peel_alpha=args.peel_alpha,
+                               out=args.out, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
+                               progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+    study = result.study
+    done = sum(1 for s in study.status.values() if s in ("done", "skipped"))
+    pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {result.study_dir}")
+    if result.failures:
+        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no discovery: "
+              "run the same command again to retry them", file=sys.stderr)
+        for f in result.failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        return 1
+    print(discovery_summary(result))
+    return 0
+
+
+def discovery_summary(result: Any) -> str:
+    """How many rows are cases, and the chosen box: its statistics and each restricted factor's limits within its range."""
+    from sim.discover import WEAK_QP
+
+    cases, rows = int(result.cases.sum()), len(result.cases)
+    rule = (f"below {result.threshold:g} x the base's value" if result.kind == "relative" else f"below {result.threshold:,g}")
+    lines = [f"cases: {cases} of {rows} design rows have effect:{result.study.arms[1]}:{result.outcome} {rule}"]
+    if result.discovery is None:
+        which = "no row" if cases == 0 else "every row"
+        lines.append(f"{which} is a case: nothing for PRIM to separate, no box (discovery_cases lists the effects)")
+        return "\n".join(lines)
+    stats = result.discovery.stats()
+    lines.append(f"PRIM box {result.discovery.chosen} (trajectory of boxes 0-{result.discovery.trajectory.num_rows - 1}): coverage {stats['coverage']:.0%}, "
+                 f"density {stats['density']:.0%}, mass {stats['mass']:.0%}, {stats['restricted_dims']} factor(s) restricted")
+    box = result.discovery.box.to_pylist()
+    strong = sum(1 for r in box if min(v for v in (r["qp_low"], r["qp_high"], 1.0) if v is not None) <= WEAK_QP)
+    if box:
+        lines.append(f"  {strong} of {len(box)} restrictions have a quasi-p-value of at most {WEAK_QP:g}; the others are weak evidence")
+    for r in box:
+        qps = [v for v in (r["qp_low"], r["qp_high"]) if v is not None]
+        qp = f", qp {min(qps):.2g}" if qps else ""
+        lines.append(f"  {r['factor']}: {r['low']:,.4g} to {r['high']:,.4g} of [{r['range_low']:,.4g}, {r['range_high']:,.4g}] "
+                     f"{r['unit']}{qp}")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""What every command of the command line shares: exit codes, reading ``--set``, the checks made before
+a scenario is read, and how errors and warnings are printed."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from typing import Any, Sequence
+
+EXIT_RUN_FAILED = 1
+EXIT_BAD_INPUT = 2
+NAME_LOOKUP = "./scenarios/NAME.yaml, else the packaged library"
+
+
+def overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    from sim.errors import ConfigError
+    from sim.inputs import parse_setting
+
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(source="--set", problems=[f"{pair[:80]!r}: write NAME=VALUE, e.g. apartments_per_year=8000"])
+        key, value = pair.split("=", 1)
+        out[key.strip()] = parse_setting(value, key=key.strip()[:80])
+    return out
+
+
+def check_common(args: argparse.Namespace) -> Any:
+    """What every command that writes results checks first, before reading a scenario: the output
+    folder, the seeds, the size of the study and the scheduler with its TLS files (errors name the
+    option). Returns the TLS settings for the scheduler, None when Dask's configuration decides."""
+    import os
+
+    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size, scheduler_security
+
+    check_output_folder(args.out)
+    check_seed(getattr(args, "seed", None), option="--seed")
+    check_seed(getattr(args, "root_seed", None), option="--root-seed")
+    if hasattr(args, "seeds"):
+        check_study_size(seeds=args.seeds)
+    if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
+        raise config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
+    if getattr(args, "dashboard", False) and importlib.util.find_spec("bokeh") is None:
+        raise config_error("--dashboard", "the Dask dashboard needs bokeh, which is not installed: "
+                                           "pip install 'talentsim[dashboard]' (or run without --dashboard)")
+    if hasattr(args, "scheduler"):
+        from sim.ensemble import SCHEDULER_ENV
+
+        address = args.scheduler or os.environ.get(SCHEDULER_ENV)
+        security = scheduler_security(ca_file=args.tls_ca_file, cert=args.tls_cert, key=args.tls_key, address=address)
+        if address:
+            check_scheduler(address, option="--scheduler" if args.scheduler else f"${SCHEDULER_ENV}", security=security)
+        return security
+    return None
+
+
+def config_error(source: str, problem: str) -> Exception:
+    from sim.errors import ConfigError
+
+    return ConfigError(source=source, problems=[problem])
+
+
+def warn(scenario: Any) -> None:
+    for warning in scenario.warnings:
+        print(f"talentsim: warning: {warning}", file=sys.stderr)
+
+
+def fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"talentsim: error: {message}", file=sys.stderr)
+    return code
