@@ -43,7 +43,7 @@ def _check_common(args: argparse.Namespace) -> Any:
     check_output_folder(args.out)
     check_seed(getattr(args, "seed", None), option="--seed")
     check_seed(getattr(args, "root_seed", None), option="--root-seed")
-    if hasattr(args, "seeds"):
+    if getattr(args, "seeds", None) is not None:
         check_study_size(seeds=args.seeds)
     if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
         raise _config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
@@ -125,10 +125,35 @@ def _build_parser() -> argparse.ArgumentParser:
                    root_default="the base scenario's", scale_default="100", set_help="override a parameter in every scenario (repeatable)")
     sens.set_defaults(seeds=1, scale=100)
 
-    cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
-    cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
-    cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
-    cal.add_argument("--scale", type=int, default=10, help="scale of the calibration runs (default 10)")
+    cal = sub.add_parser("calibrate", help="fit the free parameters to the patterns P1-P4 and the fitted observations: "
+                                           "a point fit, or a posterior by ABC-SMC")
+    cal.add_argument("scenario", help="scenario to calibrate (its calibration file, or with --method abc its posterior, is rewritten)")
+    cal.add_argument("--method", choices=("point", "abc"), default="point",
+                     help="point: the fast point fit, rewrites calibration/<name>_fit.yaml (default); "
+                          "abc: ABC-SMC, writes calibration/<name>_posterior.parquet and .yaml")
+    cal.add_argument("--seeds", type=int, help="point fit: replications per evaluation (default 4)")
+    cal.add_argument("--scale", type=int, help="scale of the calibration runs (default 10; 20 with --method abc)")
+    abc = cal.add_argument_group("ABC-SMC (--method abc)")
+    abc.add_argument("--parameters", nargs="+", metavar="NAME",
+                     help="uncertainties to infer, full or short names; default: the point fit's free parameters")
+    abc.add_argument("--from-screening", type=Path, metavar="STUDY_DIR",
+                     help="add the top uncertainties of a Morris screening (its folder, with indices.parquet)")
+    abc.add_argument("--top", type=int, help="how many factors --from-screening adds (default 5)")
+    abc.add_argument("--population", type=int, help="particles per population (default 200)")
+    abc.add_argument("--generations", type=int, help="populations at most (default 6)")
+    abc.add_argument("--min-epsilon", type=float, help="stop when the distance threshold falls to this (default 0: no such stop)")
+    abc.add_argument("--min-acceptance", type=float, help="stop when a population accepts less than this share of proposals (default 0.02)")
+    abc.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
+    abc.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
+                                         "it must be trusted: the client unpickles what it sends back")
+    abc.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
+    abc.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
+    abc.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
+    abc.add_argument("--out", type=Path, help="output folder (default: outputs); writes OUT/<scenario>/abc/ (pyabc's history, "
+                                              "the posterior predictive table, charts)")
+    abc.add_argument("--lang", choices=("zh", "en"), help="chart language (default: zh)")
+    abc.add_argument("--no-charts", action="store_true", help="write tables only")
+    abc.add_argument("--quiet", action="store_true", help="no progress lines")
 
     val = sub.add_parser("validate", help="set the scenario against the observed figures of its region file; exit 1 when one lies outside its tolerance")
     val.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
@@ -499,17 +524,93 @@ def sensitivity_summary(result: Any) -> str:
     return "\n".join(lines)
 
 
+ABC_OPTIONS = {"parameters": "--parameters", "from_screening": "--from-screening", "top": "--top", "population": "--population",
+               "generations": "--generations", "min_epsilon": "--min-epsilon", "min_acceptance": "--min-acceptance",
+               "workers": "--workers", "scheduler": "--scheduler", "tls_ca_file": "--tls-ca-file", "tls_cert": "--tls-cert",
+               "tls_key": "--tls-key", "out": "--out", "lang": "--lang", "no_charts": "--no-charts", "quiet": "--quiet"}
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate import calibrate_baseline
     from sim.inputs import MAX_SEEDS
 
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        raise _config_error("--seeds", f"{args.seeds}: must be between 1 and {MAX_SEEDS:,} replications per evaluation")
-    if not 1 <= args.scale <= 10_000:
-        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
-    report = calibrate_baseline(args.scenario, seeds=args.seeds, scale=args.scale, verbose=True)
+    if args.method == "abc":
+        return _calibrate_abc(args)
+    for key, option in ABC_OPTIONS.items():
+        if getattr(args, key) not in (None, False):
+            raise _config_error(option, "only with --method abc")
+    seeds, scale = 4 if args.seeds is None else args.seeds, 10 if args.scale is None else args.scale
+    if not 1 <= seeds <= MAX_SEEDS:
+        raise _config_error("--seeds", f"{seeds}: must be between 1 and {MAX_SEEDS:,} replications per evaluation")
+    if not 1 <= scale <= 10_000:
+        raise _config_error("--scale", f"{scale}: must be between 1 (one agent per person) and 10000")
+    report = calibrate_baseline(args.scenario, seeds=seeds, scale=scale, verbose=True)
     print(report.render())
     return 0 if report.converged else 1
+
+
+def _calibrate_abc(args: argparse.Namespace) -> int:
+    import math
+    import os
+
+    from sim import abc_smc as abc
+    from sim.calibrate import _refuse_installed_library
+    from sim.config import load_scenario
+    from sim.ensemble import SCHEDULER_ENV
+    from sim.posterior import posterior_file
+    from sim.scenario_files import resolve_scenario_path
+
+    if args.seeds is not None:
+        raise _config_error("--seeds", "only with --method point: ABC-SMC draws a seed for every simulation")
+    args.out = Path("outputs") if args.out is None else args.out
+    args.lang = args.lang or "zh"
+    security = _check_common(args)
+    scale = abc.DEFAULT_SCALE if args.scale is None else args.scale
+    checks = ((scale, "--scale", 1, 10_000, "between 1 (one agent per person) and 10000"),
+              (args.population, "--population", 2, abc.MAX_POPULATION, f"a whole number of particles from 2 to {abc.MAX_POPULATION:,}"),
+              (args.generations, "--generations", 1, abc.MAX_GENERATIONS, f"a whole number of populations from 1 to {abc.MAX_GENERATIONS}"),
+              (args.top, "--top", 1, 1_000, "a number of factors from 1 to 1000"))
+    for value, option, low, high, allowed in checks:
+        if value is not None and not low <= value <= high:
+            raise _config_error(option, f"{value}: must be {allowed}")
+    if args.min_epsilon is not None and not (math.isfinite(args.min_epsilon) and args.min_epsilon >= 0):
+        raise _config_error("--min-epsilon", f"{args.min_epsilon}: must be a distance of 0 or more")
+    if args.min_acceptance is not None and not 0 <= args.min_acceptance < 1:
+        raise _config_error("--min-acceptance", f"{args.min_acceptance}: must be a share from 0 up to (not including) 1")
+    if args.top is not None and args.from_screening is None:
+        raise _config_error("--top", "only with --from-screening")
+    path = resolve_scenario_path(args.scenario)
+    _refuse_installed_library(posterior_file(path), scenario_path=path)
+    scenario = load_scenario(path)
+    _warn(scenario)
+    names = list(args.parameters) if args.parameters else abc.default_parameters(scenario)
+    if args.from_screening is not None:
+        try:
+            names += abc.screening_factors(args.from_screening, top=args.top or 5)
+        except ValueError as exc:
+            raise _config_error("--from-screening", str(exc)) from None
+    try:
+        priors = abc.priors_for(names)
+    except ValueError as exc:
+        raise _config_error("--parameters", str(exc)) from None
+    print(f"scenario: {scenario.found.describe()}")
+    print(f"ABC-SMC of {len(priors)} parameters: {', '.join(p.name for p in priors)}")
+    options = dict(priors=priors, db=abc.abc_folder(args.out, scenario) / "history.db", scale=scale, progress=not args.quiet,
+                   population=args.population or abc.DEFAULT_POPULATION, generations=args.generations or abc.DEFAULT_GENERATIONS,
+                   min_epsilon=args.min_epsilon or 0.0,
+                   min_acceptance=abc.DEFAULT_MIN_ACCEPTANCE if args.min_acceptance is None else args.min_acceptance)
+    if args.workers == 0 and not (args.scheduler or os.environ.get(SCHEDULER_ENV)):
+        result = abc.abc_smc(scenario, **options)
+    else:
+        from sim.ensemble import _client
+
+        with _client(workers=args.workers, scheduler=args.scheduler, security=security, dashboard=False) as client:
+            result = abc.abc_smc(scenario, map_=lambda f, xs: client.gather(client.map(f, xs, pure=False)), **options)
+    files = abc.write_abc(result, scenario_path=path, out=args.out, lang=args.lang, charts=not args.no_charts)
+    print(abc.render(result))
+    print(f"\nposterior: {posterior_file(path)} (summary beside it); diagnostics in {abc.abc_folder(args.out, scenario)}")
+    print(f"wrote {len(files)} files")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -148,6 +148,7 @@ def _bounded(name: str, en: str, zh: str, how_en: str, how_zh: str, unit: Unit) 
 RUN_FOLDER = "outputs/<scenario>/<run id>"
 STUDY = "<study>"
 COMPARE_FOLDER = "outputs/compare/<names>"
+ABC_FOLDER = "outputs/<scenario>/abc"
 
 
 def _run_files(name: str) -> tuple[str, ...]:
@@ -602,6 +603,31 @@ TABLES: dict[str, Table] = {
                           "粒子的重要性权重；全部粒子权重之和为 1", Unit("share, 0 to 1", "比例（0–1）")),
          "parameter": FACTOR,
          "value": Column("the parameter's value in the particle", "该粒子中参数的取值", FACTOR_UNIT)}),
+    "posterior_predictive": Table(
+        "posterior predictive check", "后验预测检验",
+        "Each particle of an ABC-SMC calibration's last population (talentsim calibrate --method abc) with the value it "
+        "simulated for each calibration target, beside the observed target and its tolerance: the posterior predictive check.",
+        "ABC-SMC 校准（talentsim calibrate --method abc）最后一代的每个粒子对各校准目标的模拟值，及观测目标值与容差：后验预测检验。",
+        (f"{ABC_FOLDER}/posterior_predictive.parquet", f"{ABC_FOLDER}/posterior_predictive.csv"),
+        {"particle": Column("particle of the last population, from 0; the same numbers as in the posterior file",
+                            "最后一代的粒子编号，从 0 起；与后验文件中的编号相同", NONE),
+         "weight": Column("the particle's importance weight; the weights of all particles sum to one",
+                          "粒子的重要性权重；全部粒子权重之和为 1", Unit("share, 0 to 1", "比例（0–1）")),
+         "distance": Column("the particle's distance to the targets: the Euclidean norm of (simulated - target) / tolerance "
+                            "half-width over the targets in the distance",
+                            "粒子与目标的距离：计入距离的各目标（模拟值 − 目标值）/ 容差半宽的欧氏范数",
+                            Unit("tolerance half-widths", "容差半宽")),
+         "target": Column("calibration target: a pattern P1-P4 or a fitted observation <series>_<year>",
+                          "校准目标：模式 P1–P4 或拟合用观测值 <序列>_<年份>", NONE),
+         "simulated": Column("the target's value in the particle's run (one run, its own seed)",
+                             "该粒子一次运行（自有随机种子）中目标的模拟值", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),
+         "observed": Column("the target's observed value", "目标的观测值", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),
+         "low": Column("lower end of the target's tolerance", "目标容差下限", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),
+         "high": Column("upper end of the target's tolerance", "目标容差上限", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),
+         "within_tolerance": Column("whether the simulated value lies within the tolerance", "模拟值是否在容差范围内", NONE),
+         "in_distance": Column("whether the target counts in the distance (false for P1, which holds by construction)",
+                               "该目标是否计入距离（P1 由构造成立，为 false）", NONE),
+         "unit": Column("the target's unit", "目标的单位", NONE)}),
     "scenarios": Table(
         "compared scenarios", "参与比较的情景",
         "The scenarios of a comparison with their titles and descriptions.",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -17,7 +16,6 @@ from sim.cli import main
 from sim.config import load_scenario
 from sim.dictionary import KEY_COLUMNS, RUN_TABLES, TABLES, columns_of, described, undocumented, with_generated_list
 from sim.government import LEVERS
-from sim.posterior import Posterior, write_posterior
 from sim.results import csv_bytes, parquet_bytes, with_keys
 from sim.runner import run_scenario
 
@@ -30,8 +28,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
-    """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation and sensitivity
-    studies of the toy region."""
+    """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation, sensitivity
+    studies and an ABC-SMC calibration of the toy region."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
     more_housing.write_text(f"name: toy_more_housing\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n"
@@ -47,11 +45,16 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                  "--workers", "0", "--no-charts", "--quiet"],
                 ["sensitivity", toy, "--method", "sobol", "--samples", "4", "--second-order", "--factors", *SENSITIVITY_FACTORS,
                  "--workers", "0", "--no-charts", "--quiet"])
+    # calibrate writes the posterior beside the scenario: a copy of the toy inside the output folder, so that
+    # the posterior is among the tables checked here
+    toy_copy = out / "scenario" / "toy.yaml"
+    toy_copy.parent.mkdir(parents=True)
+    toy_copy.write_text(toy_scenario_path.read_text(encoding="utf-8").replace("region: toyville.yaml", f"region: {toy_region_path}"),
+                        encoding="utf-8")
+    commands += (["calibrate", str(toy_copy), "--method", "abc", "--parameters", "challenge_base_hazard", "--population", "3",
+                  "--generations", "1", "--workers", "0", "--no-charts", "--quiet"],)
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
-    posterior = Posterior(parameters=("uncertainties.behaviour.graduate_candidates_per_year",), values=np.ones((2, 1)),
-                          weights=np.ones(2))
-    write_posterior(out / "calibration" / "toy_posterior.parquet", posterior)
     return out
 
 
@@ -73,7 +76,7 @@ def read_any(path: Path) -> pa.Table:
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
     assert {"comparison", "response", "scenarios", "summary", "runs", "validation", "design", "responses", "indices",
-            "second_order", "convergence", "run_outcomes", *RUN_TABLES} <= set(files.values())
+            "second_order", "convergence", "run_outcomes", "posterior", "posterior_predictive", *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path
