@@ -49,9 +49,9 @@ from sim.results import write_table
 # 200 particles give 5-95% quantiles from about ten particles in each tail; fewer make the interval a guess.
 DEFAULT_POPULATION = 200
 # Accepting within the median distance halves the accepted volume each generation, so with k parameters the
-# threshold falls by about 2^(-1/k) a generation: for the baseline's six, from about six tolerance half-widths
-# at the prior to about three after six generations and two after ten (measured), where most of the weight
-# reproduces every target within its tolerance. Later generations cost more as the acceptance rate falls.
+# threshold falls by about 2^(-1/k) a generation: for the baseline's six it fell from 6.1 tolerance half-widths
+# at the prior to 3.6 after four generations and 1.6 after ten, when about nine tenths of the weight reproduced
+# each target within its tolerance. Later generations cost more as the acceptance rate falls.
 DEFAULT_GENERATIONS = 10
 # The scale of the sensitivity screening's neighbour below: at 20, a run to 2022-12 takes 0.15 s and its seed
 # noise in P2-P4 is well inside their tolerances.

@@ -140,7 +140,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="add the top uncertainties of a Morris screening (its folder, with indices.parquet)")
     abc.add_argument("--top", type=int, help="how many factors --from-screening adds (default 5)")
     abc.add_argument("--population", type=int, help="particles per population (default 200)")
-    abc.add_argument("--generations", type=int, help="populations at most (default 6)")
+    abc.add_argument("--generations", type=int, help="populations at most (default 10)")
     abc.add_argument("--min-epsilon", type=float, help="stop when the distance threshold falls to this (default 0: no such stop)")
     abc.add_argument("--min-acceptance", type=float, help="stop when a population accepts less than this share of proposals (default 0.02)")
     abc.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
