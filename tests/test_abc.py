@@ -154,6 +154,17 @@ def test_screening_factors_are_the_best_ranked_uncertainties(tmp_path) -> None:
     assert screening_factors(tmp_path, top=9) == ["uncertainties.y", "uncertainties.x", "uncertainties.w"]
 
 
+def test_a_screening_adds_its_top_uncertainties(tmp_path, toy_scenario_path, toy_region_path) -> None:
+    ranked = ["uncertainties.wage_growth", "uncertainties.graduate_supply", "uncertainties.rent_trend"]
+    pq.write_table(pa.table({"outcome": ["talent_total_2035"] * 3, "factor": ranked, "design_size": [20] * 3, "rank": [1, 2, 3],
+                             "mu_star": [3.0, 2.0, 1.0]}), tmp_path / "indices.parquet")
+    scenario = _toy_copy(tmp_path, toy_scenario_path, toy_region_path)
+    assert main(["calibrate", str(scenario), "--method", "abc", "--parameters", JOBS, "--from-screening", str(tmp_path), "--top", "2",
+                 "--population", "3", "--generations", "1", "--scale", "1", "--workers", "0", "--out", str(tmp_path / "out"),
+                 "--no-charts", "--quiet"]) == 0
+    assert read_posterior(posterior_file(scenario)).parameters == (JOBS, *ranked[:2])
+
+
 @pytest.mark.parametrize("options, option", [
     (["--parameters", "no_such_parameter"], "--parameters"),
     (["--parameters", "apartments_per_year"], "--parameters"),
