@@ -33,6 +33,8 @@ PATTERNS = {
     "P4_jobs_per_project_2022": {"target": 30_000 / 1708, "low": 15, "high": 20, "unit": "jobs/project"},
     "P4_output_per_project_2022": {"target": 108.6e9 / 1708, "low": 108.6e9 / 1708 * 0.8, "high": 108.6e9 / 1708 * 1.2, "unit": "yuan/project/year"},
 }
+# targets that hold by construction of the initial state: reported, but no fit can move them (in no ABC distance)
+INITIAL_TARGETS = frozenset({"P1_talent_stock_end_2021"})
 # free parameter -> (pattern it is fitted to, gain of the multiplicative update)
 FREE_PARAMETERS = {
     "graduate_candidates_per_year": ("P2_graduates_employed_2022", 1.0),

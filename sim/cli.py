@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.cli_analysis import discover_command, sensitivity_command
+from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
     overrides as _overrides, warn as _warn,
@@ -96,10 +96,35 @@ def _build_parser() -> argparse.ArgumentParser:
                    root_default="the base scenario's", scale_default="100", set_help="override a parameter in both scenarios (repeatable)")
     disc.set_defaults(seeds=1, scale=100)
 
-    cal = sub.add_parser("calibrate", help="fit the baseline's free parameters to the patterns P1-P4")
-    cal.add_argument("scenario", help="scenario to calibrate (its calibration file is rewritten)")
-    cal.add_argument("--seeds", type=int, default=4, help="replications per evaluation (default 4)")
-    cal.add_argument("--scale", type=int, default=10, help="scale of the calibration runs (default 10)")
+    cal = sub.add_parser("calibrate", help="fit the free parameters to the patterns P1-P4 and the fitted observations: "
+                                           "a point fit, or a posterior by ABC-SMC")
+    cal.add_argument("scenario", help="scenario to calibrate (its calibration file, or with --method abc its posterior, is rewritten)")
+    cal.add_argument("--method", choices=("point", "abc"), default="point",
+                     help="point: the fast point fit, rewrites calibration/<name>_fit.yaml (default); "
+                          "abc: ABC-SMC, writes calibration/<name>_posterior.parquet and .yaml")
+    cal.add_argument("--seeds", type=int, help="point fit: replications per evaluation (default 4)")
+    cal.add_argument("--scale", type=int, help="scale of the calibration runs (default 10; 20 with --method abc)")
+    abc = cal.add_argument_group("ABC-SMC (--method abc)")
+    abc.add_argument("--parameters", nargs="+", metavar="NAME",
+                     help="uncertainties to infer, full or short names; default: the point fit's free parameters")
+    abc.add_argument("--from-screening", type=Path, metavar="STUDY_DIR",
+                     help="add the top uncertainties of a Morris screening (its folder, with indices.parquet)")
+    abc.add_argument("--top", type=int, help="how many factors --from-screening adds (default 5)")
+    abc.add_argument("--population", type=int, help="particles per population (default 200)")
+    abc.add_argument("--generations", type=int, help="populations at most (default 10)")
+    abc.add_argument("--min-epsilon", type=float, help="stop when the distance threshold falls to this (default 0: no such stop)")
+    abc.add_argument("--min-acceptance", type=float, help="stop when a population accepts less than this share of proposals (default 0.02)")
+    abc.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
+    abc.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
+                                         "it must be trusted: the client unpickles what it sends back")
+    abc.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
+    abc.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
+    abc.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
+    abc.add_argument("--out", type=Path, help="output folder (default: outputs); writes OUT/<scenario>/abc/ (pyabc's history, "
+                                              "the posterior predictive table, charts)")
+    abc.add_argument("--lang", choices=("zh", "en"), help="chart language (default: zh)")
+    abc.add_argument("--no-charts", action="store_true", help="write tables only")
+    abc.add_argument("--quiet", action="store_true", help="no progress lines")
 
     val = sub.add_parser("validate", help="set the scenario against the observed figures of its region file; exit 1 when one lies outside its tolerance")
     val.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
@@ -187,7 +212,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "calibrate":
-        return _calibrate(args)
+        return calibrate_command(args)
     if args.command in ("ensemble", "sweep"):
         return _study(args)
     if args.command == "compare":
@@ -487,19 +512,6 @@ def _on_date(table: Any, date: Any) -> Any:
     import pyarrow.compute as pc
 
     return pc.equal(table["date"], date)
-
-
-def _calibrate(args: argparse.Namespace) -> int:
-    from sim.calibrate import calibrate_baseline
-    from sim.inputs import MAX_SEEDS
-
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        raise _config_error("--seeds", f"{args.seeds}: must be between 1 and {MAX_SEEDS:,} replications per evaluation")
-    if not 1 <= args.scale <= 10_000:
-        raise _config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
-    report = calibrate_baseline(args.scenario, seeds=args.seeds, scale=args.scale, verbose=True)
-    print(report.render())
-    return 0 if report.converged else 1
 
 
 def _validate(args: argparse.Namespace) -> int:

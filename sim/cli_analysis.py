@@ -1,4 +1,5 @@
-"""The command line's analysis commands: ``sensitivity`` (global sensitivity) and ``discover`` (scenario discovery).
+"""The command line's analysis commands: ``sensitivity`` (global sensitivity), ``discover`` (scenario discovery)
+and ``calibrate`` (the point fit, or a posterior by ABC-SMC).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from pathlib import Path
 from typing import Any
 
 from sim.cli_common import check_common, config_error, overrides, warn
@@ -203,3 +205,92 @@ def discovery_summary(result: Any) -> str:
         lines.append(f"  {r['factor']}: {r['low']:,.4g} to {r['high']:,.4g} of [{r['range_low']:,.4g}, {r['range_high']:,.4g}] "
                      f"{r['unit']}{qp}")
     return "\n".join(lines)
+
+
+ABC_OPTIONS = {"parameters": "--parameters", "from_screening": "--from-screening", "top": "--top", "population": "--population",
+               "generations": "--generations", "min_epsilon": "--min-epsilon", "min_acceptance": "--min-acceptance",
+               "workers": "--workers", "scheduler": "--scheduler", "tls_ca_file": "--tls-ca-file", "tls_cert": "--tls-cert",
+               "tls_key": "--tls-key", "out": "--out", "lang": "--lang", "no_charts": "--no-charts", "quiet": "--quiet"}
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    from sim.calibrate import calibrate_baseline
+    from sim.inputs import MAX_SEEDS
+
+    if args.method == "abc":
+        return _calibrate_abc(args)
+    for key, option in ABC_OPTIONS.items():
+        if getattr(args, key) not in (None, False):
+            raise config_error(option, "only with --method abc")
+    seeds, scale = 4 if args.seeds is None else args.seeds, 10 if args.scale is None else args.scale
+    if not 1 <= seeds <= MAX_SEEDS:
+        raise config_error("--seeds", f"{seeds}: must be between 1 and {MAX_SEEDS:,} replications per evaluation")
+    if not 1 <= scale <= 10_000:
+        raise config_error("--scale", f"{scale}: must be between 1 (one agent per person) and 10000")
+    report = calibrate_baseline(args.scenario, seeds=seeds, scale=scale, verbose=True)
+    print(report.render())
+    return 0 if report.converged else 1
+
+
+def _calibrate_abc(args: argparse.Namespace) -> int:
+    import math
+    import os
+
+    from sim import abc_smc as abc
+    from sim.calibrate import _refuse_installed_library
+    from sim.config import load_scenario
+    from sim.ensemble import SCHEDULER_ENV
+    from sim.posterior import posterior_file
+    from sim.scenario_files import resolve_scenario_path
+
+    if args.seeds is not None:
+        raise config_error("--seeds", "only with --method point: ABC-SMC draws a seed for every simulation")
+    args.out = Path("outputs") if args.out is None else args.out
+    args.lang = args.lang or "zh"
+    security = check_common(args)
+    scale = abc.DEFAULT_SCALE if args.scale is None else args.scale
+    checks = ((scale, "--scale", 1, 10_000, "between 1 (one agent per person) and 10000"),
+              (args.population, "--population", 2, abc.MAX_POPULATION, f"a whole number of particles from 2 to {abc.MAX_POPULATION:,}"),
+              (args.generations, "--generations", 1, abc.MAX_GENERATIONS, f"a whole number of populations from 1 to {abc.MAX_GENERATIONS}"),
+              (args.top, "--top", 1, 1_000, "a number of factors from 1 to 1000"))
+    for value, option, low, high, allowed in checks:
+        if value is not None and not low <= value <= high:
+            raise config_error(option, f"{value}: must be {allowed}")
+    if args.min_epsilon is not None and not (math.isfinite(args.min_epsilon) and args.min_epsilon >= 0):
+        raise config_error("--min-epsilon", f"{args.min_epsilon}: must be a distance of 0 or more")
+    if args.min_acceptance is not None and not 0 <= args.min_acceptance < 1:
+        raise config_error("--min-acceptance", f"{args.min_acceptance}: must be a share from 0 up to (not including) 1")
+    if args.top is not None and args.from_screening is None:
+        raise config_error("--top", "only with --from-screening")
+    path = resolve_scenario_path(args.scenario)
+    _refuse_installed_library(posterior_file(path), scenario_path=path)
+    scenario = load_scenario(path)
+    warn(scenario)
+    names = list(args.parameters) if args.parameters else abc.default_parameters(scenario)
+    if args.from_screening is not None:
+        try:
+            names += abc.screening_factors(args.from_screening, top=args.top or 5)
+        except ValueError as exc:
+            raise config_error("--from-screening", str(exc)) from None
+    try:
+        priors = abc.priors_for(names)
+    except ValueError as exc:
+        raise config_error("--parameters", str(exc)) from None
+    print(f"scenario: {scenario.found.describe()}")
+    print(f"ABC-SMC of {len(priors)} parameters: {', '.join(p.name for p in priors)}")
+    options = dict(priors=priors, db=abc.abc_folder(args.out, scenario) / "history.db", scale=scale, progress=not args.quiet,
+                   population=args.population or abc.DEFAULT_POPULATION, generations=args.generations or abc.DEFAULT_GENERATIONS,
+                   min_epsilon=args.min_epsilon or 0.0,
+                   min_acceptance=abc.DEFAULT_MIN_ACCEPTANCE if args.min_acceptance is None else args.min_acceptance)
+    if args.workers == 0 and not (args.scheduler or os.environ.get(SCHEDULER_ENV)):
+        result = abc.abc_smc(scenario, **options)
+    else:
+        from sim.ensemble import _client
+
+        with _client(workers=args.workers, scheduler=args.scheduler, security=security, dashboard=False) as client:
+            result = abc.abc_smc(scenario, map_=lambda f, xs: client.gather(client.map(f, xs, pure=False)), **options)
+    files = abc.write_abc(result, scenario_path=path, out=args.out, lang=args.lang, charts=not args.no_charts)
+    print(abc.render(result))
+    print(f"\nposterior: {posterior_file(path)} (summary beside it); diagnostics in {abc.abc_folder(args.out, scenario)}")
+    print(f"wrote {len(files)} files")
+    return 0

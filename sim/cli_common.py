@@ -37,7 +37,7 @@ def check_common(args: argparse.Namespace) -> Any:
     check_output_folder(args.out)
     check_seed(getattr(args, "seed", None), option="--seed")
     check_seed(getattr(args, "root_seed", None), option="--root-seed")
-    if hasattr(args, "seeds"):
+    if getattr(args, "seeds", None) is not None:
         check_study_size(seeds=args.seeds)
     if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
         raise config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")

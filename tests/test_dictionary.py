@@ -31,7 +31,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
     """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation, sensitivity
-    studies and a scenario discovery of the toy region, and an ensemble and a comparison with parameter draws."""
+    studies, a scenario discovery and an ABC-SMC calibration of the toy region, and an ensemble and a comparison with
+    parameter draws."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
     more_housing.write_text(f"name: toy_more_housing\nextends: {toy_scenario_path}\nregion: {toy_region_path}\n"
@@ -54,6 +55,14 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                  "--workers", "0", "--no-charts", "--quiet"],
                 ["sensitivity", toy, "--method", "sobol", "--samples", "4", "--second-order", "--factors", *SENSITIVITY_FACTORS,
                  "--workers", "0", "--no-charts", "--quiet"])
+    # calibrate writes the posterior beside the scenario: a copy of the toy inside the output folder, so that
+    # the posterior is among the tables checked here
+    toy_copy = out / "scenario" / "toy.yaml"
+    toy_copy.parent.mkdir(parents=True)
+    toy_copy.write_text(toy_scenario_path.read_text(encoding="utf-8").replace("region: toyville.yaml", f"region: {toy_region_path}"),
+                        encoding="utf-8")
+    commands += (["calibrate", str(toy_copy), "--method", "abc", "--parameters", "challenge_base_hazard", "--population", "3",
+                  "--generations", "1", "--workers", "0", "--no-charts", "--quiet"],)
     for command in commands:
         assert main([*command, "--out", str(out)]) == 0, command
     # discovery at the median effect, so that PRIM has cases and other rows and writes its tables
@@ -62,9 +71,6 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
     assert main([*discover, "--threshold", "0"]) == 0
     (cases,) = out.glob("toyville/discover-*/discovery_cases.parquet")
     assert main([*discover, "--threshold", repr(float(np.median(pq.read_table(cases).column("effect").to_numpy())))]) == 0
-    posterior = Posterior(parameters=("uncertainties.behaviour.graduate_candidates_per_year",), values=np.ones((2, 1)),
-                          weights=np.ones(2))
-    write_posterior(out / "calibration" / "toy_posterior.parquet", posterior)
     return out
 
 
@@ -86,8 +92,8 @@ def read_any(path: Path) -> pa.Table:
 def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
     assert {"comparison", "lever_pairs", "draws", "response", "scenarios", "summary", "runs", "validation", "design", "responses",
-            "indices", "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box",
-            *RUN_TABLES} <= set(files.values())
+            "indices", "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box", "posterior",
+            "posterior_predictive", *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path

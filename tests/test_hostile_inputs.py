@@ -174,6 +174,13 @@ CASES: list[Case] = [
     Case("calibrate_seeds_negative", ("calibrate", "{ok}", "--seeds", "-3"), ("--seeds",)),
     Case("calibrate_scale_0", ("calibrate", "{ok}", "--scale", "0"), ("--scale",)),
     Case("calibrate_scale_negative", ("calibrate", "{ok}", "--scale", "-10"), ("--scale",)),
+    Case("calibrate_abc_population_1", ("calibrate", "{ok}", "--method", "abc", "--population", "1", "--out", "{out}"), ("--population",)),
+    Case("calibrate_abc_unknown_parameter", ("calibrate", "{ok}", "--method", "abc", "--parameters", "graduate_pool", "--out", "{out}"),
+         ("--parameters", "graduate_pool")),
+    Case("calibrate_abc_lever", ("calibrate", "{ok}", "--method", "abc", "--parameters", "apartments_per_year", "--out", "{out}"),
+         ("--parameters", "lever")),
+    Case("calibrate_abc_nan_epsilon", ("calibrate", "{ok}", "--method", "abc", "--min-epsilon", "nan", "--out", "{out}"), ("--min-epsilon",)),
+    Case("calibrate_point_with_abc_option", ("calibrate", "{ok}", "--population", "5"), ("--population", "--method abc")),
     # ---- empty scenarios
     run_case("{bad}", "--out", "{out}", id="empty_file", files=bad_file(""), expect=("bad.yaml", "empty scenario")),
     run_case("{bad}", "--out", "{out}", id="comments_only", files=bad_file("# nothing here\n"), expect=("bad.yaml", "empty scenario")),

@@ -109,7 +109,8 @@ def _in_empty_folder(venv: Path, tmp_path: Path, *args: str) -> subprocess.Compl
 def test_the_wheel_carries_the_scenario_library_and_regions(installed: Path) -> None:
     (wheel,) = (installed.parent / "dist").glob("talentsim-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"sim/scenarios/{p.relative_to(ROOT / 'scenarios').as_posix()}" for p in (ROOT / "scenarios").rglob("*.yaml")}
+    library = [*(ROOT / "scenarios").rglob("*.yaml"), *(ROOT / "scenarios").rglob("*.parquet")]  # posteriors are Parquet
+    expected = {f"sim/scenarios/{p.relative_to(ROOT / 'scenarios').as_posix()}" for p in library}
     expected |= {f"sim/regions/{p.name}" for p in (ROOT / "sim" / "regions").glob("*.yaml")}
     assert "sim/scenarios/calibration/baseline_fit.yaml" in expected
     assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
