@@ -1,6 +1,6 @@
 """A Morris screening of every declared uncertainty of the baseline, timed end to end.
 
-r trajectories (default 20) over all uncertainties (89 at the time of writing: (89 + 1) x 20 = 1,800
+r trajectories (default 20) over all uncertainties (143 at the time of writing: (143 + 1) x 20 = 2,880
 runs) at scale 100, 2022-2035, one seed per design row, on a local Dask cluster of one worker per
 core, in a fresh output folder (nothing is skipped). End to end: sampling, the runs, reading the
 responses, SALib's indices with their bootstrap intervals, the convergence report and the charts.
