@@ -110,6 +110,7 @@ def find_box(x: Any, y: np.ndarray, *, factors: Sequence[Factor], peel_alpha: fl
     cases ``y`` (booleans, one per row); at least one row must be a case and one not. The box is chosen by
     :func:`choose_box`; its limits are given within each factor's plausible range: a side PRIM did not restrict
     reaches the end of the range."""
+    import inspect
     import logging
 
     with warnings.catch_warnings():
@@ -131,8 +132,10 @@ def find_box(x: Any, y: np.ndarray, *, factors: Sequence[Factor], peel_alpha: fl
             warnings.simplefilter("ignore")  # pandas deprecations inside EMA Workbench
             # PRIM's threshold both marks the cases (y >= threshold) and is the density a box must reach not to be
             # swapped for the whole space: just above 0 it marks exactly the ones and keeps every trajectory
-            finder = prim.Prim(x.reset_index(drop=True), y.astype(int), threshold=PRIM_THRESHOLD, peel_alpha=peel_alpha,
-                               paste_alpha=PASTE_ALPHA, mass_min=MASS_MIN)
+            # EMA Workbench 3 takes the cases as booleans and no threshold (a box never has to reach a density)
+            marks = {"threshold": PRIM_THRESHOLD} if "threshold" in inspect.signature(prim.Prim).parameters else {}
+            finder = prim.Prim(x.reset_index(drop=True), y.astype(int) if marks else y, peel_alpha=peel_alpha,
+                               paste_alpha=PASTE_ALPHA, mass_min=MASS_MIN, **marks)
             box = finder.find_box()
     finally:
         ema_log.setLevel(level)
@@ -154,7 +157,8 @@ def find_box(x: Any, y: np.ndarray, *, factors: Sequence[Factor], peel_alpha: fl
 
 def _box_table(box: Any, i: int, box_init: Any, factors: dict[str, Factor]) -> pa.Table:
     """Each factor the box restricts, most significant first (lowest quasi-p-value): its limits within the range."""
-    limits, qp = box.box_lims[i], box.qp[i]
+    # EMA Workbench 3 calls the quasi-p-values p_values
+    limits, qp = box.box_lims[i], (box.qp if hasattr(box, "qp") else box.p_values)[i]
     rows = []
     for name in limits.columns:
         lower, upper = float(limits.at[0, name]), float(limits.at[1, name])
