@@ -114,12 +114,7 @@ def _build_parser() -> argparse.ArgumentParser:
     abc.add_argument("--generations", type=int, help="populations at most (default 10)")
     abc.add_argument("--min-epsilon", type=float, help="stop when the distance threshold falls to this (default 0: no such stop)")
     abc.add_argument("--min-acceptance", type=float, help="stop when a population accepts less than this share of proposals (default 0.02)")
-    abc.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
-    abc.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
-                                         "it must be trusted: the client unpickles what it sends back")
-    abc.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
-    abc.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
-    abc.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
+    _cluster_options(abc)
     abc.add_argument("--out", type=Path, help="output folder (default: outputs); writes OUT/<scenario>/abc/ (pyabc's history, "
                                               "the posterior predictive table, charts)")
     abc.add_argument("--lang", choices=("zh", "en"), help="chart language (default: zh)")
@@ -140,18 +135,23 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_default: str, scale_default: str,
-                   set_help: str) -> None:
-    """Options shared by the commands that run many runs (ensemble, sweep, compare)."""
-    parser.add_argument("--seeds", type=int, default=20, help=seeds_help)
-    parser.add_argument("--root-seed", type=int, help=f"seed from which every run's seed derives (default: {root_default})")
-    parser.add_argument("--scale", type=int, help=f"persons per skilled-tier agent (default: {scale_default})")
+def _cluster_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Where the runs go: serial, a local Dask cluster, or an existing scheduler with its TLS files."""
     parser.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
                                             "it must be trusted: the client unpickles what it sends back")
     parser.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
     parser.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
     parser.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
+
+
+def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_default: str, scale_default: str,
+                   set_help: str) -> None:
+    """Options shared by the commands that run many runs (ensemble, sweep, compare)."""
+    parser.add_argument("--seeds", type=int, default=20, help=seeds_help)
+    parser.add_argument("--root-seed", type=int, help=f"seed from which every run's seed derives (default: {root_default})")
+    parser.add_argument("--scale", type=int, help=f"persons per skilled-tier agent (default: {scale_default})")
+    _cluster_options(parser)
     parser.add_argument("--dashboard", action="store_true",
                         help="serve the local cluster's dashboard on 127.0.0.1:8787, with its task profiles (runs take ~10%% longer)")
     parser.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")

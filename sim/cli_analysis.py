@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,21 @@ def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
     return size, levels
 
 
-def sensitivity_command(args: argparse.Namespace) -> int:
-    import math
+def report_runs(study: Any, *, failures: list[dict[str, Any]], study_dir: Any, missing: str) -> bool:
+    """Print how many of a study's runs are complete and at what pace, and its failures (naming the ``missing``
+    analysis they prevent); True when none failed."""
+    done = sum(1 for s in study.status.values() if s in ("done", "skipped"))
+    pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
+    print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {study_dir}")
+    if failures:
+        print(f"{len(failures)} runs failed (records in {study_dir / 'failures'}); no {missing}: "
+              "run the same command again to retry them", file=sys.stderr)
+        for f in failures[:10]:
+            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+    return not failures
 
+
+def sensitivity_command(args: argparse.Namespace) -> int:
     from sim import sensitivity as sa
     from sim.config import load_scenario
     from sim.inputs import MAX_STUDY_RUNS, check_slug
@@ -85,14 +98,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
                                   levels=levels, second_order=args.second_order, seeds=args.seeds, root_seed=args.root_seed,
                                   scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
                                   dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
-    done = sum(1 for s in result.status.values() if s in ("done", "skipped"))
-    pace = "" if math.isnan(result.runs_per_minute) else f" ({result.runs_per_minute:.1f} runs per minute)"
-    print(f"{done} of {result.distinct_runs} runs complete in {result.run_seconds:.1f} s{pace}; results in {result.study_dir}")
-    if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no indices: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+    if not report_runs(result, failures=result.failures, study_dir=result.study_dir, missing="indices"):
         return 1
     print(sensitivity_summary(result))
     if args.doc is not None:
@@ -120,8 +126,6 @@ def sensitivity_summary(result: Any) -> str:
 
 
 def discover_command(args: argparse.Namespace) -> int:
-    import math
-
     from sim import discover as sd
     from sim import sensitivity as sa
     from sim.config import load_scenario
@@ -167,15 +171,7 @@ def discover_command(args: argparse.Namespace) -> int:
                                rows=rows, seeds=args.seeds, root_seed=args.root_seed, scale=args.scale, peel_alpha=args.peel_alpha,
                                out=args.out, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,
                                progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
-    study = result.study
-    done = sum(1 for s in study.status.values() if s in ("done", "skipped"))
-    pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
-    print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {result.study_dir}")
-    if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); no discovery: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+    if not report_runs(result.study, failures=result.failures, study_dir=result.study_dir, missing="discovery"):
         return 1
     print(discovery_summary(result))
     return 0
@@ -233,7 +229,6 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def _calibrate_abc(args: argparse.Namespace) -> int:
-    import math
     import os
 
     from sim import abc_smc as abc

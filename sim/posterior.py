@@ -133,13 +133,14 @@ def read_posterior(path: Path) -> Posterior:
     n = int(particle.max()) + 1 if len(particle) else 0
     if not names or len(particle) != n * len(names):
         raise ValueError(f"{path}: every particle needs one value of each parameter")
+    if particle.min() < 0:
+        raise ValueError(f"{path}: particles are numbered from 0")
+    index = {name: j for j, name in enumerate(names)}
+    column = np.array([index[name] for name in table.column("parameter").to_pylist()], dtype=np.int64)
     values = np.full((n, len(names)), np.nan)
     weights = np.full(n, np.nan)
-    column = {name: j for j, name in enumerate(names)}
-    for i, name, v, w in zip(particle, table.column("parameter").to_pylist(), table.column("value").to_numpy(),
-                             table.column("weight").to_numpy()):
-        values[i, column[name]] = v
-        weights[i] = w
+    values[particle, column] = table.column("value").to_numpy()
+    weights[particle] = table.column("weight").to_numpy()
     try:
         return Posterior(parameters=tuple(names), values=values, weights=weights)
     except ValueError as exc:

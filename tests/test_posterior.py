@@ -59,3 +59,13 @@ def test_a_file_that_is_not_a_posterior_names_itself(tmp_path: Path) -> None:
     bad.write_bytes(b"not parquet")
     with pytest.raises(ValueError, match="bad_posterior.parquet"):
         read_posterior(bad)
+
+
+def test_particles_numbered_below_zero_are_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "x_posterior.parquet"
+    pq.write_table(pa.table({"particle": [-1, 1], "weight": [1.0, 1.0], "parameter": [NAMES[0]] * 2, "value": [1.0, 2.0]}), path)
+    with pytest.raises(ValueError, match="numbered from 0"):
+        read_posterior(path)
