@@ -7,6 +7,7 @@ statutory retirement age. Every function works on whole arrays of agents.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,12 +29,21 @@ def retirement_group(sex: np.ndarray, track: np.ndarray) -> np.ndarray:
 def _rule_table(demography: Any) -> dict[str, np.ndarray]:
     """The three rules' numbers as arrays indexed by retirement group, in months."""
     rules = [getattr(demography, name) for name in RULES]
-    return {
-        "base": np.array([round(r.base_age_years * 12) for r in rules], dtype=np.int64),
-        "final": np.array([round(r.final_age_years * 12) for r in rules], dtype=np.int64),
-        "first": np.array([month_index(r.first_cohort) for r in rules], dtype=np.int64),
-        "step": np.array([r.cohort_months_per_step for r in rules], dtype=np.int64),
+    # every new agent needs its retirement date, so the table is built once per set of rules (read-only)
+    return _rule_arrays(tuple((r.base_age_years, r.final_age_years, r.first_cohort, r.cohort_months_per_step) for r in rules))
+
+
+@lru_cache(maxsize=64)
+def _rule_arrays(rules: tuple[tuple[float, float, str, int], ...]) -> dict[str, np.ndarray]:
+    table = {
+        "base": np.array([round(base * 12) for base, _, _, _ in rules], dtype=np.int64),
+        "final": np.array([round(final * 12) for _, final, _, _ in rules], dtype=np.int64),
+        "first": np.array([month_index(first) for _, _, first, _ in rules], dtype=np.int64),
+        "step": np.array([step for _, _, _, step in rules], dtype=np.int64),
     }
+    for column in table.values():
+        column.flags.writeable = False
+    return table
 
 
 def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any,
