@@ -161,7 +161,7 @@ class TargetSimulator:
         scenario._source_dir = Path(self.source_dir) if self.source_dir else None
         seed = int(np.random.randint(0, 2**31 - 1))
         overrides = {name: float(value) for name, value in parameters.items()}
-        model = TalentModel(scenario, seed=seed, scale=self.scale, **{"run.end": self.end, **overrides}).run()
+        model = TalentModel(scenario, seed=seed, scale=self.scale, collect_model_vars=False, **{"run.end": self.end, **overrides}).run()
         values = target_values(model, targets=dict.fromkeys(self.targets))
         return {name: values[name] for name in self.targets}
 

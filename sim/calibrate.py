@@ -125,7 +125,7 @@ def mean_patterns(scenario: Scenario, *, seeds: list[int], scale: int) -> dict[s
     values = []
     for seed in seeds:
         run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": fit_end(scenario)})
-        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed)
+        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed, collect_model_vars=False)
         model.run()
         values.append(target_values(model, targets=targets))
     return {k: float(np.mean([v[k] for v in values])) for k in values[0]}

@@ -47,16 +47,17 @@ def _rule_arrays(rules: tuple[tuple[float, float, str, int], ...]) -> dict[str, 
 
 
 def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any,
-                             reform: bool | None = None) -> np.ndarray:
+                             reform: bool | None = None, group: np.ndarray | None = None) -> np.ndarray:
     """Statutory retirement age in months, by birth month, sex and track.
 
     Under the 2025 reform a cohort born ``first_cohort`` or later gets one month added for every
     ``cohort_months_per_step`` months of birth, counted from ``first_cohort`` (the first step of months
     already adds one), up to ``final_age_years``; earlier cohorts keep ``base_age_years``. ``reform``
-    defaults to ``demography.retirement_reform``; without it every cohort keeps the old age.
+    defaults to ``demography.retirement_reform``; without it every cohort keeps the old age. ``group`` is
+    ``retirement_group(sex, track)`` where the caller has it already.
     """
     table = _rule_table(demography)
-    group = retirement_group(sex, track)
+    group = retirement_group(sex, track) if group is None else group
     base = table["base"][group]
     if not (demography.retirement_reform if reform is None else reform):
         return base
@@ -64,9 +65,10 @@ def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np
     return base + np.clip(steps, 0, table["final"][group] - base)
 
 
-def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any) -> np.ndarray:
+def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any,
+                     group: np.ndarray | None = None) -> np.ndarray:
     """The month in which each agent reaches its statutory retirement age."""
-    return np.asarray(birth_month, dtype=np.int64) + statutory_retirement_age(birth_month, sex, track, demography=demography)
+    return np.asarray(birth_month, dtype=np.int64) + statutory_retirement_age(birth_month, sex, track, demography=demography, group=group)
 
 
 def oldest_working_age(month: int, *, demography: Any) -> np.ndarray:
@@ -115,8 +117,8 @@ def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_
 
 
 def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,
-               demography: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               demography: Any, group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Age in years, birth month and retirement month of agents ``age_months`` old at the end of month ``as_of``."""
     birth = as_of - np.asarray(age_months, dtype=np.int64)
-    retire = retirement_month(birth, sex, track, demography=demography)
+    retire = retirement_month(birth, sex, track, demography=demography, group=group)
     return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)

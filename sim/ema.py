@@ -45,7 +45,7 @@ def run_experiment(*, scenario_file: str, seed: int, scale: int, **overrides: fl
     """
     from sim.model import TalentModel
 
-    model = TalentModel(scenario_file, seed=seed, scale=scale, **overrides).run()
+    model = TalentModel(scenario_file, seed=seed, scale=scale, collect_model_vars=False, **overrides).run()
     return outcome_values(model.recorder.tables(OUTCOME_TABLES), cluster_ids=model.region.cluster_ids)
 
 

@@ -240,7 +240,7 @@ def run_task(spec: RunSpec, study_dir: str) -> dict[str, Any]:
 def simulated_tables(spec: RunSpec) -> dict[str, pa.Table]:
     from sim.model import TalentModel
 
-    return TalentModel(spec.scenario(), seed=spec.seed).run().recorder.tables()
+    return TalentModel(spec.scenario(), seed=spec.seed, collect_model_vars=False).run().recorder.tables()
 
 
 def record_run(spec: RunSpec, study_dir: str, *, results: Callable[[RunSpec], dict[str, pa.Table]]) -> dict[str, Any]:

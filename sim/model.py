@@ -136,13 +136,17 @@ class TalentModel(mesa.Model):
     ``SeedSequence``, from which a seed is drawn); else the seed written in the scenario file or its
     overrides (``run.seed``); else a fresh seed from the operating system, as Mesa models do. The seed used
     is in ``model.config.run.seed`` and where it came from in ``model.seed_origin``.
+
+    Every month Mesa's ``DataCollector`` (``model.datacollector``) gathers the model reporters of
+    ``sim.submodels.observation.MODEL_REPORTERS``; ``collect_model_vars=False`` leaves it empty, for
+    studies that read only the recorder's tables (it copies each month's reports, 2-3% of a coarse run).
     """
 
     schedule = SCHEDULE  # (process, submodel) in the month's order; a subclass may put its own submodel in a place
     default_scenario: Scenario | str | Path = "baseline"  # run when no scenario is given (see ``for_scenario``)
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, seed: int | None = None, rng: Any = None,
-                 scale: int | None = None, region: Region | None = None, **kwargs: Any) -> None:
+                 scale: int | None = None, region: Region | None = None, collect_model_vars: bool = True, **kwargs: Any) -> None:
         # ``kwargs`` are parameter overrides; Mesa's SolaraViz accepts a var-keyword parameter only by that name
         if _is_mesa_scenario(scenario):
             scenario, rng, kwargs = None, rng if rng is not None else scenario.rng, {**_mesa_scenario_values(scenario), **kwargs}
@@ -194,8 +198,10 @@ class TalentModel(mesa.Model):
         self.recorder = Recorder(model=self)
         self.service_users0 = utility.service_users(self)  # the users of each service at end-2021 (§7.0)
         self.service_users = self.service_users0
+        self.collect_model_vars = collect_model_vars
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
-        self.datacollector.collect(self)
+        if collect_model_vars:
+            self.datacollector.collect(self)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario | str | Path) -> type["TalentModel"]:
@@ -471,7 +477,8 @@ class TalentModel(mesa.Model):
         """Observation (11), then compaction of departed agents and exited firms."""
         self.t += 1
         self.recorder.observe()
-        self.datacollector.collect(self)
+        if self.collect_model_vars:
+            self.datacollector.collect(self)
         self.pool.compact()
         self._compact_firms()
         if self.t >= self.n_months:

@@ -176,7 +176,7 @@ def simulate_outcomes(spec: RunSpec) -> dict[str, float]:
     residents at the end of the horizon year (or the run's last year, if it ends earlier)."""
     from sim.model import TalentModel
 
-    model = TalentModel(spec.scenario(), seed=spec.seed).run()
+    model = TalentModel(spec.scenario(), seed=spec.seed, collect_model_vars=False).run()
     tables = model.recorder.tables([*OUTCOME_TABLES, "city_annual"])
     values = outcome_values(tables, cluster_ids=model.region.cluster_ids)
     city = tables["city_annual"]

@@ -120,7 +120,7 @@ def validate(scenario: Scenario, *, seeds: int = 5, scale: int = 20) -> Validati
     annual = []
     for seed in seed_list:
         run = scenario.run.model_copy(update={"seed": seed, "scale": scale})
-        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed).run()
+        model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed, collect_model_vars=False).run()
         annual.append(model.recorder.tables(["city_annual"])["city_annual"])
     checks, uncovered = [], []
     for o in region.observations:

@@ -93,6 +93,16 @@ def test_datacollector_reports_the_recorded_state(toy_scenario_path) -> None:
     assert (frame["firms"].to_numpy() > 0).all()
 
 
+def test_a_study_run_without_the_datacollector_records_the_same_tables(toy_scenario_path) -> None:
+    sc = load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"})
+    collected = TalentModel(sc, seed=2).run()
+    bare = TalentModel(sc, seed=2, collect_model_vars=False).run()
+    assert len(collected.datacollector.get_model_vars_dataframe()) == collected.n_months + 1
+    assert bare.datacollector.get_model_vars_dataframe().empty
+    for name, table in collected.recorder.tables().items():
+        assert bare.recorder.tables([name])[name].equals(table), name
+
+
 def test_no_seed_draws_a_fresh_one_and_records_it(baseline_path, tmp_path) -> None:
     # the baseline leaves run.seed at the schema's default, as Mesa models leave their seed
     short = {"run.end": "2022-02", "scale": 1000}

@@ -93,7 +93,10 @@ def exit_hazard(*, jobs: np.ndarray, age_months: np.ndarray, low_productivity: n
     of the first years).
     """
     size = (np.maximum(jobs, 1.0) / beh.exit_reference_jobs) ** -beh.exit_size_elasticity
-    age = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.maximum(age_months, 0) / (12.0 * beh.exit_youth_years))
+    # ages are whole months: the youth factor is computed once per age and looked up
+    age_months = np.maximum(age_months, 0)
+    by_age = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(int(age_months.max(initial=0)) + 1) / (12.0 * beh.exit_youth_years))
+    age = by_age[age_months]
     backed = 1.0 - beh.funded_exit_reduction * np.minimum(funding / ticket_yuan, 1.0)
     per_year = (beh.exit_base_per_year + np.where(low_productivity, beh.exit_rate_per_year, 0.0)) * size * age * backed
     return np.minimum(per_year / 12.0, 1.0)

@@ -27,8 +27,8 @@ def plan_firms(model: Model) -> None:
     span = max(month_index("2035-12") - model.start, 1)
     rate = np.interp(model.t, [0, span], [model.unc.industry_demand_growth, model.unc.industry_demand_growth_2035])
     model.demand_level = model.demand_level * (1 + rate) ** (1 / 12)
-    annual_output = np.maximum(fm.view("jobs") * fm.view("output_per_job"), 1.0)
-    funding_factor = 1 + beh.funding_effect * np.log1p(fm.view("funding") / annual_output)
+    funding_factor = funding_effect(jobs=fm.view("jobs"), output_per_job=fm.view("output_per_job"), funding=fm.view("funding"),
+                                    effect=beh.funding_effect)
     own = fm.view("log_productivity") - fm.view("long_run_productivity") if model.interactions else 0.0
     # firms grow only as fast as their cluster finds talent
     positions, demand = adjust_jobs(
@@ -45,3 +45,13 @@ def plan_firms(model: Model) -> None:
     model.vacancies = np.maximum(demand[:, None] * model.initial_tier_share - filled, 0.0)
     model.wage = (model.region.skilled_wage_yuan.value * model.sector_wage_index[:, None] * model.tier_wage[None, :]
                  * (1 + model.unc.wage_growth) ** model.years * np.exp(beh.wage_passthrough * model.spillover)[:, None])
+
+
+def funding_effect(*, jobs: np.ndarray, output_per_job: np.ndarray, funding: np.ndarray, effect: float) -> np.ndarray:
+    """The funding factor of desired jobs, ``1 + effect x log(1 + funding / annual output)``: one for the many
+    firms without funding, so only the funded ones are computed."""
+    factor = np.ones(len(funding))
+    funded = np.flatnonzero(funding != 0)
+    annual_output = np.maximum(jobs[funded] * output_per_job[funded], 1.0)
+    factor[funded] = 1 + effect * np.log1p(funding[funded] / annual_output)
+    return factor

@@ -4,6 +4,7 @@ platforms recruit. Also the making of new talent agents, which every channel sha
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,10 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
     sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_inflow, demography=demo)
     # at least a year short of the old statutory age, which the reform only raises
-    old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False) / 12
+    group = demography.retirement_group(sex, track)
+    old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False, group=group) / 12
     age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), model.unc.initial_state.working_start_age, old_age - 1) * 12)
-    age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo)
+    age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo, group=group)
     outside = np.isscalar(sector) and sector < 0
     sector_arr = cohort_column(sector, n=n, dtype=np.int16)
     field = rng.integers(0, model.S, size=n).astype(np.int16) if outside else draw_field(model, sector=sector_arr, n=n)
@@ -154,11 +156,18 @@ def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
     return np.where(model.draw.random(n) < model.unc.newcomers.field_fit_share, sector, other).astype(np.int16)
 
 
+@lru_cache(maxsize=16)
+def education_cdf(shares: tuple[float, ...]) -> np.ndarray:
+    """Cumulative shares of the skilled tier's education levels (read-only: shared by every cohort)."""
+    cdf = np.cumsum(shares)
+    cdf /= cdf[-1]  # the validated shares add up to one within rounding; the last step is then exactly one
+    cdf.flags.writeable = False
+    return cdf
+
+
 def draw_education(model: Model, *, tier: int | np.ndarray, n: int) -> np.ndarray:
     """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
     new = model.unc.newcomers
     high_end = np.where(model.draw.random(n) < new.high_end_doctorate_share, DOCTORATE, MASTER)
-    cdf = np.cumsum(new.skilled_education_shares)
-    cdf /= cdf[-1]  # the validated shares add up to one within rounding; the last step is then exactly one
-    skilled = SKILLED_EDUCATION[np.searchsorted(cdf, model.draw.random(n), side="right")]
+    skilled = SKILLED_EDUCATION[np.searchsorted(education_cdf(tuple(new.skilled_education_shares)), model.draw.random(n), side="right")]
     return np.where(np.asarray(tier) < SKILLED, high_end, skilled).astype(np.int8)
