@@ -113,6 +113,29 @@ def _count_kept_numpy(status, search_left, employed, searching, candidate):
     return int(((status == employed) | (status == searching) | ((status == candidate) & (search_left > 0))).sum())
 
 
+def _housing_rows_numpy(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, eligible_months,
+                        n_districts, apartment, market, skilled, employed, searching):
+    tenants = np.flatnonzero(housing == apartment)
+    expired = tenants[(tier[tenants] == skilled) & (months_in_city[tenants] > eligible_months)]
+    housing[expired] = market
+    tenants = tenants[(housing[tenants] == apartment) & (status[tenants] <= searching)]
+    queued = np.flatnonzero(queue_since >= 0)
+    stays = ((status[queued] == employed) & (housing[queued] == market)
+             & ((tier[queued] < skilled) | (months_in_city[queued] <= eligible_months)))
+    queue_since[queued[~stays]] = -1
+    occupied = np.bincount(sector_district[sector[tenants]], weights=weight[tenants], minlength=n_districts)
+    return occupied, queued[stays]
+
+
+def _queue_places_numpy(queued, sector, tier, queue_since, weight, sector_district, n_months, n_districts, skilled):
+    district = sector_district[sector[queued]].astype(np.int64)
+    n_places = 2 * (n_months + 1)
+    place = (tier[queued] == skilled).astype(np.int64) * (n_months + 1) + n_months - queue_since[queued].astype(np.int64)
+    w = weight[queued].astype(float)
+    queue = np.bincount(district * n_places + place, weights=w, minlength=n_districts * n_places)
+    return district, place, w, queue
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -240,6 +263,45 @@ if USING_NUMBA:
         return rows[:n].copy()
 
 
+    @_jit
+    def _housing_rows_numba(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, eligible_months,
+                            n_districts, apartment, market, skilled, employed, searching):  # pragma: no cover - compiled
+        occupied = np.zeros(n_districts)
+        queued = np.empty(housing.shape[0], np.int64)
+        n = 0
+        for i in range(housing.shape[0]):
+            h = housing[i]
+            if h == apartment:
+                if tier[i] == skilled and months_in_city[i] > eligible_months:
+                    housing[i] = market
+                    h = market
+                elif status[i] <= searching:
+                    occupied[sector_district[sector[i]]] += np.float64(weight[i])
+            if queue_since[i] >= 0:
+                if status[i] == employed and h == market and (tier[i] < skilled or months_in_city[i] <= eligible_months):
+                    queued[n] = i
+                    n += 1
+                else:
+                    queue_since[i] = -1
+        return occupied, queued[:n].copy()
+
+    @_jit
+    def _queue_places_numba(queued, sector, tier, queue_since, weight, sector_district, n_months, n_districts,
+                            skilled):  # pragma: no cover - compiled
+        n_places = 2 * (n_months + 1)
+        district = np.empty(queued.shape[0], np.int64)
+        place = np.empty(queued.shape[0], np.int64)
+        w = np.empty(queued.shape[0])
+        queue = np.zeros(n_districts * n_places)
+        for i in range(queued.shape[0]):
+            r = queued[i]
+            district[i] = sector_district[sector[r]]
+            place[i] = (n_months + 1 if tier[r] == skilled else 0) + n_months - np.int64(queue_since[r])
+            w[i] = np.float64(weight[r])
+            queue[district[i] * n_places + place[i]] += w[i]
+        return district, place, w, queue
+
+
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` over rows where ``mask`` holds, by ``codes`` (0 <= code < n_groups)."""
@@ -357,3 +419,27 @@ def keyed_normals(ids: np.ndarray, *, keys: tuple[int, int]) -> np.ndarray:
 def mean_one_lognormal(rng: np.random.Generator, *, sd: float, size: int) -> np.ndarray:
     """Lognormal factors of mean one: exp(N(-sd^2/2, sd^2)), which scale a mean size without biasing it."""
     return rng.lognormal(-(sd ** 2) / 2, sd, size=size)
+
+
+def housing_rows(*, housing: np.ndarray, tier: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, queue_since: np.ndarray,
+                 sector: np.ndarray, weight: np.ndarray, sector_district: np.ndarray, eligible_months: float, n_districts: int,
+                 codes: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The month's housing bookkeeping over the talent table, in one pass and in place: skilled tenants whose
+    eligibility ended (more than ``eligible_months`` in the city) move to market housing; queued rows that no
+    longer qualify (not employed, not in market housing, or skilled past eligibility) leave the queue.
+
+    Returns the apartments occupied by residents, by district, and the rows still queued, in row order.
+    ``codes`` names the housing, tier and status codes: apartment, market, skilled, employed, searching.
+    """
+    kernel = _housing_rows_numba if USING_NUMBA else _housing_rows_numpy
+    return kernel(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, float(eligible_months),
+                  int(n_districts), codes["apartment"], codes["market"], codes["skilled"], codes["employed"], codes["searching"])
+
+
+def queue_places(*, queued: np.ndarray, sector: np.ndarray, tier: np.ndarray, queue_since: np.ndarray, weight: np.ndarray,
+                 sector_district: np.ndarray, n_months: int, n_districts: int, skilled: int) -> tuple[np.ndarray, ...]:
+    """Each queued row's district and place in its district's queue (high-end tiers first, then the newest
+    arrivals: ``place = skilled x (n_months + 1) + n_months - month queued``), its weight, and the persons
+    queued at each district x place (flattened, ``n_districts x 2 (n_months + 1)``)."""
+    kernel = _queue_places_numba if USING_NUMBA else _queue_places_numpy
+    return kernel(queued, sector, tier, queue_since, weight, sector_district, int(n_months), int(n_districts), int(skilled))

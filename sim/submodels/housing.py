@@ -8,25 +8,21 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED
-from sim.kernels import group_order
+from sim.kernels import group_order, housing_rows, queue_places
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
+
+HOUSING_CODES = {"apartment": APARTMENT, "market": MARKET, "skilled": SKILLED, "employed": EMPLOYED, "searching": SEARCHING}
 
 
 def allocate_housing(model: Model) -> None:
     p, lev, gov = model.pool, model.levers.housing, model.government
     eligible_months = 12 * lev.skilled_eligibility_years
-    # skilled tenants whose eligibility ended move to the market
-    tenants = np.flatnonzero(p.view("housing") == APARTMENT)
-    expired = tenants[(p.tier[tenants] == SKILLED) & (p.months_in_city[tenants] > eligible_months)]
-    p.housing[expired] = MARKET
-    tenants = tenants[(p.housing[tenants] == APARTMENT) & (p.status[tenants] <= SEARCHING)]
-    # the queue keeps employed talent in market housing: high-end tiers always, skilled talent in its first years
-    queued = np.flatnonzero(p.view("queue_since") >= 0)
-    stays = ((p.status[queued] == EMPLOYED) & (p.housing[queued] == MARKET)
-             & ((p.tier[queued] < SKILLED) | (p.months_in_city[queued] <= eligible_months)))
-    p.queue_since[queued[~stays]] = -1
-    queued = queued[stays]
-    occupied = np.bincount(model.sector_district[p.sector[tenants]], weights=p.weight[tenants], minlength=model.D)
+    # skilled tenants whose eligibility ended move to the market; the queue keeps employed talent in market
+    # housing: high-end tiers always, skilled talent in its first years
+    occupied, queued = housing_rows(housing=p.view("housing"), tier=p.view("tier"), months_in_city=p.view("months_in_city"),
+                                    status=p.view("status"), queue_since=p.view("queue_since"), sector=p.view("sector"),
+                                    weight=p.view("weight"), sector_district=model.sector_district, eligible_months=eligible_months,
+                                    n_districts=model.D, codes=HOUSING_CODES)
     free = np.maximum(model.apartment_supply - occupied, 0.0)
     if len(queued):
         take = apartment_allocation(model, queued, free=free)
@@ -58,11 +54,11 @@ def apartment_allocation(model: Model, queued: np.ndarray, *, free: np.ndarray) 
     free apartments run out is served row by row.
     """
     p = model.pool
-    district = model.sector_district[p.sector[queued]].astype(np.int64)
     n_places = 2 * (model.n_months + 1)
-    place = (p.tier[queued] == SKILLED).astype(np.int64) * (model.n_months + 1) + model.n_months - p.queue_since[queued].astype(np.int64)
-    weight = p.weight[queued].astype(float)
-    queue = np.bincount(district * n_places + place, weights=weight, minlength=model.D * n_places).reshape(model.D, n_places)
+    district, place, weight, queue = queue_places(queued=queued, sector=p.sector, tier=p.tier, queue_since=p.queue_since, weight=p.weight,
+                                                  sector_district=model.sector_district, n_months=model.n_months, n_districts=model.D,
+                                                  skilled=SKILLED)
+    queue = queue.reshape(model.D, n_places)
     served = np.cumsum(queue, axis=1) <= free[:, None]
     short = ~served.all(axis=1)
     last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
