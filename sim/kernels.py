@@ -136,6 +136,10 @@ def _queue_places_numpy(queued, sector, tier, queue_since, weight, sector_distri
     return district, place, w, queue
 
 
+def _keep_rows_numpy(column, rows):
+    column[: len(rows)] = column[rows]
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -302,6 +306,13 @@ if USING_NUMBA:
         return district, place, w, queue
 
 
+    @_jit
+    def _keep_rows_numba(column, rows):  # pragma: no cover - compiled
+        # rows ascend, so row rows[j] >= j is read before anything is written over it
+        for j in range(rows.shape[0]):
+            column[j] = column[rows[j]]
+
+
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` over rows where ``mask`` holds, by ``codes`` (0 <= code < n_groups)."""
@@ -443,3 +454,11 @@ def queue_places(*, queued: np.ndarray, sector: np.ndarray, tier: np.ndarray, qu
     queued at each district x place (flattened, ``n_districts x 2 (n_months + 1)``)."""
     kernel = _queue_places_numba if USING_NUMBA else _queue_places_numpy
     return kernel(queued, sector, tier, queue_since, weight, sector_district, int(n_months), int(n_districts), int(skilled))
+
+
+def keep_rows(column: np.ndarray, *, rows: np.ndarray) -> None:
+    """In place: the first ``len(rows)`` entries of ``column`` become ``column[rows]`` (``rows`` ascending)."""
+    if USING_NUMBA:
+        _keep_rows_numba(column, rows)
+    else:
+        _keep_rows_numpy(column, rows)

@@ -65,6 +65,37 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
         assert np.array_equal(a, b)
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_housing_and_compaction_kernels_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    table = {"housing": rng.integers(0, 3, n).astype(np.int8), "tier": rng.integers(0, 5, n).astype(np.int8),
+             "months_in_city": rng.integers(0, 80, n).astype(np.int32), "status": rng.integers(0, 4, n).astype(np.int8),
+             "queue_since": rng.integers(-1, 30, n).astype(np.int32), "sector": rng.integers(0, 10, n).astype(np.int16),
+             "weight": rng.choice(np.array([1.0, 10.0, 100.0], np.float32), n)}
+    district = rng.integers(0, 4, 10).astype(np.int64)
+    codes = (1, 0, SKILLED, EMPLOYED, 1)  # apartment, market, skilled, employed, searching
+    compiled_table = {k: v.copy() for k, v in table.items()}
+    compiled = kernels._housing_rows_numba(*compiled_table.values(), district, 36.0, 4, *codes)
+    plain = kernels._housing_rows_numpy(*table.values(), district, 36.0, 4, *codes)
+    for a, b in zip(compiled, plain):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+    for name in table:
+        assert np.array_equal(compiled_table[name], table[name]), name
+    assert 0 < len(plain[1]) < n and (table["queue_since"] == -1).sum() > 0
+    queued = plain[1]
+    args = (queued, table["sector"], table["tier"], table["queue_since"], table["weight"], district, 30, 4, SKILLED)
+    for a, b in zip(kernels._queue_places_numba(*args), kernels._queue_places_numpy(*args)):
+        assert np.array_equal(a, b)
+    rows = np.flatnonzero(rng.random(n) < 0.7)
+    for column in table.values():
+        expected, compiled_column, plain_column = column[rows].copy(), column.copy(), column.copy()
+        kernels._keep_rows_numba(compiled_column, rows)
+        kernels._keep_rows_numpy(plain_column, rows)
+        assert np.array_equal(compiled_column[: len(rows)], expected) and np.array_equal(plain_column[: len(rows)], expected)
+
+
 def test_group_table_counts_what_it_says():
     t = _table(3, n=2_000)
     mask = t["status"] <= 1
