@@ -140,6 +140,23 @@ def _keep_rows_numpy(column, rows):
     column[: len(rows)] = column[rows]
 
 
+def _retiring_rows_numpy(retire_month, status, month, searching):
+    return np.flatnonzero((retire_month <= month) & (status <= searching))
+
+
+def _seeker_rows_numpy(status, job_seeking, candidate, searching):
+    return np.flatnonzero((status == candidate) | (status == searching) | (job_seeking == 1))
+
+
+def _undecided_rows_numpy(status, search_left, candidate):
+    return np.flatnonzero((status == candidate) & (search_left <= 0))
+
+
+def _first_child_rows_numpy(ids, status, children, age, key, below, searching, age_from, age_to):
+    mask = (status <= searching) & (children == 0) & (age >= age_from) & (age <= age_to)
+    return _keyed_rows_numpy(ids, mask, key, below)
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -313,6 +330,36 @@ if USING_NUMBA:
             column[j] = column[rows[j]]
 
 
+    @_jit
+    def _retiring_rows_numba(retire_month, status, month, searching):  # pragma: no cover - compiled
+        hit = np.empty(status.shape[0], np.bool_)
+        for i in range(status.shape[0]):
+            hit[i] = (retire_month[i] <= month) & (status[i] <= searching)
+        return np.flatnonzero(hit)
+
+    @_jit
+    def _seeker_rows_numba(status, job_seeking, candidate, searching):  # pragma: no cover - compiled
+        hit = np.empty(status.shape[0], np.bool_)
+        for i in range(status.shape[0]):
+            hit[i] = (status[i] == candidate) | (status[i] == searching) | (job_seeking[i] == 1)
+        return np.flatnonzero(hit)
+
+    @_jit
+    def _undecided_rows_numba(status, search_left, candidate):  # pragma: no cover - compiled
+        hit = np.empty(status.shape[0], np.bool_)
+        for i in range(status.shape[0]):
+            hit[i] = (status[i] == candidate) & (search_left[i] <= 0)
+        return np.flatnonzero(hit)
+
+    @_jit
+    def _first_child_rows_numba(ids, status, children, age, key, below, searching, age_from, age_to):  # pragma: no cover - compiled
+        hit = np.empty(ids.shape[0], np.bool_)
+        for i in range(ids.shape[0]):
+            hit[i] = ((status[i] <= searching) & (children[i] == 0) & (age[i] >= age_from) & (age[i] <= age_to)
+                      & (_keyed_uniform_numba(ids[i], key) < below))
+        return np.flatnonzero(hit)
+
+
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` over rows where ``mask`` holds, by ``codes`` (0 <= code < n_groups)."""
@@ -462,3 +509,32 @@ def keep_rows(column: np.ndarray, *, rows: np.ndarray) -> None:
         _keep_rows_numba(column, rows)
     else:
         _keep_rows_numpy(column, rows)
+
+
+def retiring_rows(*, retire_month: np.ndarray, status: np.ndarray, month: int, searching: int) -> np.ndarray:
+    """Rows of residents (``status <= searching``) whose retirement month has come by ``month``."""
+    kernel = _retiring_rows_numba if USING_NUMBA else _retiring_rows_numpy
+    return kernel(retire_month, status, int(month), searching)
+
+
+def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:
+    """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
+    kernel = _seeker_rows_numba if USING_NUMBA else _seeker_rows_numpy
+    return kernel(status, job_seeking, candidate, searching)
+
+
+def undecided_rows(*, status: np.ndarray, search_left: np.ndarray, candidate: int) -> np.ndarray:
+    """Rows of candidates whose search time has run out."""
+    kernel = _undecided_rows_numba if USING_NUMBA else _undecided_rows_numpy
+    return kernel(status, search_left, candidate)
+
+
+def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarray, age: np.ndarray, key: int, below: float,
+                     searching: int, age_from: float, age_to: float) -> np.ndarray:
+    """Rows of childless residents aged ``age_from``-``age_to`` whose keyed draw falls below ``below``: the same as
+    ``keyed_rows`` over that mask, in one pass."""
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _first_child_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, children, age, key, float(below), searching,
+                                       float(age_from), float(age_to))
+    return _first_child_rows_numpy(ids, status, children, age, key, float(below), searching, age_from, age_to)

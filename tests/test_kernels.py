@@ -67,7 +67,7 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
 
 @needs_numba
 @pytest.mark.parametrize("seed", [0, 1])
-def test_compiled_housing_and_compaction_kernels_equal_numpy_bit_for_bit(seed):
+def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
     n = 20_000
     table = {"housing": rng.integers(0, 3, n).astype(np.int8), "tier": rng.integers(0, 5, n).astype(np.int8),
@@ -88,6 +88,15 @@ def test_compiled_housing_and_compaction_kernels_equal_numpy_bit_for_bit(seed):
     args = (queued, table["sector"], table["tier"], table["queue_since"], table["weight"], district, 30, 4, SKILLED)
     for a, b in zip(kernels._queue_places_numba(*args), kernels._queue_places_numpy(*args)):
         assert np.array_equal(a, b)
+    status, ids = table["status"], np.arange(n, dtype=np.int64) * 7919
+    pairs = [(kernels._retiring_rows_numba, kernels._retiring_rows_numpy, (table["queue_since"], status, 12, 1)),
+             (kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
+             (kernels._undecided_rows_numba, kernels._undecided_rows_numpy, (status, table["queue_since"], 2)),
+             (kernels._first_child_rows_numba, kernels._first_child_rows_numpy,
+              (ids, status, table["housing"], table["months_in_city"].astype(np.float32), np.uint64(99), 0.3, 1, 25.0, 40.0))]
+    for compiled_kernel, plain_kernel, args in pairs:
+        a, b = compiled_kernel(*args), plain_kernel(*args)
+        assert np.array_equal(a, b) and 0 < len(b) < n, compiled_kernel
     rows = np.flatnonzero(rng.random(n) < 0.7)
     for column in table.values():
         expected, compiled_column, plain_column = column[rows].copy(), column.copy(), column.copy()

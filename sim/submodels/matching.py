@@ -9,7 +9,7 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
-from sim.kernels import group_order
+from sim.kernels import group_order, seeker_rows, undecided_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 
@@ -17,7 +17,7 @@ from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 def search_and_match(model: Model) -> None:
     p, beh = model.pool, model.beh
     status = p.view("status")
-    seekers = np.flatnonzero((status == CANDIDATE) | (status == SEARCHING) | (p.view("job_seeking") == 1))
+    seekers = seeker_rows(status=status, job_seeking=p.view("job_seeking"), candidate=CANDIDATE, searching=SEARCHING)
     if len(seekers) == 0:
         model.fill_rate = np.ones(model.S)
         model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
@@ -76,7 +76,7 @@ def search_and_match(model: Model) -> None:
     p.search_left[lost] -= 1
     p.status[lost[p.search_left[lost] <= 0]] = GONE
     p.job_seeking[: p.size] = 0
-    undecided = np.flatnonzero((p.view("status") == CANDIDATE) & (p.view("search_left") <= 0))
+    undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
     p.status[undecided] = GONE  # candidates who did not come
 
 

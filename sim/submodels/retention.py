@@ -9,7 +9,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.submodels import utility
-from sim.kernels import age_a_month
+from sim.kernels import age_a_month, first_child_rows, retiring_rows
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
 
 
@@ -23,7 +23,7 @@ def retain_and_exit(model: Model) -> None:
         return
     # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation)
     month = model.start + model.t
-    retire = np.flatnonzero((p.view("retire_month") <= month) & p.resident_mask())
+    retire = retiring_rows(retire_month=p.view("retire_month"), status=p.view("status"), month=month, searching=SEARCHING)
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
     # employed talent weighs a move; displaced talent that has searched too long leaves
     considering = model.keyed_rows(p.view("uid"), mask=p.view("status") == EMPLOYED, draw="consider_move", p=beh.consider_move_per_month)
@@ -60,9 +60,10 @@ def retain_and_exit(model: Model) -> None:
     age_a_month(age=p.view("age"), birth_month=p.view("birth_month"), months_in_city=p.view("months_in_city"),
                 status=p.view("status"), month=month, newcomer_code=CANDIDATE)
     model.ages_as_of = month
-    age = p.view("age")
-    childless = p.resident_mask() & (p.view("children") == 0) & (age >= 25) & (age <= 40)
-    p.children[model.keyed_rows(p.view("uid"), mask=childless, draw="first_child", p=beh.child_rate_per_year / 12)] = 1
+    # a first child for childless residents aged 25-40
+    p.children[first_child_rows(p.view("uid"), status=p.view("status"), children=p.view("children"), age=p.view("age"),
+                                key=model.draw_key("first_child"), below=beh.child_rate_per_year / 12, searching=SEARCHING,
+                                age_from=25, age_to=40)] = 1
 
 
 def best_other_cluster(model: Model, v_sector: np.ndarray) -> np.ndarray:
