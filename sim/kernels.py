@@ -360,6 +360,23 @@ if USING_NUMBA:
         return np.flatnonzero(hit)
 
 
+    @_jit
+    def _resident_group_sum_numba(codes, weights, status, searching, n_groups):  # pragma: no cover - compiled
+        out = np.zeros(n_groups)
+        for i in range(codes.shape[0]):
+            if status[i] <= searching:
+                out[codes[i]] += np.float64(weights[i])
+        return out
+
+    @_jit
+    def _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_groups):  # pragma: no cover - compiled
+        out = np.zeros(n_groups)
+        for i in range(outer.shape[0]):
+            if status[i] <= searching:
+                out[np.int64(outer[i]) * n_inner + np.int64(inner[i])] += np.float64(weights[i])
+        return out
+
+
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` over rows where ``mask`` holds, by ``codes`` (0 <= code < n_groups)."""
@@ -538,3 +555,21 @@ def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarra
         return _first_child_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, children, age, key, float(below), searching,
                                        float(age_from), float(age_to))
     return _first_child_rows_numpy(ids, status, children, age, key, float(below), searching, age_from, age_to)
+
+
+def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
+    """``group_sum`` over residents (``status <= searching``), without building their mask."""
+    if USING_NUMBA:
+        return _resident_group_sum_numba(codes, weights, status, searching, n_groups)
+    return _group_sum_numpy(codes, weights, status <= searching, n_groups)
+
+
+def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[int, int], weights: np.ndarray, status: np.ndarray,
+                         searching: int) -> np.ndarray:
+    """``group_table`` over residents (``status <= searching``), without building their mask."""
+    n_outer, n_inner = shape
+    if USING_NUMBA:
+        flat = _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_outer * n_inner)
+    else:
+        flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
+    return flat.reshape(n_outer, n_inner)

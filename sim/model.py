@@ -21,11 +21,11 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import group_sum, group_table, keyed_rows, keyed_uniforms, mean_one_lognormal
+from sim.kernels import group_sum, keyed_rows, keyed_uniforms, mean_one_lognormal, resident_group_table
 from sim.region import Region
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
-from sim.talent import APARTMENT, EMPLOYED, MARKET, Cohort, TalentPool
+from sim.talent import APARTMENT, EMPLOYED, MARKET, SEARCHING, Cohort, TalentPool
 
 # The month's processes in their order (docs/ODD.md §3); observation (11) follows them in ``step``.
 SCHEDULE = (
@@ -438,12 +438,14 @@ class TalentModel(mesa.Model):
 
     def renters_by_district(self) -> np.ndarray:
         p = self.pool
-        by_housing = group_table(outer=p.view("sector"), inner=p.view("housing"), shape=(self.S, 3), weights=p.view("weight"), mask=p.resident_mask())
+        by_housing = resident_group_table(outer=p.view("sector"), inner=p.view("housing"), shape=(self.S, 3), weights=p.view("weight"),
+                                          status=p.view("status"), searching=SEARCHING)
         return self.by_district(by_housing[:, MARKET])
 
     def stock_by_sector_tier(self) -> np.ndarray:
         p = self.pool
-        return group_table(outer=p.view("sector"), inner=p.view("tier"), shape=(self.S, K), weights=p.view("weight"), mask=p.resident_mask())
+        return resident_group_table(outer=p.view("sector"), inner=p.view("tier"), shape=(self.S, K), weights=p.view("weight"),
+                                    status=p.view("status"), searching=SEARCHING)
 
     # ================================================================ the step
     def step(self) -> None:

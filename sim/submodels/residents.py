@@ -16,7 +16,8 @@ from mesa import Model
 
 from sim.categories import AGES, CHANNEL, FEMALE, MALE, SEXES
 from sim.dates import month_index
-from sim.kernels import group_sum
+from sim.kernels import resident_group_sum
+from sim.talent import SEARCHING
 from sim.submodels.value_added import real_growth
 
 AGE = np.arange(AGES, dtype=float)  # single years of age; the last is the open group 100+
@@ -157,7 +158,8 @@ def talent_by_age(model: Model) -> np.ndarray:
     p = model.pool
     years = np.minimum(p.view("age"), AGES - 1).astype(np.int64)
     cell = p.view("sex").astype(np.int64) * AGES + years
-    return group_sum(codes=cell, weights=p.view("weight"), mask=p.resident_mask(), n_groups=len(SEXES) * AGES).reshape(len(SEXES), AGES)
+    return resident_group_sum(codes=cell, weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
+                              n_groups=len(SEXES) * AGES).reshape(len(SEXES), AGES)
 
 
 def sex_shares_by_age(talent: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.kernels import group_sum
+from sim.kernels import resident_group_sum
+from sim.talent import SEARCHING
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -76,7 +77,8 @@ def service_users(model: Model) -> dict[str, float]:
     p = model.pool
     talent = float(model.recorder.stock[model.t].sum())
     # children is a 0/1 flag: the second group's sum is the talent in households with children
-    families = float(group_sum(codes=p.view("children"), weights=p.view("weight"), mask=p.resident_mask(), n_groups=2)[1])
+    families = float(resident_group_sum(codes=p.view("children"), weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
+                                        n_groups=2)[1])
     return {"hospital_beds": float(model.residents.non_talent_total[model.t]) + talent, "school_places": families, "culture_events": talent}
 
 
