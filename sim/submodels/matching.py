@@ -35,7 +35,7 @@ def search_and_match(model: Model) -> None:
     inclusive_by_kind, cum_p_by_kind = sector_choice_table(model, log_size + v_sector)
     inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
-    target = (cum_p_by_kind[kind] < model.keyed_uniforms(uid, draw="search_cluster")[:, None]).sum(axis=1)
+    target = clusters_below(cum_p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
     # candidates from outside first decide whether to come at all
     is_candidate = status[seekers] == CANDIDATE
@@ -78,6 +78,15 @@ def search_and_match(model: Model) -> None:
     p.job_seeking[: p.size] = 0
     undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
     p.status[undecided] = GONE  # candidates who did not come
+
+
+def clusters_below(cum_p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each seeker, how many of its kind's cumulative cluster probabilities lie below its uniform ``u``
+    (the cluster it picks by inversion), counted one cluster at a time rather than row by row."""
+    below = np.zeros(len(kind), np.int64)
+    for j in range(cum_p_by_kind.shape[1]):
+        below += cum_p_by_kind[kind, j] < u
+    return below
 
 
 def matches(*, seekers: np.ndarray, vacancies: np.ndarray, efficiency: float, elasticity: float) -> np.ndarray:

@@ -41,7 +41,7 @@ def retain_and_exit(model: Model) -> None:
         alts = np.column_stack([v_stay, v_in, v_out])
         prob = np.exp(alts - utility.logsumexp(alts, axis=1)[:, None])
         u = model.keyed_uniforms(p.uid[considering], draw="move_choice")
-        pick = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), alts.shape[1] - 1)
+        pick = utility.pick_alternative(prob, u)
         p.job_seeking[considering[pick == 1]] = 1
         leavers = pick >= 2
         depart(model, considering[leavers], channel=pick[leavers] - 2)
@@ -52,7 +52,7 @@ def retain_and_exit(model: Model) -> None:
         v_out = utility.outside_utility(model)[:, p.tier[gave_up].astype(np.int64)].T
         prob = np.exp(v_out - utility.logsumexp(v_out, axis=1)[:, None])
         u = model.keyed_uniforms(p.uid[gave_up], draw="destination")
-        dest = np.minimum((np.cumsum(prob, axis=1) < u[:, None]).sum(axis=1), model.J - 1)
+        dest = utility.pick_alternative(prob, u)
         depart(model, gave_up, channel=dest)
     # ageing: whole months since birth, every row at once (departed rows are never read again), so that age
     # and birth month never drift apart; tenure: every row, then taken back from the few newcomers still
