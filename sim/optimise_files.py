@@ -4,6 +4,7 @@ base (so that ``talentsim run``, ``compare`` and the notebooks take it as any ot
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -34,16 +35,17 @@ def _header(*, trial: Any, evaluation: pa.Table, outcome: str, space: SearchSpac
             file_name: str) -> str:
     value = _evaluated(evaluation, trial=trial.number, outcome=outcome)
     spent = _evaluated(evaluation, trial=trial.number, outcome=SPENDING)
+    form = ".4f" if outcome.startswith("coordination") else ",.0f"
+    one_seed = len(seeds) < 2
+    level = "" if one_seed else f" (95% interval {value['ci_low']:{form}} to {value['ci_high']:{form}})"
+    diff = "" if one_seed else f" ({value['diff_ci_low']:+{form}} to {value['diff_ci_high']:+{form}})"
     lines = [f"Found by talentsim optimise (trial {trial.number}): the best setting of {', '.join(space.families)} within "
              f"{space.envelope_yuan:,.0f} yuan a year of lever budgets, from {space.start} on.",
-             f"Re-evaluated on {len(seeds)} fresh seeds at scale {scale}: {outcome} {value['mean']:,.6g} "
-             f"(95% interval {value['ci_low']:,.6g} to {value['ci_high']:,.6g}); difference to the base at the same seeds "
-             f"{value['diff_mean']:+,.6g} ({value['diff_ci_low']:+,.6g} to {value['diff_ci_high']:+,.6g}); "
+             f"Re-evaluated on {len(seeds)} fresh seed{'' if one_seed else 's'} at scale {scale}: {outcome} {value['mean']:{form}}"
+             f"{level}; difference to the base at the same seeds {value['diff_mean']:+{form}}{diff}; "
              f"spending {spent['mean']:,.0f} yuan a year.",
              f"One of those runs: talentsim run {file_name} --scale {scale} --seed {seeds[0]}",
              "The values are the optimiser's, not rounded, so that the runs reproduce exactly."]
-    import textwrap
-
     return "".join(f"# {part}\n" for line in lines for part in textwrap.wrap(line, 110))
 
 
