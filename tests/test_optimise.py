@@ -160,6 +160,24 @@ def test_a_study_run_again_adds_trials_and_keeps_the_earlier_ones(tight, tmp_pat
     assert not after[after["trial"] >= result.trials.num_rows]["value"].isin(before["value"]).all()
 
 
+def test_a_trial_left_running_by_an_interrupted_invocation_is_tried_again(tight, tmp_path):
+    import optuna
+
+    from sim.optimise import distributions
+
+    base, space, result = tight
+    out = tmp_path / "interrupted"
+    shutil.copytree(result.study_dir.parent.parent, out)
+    study = optuna.load_study(study_name=result.study_name, storage=f"sqlite:///{out / base.name / result.study_dir.name / 'study.db'}")
+    left = study.ask(distributions(space))           # asked, never told: what a killed invocation leaves
+    again = optimise_budget(base, space=space, objective="talent_2035", out=out, trials=1, seeds=1, eval_seeds=2, reevaluate=1,
+                            scale=1, workers=0, charts=False)
+    rows = {r["trial"]: r for r in again.trials.to_pylist()}
+    assert rows[left.number]["state"] == "failed" and rows[left.number + 1]["state"] == "complete"
+    retried = optuna.load_study(study_name=result.study_name, storage=again.storage).trials[left.number + 1]
+    assert retried.params == left.params
+
+
 def test_the_pareto_search_writes_a_front_and_its_chart(tmp_path, capsys):
     _, floor = _held_and_floor()
     code = main(["optimise", str(TOY), "--budget-yuan-per-year", f"{floor + 2e9:.0f}", "--levers", "housing", "--pareto",
