@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|calibrate|validate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|optimise|calibrate|validate|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
+from sim.cli_optimise import optimise_command
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
     overrides as _overrides, warn as _warn,
@@ -95,6 +96,30 @@ def _build_parser() -> argparse.ArgumentParser:
     _study_options(disc, seeds_help="seeds per design row, the same at every row and in both scenarios (default 1)",
                    root_default="the base scenario's", scale_default="100", set_help="override a parameter in both scenarios (repeatable)")
     disc.set_defaults(seeds=1, scale=100)
+
+    opt = sub.add_parser("optimise", help="lever settings that do most for talent (or coordination) within an annual budget (optuna)")
+    opt.add_argument("scenario", help=f"the base scenario: file (YAML) or name ({NAME_LOOKUP})")
+    opt.add_argument("--budget-yuan-per-year", required=True, type=float, metavar="X",
+                     help="the envelope: the levers' annual budgets together may not exceed X yuan (e.g. 1.5e10)")
+    opt.add_argument("--levers", required=True, metavar="FAMILY,...",
+                     help="lever families to search: housing, funding, projects, challenges, platforms, services, tailored_support, "
+                          "graduates, skills (comma-separated); the others keep the base's settings and budgets")
+    opt.add_argument("--objective", choices=("talent_2035", "coordination_2035"), default="talent_2035",
+                     help="what to maximise: city talent at the end of 2035 (default) or the clusters' mean coupling coordination in 2035")
+    opt.add_argument("--pareto", action="store_true", help="NSGA-II: the front of spending against the objective (default: TPE on the objective)")
+    opt.add_argument("--trials", type=int, default=40, help="trials to add to the study (default 40); run again to add more")
+    opt.add_argument("--eval-seeds", type=int, default=10, help="fresh seeds on which the best settings and the base are re-evaluated (default 10)")
+    opt.add_argument("--reevaluate", type=int, default=3, help="settings re-evaluated: the best and the next best, or members of the front (default 3)")
+    opt.add_argument("--from", dest="from_year", type=int, metavar="YEAR",
+                     help="the settings apply from January of YEAR (default 2025, or the run's first year if it ends earlier)")
+    opt.add_argument("--batch", type=int, default=4, help="trials asked for and run at once (default 4; results depend on it, not on --workers)")
+    opt.add_argument("--population", type=int, help="NSGA-II population (with --pareto; default 16)")
+    opt.add_argument("--name", help="name of the optuna study and of its folder OUT/<scenario>/optimise-<name> (default: from the options)")
+    opt.add_argument("--storage", type=Path, metavar="FILE",
+                     help="the SQLite file of the optuna study (default OUT/<scenario>/optimise-<name>/study.db); the same name resumes")
+    _study_options(opt, seeds_help="search seeds, the same in every trial (default 2)", root_default="the base scenario's",
+                   scale_default="100", set_help="override a parameter of the base scenario (repeatable)")
+    opt.set_defaults(seeds=2, scale=100)
 
     cal = sub.add_parser("calibrate", help="fit the free parameters to the patterns P1-P4 and the fitted observations: "
                                            "a point fit, or a posterior by ABC-SMC")
@@ -221,6 +246,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return sensitivity_command(args)
     if args.command == "discover":
         return discover_command(args)
+    if args.command == "optimise":
+        return optimise_command(args)
     if args.command == "validate":
         return _validate(args)
     return _params(args)

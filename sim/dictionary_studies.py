@@ -3,7 +3,7 @@ calibration (they join :data:`sim.dictionary.TABLES` in this order)."""
 
 from __future__ import annotations
 
-from sim.dictionary_terms import KEY_COLUMNS, NONE, RUNS, Column, Table, Unit
+from sim.dictionary_terms import KEY_COLUMNS, NONE, RUNS, SEEDS, Column, Table, Unit
 
 STUDY = "<study>"
 ABC_FOLDER = "outputs/<scenario>/abc"
@@ -18,7 +18,15 @@ OUTCOME = Column("outcome: talent_total_2035 (city talent at the end of 2035), t
                  "结果指标：talent_total_2035（2035 年末全市人才）、talent_<集群>_2035、talent_share_2035（人才占常住人口比例）、"
                  "其他 XLRM 指标，或 effect:<政策情景>:<指标>，即政策情景相对基准情景的配对差", NONE)
 FACTOR = Column("the sampled parameter, by its full dotted name (see talentsim params)", "被抽样的参数（完整点分名称，见 talentsim params）", NONE)
-DESIGN_ROW = Column("row of the design, from 0", "设计行编号，从 0 起", NONE)
+DESIGN_ROW = Column("row of the design, from 0 (in a budget optimisation: the trial, -1 for the base scenario)",
+                    "设计行编号，从 0 起（预算优化中为试验编号，基准情景为 -1）", NONE)
+OPTIMISE_FOLDER = "outputs/<scenario>/optimise-<name>"
+YUAN_A_YEAR = Unit("yuan per year", "元/年")
+TRIAL = Column("optuna trial number, from 0, in the order the trials were asked for", "optuna 试验编号，从 0 起，按试验提出顺序", NONE)
+OBJECTIVE_UNIT = Unit("the objective's unit: persons (talent_2035) or index 0-1 (coordination_2035)",
+                      "目标自身的单位：人（talent_2035）或 0–1 指数（coordination_2035）")
+EVALUATED_UNIT = Unit("the outcome's unit: persons, index 0-1, or yuan per year for spending_yuan_per_year",
+                      "指标自身的单位：人、0–1 指数，spending_yuan_per_year 为元/年")
 
 
 def _bounded(name: str, en: str, zh: str, how_en: str, how_zh: str, unit: Unit) -> dict[str, Column]:
@@ -32,10 +40,13 @@ def _bounded(name: str, en: str, zh: str, how_en: str, how_zh: str, unit: Unit) 
 ANALYSIS_TABLES: dict[str, Table] = {
     "run_outcomes": Table(
         "outcomes of a sensitivity run", "敏感性分析单次运行的结果指标",
-        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10) or of a scenario "
-        "discovery (talentsim discover): one row per outcome.",
-        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）或情景发现（talentsim discover）中单次运行的标量结果指标：每个指标一行。",
-        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet", f"{DISCOVER_FOLDER}/runs/run_outcomes/<run id>.parquet"),
+        "The scalar outcomes of one run of a sensitivity study (talentsim sensitivity; ODD §10), of a scenario "
+        "discovery (talentsim discover) or of a budget optimisation (talentsim optimise, which adds spending_yuan_<year>, the "
+        "government's spending on all levers in each calendar year): one row per outcome.",
+        "敏感性分析研究（talentsim sensitivity；ODD 第 10 节）、情景发现（talentsim discover）或预算优化（talentsim optimise，"
+        "另含 spending_yuan_<年份>，即各自然年政府在全部政策上的支出）中单次运行的标量结果指标：每个指标一行。",
+        (f"{SENSITIVITY_FOLDER}/runs/run_outcomes/<run id>.parquet", f"{DISCOVER_FOLDER}/runs/run_outcomes/<run id>.parquet",
+         f"{OPTIMISE_FOLDER}/runs/run_outcomes/<run id>.parquet"),
         {**KEY_COLUMNS, "point": DESIGN_ROW, "outcome": OUTCOME,
          "value": Column("the outcome's value in this run", "该指标在本次运行中的取值", OUTCOME_UNIT)}),
     "design": Table(
@@ -199,4 +210,73 @@ ANALYSIS_TABLES: dict[str, Table] = {
          "in_distance": Column("whether the target counts in the distance (false for P1, which holds by construction)",
                                "该目标是否计入距离（P1 由构造成立，为 false）", NONE),
          "unit": Column("the target's unit", "目标的单位", NONE)}),
+    "optimise_trials": Table(
+        "budget optimisation trials", "预算优化试验",
+        "Every trial of a budget optimisation (talentsim optimise): a setting of the searched lever families, run with the "
+        "same search seeds as every other trial; its objective and spending are means over those seeds.",
+        "预算优化（talentsim optimise）的每次试验：所搜索政策类别的一种设置，与其他试验使用相同的搜索随机种子运行；"
+        "目标值与支出为这些种子的均值。",
+        (f"{OPTIMISE_FOLDER}/optimise_trials.parquet", f"{OPTIMISE_FOLDER}/optimise_trials.csv"),
+        {"trial": TRIAL,
+         "state": Column("complete, failed (a run failed, or an interrupted invocation left it unfinished) or running",
+                         "complete（完成）、failed（有运行失败或被中断）或 running（运行中）", NONE),
+         "feasible": Column("whether the setting's budgets and its runs' spending stay within the budget envelope in every year",
+                            "设置的预算及其运行的实际支出是否每年都在预算总额之内", NONE),
+         "objective": Column("what the optimisation maximises: talent_2035 (city talent at the end of 2035) or coordination_2035 "
+                             "(mean coupling coordination degree D of the clusters in 2035)",
+                             "优化目标：talent_2035（2035 年末全市人才）或 coordination_2035（2035 年各集群耦合协调度 D 的均值）", NONE),
+         "objective_value": Column("the objective, mean over the search seeds", "目标值（搜索随机种子的均值）", OBJECTIVE_UNIT),
+         "budget_yuan_per_year": Column("the levers' annual budgets summed, the largest over the periods in force from the start year: "
+                                        "the most the government can spend in a year",
+                                        "各项政策年度预算之和（起始年后各时段中的最大值）：政府一年内可支出的上限", YUAN_A_YEAR),
+         "spending_yuan_per_year": Column("government spending on all levers, mean per calendar year from the start year, mean over "
+                                          "the search seeds", "起始年起政府在全部政策上的年均支出（搜索随机种子均值）", YUAN_A_YEAR),
+         "max_spending_yuan_per_year": Column("the largest spending of any calendar year from the start year in any search run",
+                                              "任一搜索运行中起始年起任一自然年的最大支出", YUAN_A_YEAR),
+         "pareto": Column("whether the trial is on the front: no feasible trial spends less and achieves more",
+                          "是否位于前沿：没有可行试验支出更少而目标值更高", NONE),
+         "best": Column("whether the trial is the best feasible one (the highest objective), the one re-evaluated first and saved "
+                        "as a scenario", "是否为最优可行试验（目标值最高），即首先重新评估并保存为情景的试验", NONE)}),
+    "optimise_settings": Table(
+        "budget optimisation settings", "预算优化设置",
+        "The lever settings of every trial of a budget optimisation, in long form: the value the runs used and the value the "
+        "sampler proposed (budgets that together exceed the envelope shrink towards their low ends).",
+        "预算优化每次试验的政策设置（长表）：运行所用取值与采样器提出的取值（预算之和超出总额时向各自下限按比例收缩）。",
+        (f"{OPTIMISE_FOLDER}/optimise_settings.parquet", f"{OPTIMISE_FOLDER}/optimise_settings.csv"),
+        {"trial": TRIAL,
+         "family": Column("lever family: housing, funding, projects, challenges, platforms, services, tailored_support, graduates, "
+                          "skills", "政策类别：housing、funding、projects、challenges、platforms、services、tailored_support、"
+                          "graduates、skills", NONE),
+         "parameter": FACTOR,
+         "value": Column("the setting the trial's runs used, from the start year on", "试验运行自起始年起所用的设置", FACTOR_UNIT),
+         "sampled": Column("the value the sampler proposed (differs from value only for budgets fitted within the envelope)",
+                           "采样器提出的取值（仅为纳入预算总额而调整的预算与 value 不同）", FACTOR_UNIT),
+         "low": Column("low end of the parameter's declared plausible range", "参数合理取值范围下限", FACTOR_UNIT),
+         "high": Column("high end of the parameter's declared plausible range", "参数合理取值范围上限", FACTOR_UNIT),
+         "unit": Column("the parameter's unit", "参数的单位", NONE)}),
+    "optimise_evaluation": Table(
+        "budget optimisation out of sample", "预算优化样本外评估",
+        "The best settings of a budget optimisation and the base scenario (trial -1), each run again with fresh seeds disjoint "
+        "from the search seeds, the same for all: per outcome the mean and its 95% interval, and the paired difference to the base.",
+        "预算优化的最优设置与基准情景（trial 为 -1）以与搜索种子不相交的一组新随机种子（各设置相同）重新运行：各指标的均值及其 95% "
+        "区间，以及相对基准情景的配对差。",
+        (f"{OPTIMISE_FOLDER}/optimise_evaluation.parquet", f"{OPTIMISE_FOLDER}/optimise_evaluation.csv"),
+        {"trial": TRIAL,
+         "role": Column("base (the base scenario), best (the best feasible trial), runner-up (the next best) or front (another "
+                        "trial of the front, with --pareto)", "base（基准情景）、best（最优可行试验）、runner-up（次优）或 front"
+                        "（前沿上的其他试验，--pareto 时）", NONE),
+         "outcome": Column("talent_total_2035, coordination_mean_2035 or spending_yuan_per_year (mean per year from the start year)",
+                           "talent_total_2035、coordination_mean_2035 或 spending_yuan_per_year（起始年起年均支出）", NONE),
+         "n_seeds": Column("fresh seeds behind the numbers", "所依据的新随机种子数", SEEDS),
+         "mean": Column("the outcome, mean over the fresh seeds", "指标在新随机种子上的均值", EVALUATED_UNIT),
+         "ci_low": Column("lower bound of the mean's 95% interval (Student's t over the seeds; empty with one seed)",
+                          "均值 95% 区间下限（各种子的 t 分布区间；仅一个种子时为空）", EVALUATED_UNIT),
+         "ci_high": Column("upper bound of the mean's 95% interval", "均值 95% 区间上限", EVALUATED_UNIT),
+         "diff_mean": Column("mean paired difference to the base scenario at the same seeds", "相同种子下相对基准情景的配对差均值",
+                             EVALUATED_UNIT),
+         "diff_ci_low": Column("lower bound of the difference's 95% interval", "配对差 95% 区间下限", EVALUATED_UNIT),
+         "diff_ci_high": Column("upper bound of the difference's 95% interval", "配对差 95% 区间上限", EVALUATED_UNIT),
+         "search_mean": Column("the objective as the search saw it (mean over the search seeds), for the objective's row only: "
+                               "above mean when the search seeds flattered the setting",
+                               "搜索阶段所见的目标值（搜索种子均值，仅目标所在行）：高于 mean 表示搜索种子偏向该设置", EVALUATED_UNIT)}),
 }

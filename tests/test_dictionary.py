@@ -31,7 +31,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture(scope="module")
 def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
     """What the command line writes for a run, an ensemble, a sweep, a comparison, a validation, sensitivity
-    studies, a scenario discovery and an ABC-SMC calibration of the toy region, and an ensemble and a comparison with
+    studies, a scenario discovery, a budget optimisation and an ABC-SMC calibration of the toy region, and an ensemble and a comparison with
     parameter draws."""
     out = tmp_path_factory.mktemp("dictionary") / "out"
     more_housing = out.parent / "toy_more_housing.yaml"
@@ -51,6 +51,8 @@ def out(tmp_path_factory, toy_scenario_path, toy_region_path) -> Path:
                 ["compare", str(with_posterior), str(more_housing), str(toy_scenario_path), "--posterior", "2", "--years", "2022",
                  *STUDY, *SHORT],
                 ["validate", toy, "--seeds", "2", "--scale", "1", *SHORT],
+                ["optimise", toy, "--budget-yuan-per-year", "1.1e10", "--levers", "housing", "--trials", "2", "--seeds", "1",
+                 "--eval-seeds", "1", "--reevaluate", "1", "--scale", "1", "--from", "2022", "--workers", "0", "--no-charts", "--quiet"],
                 ["sensitivity", toy, "--factors", *SENSITIVITY_FACTORS, "--trajectories", "2", "--policy", str(more_housing),
                  "--workers", "0", "--no-charts", "--quiet"],
                 ["sensitivity", toy, "--method", "sobol", "--samples", "4", "--second-order", "--factors", *SENSITIVITY_FACTORS,
@@ -93,7 +95,7 @@ def test_every_written_column_is_in_the_dictionary(out):
     files = table_files(out)
     assert {"comparison", "lever_pairs", "draws", "response", "scenarios", "summary", "runs", "validation", "design", "responses",
             "indices", "second_order", "convergence", "run_outcomes", "discovery_cases", "prim_trajectory", "prim_box", "posterior",
-            "posterior_predictive", *RUN_TABLES} <= set(files.values())
+            "posterior_predictive", "optimise_trials", "optimise_settings", "optimise_evaluation", *RUN_TABLES} <= set(files.values())
     for path, name in files.items():
         assert name in TABLES, path
         assert undocumented(read_any(path), name=name) == [], path
