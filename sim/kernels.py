@@ -157,6 +157,19 @@ def _first_child_rows_numpy(ids, status, children, age, key, below, searching, a
     return _keyed_rows_numpy(ids, mask, key, below)
 
 
+def _keyed_status_rows_numpy(ids, status, code, key, below):
+    return _keyed_rows_numpy(ids, status == code, key, below)
+
+
+def _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, below):
+    mask = (status <= searching) & (housing != owner) & (months_in_city >= min_months)
+    return _keyed_rows_numpy(ids, mask, key, below)
+
+
+def _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups):
+    return _group_sum_numpy(codes, weights, (queue_since >= 0) & (status == employed), n_groups)
+
+
 if USING_NUMBA:
     _jit = _numba.njit(cache=True, nogil=True)
 
@@ -377,6 +390,31 @@ if USING_NUMBA:
         return out
 
 
+    @_jit
+    def _keyed_status_rows_numba(ids, status, code, key, below):  # pragma: no cover - compiled
+        hit = np.empty(ids.shape[0], np.bool_)
+        for i in range(ids.shape[0]):
+            hit[i] = (status[i] == code) & (_keyed_uniform_numba(ids[i], key) < below)
+        return np.flatnonzero(hit)
+
+    @_jit
+    def _purchase_rows_numba(ids, status, searching, housing, owner, months_in_city, min_months, key,
+                             below):  # pragma: no cover - compiled
+        hit = np.empty(ids.shape[0], np.bool_)
+        for i in range(ids.shape[0]):
+            hit[i] = ((status[i] <= searching) & (housing[i] != owner) & (months_in_city[i] >= min_months)
+                      & (_keyed_uniform_numba(ids[i], key) < below))
+        return np.flatnonzero(hit)
+
+    @_jit
+    def _queued_sum_numba(codes, weights, queue_since, status, employed, n_groups):  # pragma: no cover - compiled
+        out = np.zeros(n_groups)
+        for i in range(codes.shape[0]):
+            if queue_since[i] >= 0 and status[i] == employed:
+                out[codes[i]] += np.float64(weights[i])
+        return out
+
+
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` over rows where ``mask`` holds, by ``codes`` (0 <= code < n_groups)."""
@@ -573,3 +611,29 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)
+
+
+def keyed_status_rows(ids: np.ndarray, *, status: np.ndarray, code: int, key: int, below: float) -> np.ndarray:
+    """``keyed_rows`` over the rows whose status is ``code``, in one pass."""
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _keyed_status_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, code, key, float(below))
+    return _keyed_status_rows_numpy(ids, status, code, key, float(below))
+
+
+def purchase_rows(ids: np.ndarray, *, status: np.ndarray, searching: int, housing: np.ndarray, owner: int, months_in_city: np.ndarray,
+                  min_months: float, key: int, below: float) -> np.ndarray:
+    """``keyed_rows`` over residents who do not own their home and have lived ``min_months`` in the city, in one pass."""
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _purchase_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, searching, housing, owner, months_in_city,
+                                    float(min_months), key, float(below))
+    return _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, float(below))
+
+
+def queued_sum(*, codes: np.ndarray, weights: np.ndarray, queue_since: np.ndarray, status: np.ndarray, employed: int,
+               n_groups: int) -> np.ndarray:
+    """Sum of ``weights`` by ``codes`` over employed rows in the apartment queue (``queue_since >= 0``)."""
+    if USING_NUMBA:
+        return _queued_sum_numba(codes, weights, queue_since, status, employed, n_groups)
+    return _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups)

@@ -21,7 +21,7 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import group_sum, keyed_rows, keyed_uniforms, mean_one_lognormal, resident_group_table
+from sim.kernels import keyed_rows, keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
 from sim.region import Region
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
@@ -546,8 +546,8 @@ class TalentModel(mesa.Model):
 
     def queue_by_district(self) -> np.ndarray:
         p = self.pool
-        mask = (p.view("queue_since") >= 0) & (p.view("status") == EMPLOYED)
-        return self.by_district(group_sum(codes=p.view("sector"), weights=p.view("weight"), mask=mask, n_groups=self.S))
+        return self.by_district(queued_sum(codes=p.view("sector"), weights=p.view("weight"), queue_since=p.view("queue_since"),
+                                           status=p.view("status"), employed=EMPLOYED, n_groups=self.S))
 
 
     # ================================================================ running

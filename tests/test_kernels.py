@@ -93,10 +93,15 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
              (kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
              (kernels._undecided_rows_numba, kernels._undecided_rows_numpy, (status, table["queue_since"], 2)),
              (kernels._first_child_rows_numba, kernels._first_child_rows_numpy,
-              (ids, status, table["housing"], table["months_in_city"].astype(np.float32), np.uint64(99), 0.3, 1, 25.0, 40.0))]
+              (ids, status, table["housing"], table["months_in_city"].astype(np.float32), np.uint64(99), 0.3, 1, 25.0, 40.0)),
+             (kernels._keyed_status_rows_numba, kernels._keyed_status_rows_numpy, (ids, status, 0, np.uint64(5), 0.4)),
+             (kernels._purchase_rows_numba, kernels._purchase_rows_numpy,
+              (ids, status, 1, table["housing"], 2, table["months_in_city"], 24.0, np.uint64(7), 0.5))]
     for compiled_kernel, plain_kernel, args in pairs:
         a, b = compiled_kernel(*args), plain_kernel(*args)
         assert np.array_equal(a, b) and 0 < len(b) < n, compiled_kernel
+    args = (table["sector"], table["weight"], table["queue_since"], status, 0, 10)
+    assert np.array_equal(kernels._queued_sum_numba(*args), kernels._queued_sum_numpy(*args))
     rows = np.flatnonzero(rng.random(n) < 0.7)
     for column in table.values():
         expected, compiled_column, plain_column = column[rows].copy(), column.copy(), column.copy()

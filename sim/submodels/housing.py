@@ -8,7 +8,7 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED
-from sim.kernels import group_order, housing_rows, queue_places
+from sim.kernels import group_order, housing_rows, purchase_rows, queue_places
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
 
 HOUSING_CODES = {"apartment": APARTMENT, "market": MARKET, "skilled": SKILLED, "employed": EMPLOYED, "searching": SEARCHING}
@@ -81,9 +81,10 @@ def buy_homes(model: Model) -> None:
     price = model.rent * 12 * model.beh.price_to_annual_rent
     base = model.beh.purchase_rate_per_year / 12
     high_end_rate = base * (1 + model.beh.purchase_subsidy_elasticity * lev.purchase_subsidy_yuan / price)
-    renter = p.resident_mask() & (p.view("housing") != OWNER) & (p.view("months_in_city") >= model.beh.purchase_min_tenure_months)
-    # renters whose draw is below the highest rate, then each against its own rate
-    drawn = model.keyed_rows(p.view("uid"), mask=renter, draw="purchase", p=max(base, float(high_end_rate.max())))
+    # renters with the tenure to buy whose draw is below the highest rate, then each against its own rate
+    drawn = purchase_rows(p.view("uid"), status=p.view("status"), searching=SEARCHING, housing=p.view("housing"), owner=OWNER,
+                          months_in_city=p.view("months_in_city"), min_months=model.beh.purchase_min_tenure_months,
+                          key=model.draw_key("purchase"), below=max(base, float(high_end_rate.max())))
     rate = np.where(p.tier[drawn] < SKILLED, high_end_rate[model.sector_district[p.sector[drawn]]], base)
     buys = drawn[model.keyed_uniforms(p.uid[drawn], draw="purchase") < rate]
     subsidised = float(p.weight[buys][p.tier[buys] < SKILLED].sum())

@@ -9,7 +9,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.submodels import utility
-from sim.kernels import age_a_month, first_child_rows, retiring_rows
+from sim.kernels import age_a_month, first_child_rows, keyed_status_rows, retiring_rows
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
 
 
@@ -26,7 +26,8 @@ def retain_and_exit(model: Model) -> None:
     retire = retiring_rows(retire_month=p.view("retire_month"), status=p.view("status"), month=month, searching=SEARCHING)
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
     # employed talent weighs a move; displaced talent that has searched too long leaves
-    considering = model.keyed_rows(p.view("uid"), mask=p.view("status") == EMPLOYED, draw="consider_move", p=beh.consider_move_per_month)
+    considering = keyed_status_rows(p.view("uid"), status=p.view("status"), code=EMPLOYED, key=model.draw_key("consider_move"),
+                                    below=beh.consider_move_per_month)
     if len(considering):
         s = p.sector[considering].astype(np.int64)
         k = p.tier[considering].astype(np.int64)
