@@ -268,6 +268,8 @@ def _with_value(name: str, percent: float) -> str:
     """A cluster's name with its relative difference, e.g. ``Hydrogen energy +1.2%``."""
     if not all_finite(percent):
         return name
+    if round(percent, 1) == 0:  # no sign on a value that rounds to zero
+        return f"{name} 0.0%"
     return f"{name} {minus(f'{percent:+.1f}')}%"
 
 
