@@ -309,6 +309,8 @@ def response_table(values: YearEnd, *, lever: str, lever_values: Sequence[float]
 
 
 def _null_nan(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # mean_interval's NaN interval of a single run
+        value = value[()]
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
