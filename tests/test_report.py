@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sim.charts.captions import comparison_caption, run_caption, source_line
+from sim.charts.captions import comparison_caption, design_caption, run_caption, source_line, validation_caption
 from sim.charts.schematic import district_cells
 from sim.cli import main
 from sim.config import load_scenario
@@ -23,6 +23,8 @@ from sim.region import load_region
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Latin words a Chinese report may hold: the model's name, its command and the name of its model description.
 ALLOWED_LATIN = {"TalentSim", "talentsim", "params", "ODD"}
+# ... and the names of methods and tools that a chart's footer may name as they are
+METHOD_NAMES = {"Morris", "PRIM", "EMA", "Workbench"}
 # Words of the English templates: none may be left in a Chinese report.
 ENGLISH_WORDS = ("the", "reference", "scenario", "difference", "interval", "persons", "talent", "cluster", "spending",
                  "Figure", "Sources", "Warning", "seed", "scale")
@@ -121,10 +123,15 @@ def test_chart_footers_cite_the_sources_in_the_charts_language(lang: str) -> Non
     housing = load_scenario("housing_plus100")
     for footer in (run_caption(baseline, lang=lang),
                    comparison_caption([baseline, housing], seeds=20, scale=20, draws=None, lang=lang),
-                   comparison_caption([baseline, housing], seeds=2, scale=100, draws=10, lang=lang)):
+                   comparison_caption([baseline, housing], seeds=2, scale=100, draws=10, lang=lang),
+                   validation_caption(baseline, seeds=5, scale=20, lang=lang),
+                   design_caption([baseline, housing], kind="sensitivity", method="Morris", factors=143, rows=2880, seeds=1,
+                                  scale=100, lang=lang),
+                   design_caption([baseline, housing], kind="discover", factors=143, rows=100, seeds=1, scale=100,
+                                  alpha=0.05, lang=lang)):
         assert "/" not in footer  # a citation, not a file path
         if lang == "zh":
-            assert latin_words(footer) == set(), footer
+            assert latin_words(footer) - METHOD_NAMES == set(), footer
             assert "中国城市报" in footer and "统计公报" in footer
         else:
             assert not CJK.search(footer), footer

@@ -11,7 +11,8 @@ from typing import Sequence
 from sim.charts.text import tr
 from sim.region import Region
 
-__all__ = ["source_line", "run_caption", "comparison_caption", "study_caption", "sweep_caption"]
+__all__ = ["source_line", "run_caption", "comparison_caption", "study_caption", "sweep_caption", "validation_caption",
+           "design_caption"]
 
 
 def _title(scenario, lang: str) -> str:
@@ -59,3 +60,20 @@ def sweep_caption(scenario, *, lever: str, seeds: int, scale: object, lang: str)
     """The footer of a sweep's response chart."""
     text = tr("cap_sweep", lang, title=_title(scenario, lang), lever=lever, seeds=seeds, scale=scale)
     return _with_sources(text, scenario.load_region(), lang)
+
+
+def validation_caption(scenario, *, seeds: int, scale: object, lang: str) -> str:
+    """The footer of a validation chart."""
+    text = tr("cap_validation", lang, title=_title(scenario, lang), seeds=seeds, scale=scale)
+    return _with_sources(text, scenario.load_region(), lang)
+
+
+def design_caption(scenarios: Sequence, *, kind: str, method: str = "", factors: int, rows: int, seeds: int, scale: object,
+                   alpha: float = 0.0, lang: str) -> str:
+    """The footer of a sensitivity study's (``kind='sensitivity'``) or a scenario discovery's (``'discover'``) charts."""
+    arms = tr("arms_sep", lang).join(f"“{_title(s, lang)}”" for s in scenarios)
+    if kind == "sensitivity":
+        text = tr("cap_sensitivity", lang, arms=arms, method=method, k=factors, rows=f"{rows:,}", seeds=seeds, scale=scale)
+    else:
+        text = tr("cap_discover", lang, arms=arms, k=factors, rows=f"{rows:,}", seeds=seeds, scale=scale, alpha=f"{alpha:g}")
+    return _with_sources(text, scenarios[0].load_region(), lang)

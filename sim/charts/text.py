@@ -110,6 +110,17 @@ TEXT: dict[str, dict[str, str]] = {
                             "zh": "每个设计点 {d} 组参数抽样 × {seeds} 个随机种子"},
     "cap_sweep": {"en": "“{title}” · sweep of {lever} · {seeds} seeds per value, common random numbers · scale {scale} · TalentSim",
                   "zh": "“{title}” · {lever}取值扫描 · 每个取值 {seeds} 个随机种子（共同随机数） · 规模 {scale} · TalentSim"},
+    "cap_validation": {"en": "“{title}” · {seeds} seeds · scale {scale} · TalentSim",
+                       "zh": "“{title}” · {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
+    "cap_sensitivity": {"en": "{arms} · {method}, {k} factors, {rows} design rows × {seeds} seed(s) · scale {scale} · TalentSim",
+                        "zh": "{arms} · {method}，{k} 个因子，{rows} 行设计 × {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
+    "cap_discover": {
+        "en": "{arms} · Latin hypercube, {k} factors, {rows} rows × {seeds} seed(s) · scale {scale} · PRIM (EMA Workbench), "
+              "peel α {alpha} · TalentSim",
+        "zh": "{arms} · 拉丁超立方抽样，{k} 个因子，{rows} 行 × {seeds} 个随机种子 · 规模 {scale} · PRIM（EMA Workbench），"
+              "剥离系数 α {alpha} · TalentSim",
+    },
+    "arms_sep": {"en": " vs ", "zh": "与"},
     "cap_sources": {"en": "Sources: {items}; assumed values as listed by talentsim params.",
                     "zh": "资料来源：{items}；假设值见 talentsim params 参数表。"},
     "cap_no_sources": {"en": "Sources: the {region} region file cites none; assumed values as listed by talentsim params.",
