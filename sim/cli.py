@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|optimise|calibrate|validate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|optimise|calibrate|validate|params|report`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
 from sim.cli_optimise import optimise_command
+from sim.cli_report import add_report_parser
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
     overrides as _overrides, warn as _warn,
@@ -157,6 +158,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
     params.add_argument("--grep", default="", help="show only names containing this text")
+    add_report_parser(sub)
     return parser
 
 
@@ -234,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if hasattr(args, "handler"):  # commands that live in modules of their own
+        return args.handler(args)
     if args.command == "run":
         return _run(args)
     if args.command == "calibrate":

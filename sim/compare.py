@@ -309,6 +309,8 @@ def response_table(values: YearEnd, *, lever: str, lever_values: Sequence[float]
 
 
 def _null_nan(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # mean_interval's NaN interval of a single run
+        value = value[()]
     if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     return value.item() if isinstance(value, np.generic) else value
@@ -409,15 +411,14 @@ def _check_draws(draws: Draws, scenarios: Sequence[Scenario]) -> None:
 
 def _comparison_charts(scenarios: Sequence[Scenario], *, result: StudyResult, table: pa.Table, lang: str, seeds: int,
                        draws: Draws | None = None) -> list[Path]:
+    from sim.charts.captions import comparison_caption
     from sim.charts.comparison import render_comparison_charts
     from sim.charts.style import resolve_language
 
     chart_lang, _ = resolve_language(lang)
     n_seeds = int(table.column("n_seeds")[0].as_py()) if table.num_rows else seeds
-    names = "; ".join(s.name for s in scenarios)
-    runs = (f"{n_seeds} seeds each, common random numbers" if draws is None else
-            f"{draws.n} parameter draws ({draws.describe()}) × {n_seeds} seeds each, common random numbers within each draw")
-    caption = f"{names} · {runs} · scale {result.specs[0].config['run']['scale']} · TalentSim (region data: docs/sources)"
+    caption = comparison_caption(scenarios, seeds=n_seeds, scale=result.specs[0].config["run"]["scale"],
+                                 draws=None if draws is None else draws.n, lang=chart_lang)
     labels = {s.name: {"en": s.title.en or s.name, "zh": s.title.zh or s.title.en or s.name} for s in scenarios}
     return render_comparison_charts(summary=result.summary, comparison=table, scenario_labels=labels,
                                     region=scenarios[0].load_region(), out_dir=result.study_dir / "charts",
@@ -445,12 +446,13 @@ def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds:
         return result
     write_table(result.study_dir, response, name="response")
     if options.get("charts", True):
+        from sim.charts.captions import sweep_caption
         from sim.charts.comparison import render_response_chart
         from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(options.get("lang", "en"))
-        caption = (f"{scenario.name} · sweep of {lever} · {seeds} seeds per value, common random numbers · "
-                   f"scale {result.specs[0].config['run']['scale']} · TalentSim")
+        caption = sweep_caption(scenario, lever=lever.split(".")[-1], seeds=seeds, scale=result.specs[0].config["run"]["scale"],
+                                lang=chart_lang)
         render_response_chart(response=response, lever_label=lever_label(lever), out_dir=result.study_dir / "charts",
                               lang=chart_lang, caption=caption)
     return result

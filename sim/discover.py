@@ -256,14 +256,14 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
         result.files += write_table(folder, result.discovery.trajectory, name="prim_trajectory")
         result.files += write_table(folder, result.discovery.box, name="prim_box")
         if charts:
+            from sim.charts.captions import design_caption
             from sim.charts.discover import render_discovery_charts, threshold_words
             from sim.charts.sensitivity import titles_of
             from sim.charts.style import resolve_language
 
             chart_lang, _ = resolve_language(lang)
-            runs_scale = study.specs[0].config["run"]["scale"]
-            caption = (f"{base.name} vs {policy.name} · Latin hypercube, {len(factors)} factors, {rows:,} rows × {seeds} seed(s) · "
-                       f"scale {runs_scale} · PRIM (EMA Workbench), peel α {peel_alpha:g} · TalentSim")
+            caption = design_caption([base, policy], kind="discover", factors=len(factors), rows=rows, seeds=seeds,
+                                     scale=study.specs[0].config["run"]["scale"], alpha=peel_alpha, lang=chart_lang)
             result.files += render_discovery_charts(
                 result.discovery, out_dir=folder / "charts", lang=chart_lang, caption=caption, weak_qp=WEAK_QP,
                 question=threshold_words(policy=policy.name, outcome=outcome, threshold=threshold, kind=kind, lang=chart_lang,

@@ -463,13 +463,13 @@ def run_study(scenario: Scenario, *, points: Sequence[dict[str, Any]], labels: S
     result = execute_study(specs, study_dir=Path(out) / scenario.name / study, workers=workers, scheduler=scheduler,
                            security=security, dashboard=dashboard, progress=progress, task=task, draws=draws)
     if charts and result.summary.num_rows:
+        from sim.charts.captions import study_caption
         from sim.charts.fans import render_fan_charts
         from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(lang)
-        per_point = f"{seeds} seeds per point" if draws is None else f"{draws.n} parameter draws × {seeds} seeds per point: {draws.describe()}"
-        caption = (f"{scenario.name} · {study} · {len(specs)} runs ({per_point}) · "
-                   f"scale {specs[0].config['run']['scale']} · TalentSim")
+        caption = study_caption(scenario, runs=len(specs), seeds=seeds, draws=None if draws is None else draws.n,
+                                scale=specs[0].config["run"]["scale"], lang=chart_lang)
         render_fan_charts(summary=result.summary, labels=scenario.load_region().labels(), out_dir=result.study_dir / "charts",
                           lang=chart_lang, caption=caption)
     result.seconds = time.perf_counter() - t0

@@ -297,6 +297,8 @@ class Region(_Strict):
     growth_anchors: list[GrowthAnchor] = []
     # the city's GDP (ODD §7.12): the initial month's year sets the level of value added; the others are for comparison only
     gdp: list[ObservedGDP]
+    # the published sources of the region's figures, as a chart's or report's source line cites them
+    citations: list[Bilingual] = []
 
     @field_validator("initial_month")
     @classmethod

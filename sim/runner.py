@@ -84,6 +84,7 @@ def write_run(model: TalentModel, *, out: Path | None, lang: str = "en", charts:
 
 def _run_charts(scenario: Scenario, *, tables: dict[str, pa.Table], stage: Path, lang: str, notes: list[str],
                 timings: dict[str, float]) -> list[Path]:
+    from sim.charts.captions import run_caption
     from sim.charts.run import render_run_charts
     from sim.charts.style import resolve_language
 
@@ -91,9 +92,7 @@ def _run_charts(scenario: Scenario, *, tables: dict[str, pa.Table], stage: Path,
     chart_lang, warning = resolve_language(lang)
     if warning:
         notes.append(warning)
-    caption = (f"{scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale} · TalentSim; "
-               f"data: {scenario.load_region().name.en} region file (sources in docs/sources)")
     files = render_run_charts(tables=tables, labels=scenario.load_region().labels(), out_dir=stage / "charts",
-                              lang=chart_lang, caption=caption)
+                              lang=chart_lang, caption=run_caption(scenario, lang=chart_lang), seed=scenario.run.seed)
     timings["charts_s"] = time.perf_counter() - t0
     return files

@@ -589,13 +589,14 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
     result = run_sensitivity(design, simulator, study_dir=folder, outcomes=outcomes, cluster_ids=region.cluster_ids,
                              workers=workers, scheduler=scheduler, dashboard=dashboard, progress=progress, resamples=resamples)
     if charts and result.indices is not None:
+        from sim.charts.captions import design_caption
         from sim.charts.sensitivity import render_sensitivity_charts, titles_of
         from sim.charts.style import resolve_language
 
         chart_lang, _ = resolve_language(lang)
-        runs_scale = result.specs[0].config["run"]["scale"]
-        caption = (f"{' vs '.join(simulator.arms)} · {method}, {len(factors)} factors, {design.rows:,} rows × {seeds} seed(s) · "
-                   f"scale {runs_scale} · TalentSim")
+        caption = design_caption(scenarios, kind="sensitivity", method={"morris": "Morris", "sobol": "Sobol'"}.get(method, method),
+                                 factors=len(factors), rows=design.rows, seeds=seeds, scale=result.specs[0].config["run"]["scale"],
+                                 lang=chart_lang)
         result.files += render_sensitivity_charts(indices=result.indices, outcomes=list(outcomes) if outcomes else main_outcomes(result.outcomes),
                                                   out_dir=folder / "charts", lang=chart_lang, caption=caption,
                                                   clusters=region.labels(), policies=titles_of(scenarios))

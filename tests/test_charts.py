@@ -214,3 +214,27 @@ def test_chinese_notes_never_start_a_line_with_punctuation() -> None:
     assert len(lines) > 3
     assert all(line and line[0] not in "，。：" for line in lines)
     assert all(style.text_width_em(line) <= 21 for line in lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_total_of_one_run_says_it_is_one_run(tables, lang: str) -> None:
+    with style.styled(lang):
+        one = run._chart_total(tables["talent_stock"], {}, lang, "", 5)
+        untitled = run._chart_total(tables["talent_stock"], {}, lang, "", None)
+    assert one.subfigs[0].get_suptitle() == text.tr("title_total_one_run", lang, seed=5)
+    assert untitled.subfigs[0].get_suptitle() == text.tr("title_total", lang)
+    footer = "\n".join(t.get_text() for t in one.texts).replace("\n", "")
+    assert text.tr("one_run_note", lang).replace(" ", "") in footer.replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_tier_chart_has_one_unit(tables, lang: str) -> None:
+    with style.styled(lang):
+        fig = run._chart_talent_by_tier(tables["talent_stock"], {}, lang, "")
+    skilled, high_end = fig.subfigs[0].axes[:2]
+    assert skilled.get_ylabel() == text.tr("persons_axis", lang) and high_end.get_ylabel() == text.tr("persons_log", lang)
+    # both panels in persons: the skilled panel's values are the persons of the table, not thousands
+    stock = tables["talent_stock"].to_pandas()
+    first = stock[(stock["tier"] == "skilled")].groupby("date")["talent_stock"].sum().iloc[0]
+    assert skilled.lines[0].get_ydata()[0] == pytest.approx(first)
+    assert ("thousand" not in skilled.get_ylabel()) and ("千人" not in skilled.get_ylabel())

@@ -76,6 +76,14 @@ def test_comparison_table_pairs_runs_by_seed():
     assert rows[(1, "c0")]["spending_yuan"] is None and rows[(0, "city_total")]["talent_per_100m_yuan"] is None
 
 
+def test_comparison_of_one_seed_has_no_interval():
+    stock = np.array([[[[100.0, 200.0, 300.0]]], [[[110.0, 190.0, 300.0]]]])
+    spending = np.stack([np.full((1, 1), 5e8), np.full((1, 1), 7e8)])
+    rows = {(r["point"], r["cluster"]): r for r in comparison_table(_year_end(stock, spending)).to_pylist()}
+    assert rows[(1, "c0")]["diff_mean"] == pytest.approx(10.0)
+    assert rows[(1, "c0")]["diff_ci_low"] is None and rows[(1, "c0")]["diff_ci_high"] is None
+
+
 def test_response_table_marginal_gain_per_unit_of_lever():
     values = [0.0, 10.0, 20.0, 40.0]
     gains = np.array([0.0, 100.0, 150.0, 175.0])  # diminishing: 10, 5 then 1.25 per unit

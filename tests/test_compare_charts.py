@@ -8,6 +8,8 @@ import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pytest
+from matplotlib.patches import Polygon
+from matplotlib.text import Annotation
 
 from chart_files import assert_chart_files, render_recorded
 from sim.charts import comparison as comparison_charts
@@ -317,7 +319,33 @@ def test_map_caps_its_panels_and_keeps_real_positions() -> None:
     lo, hi = maps[0].get_xlim()
     assert lo < 120.56 and hi > 121.08
     assert maps[0].get_aspect() == pytest.approx(1 / np.cos(np.radians(30.675)), rel=0.01)
-    assert {t.get_text() for t in maps[0].texts} == {REGION.labels()[c]["en"] for c in REGION.cluster_ids}
+    labels = [t.get_text() for t in maps[0].texts if isinstance(t, Annotation)]
+    assert sorted(label.rsplit(" ", 1)[0] for label in labels) == sorted(REGION.labels()[c]["en"] for c in REGION.cluster_ids)
+
+
+def test_map_draws_the_districts_as_a_captioned_schematic_and_labels_each_value() -> None:
+    comparison = comparison_at(3)
+    fig = chart_map(comparison, REGION, REGION.labels(), "en", "")
+    panel = fig.subfigs[0].subfigs[0].axes[0]
+    hosts = {c.district for c in REGION.cluster_rows}
+    cells = [p for p in panel.patches if isinstance(p, Polygon)]
+    assert len(cells) == len(hosts) == 9
+    # neighbouring cells share edges: the outlines tile the area rather than float apart
+    corners = [tuple(np.round(xy, 6)) for cell in cells for xy in cell.get_xy()]
+    assert len(corners) - len(set(corners)) >= len(cells)
+    assert panel.get_xticks().size == 0 and panel.get_yticks().size == 0  # no degree grid on a schematic
+    assert "Schematic, not a map" in footer_text(fig)
+    named = {t.get_text() for t in panel.texts if not isinstance(t, Annotation)}
+    assert named and named <= {REGION.labels()[d]["en"] for d in hosts}
+    point = comparison.others[0]
+    for label in (t.get_text() for t in panel.texts if isinstance(t, Annotation)):
+        name, value = label.rsplit(" ", 1)
+        cluster = next(c for c in REGION.cluster_ids if REGION.labels()[c]["en"] == name)
+        expected = 100 * comparison.value(point, cluster, "diff_mean") / comparison.value(0, cluster, "talent_stock_mean")
+        assert float(value.rstrip("%").replace("\u2212", "-")) == pytest.approx(expected, abs=0.051)
+    with style.styled("zh"):
+        zh = chart_map(comparison, REGION, REGION.labels(), "zh", "")
+    assert "示意图，非地图" in footer_text(zh)
 
 
 def _interval_charts(table: pa.Table, lang: str) -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""The map of a comparison: the clusters at their districts, linked, coloured by their difference to the reference."""
+"""The map of a comparison: the clusters at their districts, linked, coloured by their difference to the reference.
+
+The districts are drawn as a schematic (:mod:`sim.charts.schematic`): the region file has their centres, not
+their boundaries, and the chart says so. The colour scale is a square-root one, so that a scenario whose effects
+are a tenth of another's still shows its colours, and every circle's label gives its value.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ from dataclasses import dataclass
 
 import matplotlib
 import networkx as nx
-from matplotlib import patheffects, ticker
+import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import FuncNorm, Normalize
+from matplotlib.patches import Polygon
+from matplotlib.text import Text
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
 
@@ -18,16 +26,21 @@ from sim.charts.style import (
     DIFF_CMAP, LINE_IN, NO_ESTIMATE, SMALL_PT, WIDTH_IN, GroupedFormatter, label_lines, new_figure, text_width_em,
     wrapped, wrapped_title,
 )
+from sim.charts.schematic import DistrictCell, district_cells
+from sim.charts.style import minus
 from sim.charts.tables import Comparison, all_finite
 from sim.charts.text import listing, name_of, tr
 from sim.region import Region
 
-__all__ = ["map_positions", "MAX_MAP_PANELS"]
+__all__ = ["map_positions", "MAX_MAP_PANELS", "map_districts"]
 
 MAX_MAP_PANELS = 6
 
 
-_LINK_COLOUR = "#c4c4c4"
+_LINK_COLOUR = "#b0b0b0"
+_CELL_FILL = "#f4f2ee"
+_CELL_EDGE = "#9a9a9a"
+_DISTRICT_COLOUR = "#7a7a7a"
 _HALO = [patheffects.withStroke(linewidth=2.4, foreground="white")]
 
 
@@ -64,13 +77,30 @@ class _MapFrame:
         return (self.ylim[1] - self.ylim[0]) * self.aspect / (self.xlim[1] - self.xlim[0])
 
 
-def _map_frame(pos: dict[str, tuple[float, float]]) -> _MapFrame:
-    lons = [p[0] for p in pos.values()]
-    lats = [p[1] for p in pos.values()]
+def _map_frame(pos: dict[str, tuple[float, float]], cells: list[DistrictCell]) -> _MapFrame:
+    lons = [p[0] for p in pos.values()] + [c[0] for cell in cells for c in cell.corners]
+    lats = [p[1] for p in pos.values()] + [c[1] for cell in cells for c in cell.corners]
     dx = max(max(lons) - min(lons), 0.1)
     dy = max(max(lats) - min(lats), 0.1)
-    # Room round the outer circles for their labels.
-    return _MapFrame((min(lons) - 0.2 * dx, max(lons) + 0.2 * dx), (min(lats) - 0.12 * dy, max(lats) + 0.12 * dy))
+    return _MapFrame((min(lons) - 0.03 * dx, max(lons) + 0.03 * dx), (min(lats) - 0.03 * dy, max(lats) + 0.03 * dy))
+
+
+def map_districts(region: Region) -> list[DistrictCell]:
+    """The schematic cells of the districts that host a cluster (the rest of the city is no place on a map)."""
+    hosts = {c.district for c in region.cluster_rows}
+    centres = {d.id: (d.lon, d.lat) for d in region.district_rows if d.id in hosts}
+    return district_cells(centres)
+
+
+def _sqrt_norm(limit: float) -> FuncNorm:
+    """Colours spread by the square root of the value: small effects stay visible beside large ones."""
+    def forward(x):
+        return np.sign(x) * np.sqrt(np.abs(x))
+
+    def inverse(y):
+        return np.sign(y) * np.square(y)
+
+    return FuncNorm((forward, inverse), vmin=-limit, vmax=limit)
 
 
 def _nice(x: float) -> float:
@@ -107,19 +137,46 @@ def _label(ax: Axes, text: str, xy: tuple[float, float], spot: int, radius_pt: f
     return ann
 
 
-def _label_spots(fig: Figure, ax: Axes, nodes: list[str], pos: dict, names: dict[str, str],
-                 radius_pt: dict[str, float]) -> dict[str, int]:
-    """For each node, the first spot round it whose label covers no other node, label or the panel's edge."""
-    fig.draw_without_rendering()
-    frame = ax.get_window_extent()
+def _circle_boxes(fig: Figure, ax: Axes, nodes: list[str], pos: dict, radius_pt: dict[str, float]) -> dict[str, Bbox]:
+    """Each node's circle on the drawn figure, with air round it so that a label (and its halo) never touches one."""
     px = fig.dpi / 72.0
     circles = {}
     for node in nodes:
         x, y = ax.transData.transform(pos[node])
-        # Air round each circle, so that a label (and its halo) never touches one.
         r = (radius_pt[node] + 3.5) * px
         circles[node] = Bbox.from_extents(x - r, y - r, x + r, y + r)
-    placed: list[Bbox] = []
+    return circles
+
+
+def _district_names(fig: Figure, ax: Axes, cells: list[DistrictCell], names: dict[str, str],
+                    circles: dict[str, Bbox]) -> list[Text]:
+    """Each district's name inside its cell where it covers no circle nor another name; left out where it cannot."""
+    frame = ax.get_window_extent()
+    placed: list[Text] = []
+    boxes: list[Bbox] = []
+    for cell in cells:
+        mx, my = cell.middle
+        spots = [(mx, my)] + [((mx + x) / 2, (my + y) / 2) for x, y in cell.corners]
+        for x, y in spots:
+            text = ax.text(x, y, names[cell.id], ha="center", va="center", fontsize=6.5, color=_DISTRICT_COLOUR,
+                           style="italic", zorder=1)
+            box = text.get_window_extent()
+            clear = (_overlap(box, frame) == box.width * box.height
+                     and not any(_overlap(box, c) for c in circles.values()) and not any(_overlap(box, b) for b in boxes))
+            if clear:
+                placed.append(text)
+                boxes.append(box)
+                break
+            text.remove()
+    return placed
+
+
+def _label_spots(fig: Figure, ax: Axes, nodes: list[str], pos: dict, names: dict[str, str],
+                 radius_pt: dict[str, float], circles: dict[str, Bbox], obstacles: list[Text]) -> dict[str, int]:
+    """For each node, the first spot round it whose label covers no other node, label, district name or the panel's edge."""
+    frame = ax.get_window_extent()
+    px = fig.dpi / 72.0
+    placed: list[Bbox] = [t.get_window_extent().padded(1.0 * px) for t in obstacles]
     spots: dict[str, int] = {}
     for node in sorted(nodes, key=lambda n: -radius_pt[n]):
         best: tuple[float, int, Bbox] | None = None
@@ -144,7 +201,8 @@ def chart_map(comparison: Comparison, region: Region, labels: dict[str, dict[str
     graph = region.cluster_graph()
     nodes = [n for n in graph.nodes]
     pos = map_positions(graph)
-    frame = _map_frame(pos)
+    cells = map_districts(region)
+    frame = _map_frame(pos, cells)
     ref_title = comparison.titles[comparison.reference]
     shown = comparison.others[:MAX_MAP_PANELS]
     stock = {n: comparison.value(comparison.reference, n, "talent_stock_mean") for n in nodes}
@@ -173,26 +231,53 @@ def chart_map(comparison: Comparison, region: Region, labels: dict[str, dict[str
     area = {n: max_area * (stock[n] / top_stock if all_finite(stock[n]) and stock[n] > 0 else 0.04) for n in nodes}
     radius = {n: math.sqrt(area[n]) / 2 for n in nodes}
     span = max((abs(v[0]) for v in rel.values() if all_finite(v[0])), default=0.0)
-    norm = Normalize(-_nice(span), _nice(span))
+    limit = _nice(span)
+    norm = _sqrt_norm(limit)
     cmap = matplotlib.colormaps[DIFF_CMAP]
     names = {n: name_of(n, labels, lang) for n in nodes}
 
+    drawn: list[tuple[Axes, int | None]] = []
     for i, ax in enumerate(axes):
         if i >= max(len(shown), 1):
             ax.remove()
             continue
-        fills, edges, widths = _node_style(rel, shown[i] if shown else None, nodes, cmap, norm)
+        _draw_districts(ax, cells)
+        point = shown[i] if shown else None
+        fills, edges, widths = _node_style(rel, point, nodes, cmap, norm)
         _draw_network(ax, graph, pos, nodes, area, fills, edges, widths)
-        _map_axes(ax, frame, lang, left=i % ncols == 0, bottom=i + ncols >= max(len(shown), 1))
+        _map_axes(ax, frame)
         ax.set_title("\n".join(wrapped(panel_titles[i], panel_em)), loc="left", fontsize=8)
+        drawn.append((ax, point))
 
-    drawn = [ax for ax in axes[:max(len(shown), 1)]]
-    _map_keys(keys, ScalarMappable(norm=norm, cmap=cmap) if shown else None, size_key, lang, keys_in=keys_in)
-    spots = _label_spots(fig, drawn[0], nodes, pos, names, radius)
-    for ax in drawn:
+    _map_keys(keys, ScalarMappable(norm=norm, cmap=cmap) if shown else None, size_key, lang, keys_in=keys_in,
+              limit=limit)
+    fig.draw_without_rendering()
+    district_names = {c.id: name_of(c.id, labels, lang) for c in cells}
+    for ax, point in drawn:
+        circles = _circle_boxes(fig, ax, nodes, pos, radius)
+        placed = _district_names(fig, ax, cells, district_names, circles)
+        # Each panel's labels carry its own values, so each is placed for its own lengths.
+        panel_names = {n: _with_value(names[n], rel.get((point, n), (float("nan"), False))[0]) for n in nodes}
+        spots = _label_spots(fig, ax, nodes, pos, panel_names, radius, circles, placed)
         for n in nodes:
-            _label(ax, names[n], pos[n], spots[n], radius[n])
+            _label(ax, panel_names[n], pos[n], spots[n], radius[n])
     return fig
+
+
+def _with_value(name: str, percent: float) -> str:
+    """A cluster's name with its relative difference, e.g. ``Hydrogen energy +1.2%``."""
+    if not all_finite(percent):
+        return name
+    if round(percent, 1) == 0:  # no sign on a value that rounds to zero
+        return f"{name} 0.0%"
+    return f"{name} {minus(f'{percent:+.1f}')}%"
+
+
+def _draw_districts(ax: Axes, cells: list[DistrictCell]) -> None:
+    """The districts' schematic cells, under everything else."""
+    for cell in cells:
+        ax.add_patch(Polygon(cell.corners, closed=True, facecolor=_CELL_FILL, edgecolor=_CELL_EDGE, linewidth=0.7,
+                             zorder=0))
 
 
 def _map_notes(comparison: Comparison, graph: nx.Graph, pos: dict, rel: dict, lang: str) -> list[str]:
@@ -200,7 +285,8 @@ def _map_notes(comparison: Comparison, graph: nx.Graph, pos: dict, rel: dict, la
     ref_title = comparison.titles[comparison.reference]
     others = comparison.others
     shown = others[:MAX_MAP_PANELS]
-    notes = [tr("map_note", lang, ref=ref_title), tr("interval_holds", lang, what=comparison.holds), *comparison.notes]
+    notes = [tr("map_note", lang, ref=ref_title), tr("schematic_note", lang),
+             tr("interval_holds", lang, what=comparison.holds), *comparison.notes]
     if len(pos) > len({tuple(p) for _, p in graph.nodes(data="pos")}):
         notes.append(tr("spread_note", lang))
     if len(others) > len(shown):
@@ -243,25 +329,16 @@ def _draw_network(ax: Axes, graph: nx.Graph, pos: dict, nodes: list[str], area: 
                            edgecolors=[edges[i] for i in order], linewidths=[widths[i] for i in order])
 
 
-def _map_axes(ax: Axes, frame: _MapFrame, lang: str, *, left: bool, bottom: bool) -> None:
+def _map_axes(ax: Axes, frame: _MapFrame) -> None:
+    """The panel's extent and proportions; no degree ticks, since the districts' shapes are a schematic."""
     ax.set_xlim(*frame.xlim)
     ax.set_ylim(*frame.ylim)
     ax.set_aspect(frame.aspect, adjustable="box")
-    ax.tick_params(axis="both", which="both", bottom=True, left=True, labelbottom=bottom, labelleft=left,
-                   labelsize=SMALL_PT)
-    ax.xaxis.set_major_locator(ticker.MultipleLocator(0.2))
-    ax.yaxis.set_major_locator(ticker.MultipleLocator(0.1))
-    ax.xaxis.set_major_formatter(ticker.FormatStrFormatter("%.1f"))
-    ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%.1f"))
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
     for spine in ax.spines.values():
-        spine.set_color("#999999")
-        spine.set_linewidth(0.6)
-    if bottom:
-        ax.set_xlabel(tr("lon", lang), fontsize=8)
-    if left:
-        ax.set_ylabel(tr("lat", lang), fontsize=8)
+        spine.set_visible(False)
 
 
 @dataclass(frozen=True)
@@ -283,13 +360,16 @@ def _size_key(top_stock: float, low_stock: float, max_area: float, title: str) -
 
 
 def _map_keys(keys: SubFigure, colours: ScalarMappable | None, size_key: _SizeKey, lang: str, *,
-              keys_in: float) -> None:
+              keys_in: float, limit: float) -> None:
     """Colour scale on the left and circle sizes on the right, in one row under the maps."""
     if colours is not None:
         cax = keys.add_axes((0.07, 1.0 - 0.36 / keys_in, 0.36, 0.11 / keys_in))
         bar = keys.colorbar(colours, cax=cax, orientation="horizontal")
         bar.set_label(tr("rel_diff_pct", lang), fontsize=8)
         cax.tick_params(labelsize=SMALL_PT)
+        # Ticks where the square-root scale puts them apart: the ends, a quarter of them, and zero.
+        inner = _nice(limit / 5)
+        bar.set_ticks([-limit, -inner, 0.0, inner, limit])
         cax.xaxis.set_major_formatter(GroupedFormatter())
         bar.outline.set_linewidth(0.5)
     left = 0.52 if colours is not None else 0.3

@@ -223,7 +223,8 @@ def _chart_talent_by_tier(stock: pa.Table, labels, lang: str, caption: str) -> F
     handles, names = [], []
 
     if "skilled" in index:
-        (line,) = ax_s.plot(dates, values[index["skilled"]] / 1000.0, color=_TIER_COLOURS["skilled"])
+        # Persons, as on the high-end panel: one unit in the figure.
+        (line,) = ax_s.plot(dates, values[index["skilled"]], color=_TIER_COLOURS["skilled"])
         handles.append(line)
         names.append(tr("tier.skilled", lang))
         ax_s.yaxis.set_major_formatter(GroupedFormatter())
@@ -231,7 +232,7 @@ def _chart_talent_by_tier(stock: pa.Table, labels, lang: str, caption: str) -> F
     else:
         no_data(ax_s, lang)
     ax_s.set_title(tr("panel_skilled", lang), loc="left")
-    ax_s.set_ylabel(tr("stock_k", lang))
+    ax_s.set_ylabel(tr("persons_axis", lang))
     ax_s.set_xlabel(tr("year", lang))
 
     # Listed from the largest tier down, the order in which the lines lie on the axis.
@@ -418,10 +419,12 @@ def _chart_spending(spending: pa.Table, start: np.datetime64 | None, labels, lan
     return fig
 
 
-def _chart_total(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
+def _chart_total(stock: pa.Table, labels, lang: str, caption: str, seed: int | None) -> Figure:
     dates, _, values = _pivot(stock.append_column("all", pa.array(["all"] * stock.num_rows, pa.string())),
                               "date", "all", "talent_stock")
-    fig, body = new_figure(3.6, tr("title_total", lang), [], caption)
+    # One run's line drawn alone reads like a forecast: the title and a note say what it is.
+    title = tr("title_total", lang) if seed is None else tr("title_total_one_run", lang, seed=seed)
+    fig, body = new_figure(3.6, title, [tr("one_run_note", lang)], caption)
     ax = body.add_subplot()
     if not len(dates):
         no_data(ax, lang)
@@ -460,13 +463,14 @@ def _chart_total(stock: pa.Table, labels, lang: str, caption: str) -> Figure:
 # ---------------------------------------------------------------- writing
 
 def render_run_charts(*, tables: dict[str, pa.Table], labels: dict[str, dict[str, str]], out_dir: Path,
-                      lang: str, caption: str) -> list[Path]:
+                      lang: str, caption: str, seed: int | None = None) -> list[Path]:
     """Write the run's charts as PNG (300 dpi) and SVG into ``out_dir``; return the written paths, sorted.
 
     ``tables`` needs ``talent_stock``, ``talent_flows`` and ``spending`` (long format, as the
     model writes them); ``labels`` maps cluster, district and city ids to ``{"en": ..., "zh": ...}``.
     ``lang`` is ``'zh'`` or ``'en'``; ``'zh'`` without a CJK font falls back to English with a
     warning (see :func:`sim.charts.style.resolve_language`). The file stems are :data:`CHART_STEMS`.
+    ``seed``, when given, is named in the title of the total's chart, which says it shows one run.
     """
     used = chart_language(lang)
     _checked(tables)
@@ -482,7 +486,7 @@ def render_run_charts(*, tables: dict[str, pa.Table], labels: dict[str, dict[str
         "talent_by_tier": lambda: _chart_talent_by_tier(stock, labels, used, caption),
         "flows": lambda: _chart_flows(tables["talent_flows"], start, labels, used, caption),
         "spending": lambda: _chart_spending(tables["spending"], start, labels, used, caption),
-        "total_talent": lambda: _chart_total(stock, labels, used, caption),
+        "total_talent": lambda: _chart_total(stock, labels, used, caption, seed),
     }
     written: list[Path] = []
     with styled(used):

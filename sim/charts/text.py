@@ -44,7 +44,7 @@ TEXT: dict[str, dict[str, str]] = {
     # charts of one run
     "year": {"en": "Year", "zh": "年份"},
     "stock_k": {"en": "Talent stock (thousand persons)", "zh": "人才数量（千人）"},
-    "persons_log": {"en": "Persons (log scale)", "zh": "人数（对数刻度）"},
+    "persons_log": {"en": "Talent stock (persons, log scale)", "zh": "人才数量（人，对数刻度）"},
     "flows_k": {"en": "Thousand persons per year (outflows negative)", "zh": "千人/年（流出为负）"},
     "spending_yi": {"en": "Spending (100 million yuan)", "zh": "支出（亿元）"},
     "title_cluster": {"en": "Talent stock by cluster", "zh": "各产业集群人才数量"},
@@ -85,6 +85,47 @@ TEXT: dict[str, dict[str, str]] = {
     "month": {"en": "{m} {y}", "zh": "{y}年{n}月"},
     "period": {"en": "{a}–{b}", "zh": "{a}—{b}年"},
     "list_sep": {"en": ", ", "zh": "，"},
+    "title_total_one_run": {"en": "Total talent stock of the city: one run (seed {seed})",
+                            "zh": "全市人才总量：单次运行（随机种子 {seed}）"},
+    "one_run_note": {
+        "en": "One simulated run: a projection under the model's assumptions, not a forecast, and without its "
+              "uncertainty; talentsim ensemble gives the band over many runs.",
+        "zh": "单次模拟运行：在模型假设下的推演，并非预测，也未显示不确定性；多次运行的区间见 talentsim ensemble。",
+    },
+    "persons_axis": {"en": "Talent stock (persons)", "zh": "人才数量（人）"},
+    # footers: what was run, and the sources
+    "cap_run": {"en": "One run of “{title}” · seed {seed} · scale {scale} · TalentSim",
+                "zh": "单次运行：“{title}” · 随机种子 {seed} · 规模 {scale} · TalentSim"},
+    "cap_compare": {"en": "{n} scenarios · {seeds} seeds each, common random numbers · scale {scale} · TalentSim",
+                    "zh": "{n} 个情景 · 每个情景 {seeds} 个随机种子（共同随机数） · 规模 {scale} · TalentSim"},
+    "cap_compare_draws": {
+        "en": "{n} scenarios · {d} parameter draws × {seeds} seeds each, common random numbers within each draw · "
+              "scale {scale} · TalentSim",
+        "zh": "{n} 个情景 · 每个情景 {d} 组参数抽样 × {seeds} 个随机种子（同一抽样内共同随机数） · 规模 {scale} · TalentSim",
+    },
+    "cap_study": {"en": "“{title}” · {runs} runs ({per}) · scale {scale} · TalentSim",
+                  "zh": "“{title}” · {runs} 次运行（{per}） · 规模 {scale} · TalentSim"},
+    "cap_per_point": {"en": "{seeds} seeds per point", "zh": "每个设计点 {seeds} 个随机种子"},
+    "cap_per_point_draws": {"en": "{d} parameter draws × {seeds} seeds per point",
+                            "zh": "每个设计点 {d} 组参数抽样 × {seeds} 个随机种子"},
+    "cap_sweep": {"en": "“{title}” · sweep of {lever} · {seeds} seeds per value, common random numbers · scale {scale} · TalentSim",
+                  "zh": "“{title}” · {lever}取值扫描 · 每个取值 {seeds} 个随机种子（共同随机数） · 规模 {scale} · TalentSim"},
+    "cap_validation": {"en": "“{title}” · {seeds} seeds · scale {scale} · TalentSim",
+                       "zh": "“{title}” · {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
+    "cap_sensitivity": {"en": "{arms} · {method}, {k} factors, {rows} design rows × {seeds} seed(s) · scale {scale} · TalentSim",
+                        "zh": "{arms} · {method}，{k} 个因子，{rows} 行设计 × {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
+    "cap_discover": {
+        "en": "{arms} · Latin hypercube, {k} factors, {rows} rows × {seeds} seed(s) · scale {scale} · PRIM (EMA Workbench), "
+              "peel α {alpha} · TalentSim",
+        "zh": "{arms} · 拉丁超立方抽样，{k} 个因子，{rows} 行 × {seeds} 个随机种子 · 规模 {scale} · PRIM（EMA Workbench），"
+              "剥离系数 α {alpha} · TalentSim",
+    },
+    "arms_sep": {"en": " vs ", "zh": "与"},
+    "cap_sources": {"en": "Sources: {items}; assumed values as listed by talentsim params.",
+                    "zh": "资料来源：{items}；假设值见 talentsim params 参数表。"},
+    "cap_no_sources": {"en": "Sources: the {region} region file cites none; assumed values as listed by talentsim params.",
+                       "zh": "资料来源：{region}区域文件未列出出处；假设值见 talentsim params 参数表。"},
+    "cite_sep": {"en": "; ", "zh": "；"},
     # fan charts of a study
     "title_fan_total": {"en": "Total talent stock of the city across runs", "zh": "全市人才总量（多次运行）"},
     "title_fan_clusters": {"en": "Talent stock by cluster across runs", "zh": "各产业集群人才数量（多次运行）"},
@@ -178,11 +219,16 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "圆面积：参照情景{year}年末人才数量（人）",
     },
     "map_note": {
-        "en": "Circles at their districts' approximate centres. Area: talent stock of “{ref}”; colour: mean "
-              "difference to it; dark outline: its 95% interval excludes 0. Lines: links between clusters, "
-              "wider for stronger links.",
-        "zh": "圆点位于所在区县的大致中心。面积：“{ref}”的人才数量；颜色：与之相比的均值差；深色边框："
-              "差值的 95% 区间不含 0。连线：产业集群间的关联，越粗关联越强。",
+        "en": "Circles at their districts' approximate centres. Area: talent stock of “{ref}”; colour and label: mean "
+              "difference to it (colours on a square-root scale); dark outline: its 95% interval excludes 0. Lines: links "
+              "between clusters, wider for stronger links.",
+        "zh": "圆点位于所在区县的大致中心。面积：“{ref}”的人才数量；颜色与标注：与之相比的均值差（颜色按平方根刻度）；"
+              "深色边框：差值的 95% 区间不含 0。连线：产业集群间的关联，越粗关联越强。",
+    },
+    "schematic_note": {
+        "en": "Schematic, not a map: each district is drawn as the area nearest its centre; the shapes are not its "
+              "boundaries.",
+        "zh": "示意图，非地图：各区县按距其中心最近的范围绘出，形状并非实际行政边界。",
     },
     "spread_note": {
         "en": "Clusters in the same district are drawn slightly apart.",

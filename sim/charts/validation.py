@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.lines import Line2D
 
+from sim.charts.captions import validation_caption
 from sim.charts.style import QUALITATIVE, GroupedFormatter, legend_below, new_figure, save, styled
 
 __all__ = ["render_validation_chart", "VALIDATION_STEM"]
@@ -36,7 +37,7 @@ def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
     series = list(dict.fromkeys(c.observation.series for c in report.checks)) or ["talent_stock"]
     ncols = min(len(series), 2)
     nrows = -(-len(series) // ncols)
-    caption = f"{report.scenario.name} · {len(report.seeds)} seeds · scale {report.scale} · TalentSim"
+    caption = validation_caption(report.scenario, seeds=len(report.seeds), scale=report.scale, lang=lang)
     title = WORDS["title"][lang]
     with styled(lang):
         fig, body = new_figure(2.6 * nrows + 0.6, title, [WORDS["note"][lang]], caption)
