@@ -1,4 +1,4 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|calibrate|validate|params`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|calibrate|validate|dashboard|params`` (also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
+from sim.cli_dashboard import add_dashboard_parser, dashboard_command
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
     overrides as _overrides, warn as _warn,
@@ -130,6 +131,8 @@ def _build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable)")
 
+    add_dashboard_parser(sub)
+
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
     params.add_argument("--grep", default="", help="show only names containing this text")
     return parser
@@ -223,6 +226,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return discover_command(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "dashboard":
+        return dashboard_command(args)
     return _params(args)
 
 
