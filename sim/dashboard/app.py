@@ -91,6 +91,8 @@ def explore() -> None:
     ex = context.current()
     request = _request()
     explored, data = _scenario_for(request)
+    if not request.changes:  # the base against itself: its own runs, none new
+        explored = ex.base.scenario
     specs = exploration_specs(ex.base.scenario, explored, settings=RunSettings(scale=request.scale, seeds=request.seeds))
 
     PROGRESS.value = (0, len(specs))
@@ -192,7 +194,8 @@ def RunPanel(lang: str) -> None:
     if explore.pending:
         done, total = PROGRESS.value
         solara.ProgressLinear(explore.progress if explore.progress is not None else True)
-        solara.Text(word("running", lang, done=done, total=total), classes=["ts-progress"], style=_SMALL)
+        if total:
+            solara.Text(word("running", lang, done=done, total=total), classes=["ts-progress"], style=_SMALL)
     elif explore.error:
         solara.Error(word("run_failed", lang, error=str(explore.exception)[:400]))
 
@@ -284,8 +287,9 @@ def spending_table(outcome: Outcome, *, month: str, lang: str) -> tuple[str, str
     if not keep.any():
         keep = years == years
     caption = word("spending_table", lang, start=int(years[keep][0]), end=int(years[keep][-1]))
-    cell = 'style="padding: 2px 10px; text-align: {}"'
-    rows = ["<tr>" + "".join(f"<th {cell.format('left' if i == 0 else 'right')}>{escape(word(k, lang))}</th>"
+    cell = 'style="padding: 2px 10px; white-space: nowrap; text-align: {}"'
+    head = 'style="padding: 2px 10px; vertical-align: bottom; text-align: {}"'
+    rows = ["<tr>" + "".join(f"<th {head.format('left' if i == 0 else 'right')}>{escape(word(k, lang))}</th>"
                              for i, k in enumerate(("col_lever", "col_budget", "col_base", "col_explored", "col_peak"))) + "</tr>"]
     for i, lever in enumerate(LEVERS):
         b = budget[i, keep]

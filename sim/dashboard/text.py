@@ -102,7 +102,7 @@ WORDS: dict[str, dict[str, str]] = {
     "col_budget": {"en": "Budget", "zh": "预算"},
     "col_base": {"en": "Base spending", "zh": "基准支出"},
     "col_explored": {"en": "Spending", "zh": "调整后支出"},
-    "col_peak": {"en": "Highest share of budget used", "zh": "预算最高使用率"},
+    "col_peak": {"en": "Peak use of budget", "zh": "预算最高使用率"},
     "save": {"en": "Save as scenario", "zh": "另存为情景"},
     "save_name": {"en": "File name (letters, digits, _ and -)", "zh": "文件名（字母、数字、_ 和 -）"},
     "save_title_en": {"en": "Title (English)", "zh": "标题（英文）"},
