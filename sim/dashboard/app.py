@@ -22,6 +22,7 @@ from sim.dashboard.runs import Outcome, RunSettings, compared_years, exploration
 from sim.dashboard.scenario import describe, explored_scenario, save_scenario, scenario_data
 from sim.dashboard.text import family_name, setting_name, setting_unit, word
 from sim.government import LEVERS
+from sim.inputs import check_slug
 
 LANG = solara.reactive("")                          # "" until the page first shows: the server's default
 VALUES: solara.Reactive[dict[str, float]] = solara.reactive({})   # changed settings only, by full name
@@ -212,6 +213,11 @@ def SavePanel(lang: str) -> None:
         request = _request()
         if not request.changes:
             SAVE_MESSAGE.value = ("error", word("save_failed", lang, error=word("nothing_changed", lang)))
+            return
+        try:
+            check_slug(SAVE_NAME.value)
+        except ValueError:
+            SAVE_MESSAGE.value = ("error", word("save_failed", lang, error=word("bad_name", lang, name=SAVE_NAME.value[:40])))
             return
         try:
             explored, data = _scenario_for(request)

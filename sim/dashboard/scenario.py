@@ -134,7 +134,18 @@ def region_reference(base: Scenario, *, folder: Path) -> str | None:
 def scenario_yaml(data: dict[str, Any], *, extends: str, comment: str) -> str:
     lines = "".join(f"# {line}\n" for line in comment.splitlines())
     ordered = {k: data[k] for k in NAMES if k in data} | {"extends": extends} | {k: v for k, v in data.items() if k not in NAMES}
-    return lines + yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=100)
+    return lines + yaml.safe_dump(_plain_numbers(ordered), allow_unicode=True, sort_keys=False, width=100)
+
+
+def _plain_numbers(value: Any) -> Any:
+    """Whole numbers written as such (12000, not 12000.0); the schema reads them as the floats they were."""
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 def save_scenario(*, base: Base, data: dict[str, Any], explored: Scenario, folder: Path, comment: str) -> Path:

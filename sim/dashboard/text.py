@@ -110,6 +110,8 @@ WORDS: dict[str, dict[str, str]] = {
     "save_button": {"en": "Save", "zh": "保存"},
     "saved": {"en": "Saved {path}. Reproduce: {command}", "zh": "已保存 {path}。复现命令：{command}"},
     "save_failed": {"en": "Not saved: {error}", "zh": "未保存：{error}"},
+    "bad_name": {"en": "{name!r} cannot name a file: use up to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+                 "zh": "“{name}”不能作文件名：请使用不超过64个字母、数字、“_”、“.”或“-”，以字母或数字开头"},
     "exists": {"en": "{path} exists; choose another name", "zh": "{path} 已存在；请换一个文件名"},
     "nothing_changed": {"en": "no lever differs from the base", "zh": "没有与基准不同的杠杆设置"},
     "language": {"en": "中文", "zh": "English"},
