@@ -29,6 +29,7 @@ def add_dashboard_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def dashboard_command(args: argparse.Namespace) -> int:
+    from sim.errors import ConfigError
     from sim.inputs import check_output_folder
 
     if importlib.util.find_spec("solara") is None or importlib.util.find_spec("uvicorn") is None:
@@ -36,7 +37,7 @@ def dashboard_command(args: argparse.Namespace) -> int:
                                                    "pip install 'talentsim[dashboard]'")
     from sim.dashboard import context
     from sim.dashboard.scenario import load_base
-    from sim.dashboard.server import is_loopback, missing_assets, port_free, prepare_environment, serve
+    from sim.dashboard.server import bind_problem, is_loopback, missing_assets, prepare_environment, serve
 
     if not 1 <= args.port <= 65535:
         raise config_error("--port", f"{args.port}: must be a port number between 1 and 65535")
@@ -49,11 +50,12 @@ def dashboard_command(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
     try:
         check_output_folder(args.save_dir)
-    except Exception as exc:  # the same checks, named after this option
-        raise config_error("--save-dir", str(exc).split(": ", 1)[-1]) from None
+    except ConfigError as exc:  # the same checks, named after this option
+        raise ConfigError(source="--save-dir", problems=exc.problems) from None
     base = load_base(args.scenario)
-    if not port_free(args.host, args.port):
-        raise config_error("--port", f"{args.host}:{args.port} is in use or cannot be served on; choose another port with --port")
+    problem = bind_problem(args.host, args.port)
+    if problem:
+        raise config_error(*problem)
     prepare_environment()
     missing = missing_assets()
     if missing:

@@ -40,6 +40,7 @@ class Explorer:
 
     def warm(self) -> None:
         """Start the base's runs at the starting scale and seeds, so that a page's first exploration waits only for its own."""
+        self.pool.preload()
         specs = exploration_specs(self.base.scenario, self.base.scenario, settings=RunSettings(scale=self.scale, seeds=self.seeds))
         self.pool.submit(specs[: self.seeds], study_dir=self.runs_dir.resolve())
 

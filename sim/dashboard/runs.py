@@ -77,6 +77,11 @@ class RunPool:
                 out[spec.run_id] = future
         return out
 
+    def preload(self) -> None:
+        """Start the workers and have each import the model, so that the first runs do not wait for that."""
+        for _ in range(max(self.workers, 1)):
+            self.executor.submit(_import_model)
+
     def _forget(self, run_id: str, future: cf.Future) -> None:
         with self._lock:
             if self._pending.get(run_id) is future:
@@ -84,6 +89,12 @@ class RunPool:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_model() -> None:
+    import sim.model  # noqa: F401  (loading it is the point)
+
+    time.sleep(0.2)  # long enough for the other workers to take the other imports
 
 
 def exploration_specs(base: Scenario, explored: Scenario, *, settings: RunSettings) -> list[RunSpec]:

@@ -9,6 +9,7 @@ Before serving, :func:`missing_assets` checks that the asset files hold what thi
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import re
@@ -55,21 +56,33 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+def bind_problem(host: str, port: int) -> tuple[str, str] | None:
+    """Why the page could not be served at ``host:port`` (the option to blame and the reason), or None."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        return "--host", f"{host!r} is not an address or a name of this machine"
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "--port", f"{host}:{port} is in use; choose another port with --port"
+            if exc.errno == errno.EACCES:
+                return "--port", f"port {port} needs privileges to serve on; choose a port above 1023"
+            return "--host", f"cannot serve on {host}: {exc.strerror}"
+    return None
 
 
 def serve(*, host: str, port: int) -> None:
     """Serve the configured explorer (:func:`sim.dashboard.context.configure`) until interrupted."""
+    import warnings
+
     import uvicorn
 
+    # served over plain http on this machine, where the lax cookie Solara falls back to is the right one
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
     config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False)
