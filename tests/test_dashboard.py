@@ -156,6 +156,9 @@ def _number(text: str) -> float:
 
 @pytest.fixture
 def dashboard(tmp_path: Path):
+    """The page's address, served from a subprocess on a free port, with the toy region as its base; and the folder."""
+    if chromium() is None:
+        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; or set TALENTSIM_CHROMIUM)")
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "sim", "dashboard", str(TOY), "--port", str(port), "--out", str(tmp_path / "out"),
@@ -184,9 +187,7 @@ def dashboard(tmp_path: Path):
 @pytest.mark.slow
 def test_the_page_runs_the_levers_and_saves_a_scenario_that_compare_reproduces(dashboard) -> None:
     browser_path = chromium()
-    if browser_path is None:
-        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; or set TALENTSIM_CHROMIUM)")
-    playwright = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright  # in the test extra: a missing one is a broken environment, not a skip
     url, folder = dashboard
     outside, failed = [], []
 
