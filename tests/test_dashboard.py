@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import yaml
 from sim.cli import main
 from sim.config import load_scenario, parameter_table
 from sim.dashboard.levers import changed, format_yuan, in_force, lever_settings
+from sim.dashboard.runs import RunPool
 from sim.dashboard.scenario import explored_scenario, load_base, save_scenario, scenario_data
 from sim.dashboard.text import SETTINGS
 
@@ -96,6 +98,16 @@ def test_a_base_with_a_time_path_keeps_it_and_the_change_comes_after(tmp_path: P
     paths = dict(saved.levers.time_path())
     assert (paths["2025-01"].housing.apartments_per_year, paths["2027-01"].housing.apartments_per_year) == (12000, 15000)
     assert paths["2027-01"].housing.budget_yuan_per_year == 6.0e9
+
+
+def test_a_dead_worker_leaves_later_runs_new_workers() -> None:
+    pool = RunPool(workers=1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool._submit(os._exit, 3).result(timeout=60)  # a worker killed mid-run, as by the kernel's out-of-memory killer
+        assert pool._submit(abs, -4).result(timeout=60) == 4
+    finally:
+        pool.close()
 
 
 # ---------------------------------------------------------------- the command's refusals

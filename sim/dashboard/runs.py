@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import multiprocessing
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -53,14 +54,23 @@ class RunPool:
     """Worker processes for runs, shared by every page the server serves; ``workers=0`` runs in one thread here."""
 
     def __init__(self, *, workers: int) -> None:
-        if workers > 0:
-            # spawned, not forked: the server has threads, and a forked child can inherit a lock held by one of them
-            self.executor: cf.Executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        else:
-            self.executor = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="talentsim-run")
         self.workers = workers
+        self.executor = self._new_executor()
         self._pending: dict[str, cf.Future] = {}
         self._lock = threading.Lock()
+
+    def _new_executor(self) -> cf.Executor:
+        if self.workers > 0:
+            # spawned, not forked: the server has threads, and a forked child can inherit a lock held by one of them
+            return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="talentsim-run")
+
+    def _submit(self, *args: object) -> cf.Future:
+        try:
+            return self.executor.submit(*args)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): its runs failed, later ones get new workers
+            self.executor = self._new_executor()
+            return self.executor.submit(*args)
 
     def submit(self, specs: Sequence[RunSpec], *, study_dir: Path) -> dict[str, cf.Future]:
         """A future for each run not complete in ``study_dir`` (one being simulated already is shared), by run id."""
@@ -71,7 +81,7 @@ class RunPool:
                     continue
                 future = self._pending.get(spec.run_id)
                 if future is None or future.done():
-                    future = self.executor.submit(run_task, spec, str(study_dir))
+                    future = self._submit(run_task, spec, str(study_dir))
                     self._pending[spec.run_id] = future
                     future.add_done_callback(lambda f, rid=spec.run_id: self._forget(rid, f))
                 out[spec.run_id] = future
@@ -80,7 +90,7 @@ class RunPool:
     def preload(self) -> None:
         """Start the workers and have each import the model, so that the first runs do not wait for that."""
         for _ in range(max(self.workers, 1)):
-            self.executor.submit(_import_model)
+            self._submit(_import_model)
 
     def _forget(self, run_id: str, future: cf.Future) -> None:
         with self._lock:
