@@ -25,7 +25,7 @@ def add_dashboard_parser(sub: argparse._SubParsersAction) -> None:
     dash.add_argument("--scale", type=int, default=100, help="starting scale, persons per skilled-tier agent (default 100)")
     dash.add_argument("--seeds", type=int, default=8, help="starting number of seeds per scenario (default 8)")
     dash.add_argument("--lang", choices=("zh", "en"), default="zh", help="starting language of the page (default: zh)")
-    dash.add_argument("--no-warm", action="store_true", help="do not start the base's runs before the first page asks")
+    dash.add_argument("--no-warm", action="store_true", help="do not start the workers and the base's runs before the first page asks")
 
 
 def dashboard_command(args: argparse.Namespace) -> int:
