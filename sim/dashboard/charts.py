@@ -6,6 +6,7 @@ spending per year against its budget, the base beside the explored levers.
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 from matplotlib import ticker
@@ -22,6 +23,7 @@ from sim.dashboard.text import family_name, word
 from sim.government import LEVERS
 
 SCREEN_DPI = 110
+_DRAWING = threading.Lock()
 CHARTS = ("compare_trajectories", "compare_differences", "compare_cost_effectiveness", "spending")
 _BASE_COLOUR = "#8c8c8c"
 
@@ -34,7 +36,8 @@ def chart_images(outcome: Outcome, *, base: Scenario, explored: Scenario, lang: 
     seeds = len({s.seed for s in outcome.specs})
     caption = (f"{base.name}; {explored.name} · {seeds} seeds each, common random numbers · scale {spec.config['run']['scale']} · "
                "TalentSim (region data: docs/sources)")
-    with styled(used):
+    # the house style is set in matplotlib's global settings for the block: one page's charts at a time
+    with _DRAWING, styled(used):
         figures = comparison_figures(summary=outcome.summary, comparison=outcome.comparison, scenario_labels=labels,
                                      region=base.load_region(), lang=used, caption=caption, stems=CHARTS[:3])
         figures["spending"] = settled(spending_figure(outcome, lang=used, caption=caption,
