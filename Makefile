@@ -8,7 +8,7 @@ SEED   ?= 7
 SCALE  ?= 10
 LANG_CHARTS ?= zh
 
-.PHONY: run test env fonts calibrate benchmark clean
+.PHONY: run test env fonts browser calibrate benchmark clean
 
 env: $(STAMP)
 
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,fast,bench]'
 	@$(MAKE) --no-print-directory fonts
+	@$(MAKE) --no-print-directory browser
 	@touch $(STAMP)
 
 # Chinese chart labels need a CJK font; charts fall back to English (and say so) where none can be installed.
@@ -29,6 +30,18 @@ fonts:
 	    && echo "installed fonts-noto-cjk" || echo "could not install a CJK font: charts will use English labels"; \
 	else \
 	  echo "no CJK font and no root apt-get: charts will use English labels"; \
+	fi
+
+# The lever explorer's test drives a headless Chromium (through playwright, which cannot download its own browser
+# offline); without one that test is skipped and says so.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+	  echo "Chromium present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    && echo "installed chromium" || echo "could not install Chromium: the browser test of the lever explorer will be skipped"; \
+	else \
+	  echo "no Chromium and no root apt-get: the browser test of the lever explorer will be skipped"; \
 	fi
 
 run: $(STAMP)

@@ -1,4 +1,5 @@
-"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|optimise|calibrate|validate|params|report`` (also ``python -m sim``).
+"""Command line: ``talentsim run|ensemble|sweep|compare|sensitivity|discover|optimise|calibrate|validate|dashboard|params|report``
+(also ``python -m sim``).
 
 Heavy modules are imported inside the commands so that ``talentsim --help`` answers at once.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
+from sim.cli_dashboard import add_dashboard_parser, dashboard_command
 from sim.cli_optimise import optimise_command
 from sim.cli_report import add_report_parser
 from sim.cli_common import (
@@ -156,6 +158,8 @@ def _build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable)")
 
+    add_dashboard_parser(sub)
+
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
     params.add_argument("--grep", default="", help="show only names containing this text")
     add_report_parser(sub)
@@ -254,6 +258,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return optimise_command(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "dashboard":
+        return dashboard_command(args)
     return _params(args)
 
 

@@ -34,7 +34,7 @@ from sim.charts.tables import (
 from sim.charts.text import listing, name_of, pick, tr
 from sim.region import Region
 
-__all__ = ["render_comparison_charts", "COMPARISON_STEMS", "render_response_chart", "RESPONSE_STEMS"]
+__all__ = ["render_comparison_charts", "comparison_figures", "COMPARISON_STEMS", "render_response_chart", "RESPONSE_STEMS"]
 
 COMPARISON_STEMS = ("compare_trajectories", "compare_differences", "compare_cost_effectiveness", "compare_map")
 RESPONSE_STEMS = ("sweep_response",)
@@ -592,29 +592,44 @@ def render_comparison_charts(*, summary: pa.Table, comparison: pa.Table, scenari
     stems are :data:`COMPARISON_STEMS`. A missing column or year is a ``ValueError``.
     """
     used = chart_language(lang)
+    written: list[Path] = []
+    with styled(used):
+        figures = comparison_figures(summary=summary, comparison=comparison, scenario_labels=scenario_labels, region=region,
+                                     lang=used, caption=caption, year=year)
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for stem, fig in figures.items():
+            title = fig.subfigs[0].get_suptitle().replace("\n", " ") or stem
+            written += save(fig, out_dir, stem, title, caption or "")
+    return sorted(written)
+
+
+def comparison_figures(*, summary: pa.Table, comparison: pa.Table, scenario_labels: dict[str, dict[str, str]], region: Region,
+                       lang: str, caption: str, year: int | None = None,
+                       stems: tuple[str, ...] = COMPARISON_STEMS) -> dict[str, Figure]:
+    """The comparison charts named by ``stems`` (of :data:`COMPARISON_STEMS`), laid out and settled, by stem.
+
+    The inputs are those of :func:`render_comparison_charts`. Call it, and draw the figures, within
+    ``styled(chart_language(lang))``, whose fonts the layout was made with.
+    """
+    used = chart_language(lang)
     _require(summary, FAN_COLUMNS, "summary")
     _require(comparison, _COMPARISON_COLUMNS, "comparison")
+    unknown = [s for s in stems if s not in COMPARISON_STEMS]
+    if unknown:
+        raise ValueError(f"unknown comparison charts {', '.join(unknown)}; charts: {', '.join(COMPARISON_STEMS)}")
     scenario_labels = scenario_labels or {}
     caption = caption or ""
     at_year = comparison_at(comparison, scenario_labels, used, year)
     labels = region.labels()
     clusters = clusters_in(comparison, region)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
     builders = {
         "compare_trajectories": lambda: _chart_trajectories(summary, scenario_labels, used, caption),
         "compare_differences": lambda: _chart_differences(at_year, clusters, labels, used, caption),
         "compare_cost_effectiveness": lambda: _chart_cost(at_year, used, caption),
         "compare_map": lambda: chart_map(at_year, region, labels, used, caption),
     }
-    written: list[Path] = []
-    with styled(used):
-        for stem in COMPARISON_STEMS:
-            fig = settled(builders[stem]())
-            title = fig.subfigs[0].get_suptitle().replace("\n", " ") or stem
-            written += save(fig, out_dir, stem, title, caption)
-    return sorted(written)
+    return {stem: settled(builders[stem]()) for stem in stems}
 
 
 def render_response_chart(*, response: pa.Table, lever_label: dict[str, str] | str, out_dir: Path, lang: str,
