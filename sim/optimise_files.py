@@ -89,13 +89,14 @@ def write_best_scenario(base: Scenario, *, space: SearchSpace, trial: Any, evalu
 
 def render_chart(result: Any, *, base: Scenario, space: SearchSpace, objective: str, pareto: bool, lang: str, scale: int,
                  seeds: int, eval_seeds: int) -> list[Path]:
+    from sim.charts.captions import optimise_caption
     from sim.charts.optimise import render_pareto_chart
     from sim.charts.style import resolve_language
 
     chart_lang, _ = resolve_language(lang)
     sampler = "NSGA-II" if pareto else "TPE"
-    caption = (f"{base.name} · optimise-{result.study_name} · {result.trials.num_rows} trials ({sampler}, optuna) × {seeds} seeds · "
-               f"{eval_seeds} fresh seeds · scale {scale} · TalentSim")
+    caption = optimise_caption(base, trials=result.trials.num_rows, sampler=sampler, seeds=seeds, fresh_seeds=eval_seeds, scale=scale,
+                               lang=chart_lang)
     return render_pareto_chart(trials=result.trials.to_pylist(),
                                evaluation=None if result.evaluation is None else result.evaluation.to_pylist(),
                                objective=objective, outcome=OBJECTIVES[objective], families=space.families,

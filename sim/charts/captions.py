@@ -12,7 +12,7 @@ from sim.charts.text import tr
 from sim.region import Region
 
 __all__ = ["source_line", "run_caption", "comparison_caption", "study_caption", "sweep_caption", "validation_caption",
-           "design_caption"]
+           "design_caption", "optimise_caption"]
 
 
 def _title(scenario, lang: str) -> str:
@@ -77,3 +77,10 @@ def design_caption(scenarios: Sequence, *, kind: str, method: str = "", factors:
     else:
         text = tr("cap_discover", lang, arms=arms, k=factors, rows=f"{rows:,}", seeds=seeds, scale=scale, alpha=f"{alpha:g}")
     return _with_sources(text, scenarios[0].load_region(), lang)
+
+
+def optimise_caption(scenario, *, trials: int, sampler: str, seeds: int, fresh_seeds: int, scale: object, lang: str) -> str:
+    """The footer of a budget optimisation's chart."""
+    text = tr("cap_optimise", lang, title=_title(scenario, lang), trials=trials, sampler=sampler, seeds=seeds, fresh=fresh_seeds,
+              scale=scale)
+    return _with_sources(text, scenario.load_region(), lang)

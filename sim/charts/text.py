@@ -120,6 +120,12 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "{arms} · 拉丁超立方抽样，{k} 个因子，{rows} 行 × {seeds} 个随机种子 · 规模 {scale} · PRIM（EMA Workbench），"
               "剥离系数 α {alpha} · TalentSim",
     },
+    "cap_optimise": {
+        "en": "“{title}” · {trials} trials ({sampler}, optuna) × {seeds} seeds, common random numbers · best settings re-run on "
+              "{fresh} fresh seeds · scale {scale} · TalentSim",
+        "zh": "“{title}” · {trials} 次试验（{sampler}，optuna）× {seeds} 个随机种子（共同随机数） · 最优设置以 {fresh} 个新种子重新评估 · "
+              "规模 {scale} · TalentSim",
+    },
     "arms_sep": {"en": " vs ", "zh": "与"},
     "cap_sources": {"en": "Sources: {items}; assumed values as listed by talentsim params.",
                     "zh": "资料来源：{items}；假设值见 talentsim params 参数表。"},
