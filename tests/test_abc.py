@@ -205,3 +205,17 @@ def test_the_installed_package_is_not_given_a_posterior(monkeypatch, tmp_path, c
     baseline = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
     assert main(["calibrate", str(baseline), "--method", "abc", "--out", str(tmp_path)]) == 2
     assert "installed package" in capsys.readouterr().err
+
+
+def test_the_diagnostics_charts_speak_the_chosen_language_and_cite_the_region(tmp_path, toy_scenario_path, toy_region_path) -> None:
+    from PIL import Image
+
+    scenario = _toy_copy(tmp_path, toy_scenario_path, toy_region_path)
+    args = ["calibrate", str(scenario), "--method", "abc", "--parameters", GRADUATES, JOBS, "--population", "6",
+            "--generations", "2", "--scale", "1", "--workers", "0", "--out", str(tmp_path / "out"), "--lang", "zh", "--quiet"]
+    assert main(args) == 0
+    charts = sorted((tmp_path / "out" / "toyville" / "abc" / "charts").glob("*.png"))
+    assert len(charts) == 2, charts
+    for png in charts:
+        footer = Image.open(png).info["Description"]
+        assert "粒子" in footer and "资料来源" in footer and "particles" not in footer, footer

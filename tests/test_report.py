@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sim.charts.captions import comparison_caption, design_caption, optimise_caption, run_caption, source_line, validation_caption
+from sim.charts.captions import (
+    calibration_caption, comparison_caption, design_caption, optimise_caption, run_caption, source_line, validation_caption,
+)
 from sim.charts.schematic import district_cells
 from sim.cli import main
 from sim.config import load_scenario
@@ -24,7 +26,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Latin words a Chinese report may hold: the model's name, its command and the name of its model description.
 ALLOWED_LATIN = {"TalentSim", "talentsim", "params", "ODD"}
 # ... and the names of methods and tools that a chart's footer may name as they are
-METHOD_NAMES = {"Morris", "PRIM", "EMA", "Workbench", "NSGA", "II", "optuna"}
+METHOD_NAMES = {"Morris", "PRIM", "EMA", "Workbench", "NSGA", "II", "optuna", "ABC", "SMC", "pyabc"}
 # Words of the English templates: none may be left in a Chinese report.
 ENGLISH_WORDS = ("the", "reference", "scenario", "difference", "interval", "persons", "talent", "cluster", "spending",
                  "Figure", "Sources", "Warning", "seed", "scale")
@@ -129,7 +131,8 @@ def test_chart_footers_cite_the_sources_in_the_charts_language(lang: str) -> Non
                                   scale=100, lang=lang),
                    design_caption([baseline, housing], kind="discover", factors=143, rows=100, seeds=1, scale=100,
                                   alpha=0.05, lang=lang),
-                   optimise_caption(baseline, trials=40, sampler="NSGA-II", seeds=2, fresh_seeds=10, scale=100, lang=lang)):
+                   optimise_caption(baseline, trials=40, sampler="NSGA-II", seeds=2, fresh_seeds=10, scale=100, lang=lang),
+                   calibration_caption(baseline, particles=150, generations=10, simulations=3892, scale=20, lang=lang)):
         assert "/" not in footer  # a citation, not a file path
         if lang == "zh":
             assert latin_words(footer) - METHOD_NAMES == set(), footer

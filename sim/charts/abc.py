@@ -14,6 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.charts.style import NOTE_COLOUR, QUALITATIVE, GroupedFormatter, legend_below, new_figure, save, settled, styled
+from sim.charts.captions import calibration_caption
 
 __all__ = ["render_abc_charts", "MARGINALS_STEM", "PREDICTIVE_STEM"]
 
@@ -36,9 +37,6 @@ WORDS = {
     "density": {"en": "density", "zh": "概率密度"},
     "share": {"en": "share of weight", "zh": "权重占比"},
     "not_in_distance": {"en": "holds by construction; not in the distance", "zh": "由构造成立，不计入距离"},
-    "caption": {"en": "{scenario} · ABC-SMC · {particles} particles · {generations} generations · {simulations:,} simulations · "
-                      "scale {scale} · TalentSim",
-                "zh": "{scenario} · ABC-SMC · {particles} 个粒子 · {generations} 代 · {simulations:,} 次模拟 · 规模 {scale} · TalentSim"},
     "marginal_note": {"en": "Bars: weighted histogram of the last population's particles; grey: the prior's density; dashed: "
                             "the 5% and 95% quantiles.",
                       "zh": "柱：最后一代粒子的加权直方图；灰线：先验密度；虚线：5% 与 95% 分位数。"},
@@ -68,9 +66,8 @@ def render_abc_charts(result, *, out_dir: Path, lang: str) -> list[Path]:
     """The marginals and predictive charts of ``result`` (a :class:`sim.abc_smc.AbcResult`), PNG and SVG."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    caption = WORDS["caption"][lang].format(scenario=result.scenario.name, particles=result.posterior.particles,
-                                            generations=len(result.populations), simulations=result.simulations,
-                                            scale=result.settings["scale"])
+    caption = calibration_caption(result.scenario, particles=result.posterior.particles, generations=len(result.populations),
+                                  simulations=result.simulations, scale=result.settings["scale"], lang=lang)
     return [*_marginals(result, out_dir=out_dir, lang=lang, caption=caption),
             *_predictive(result, out_dir=out_dir, lang=lang, caption=caption)]
 

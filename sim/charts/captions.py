@@ -12,7 +12,7 @@ from sim.charts.text import tr
 from sim.region import Region
 
 __all__ = ["source_line", "run_caption", "comparison_caption", "study_caption", "sweep_caption", "validation_caption",
-           "design_caption", "optimise_caption"]
+           "design_caption", "optimise_caption", "calibration_caption"]
 
 
 def _title(scenario, lang: str) -> str:
@@ -83,4 +83,11 @@ def optimise_caption(scenario, *, trials: int, sampler: str, seeds: int, fresh_s
     """The footer of a budget optimisation's chart."""
     text = tr("cap_optimise", lang, title=_title(scenario, lang), trials=trials, sampler=sampler, seeds=seeds, fresh=fresh_seeds,
               scale=scale)
+    return _with_sources(text, scenario.load_region(), lang)
+
+
+def calibration_caption(scenario, *, particles: int, generations: int, simulations: int, scale: object, lang: str) -> str:
+    """The footer of an ABC-SMC calibration's charts."""
+    text = tr("cap_abc", lang, title=_title(scenario, lang), particles=particles, generations=generations,
+              simulations=f"{simulations:,}", scale=scale)
     return _with_sources(text, scenario.load_region(), lang)

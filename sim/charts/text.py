@@ -126,6 +126,9 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "“{title}” · {trials} 次试验（{sampler}，optuna）× {seeds} 个随机种子（共同随机数） · 最优设置以 {fresh} 个新种子重新评估 · "
               "规模 {scale} · TalentSim",
     },
+    "cap_abc": {"en": "“{title}” · ABC-SMC (pyabc) · {particles} particles · {generations} generations · {simulations} simulations · "
+                      "scale {scale} · TalentSim",
+                "zh": "“{title}” · ABC-SMC（pyabc） · {particles} 个粒子 · {generations} 代 · {simulations} 次模拟 · 规模 {scale} · TalentSim"},
     "arms_sep": {"en": " vs ", "zh": "与"},
     "cap_sources": {"en": "Sources: {items}; assumed values as listed by talentsim params.",
                     "zh": "资料来源：{items}；假设值见 talentsim params 参数表。"},
