@@ -19,8 +19,8 @@ from sim.cli_dashboard import add_dashboard_parser, dashboard_command
 from sim.cli_optimise import optimise_command
 from sim.cli_report import add_report_parser
 from sim.cli_common import (
-    EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, config_error as _config_error, fail as _fail,
-    overrides as _overrides, warn as _warn,
+    EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, compared_scenarios, config_error as _config_error, fail as _fail,
+    overrides as _overrides, report_failures, warn as _warn,
 )
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -360,9 +360,7 @@ def _study(args: argparse.Namespace) -> int:
             print(f"  {row['point_label']}: city talent at {last}: median {row['median']:,.0f}, "
                   f"5-95% [{row['p05']:,.0f}, {row['p95']:,.0f}] over {row['n_runs']} runs ({_band_holds(row)})")
     if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}):", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        report_failures(result.failures, folder=result.study_dir)
         return 1
     return 0
 
@@ -443,28 +441,15 @@ def _band_holds(row: dict) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.compare import check_years, compare_scenarios
-    from sim.config import load_scenario
+    from sim.compare import compare_scenarios
     from sim.errors import ConfigError
-    from sim.inputs import check_slug, check_study_size
+    from sim.inputs import check_study_size
 
     security = _check_common(args)
     count = _draw_count(args)
     check_study_size(seeds=args.seeds, points=len(args.scenarios))
     _check_drawn_study_size(args, scenarios=len(args.scenarios), draws=count)
-    if args.name is not None:
-        try:
-            check_slug(args.name)
-        except ValueError as exc:
-            raise ConfigError(source="--name", problems=[str(exc)]) from None
-    overrides = _overrides(args.overrides) or None
-    scenarios = [load_scenario(s, overrides=overrides) for s in args.scenarios]
-    for scenario in scenarios:
-        _warn(scenario)
-    try:
-        check_years(scenarios, args.years)
-    except ValueError as exc:
-        raise ConfigError(source="--years", problems=[str(exc)]) from None
+    scenarios = compared_scenarios(args)
     draws = _draws(args, scenarios) if count is not None else None
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
@@ -477,11 +462,8 @@ def _compare(args: argparse.Namespace) -> int:
     print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
     print(pairs_summary(comparison.folder, lang=args.lang, titles={s.name: s.title for s in scenarios}))
     print(f"\nresults in {comparison.folder} (comparison.csv, lever_pairs.csv, charts/)")
-    failures = comparison.study.failures
-    if failures:
-        print(f"{len(failures)} runs failed (records in {comparison.folder / 'failures'}):", file=sys.stderr)
-        for f in failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+    if comparison.study.failures:
+        report_failures(comparison.study.failures, folder=comparison.folder)
         return 1
     return 0
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli_common import check_common, config_error, overrides, warn
+from sim.cli_common import check_common, config_error, overrides, report_failures, warn
 
 
 def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
@@ -44,10 +44,7 @@ def report_runs(study: Any, *, failures: list[dict[str, Any]], study_dir: Any, m
     pace = "" if math.isnan(study.runs_per_minute) else f" ({study.runs_per_minute:.1f} runs per minute)"
     print(f"{done} of {study.distinct_runs} runs complete in {study.run_seconds:.1f} s{pace}; results in {study_dir}")
     if failures:
-        print(f"{len(failures)} runs failed (records in {study_dir / 'failures'}); no {missing}: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        report_failures(failures, folder=study_dir, consequence=f"; no {missing} (run the same command again to retry them)")
     return not failures
 
 

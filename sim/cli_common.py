@@ -66,6 +66,36 @@ def warn(scenario: Any) -> None:
         print(f"talentsim: warning: {warning}", file=sys.stderr)
 
 
+def compared_scenarios(args: argparse.Namespace) -> list[Any]:
+    """The scenarios of ``compare`` and ``report compare``, with ``--set`` applied and their warnings shown, after
+    ``--name`` and ``--years`` are checked (errors name the option)."""
+    from sim.compare import check_years
+    from sim.config import load_scenario
+    from sim.inputs import check_slug
+
+    if args.name is not None:
+        try:
+            check_slug(args.name)
+        except ValueError as exc:
+            raise config_error("--name", str(exc)) from None
+    given = overrides(args.overrides) or None
+    scenarios = [load_scenario(s, overrides=given) for s in args.scenarios]
+    for scenario in scenarios:
+        warn(scenario)
+    try:
+        check_years(scenarios, args.years)
+    except ValueError as exc:
+        raise config_error("--years", str(exc)) from None
+    return scenarios
+
+
+def report_failures(failures: Sequence[dict[str, Any]], *, folder: Any, consequence: str = "") -> None:
+    """The first ten failed runs of a study on stderr, with where their records are."""
+    print(f"{len(failures)} runs failed (records in {folder / 'failures'}){consequence}:", file=sys.stderr)
+    for f in failures[:10]:
+        print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+
+
 def fail(message: str, *, code: int = EXIT_BAD_INPUT) -> int:
     print(f"talentsim: error: {message}", file=sys.stderr)
     return code

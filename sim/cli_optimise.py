@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from typing import Any
 
-from sim.cli_common import EXIT_RUN_FAILED, check_common, config_error, overrides, warn
+from sim.cli_common import EXIT_RUN_FAILED, check_common, config_error, overrides, report_failures, warn
 
 MAX_TRIALS = 10_000
 MAX_REEVALUATE = 20
@@ -101,10 +100,8 @@ def optimise_command(args: argparse.Namespace) -> int:
         raise
     print(optimise_summary(result, objective=OBJECTIVES[args.objective]))
     if result.failures:
-        print(f"{len(result.failures)} runs failed (records in {result.study_dir / 'failures'}); their trials count as failed: "
-              "run the same command again to retry them", file=sys.stderr)
-        for f in result.failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+        report_failures(result.failures, folder=result.study_dir,
+                        consequence="; their trials count as failed (run the same command again to retry them)")
         return EXIT_RUN_FAILED
     return 0
 

@@ -7,10 +7,9 @@ comparison's tables as ``report.<lang>.html``. Progress goes to the terminal, ne
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from sim.cli_common import NAME_LOOKUP, check_common, config_error, overrides, warn
+from sim.cli_common import NAME_LOOKUP, check_common, compared_scenarios, config_error, report_failures
 
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,42 +37,26 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
 
 def report_command(args: argparse.Namespace) -> int:
     from sim.charts.style import resolve_language
-    from sim.compare import check_years, compare_scenarios
-    from sim.config import load_scenario
+    from sim.compare import compare_scenarios
     from sim.errors import ConfigError
-    from sim.inputs import check_slug, check_study_size
+    from sim.inputs import check_study_size
     from sim.report import write_comparison_report
 
     check_common(args)
     check_study_size(seeds=args.seeds, points=len(args.scenarios))
-    if args.name is not None:
-        try:
-            check_slug(args.name)
-        except ValueError as exc:
-            raise ConfigError(source="--name", problems=[str(exc)]) from None
     used, message = resolve_language(args.lang)
     if used != args.lang:
         # A Chinese report with English charts is not what was asked for: stop before anything runs.
         raise config_error("--lang", message or f"cannot draw charts in {args.lang}")
-    given = overrides(args.overrides) or None
-    scenarios = [load_scenario(s, overrides=given) for s in args.scenarios]
-    for scenario in scenarios:
-        warn(scenario)
-    try:
-        check_years(scenarios, args.years)
-    except ValueError as exc:
-        raise ConfigError(source="--years", problems=[str(exc)]) from None
+    scenarios = compared_scenarios(args)
     try:
         comparison = compare_scenarios(scenarios, seeds=args.seeds, out=args.out, years=args.years, root_seed=args.root_seed,
                                        scale=args.scale, workers=args.workers, progress=not args.quiet, charts=True,
                                        lang=args.lang, name=args.name)
     except ValueError as exc:
         raise ConfigError(source="talentsim report compare", problems=[str(exc)]) from None
-    failures = comparison.study.failures
-    if failures:
-        print(f"{len(failures)} runs failed (records in {comparison.folder / 'failures'}); no report written:", file=sys.stderr)
-        for f in failures[:10]:
-            print(f"  {f['run_id']} (seed {f['seed']}, {f['point_label']}): {f['error']}", file=sys.stderr)
+    if comparison.study.failures:
+        report_failures(comparison.study.failures, folder=comparison.folder, consequence="; no report written")
         return 1
     path = write_comparison_report(comparison, lang=args.lang)
     print(f"report: {path}")
