@@ -21,7 +21,7 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import keyed_rows, keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
+from sim.kernels import keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
 from sim.region import Region
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
@@ -517,10 +517,6 @@ class TalentModel(mesa.Model):
     def keyed_uniforms(self, ids: np.ndarray, *, draw: str) -> np.ndarray:
         """One uniform per agent (or firm) id for a named draw of this month; see ``sim.kernels.keyed_uniforms``."""
         return keyed_uniforms(ids, key=self._draw_keys[draw])
-
-    def keyed_rows(self, ids: np.ndarray, *, mask: np.ndarray, draw: str, p: float) -> np.ndarray:
-        """Rows where ``mask`` holds whose agent's keyed draw falls below ``p`` (probability p each)."""
-        return keyed_rows(ids, mask=mask, key=self._draw_keys[draw], below=p)
 
     def mint_ids(self, n: int, *, source: str) -> np.ndarray:
         """Ids that name the same agent in every scenario run with the same seed: the month, where the
