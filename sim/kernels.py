@@ -28,6 +28,12 @@ _numba = _load_numba()
 USING_NUMBA = _numba is not None
 
 
+def compiled(function):
+    """``function`` compiled by numba (cached on disk, releasing the GIL), or None without numba: a module
+    keeps its numpy twin of every compiled kernel and chooses by :data:`USING_NUMBA`."""
+    return _numba.njit(cache=True, nogil=True)(function) if USING_NUMBA else None
+
+
 # ---------------------------------------------------------------- numpy path
 def _group_sum_numpy(codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(codes[mask], weights=weights[mask], minlength=n_groups)[:n_groups]
@@ -171,7 +177,7 @@ def _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups):
 
 
 if USING_NUMBA:
-    _jit = _numba.njit(cache=True, nogil=True)
+    _jit = compiled
 
     @_jit
     def _group_sum_numba(codes, weights, mask, n_groups):  # pragma: no cover - compiled
