@@ -70,6 +70,16 @@ def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
 SEED_GIVEN, SEED_SCENARIO, SEED_DRAWN = "given", "scenario", "drawn"
 
 
+class NoStream:
+    """The ``draw`` of a process that has no random stream (``DRAWLESS``): any use of it is an error."""
+
+    def __init__(self, process: str) -> None:
+        self.process = process
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"process {self.process!r} draws no random numbers (it is in DRAWLESS) and has no stream")
+
+
 def _scenario_with(scenario: Scenario | str | Path, *, overrides: dict[str, Any]) -> tuple[Scenario, bool]:
     """The scenario with the overrides applied, and whether it chose a seed (in its file or the overrides)
     rather than leaving the schema's default."""
@@ -163,7 +173,8 @@ class TalentModel(mesa.Model):
         # (common random numbers: differences between scenarios come from the levers).
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(root_seed).spawn(1)[0]))
         self._root_seed = root_seed
-        self._process = None  # the process now running, whose stream ``draw`` gives
+        self._process = None  # the process now running
+        self.draw: np.random.Generator | NoStream = self.rng  # its stream while it runs; the model's own generator outside
         self._minted: dict[tuple[int, str], int] = {}
 
         self.scale = run.scale
@@ -470,10 +481,13 @@ class TalentModel(mesa.Model):
     def run_process(self, process: str, submodel: Callable[["TalentModel"], None]) -> None:
         """Run one submodel of the month with its own random stream (also how a test runs one alone)."""
         self._process = process
+        # an attribute, not a property: a month reads it tens of thousands of times
+        self.draw = self._stream(process) if process in STREAMS else NoStream(process)
         try:
             submodel(self)
         finally:
             self._process = None
+            self.draw = self.rng
 
     def end_month(self) -> None:
         """Observation (11), then compaction of departed agents and exited firms."""
@@ -500,11 +514,6 @@ class TalentModel(mesa.Model):
             index = STREAMS.index(name)
             self._streams[name] = np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, index)))
         return self._streams[name]
-
-    @property
-    def draw(self) -> np.random.Generator:
-        """The generator of the process now running (the model's own while it is set up)."""
-        return self.rng if self._process is None else self._stream(self._process)
 
     @property
     def challenge_draw(self) -> np.random.Generator:

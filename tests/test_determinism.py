@@ -56,3 +56,20 @@ def test_seed_from_scenario_equals_seed_keyword(toy_scenario_path) -> None:
     via_file = TalentModel(load_scenario(toy_scenario_path, overrides={"run.seed": 4, "run.end": "2022-06"})).run()
     via_keyword = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"}), seed=4).run()
     np.testing.assert_array_equal(via_file.recorder.stock, via_keyword.recorder.stock)
+
+
+def test_each_process_draws_from_its_own_stream_and_a_drawless_one_cannot_draw(toy_scenario_path) -> None:
+    from sim.model import DRAWLESS
+
+    model = TalentModel(toy_scenario_path, seed=3)
+    model.start_month()
+    seen: dict[str, float] = {}
+    model.run_process("arrive", lambda m: seen.setdefault("arrive", m.draw.random()))
+    model.run_process("qualify", lambda m: seen.setdefault("qualify", m.draw.random()))
+    again = TalentModel(toy_scenario_path, seed=3)
+    again.start_month()
+    again.run_process("qualify", lambda m: seen.setdefault("qualify alone", m.draw.random()))
+    assert seen["qualify"] == seen["qualify alone"] != seen["arrive"]  # a stream does not depend on the processes before it
+    assert model.draw is model.rng  # outside a process, the model's own generator
+    with pytest.raises(RuntimeError, match="draws no random numbers"):
+        model.run_process(DRAWLESS[0], lambda m: m.draw.random())
