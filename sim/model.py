@@ -23,6 +23,7 @@ from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
 from sim.kernels import keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
 from sim.region import Region
+from sim.streams import MonthStreams, month_keys
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
 from sim.submodels.observation import Recorder, model_reporters
 from sim.talent import APARTMENT, EMPLOYED, MARKET, SEARCHING, Cohort, TalentPool
@@ -46,6 +47,7 @@ DRAWLESS = ("move_residents",)
 # streams of processes added later come last, so that the older processes keep their keys (and their draws)
 ADDED_STREAMS = ("qualify",)
 STREAMS = (*(name for name, _ in SCHEDULE if name not in DRAWLESS + ADDED_STREAMS), "challenges", *ADDED_STREAMS)
+STREAM_INDEX = {name: i for i, name in enumerate(STREAMS)}
 # Draws that belong to one agent (or firm): keyed by (seed, month, draw) and the agent's id
 AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_match_margin", "search_firm", "purchase", "purchase_wait", "consider_move",
                "move_choice", "destination", "first_child", "fixed_exit", "fixed_destination", "firm_shock_a", "firm_shock_b",
@@ -180,6 +182,9 @@ class TalentModel(mesa.Model):
         self.scale = run.scale
         self.start = month_index(run.start)
         self.n_months = month_index(run.end) - self.start + 1
+        # every month's keys: of the per-agent draws, SeedSequence(seed, spawn_key=(2, month)); of the streams, (1, month, i)
+        self._month_draw_keys = month_keys(root_seed, domain=2, months=self.n_months, words=len(AGENT_DRAWS))
+        self._month_streams = MonthStreams(root_seed, domain=1, months=self.n_months, streams=len(STREAMS))
         self.t = 0  # months simulated so far
         self.ages_as_of = self.start - 1  # the month at whose end agents' ages were last brought up to date (§7.6)
         self.agent_steps = 0  # talent agents resident at the start of each month, summed over months
@@ -482,7 +487,7 @@ class TalentModel(mesa.Model):
         """Run one submodel of the month with its own random stream (also how a test runs one alone)."""
         self._process = process
         # an attribute, not a property: a month reads it tens of thousands of times
-        self.draw = self._stream(process) if process in STREAMS else NoStream(process)
+        self.draw = self._stream(process) if process in STREAM_INDEX else NoStream(process)
         try:
             submodel(self)
         finally:
@@ -503,16 +508,14 @@ class TalentModel(mesa.Model):
     def _start_month_draws(self) -> None:
         """This month's keys of the per-agent draws, and its streams (one per process and one for the
         challenges within run_projects), each made when its process first draws."""
-        keys = np.random.SeedSequence(self._root_seed, spawn_key=(2, self.t)).generate_state(len(AGENT_DRAWS), np.uint64)
-        self._draw_keys = dict(zip(AGENT_DRAWS, keys.tolist()))
+        self._draw_keys = dict(zip(AGENT_DRAWS, self._month_draw_keys[self.t].tolist()))
         self._minted = {}
         self._streams = {}
 
     def _stream(self, name: str) -> np.random.Generator:
-        """The month's stream of a process: child ``i`` of ``SeedSequence(seed, spawn_key=(1, month))``."""
+        """The month's stream of a process: that of ``SeedSequence(seed, spawn_key=(1, month, i))``, made once a month."""
         if name not in self._streams:
-            index = STREAMS.index(name)
-            self._streams[name] = np.random.default_rng(np.random.SeedSequence(self._root_seed, spawn_key=(1, self.t, index)))
+            self._streams[name] = self._month_streams.stream(self.t, STREAM_INDEX[name])
         return self._streams[name]
 
     @property
