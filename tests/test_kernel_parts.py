@@ -92,3 +92,57 @@ def test_a_bad_thread_count_says_what_is_allowed(monkeypatch):
     monkeypatch.setenv(kernel_parts.THREADS_ENV, "two")
     with pytest.raises(ValueError, match="TALENTSIM_THREADS.*whole number"):
         kernel_parts.thread_count()
+
+
+def _sums(t: dict[str, np.ndarray], weights: np.ndarray) -> dict[str, np.ndarray]:
+    sector, tier = (t["employer"] % 10).astype(np.int16), (t["housing"] * 2).astype(np.int8)
+    by_firm, filled = kernels.employment(status=t["status"], employed_code=0, employer=t["employer"], sector=sector, tier=tier,
+                                         weights=weights, is_platform=np.arange(300) % 11 == 0, shape=(10, 5))
+    return {"by_firm": by_firm, "filled": filled,
+            "resident_group_sum": kernels.resident_group_sum(codes=sector, weights=weights, status=t["status"], searching=1, n_groups=10),
+            "resident_group_table": kernels.resident_group_table(outer=sector, inner=tier, shape=(10, 5), weights=weights, status=t["status"],
+                                                                 searching=1),
+            "queued_sum": kernels.queued_sum(codes=sector, weights=weights, queue_since=t["search_left"], status=t["status"], employed=0,
+                                             n_groups=10)}
+
+
+@needs_numba
+@pytest.mark.parametrize("weights", ["persons", "one_tiny", "float64"])
+def test_split_sums_are_the_whole_passes_sums_to_the_bit(monkeypatch, weights):
+    table = _table()
+    n = len(table["ids"])
+    rng = np.random.default_rng(9)
+    w = {"persons": (rng.integers(1, 400, n) / rng.integers(1, 3, n)).astype(np.float32),  # fractional persons per agent
+         "one_tiny": np.where(np.arange(n) == 17, 1e-9, rng.uniform(0, 1e6, n)).astype(np.float32),
+         "float64": rng.uniform(0, 1e6, n)}[weights]
+    whole = _sums(table, w)
+    monkeypatch.setattr(kernel_parts, "PARALLEL_MIN_ROWS", 0)
+    for threads in ("2", "3"):
+        monkeypatch.setenv(kernel_parts.THREADS_ENV, threads)
+        for name, sums in _sums(table, w).items():
+            assert sums.tobytes() == whole[name].tobytes(), (name, threads)
+    exact = kernel_parts.sums_exact_in_any_order(smallest=float(np.min(w[w > 0])), total=float(np.abs(w.astype(float)).sum()), dtype=w.dtype)
+    assert exact == (weights == "persons")
+
+
+def test_the_exactness_bound_holds_where_it_says_and_fails_where_it_must():
+    rng = np.random.default_rng(2)
+    weights = rng.uniform(0.5, 100, 100_000).astype(np.float32)
+    assert kernel_parts.sums_exact_in_any_order(smallest=float(weights.min()), total=float(weights.astype(float).sum()), dtype=np.float32)
+    orders = {float(np.cumsum(weights[order].astype(np.float64))[-1]) for order in (rng.permutation(len(weights)) for _ in range(5))}
+    assert len(orders) == 1  # exact: every order gives the same sum
+    mixed = np.array([2**30, 2**-30, -(2**30)] * 3, np.float32)
+    assert not kernel_parts.sums_exact_in_any_order(smallest=2.0**-30, total=float(np.abs(mixed.astype(float)).sum()), dtype=np.float32)
+    assert np.float64(mixed[0]) + np.float64(mixed[1]) + np.float64(mixed[2]) != np.float64(mixed[0]) + np.float64(mixed[2]) + np.float64(mixed[1])
+    assert not kernel_parts.sums_exact_in_any_order(smallest=1.0, total=10.0, dtype=np.float64)
+
+
+@needs_numba
+def test_sums_split_without_the_bound_would_change_bits_so_the_bound_matters():
+    table = _table()
+    n, half = len(table["ids"]), len(table["ids"]) // 2
+    weights = np.random.default_rng(9).uniform(0, 1e6, n)  # float64: outside the bound, so never split
+    codes = (table["employer"] % 10).astype(np.int16)
+    whole = kernels._resident_group_sum_numba(codes, weights, table["status"], 1, 10)
+    halves = [kernels._resident_group_sum_numba(codes[p], weights[p], table["status"][p], 1, 10) for p in (slice(0, half), slice(half, n))]
+    assert not np.array_equal(halves[0] + halves[1], whole)
