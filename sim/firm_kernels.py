@@ -1,0 +1,233 @@
+"""Passes over the firm table that firm planning, firm demography and the loan lever make every month.
+
+Each is a few arithmetic steps per firm (no exp, log or power: those stay in numpy, whose results the
+model's numbers are fixed on). With numba one compiled loop replaces several numpy calls over ~15,000
+rows; without it, or with ``TALENTSIM_NUMBA=0``, the numpy twin of each kernel gives identical numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from sim.kernels import USING_NUMBA, compiled
+
+# The upper bound on a firm's exit hazard is widened by this relative margin, far above the few units
+# in the last place by which it and the exact hazard's rounding can differ, so that it is a bound.
+HAZARD_BOUND_MARGIN = 1.0 + 1e-6
+# size-factor bounds cover jobs up to 2**61; a larger (or non-finite) firm is always checked exactly
+SIZE_BOUND_EXPONENTS = 62
+
+
+# ---------------------------------------------------------------- numpy path
+def _productivity_walk_numpy(lp, lr, shock, persistence, shock_sd, spillover, sector, job_response):
+    lp[:] = lr + persistence * (lp - lr) + shock_sd * shock
+    return job_response * ((lp - lr) + spillover[sector])
+
+
+def _funded_output_ratio_numpy(jobs, output_per_job, funding):
+    funded = np.flatnonzero(funding != 0)
+    annual_output = np.maximum(jobs[funded] * output_per_job[funded], 1.0)
+    return funded, funding[funded] / annual_output
+
+
+def _cluster_mean_productivity_numpy(sector, lp, in_business, n_sectors):
+    rows = np.flatnonzero(in_business)
+    grouped = sector[rows]
+    n_firms = np.bincount(grouped, weights=np.ones(len(rows)), minlength=n_sectors)[:n_sectors]
+    lp_sum = np.bincount(grouped, weights=lp[rows], minlength=n_sectors)[:n_sectors]
+    return lp_sum / np.maximum(n_firms, 1.0)
+
+
+def _exit_candidates_numpy(jobs, born, funding, draw, in_business, month, youth, size_bound, base, selection, reduction, ticket):
+    rows = np.flatnonzero(in_business)
+    age = np.maximum(month - born[rows].astype(np.int64), 0)
+    backed = 1.0 - reduction * np.minimum(funding[rows] / ticket, 1.0)
+    youth_backed = youth[age] * backed
+    coef = np.maximum(base * youth_backed, (base + selection) * youth_backed)
+    x = np.maximum(jobs[rows], 1.0)
+    exponent = np.frexp(x)[1]
+    sized = (x < 2.0 ** (SIZE_BOUND_EXPONENTS - 1)) & (exponent < len(size_bound))
+    bound = np.where(sized, size_bound[np.where(sized, exponent, 0)], np.inf)
+    return rows[(coef > 0) & (draw[rows] < coef * bound * HAZARD_BOUND_MARGIN / 12.0)]
+
+
+def _promotion_candidates_numpy(in_business, is_little_giant, born, born_before, draw, below):
+    return np.flatnonzero(in_business & ~is_little_giant & (born < born_before) & (draw < below))
+
+
+def _loan_weights_numpy(funding, jobs, alive, is_project, is_little_giant, decay):
+    funding *= decay
+    target = alive & (is_project | is_little_giant)
+    return jobs * target, bool(target.any())
+
+
+def _add_loans_numpy(funding, weights, new_loans, total):
+    funding += new_loans * weights / total
+
+
+# ---------------------------------------------------------------- numba path
+def _productivity_walk_loop(lp, lr, shock, persistence, shock_sd, spillover, sector, job_response):
+    exponent = np.empty(lp.shape[0])
+    for i in range(lp.shape[0]):
+        lp[i] = lr[i] + persistence * (lp[i] - lr[i]) + shock_sd * shock[i]
+        exponent[i] = job_response * ((lp[i] - lr[i]) + spillover[sector[i]])
+    return exponent
+
+
+def _funded_output_ratio_loop(jobs, output_per_job, funding):
+    funded = np.empty(funding.shape[0], np.int64)
+    ratio = np.empty(funding.shape[0])
+    n = 0
+    for i in range(funding.shape[0]):
+        if funding[i] != 0:
+            annual_output = jobs[i] * output_per_job[i]
+            if not (annual_output >= 1.0 or annual_output != annual_output):  # np.maximum keeps a NaN
+                annual_output = 1.0
+            funded[n] = i
+            ratio[n] = funding[i] / annual_output
+            n += 1
+    return funded[:n].copy(), ratio[:n].copy()
+
+
+def _cluster_mean_productivity_loop(sector, lp, in_business, n_sectors):
+    n_firms = np.zeros(n_sectors)
+    lp_sum = np.zeros(n_sectors)
+    for i in range(sector.shape[0]):
+        if in_business[i]:
+            n_firms[sector[i]] += 1.0
+            lp_sum[sector[i]] += lp[i]
+    mean = np.empty(n_sectors)
+    for s in range(n_sectors):
+        mean[s] = lp_sum[s] / max(n_firms[s], 1.0)
+    return mean
+
+
+def _exit_candidates_loop(jobs, born, funding, draw, in_business, month, youth, size_bound, base, selection, reduction, ticket):
+    rows = np.empty(jobs.shape[0], np.int64)
+    n = 0
+    for i in range(jobs.shape[0]):
+        if not in_business[i]:
+            continue
+        age = max(month - np.int64(born[i]), 0)
+        backed = 1.0 - reduction * min(funding[i] / ticket, 1.0)
+        youth_backed = youth[age] * backed
+        coef = max(base * youth_backed, (base + selection) * youth_backed)
+        if not coef > 0:
+            continue
+        x = max(jobs[i], 1.0)
+        bound = np.inf
+        if x < 2.0 ** (SIZE_BOUND_EXPONENTS - 1):
+            exponent = math.frexp(x)[1]
+            if exponent < size_bound.shape[0]:
+                bound = size_bound[exponent]
+        if draw[i] < coef * bound * HAZARD_BOUND_MARGIN / 12.0:
+            rows[n] = i
+            n += 1
+    return rows[:n].copy()
+
+
+def _promotion_candidates_loop(in_business, is_little_giant, born, born_before, draw, below):
+    rows = np.empty(born.shape[0], np.int64)
+    n = 0
+    for i in range(born.shape[0]):
+        if in_business[i] and not is_little_giant[i] and born[i] < born_before and draw[i] < below:
+            rows[n] = i
+            n += 1
+    return rows[:n].copy()
+
+
+def _loan_weights_loop(funding, jobs, alive, is_project, is_little_giant, decay):
+    weights = np.empty(jobs.shape[0])
+    any_target = False
+    for i in range(jobs.shape[0]):
+        funding[i] *= decay
+        target = alive[i] and (is_project[i] or is_little_giant[i])
+        any_target = any_target or target
+        weights[i] = jobs[i] * (1.0 if target else 0.0)
+    return weights, any_target
+
+
+def _add_loans_loop(funding, weights, new_loans, total):
+    for i in range(funding.shape[0]):
+        funding[i] += new_loans * weights[i] / total
+
+
+_productivity_walk_numba = compiled(_productivity_walk_loop)
+_funded_output_ratio_numba = compiled(_funded_output_ratio_loop)
+_cluster_mean_productivity_numba = compiled(_cluster_mean_productivity_loop)
+_exit_candidates_numba = compiled(_exit_candidates_loop)
+_promotion_candidates_numba = compiled(_promotion_candidates_loop)
+_loan_weights_numba = compiled(_loan_weights_loop)
+_add_loans_numba = compiled(_add_loans_loop)
+
+
+# ---------------------------------------------------------------- public kernels
+def productivity_walk(*, log_productivity: np.ndarray, long_run: np.ndarray, shock: np.ndarray, persistence: float, shock_sd: float,
+                      spillover: np.ndarray, sector: np.ndarray, job_response: float) -> np.ndarray:
+    """In place, every firm's log productivity reverts towards its long-run level (keeping ``persistence`` of the
+    gap) and takes its ``shock``; returns the log of the firm's productivity factor of desired jobs,
+    ``job_response x (own gap + cluster spillover)``."""
+    kernel = _productivity_walk_numba if USING_NUMBA else _productivity_walk_numpy
+    return kernel(log_productivity, long_run, shock, float(persistence), float(shock_sd), spillover, sector, float(job_response))
+
+
+def funded_output_ratio(*, jobs: np.ndarray, output_per_job: np.ndarray, funding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of funded firms, and each one's funding relative to its annual output at unit productivity (at least one yuan)."""
+    kernel = _funded_output_ratio_numba if USING_NUMBA else _funded_output_ratio_numpy
+    return kernel(jobs, output_per_job, funding)
+
+
+def cluster_mean_productivity(*, sector: np.ndarray, log_productivity: np.ndarray, in_business: np.ndarray, n_sectors: int) -> np.ndarray:
+    """Mean log productivity of the firms in business, by cluster (0 for a cluster without any), added in row order."""
+    kernel = _cluster_mean_productivity_numba if USING_NUMBA else _cluster_mean_productivity_numpy
+    return kernel(sector, log_productivity, in_business, int(n_sectors))
+
+
+@lru_cache(maxsize=64)
+def size_factor_bounds(*, reference_jobs: float, elasticity: float) -> np.ndarray:
+    """For each binary exponent e, the largest size factor ``(jobs / reference_jobs) ** -elasticity`` of jobs in
+    [2**(e-1), 2**e]: the factor is monotone in jobs, so it is the larger of the two ends (read-only, shared)."""
+    edges = 2.0 ** np.arange(-1, SIZE_BOUND_EXPONENTS, dtype=float)
+    factor = (edges / reference_jobs) ** -elasticity
+    bound = np.maximum(factor[:-1], factor[1:])
+    bound.flags.writeable = False
+    return bound
+
+
+def exit_candidates(*, jobs: np.ndarray, born: np.ndarray, funding: np.ndarray, draw: np.ndarray, in_business: np.ndarray, month: int,
+                    youth: np.ndarray, size_bound: np.ndarray, base: float, selection: float, reduction: float, ticket: float) -> np.ndarray:
+    """Rows of firms in business whose exit draw falls below an upper bound of their exit hazard: every firm that
+    can close this month, and a few that will not once their exact hazard is computed.
+
+    The bound is the hazard with the selection term counted where it raises the hazard (``base`` plus ``selection``
+    per year, or ``base`` alone) and the size factor at the end of the firm's binary order of magnitude of jobs
+    that gives the larger one (``size_bound``, from :func:`size_factor_bounds`); ``youth`` is the age factor by
+    whole months of age and funding lowers it by ``reduction`` per start-up ``ticket``, as in the exact hazard.
+    """
+    kernel = _exit_candidates_numba if USING_NUMBA else _exit_candidates_numpy
+    return kernel(jobs, born, funding, draw, in_business, int(month), youth, size_bound, float(base), float(selection), float(reduction),
+                  float(ticket))
+
+
+def promotion_candidates(*, in_business: np.ndarray, is_little_giant: np.ndarray, born: np.ndarray, born_before: float, draw: np.ndarray,
+                         below: float) -> np.ndarray:
+    """Rows of firms in business, not yet little giants, born before ``born_before``, whose draw falls below ``below``."""
+    kernel = _promotion_candidates_numba if USING_NUMBA else _promotion_candidates_numpy
+    return kernel(in_business, is_little_giant, born, float(born_before), draw, float(below))
+
+
+def loan_weights(*, funding: np.ndarray, jobs: np.ndarray, alive: np.ndarray, is_project: np.ndarray, is_little_giant: np.ndarray,
+                 decay: float) -> tuple[np.ndarray, bool]:
+    """In place, every firm's funding decays by ``decay``; returns the firms' shares of new loans before
+    normalising (jobs of the live leading-talent projects and little giants, zero elsewhere) and whether there is any such firm."""
+    kernel = _loan_weights_numba if USING_NUMBA else _loan_weights_numpy
+    return kernel(funding, jobs, alive, is_project, is_little_giant, float(decay))
+
+
+def add_loans(*, funding: np.ndarray, weights: np.ndarray, new_loans: float, total: float) -> None:
+    """In place, every firm's funding gains ``new_loans x weight / total``."""
+    kernel = _add_loans_numba if USING_NUMBA else _add_loans_numpy
+    kernel(funding, weights, float(new_loans), float(total))
