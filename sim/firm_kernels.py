@@ -7,7 +7,6 @@ rows; without it, or with ``TALENTSIM_NUMBA=0``, the numpy twin of each kernel g
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -17,7 +16,7 @@ from sim.kernels import USING_NUMBA, compiled
 # The upper bound on a firm's exit hazard is widened by this relative margin, far above the few units
 # in the last place by which it and the exact hazard's rounding can differ, so that it is a bound.
 HAZARD_BOUND_MARGIN = 1.0 + 1e-6
-# size-factor bounds cover jobs up to 2**61; a larger (or non-finite) firm is always checked exactly
+# size-factor bounds cover jobs below 2**61; a larger (or infinite) firm is always checked exactly
 SIZE_BOUND_EXPONENTS = 62
 
 
@@ -47,9 +46,9 @@ def _exit_candidates_numpy(jobs, born, funding, draw, in_business, month, youth,
     backed = 1.0 - reduction * np.minimum(funding[rows] / ticket, 1.0)
     youth_backed = youth[age] * backed
     coef = np.maximum(base * youth_backed, (base + selection) * youth_backed)
-    x = np.maximum(jobs[rows], 1.0)
+    x = np.where(jobs[rows] > 1.0, jobs[rows], 1.0)
     exponent = np.frexp(x)[1]
-    sized = (x < 2.0 ** (SIZE_BOUND_EXPONENTS - 1)) & (exponent < len(size_bound))
+    sized = np.isfinite(x) & (exponent < len(size_bound))
     bound = np.where(sized, size_bound[np.where(sized, exponent, 0)], np.inf)
     return rows[(coef > 0) & (draw[rows] < coef * bound * HAZARD_BOUND_MARGIN / 12.0)]
 
@@ -78,18 +77,20 @@ def _productivity_walk_loop(lp, lr, shock, persistence, shock_sd, spillover, sec
 
 
 def _funded_output_ratio_loop(jobs, output_per_job, funding):
+    # the funded rows first, without a branch, then the ratio for them only: most firms have no funding
     funded = np.empty(funding.shape[0], np.int64)
-    ratio = np.empty(funding.shape[0])
     n = 0
     for i in range(funding.shape[0]):
-        if funding[i] != 0:
-            annual_output = jobs[i] * output_per_job[i]
-            if not (annual_output >= 1.0 or annual_output != annual_output):  # np.maximum keeps a NaN
-                annual_output = 1.0
-            funded[n] = i
-            ratio[n] = funding[i] / annual_output
-            n += 1
-    return funded[:n].copy(), ratio[:n].copy()
+        funded[n] = i
+        n += funding[i] != 0
+    ratio = np.empty(n)
+    for k in range(n):
+        i = funded[k]
+        annual_output = jobs[i] * output_per_job[i]
+        if not (annual_output >= 1.0 or annual_output != annual_output):  # np.maximum keeps a NaN
+            annual_output = 1.0
+        ratio[k] = funding[i] / annual_output
+    return funded[:n].copy(), ratio
 
 
 def _cluster_mean_productivity_loop(sector, lp, in_business, n_sectors):
@@ -107,6 +108,7 @@ def _cluster_mean_productivity_loop(sector, lp, in_business, n_sectors):
 
 def _exit_candidates_loop(jobs, born, funding, draw, in_business, month, youth, size_bound, base, selection, reduction, ticket):
     rows = np.empty(jobs.shape[0], np.int64)
+    jobs_bits = jobs.view(np.int64)
     n = 0
     for i in range(jobs.shape[0]):
         if not in_business[i]:
@@ -117,12 +119,12 @@ def _exit_candidates_loop(jobs, born, funding, draw, in_business, month, youth, 
         coef = max(base * youth_backed, (base + selection) * youth_backed)
         if not coef > 0:
             continue
-        x = max(jobs[i], 1.0)
-        bound = np.inf
-        if x < 2.0 ** (SIZE_BOUND_EXPONENTS - 1):
-            exponent = math.frexp(x)[1]
-            if exponent < size_bound.shape[0]:
-                bound = size_bound[exponent]
+        # the binary exponent of max(jobs, 1) as np.frexp gives it, read off the bits (frexp is a slow call):
+        # jobs in [2**(e-1), 2**e) has the biased exponent e + 1022
+        exponent = 1
+        if jobs[i] > 1.0:
+            exponent = ((jobs_bits[i] >> 52) & 0x7FF) - 1022
+        bound = size_bound[exponent] if exponent < size_bound.shape[0] else np.inf
         if draw[i] < coef * bound * HAZARD_BOUND_MARGIN / 12.0:
             rows[n] = i
             n += 1
