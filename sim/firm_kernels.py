@@ -94,15 +94,26 @@ def _funded_output_ratio_loop(jobs, output_per_job, funding):
 
 
 def _cluster_mean_productivity_loop(sector, lp, in_business, n_sectors):
-    n_firms = np.zeros(n_sectors)
+    # firms come in long runs of one cluster: a run's sum is kept in a register and stored when the
+    # cluster changes, so that each add need not wait for the previous one to reach memory (the order
+    # of the adds within each cluster, and so every bit of the sums, is that of the rows)
+    n_firms = np.zeros(n_sectors, np.int64)
     lp_sum = np.zeros(n_sectors)
+    current, run_n, run_sum = -1, 0, 0.0
     for i in range(sector.shape[0]):
         if in_business[i]:
-            n_firms[sector[i]] += 1.0
-            lp_sum[sector[i]] += lp[i]
+            s = sector[i]
+            if s != current:
+                if current >= 0:
+                    n_firms[current], lp_sum[current] = run_n, run_sum
+                current, run_n, run_sum = s, n_firms[s], lp_sum[s]
+            run_n += 1
+            run_sum += lp[i]
+    if current >= 0:
+        n_firms[current], lp_sum[current] = run_n, run_sum
     mean = np.empty(n_sectors)
     for s in range(n_sectors):
-        mean[s] = lp_sum[s] / max(n_firms[s], 1.0)
+        mean[s] = lp_sum[s] / max(np.float64(n_firms[s]), 1.0)
     return mean
 
 
@@ -135,9 +146,10 @@ def _promotion_candidates_loop(in_business, is_little_giant, born, born_before, 
     rows = np.empty(born.shape[0], np.int64)
     n = 0
     for i in range(born.shape[0]):
-        if in_business[i] and not is_little_giant[i] and born[i] < born_before and draw[i] < below:
-            rows[n] = i
-            n += 1
+        if draw[i] < below:  # the rarest condition first: the branch is then almost always foreseen
+            if in_business[i] and not is_little_giant[i] and born[i] < born_before:
+                rows[n] = i
+                n += 1
     return rows[:n].copy()
 
 

@@ -43,7 +43,7 @@ def space_left(*, jobs: np.ndarray, jobs_initial: np.ndarray, capacity_multiple:
     set up (a logistic, density-dependent founding rate), so entry cannot outgrow the city.
     """
     capacity = capacity_multiple * jobs_initial
-    free = np.clip(1.0 - jobs / np.maximum(capacity, 1.0), 0.0, None)
+    free = np.maximum(1.0 - jobs / np.maximum(capacity, 1.0), 0.0)  # np.clip costs several times more on a few clusters
     return free / (1.0 - 1.0 / capacity_multiple)
 
 
@@ -61,7 +61,7 @@ def enter_firms(model: Model) -> np.ndarray:
     ticket = model.levers.funding.startup_ticket_yuan
     backed = rng.poisson(model.fund_paid / ticket)  # start-ups the funds invest in this month
     # only some would not have started anyway, and only where there is space for them
-    extra = rng.binomial(backed, np.clip(beh.fund_additionality * free, 0.0, 1.0))
+    extra = rng.binomial(backed, np.minimum(np.maximum(beh.fund_additionality * free, 0.0), 1.0))
     entries = organic + extra
     new_sector = np.repeat(np.arange(model.S), entries)
     if len(new_sector):
