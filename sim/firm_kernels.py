@@ -32,12 +32,14 @@ def _funded_output_ratio_numpy(jobs, output_per_job, funding):
     return funded, funding[funded] / annual_output
 
 
-def _cluster_mean_productivity_numpy(sector, lp, in_business, n_sectors):
+def _cluster_sums_numpy(sector, values, in_business, n_sectors):
     rows = np.flatnonzero(in_business)
     grouped = sector[rows]
-    n_firms = np.bincount(grouped, weights=np.ones(len(rows)), minlength=n_sectors)[:n_sectors]
-    lp_sum = np.bincount(grouped, weights=lp[rows], minlength=n_sectors)[:n_sectors]
-    return lp_sum / np.maximum(n_firms, 1.0)
+    return np.bincount(grouped, minlength=n_sectors)[:n_sectors], np.bincount(grouped, weights=values[rows], minlength=n_sectors)[:n_sectors]
+
+
+def _monthly_output_numpy(jobs, output_per_job, productivity, alive):
+    return jobs * output_per_job * productivity / 12.0 * alive
 
 
 def _exit_candidates_numpy(jobs, born, funding, draw, in_business, month, youth, size_bound, base, selection, reduction, ticket):
@@ -93,28 +95,32 @@ def _funded_output_ratio_loop(jobs, output_per_job, funding):
     return funded[:n].copy(), ratio
 
 
-def _cluster_mean_productivity_loop(sector, lp, in_business, n_sectors):
+def _cluster_sums_loop(sector, values, in_business, n_sectors):
     # firms come in long runs of one cluster: a run's sum is kept in a register and stored when the
     # cluster changes, so that each add need not wait for the previous one to reach memory (the order
     # of the adds within each cluster, and so every bit of the sums, is that of the rows)
     n_firms = np.zeros(n_sectors, np.int64)
-    lp_sum = np.zeros(n_sectors)
+    sums = np.zeros(n_sectors)
     current, run_n, run_sum = -1, 0, 0.0
     for i in range(sector.shape[0]):
         if in_business[i]:
             s = sector[i]
             if s != current:
                 if current >= 0:
-                    n_firms[current], lp_sum[current] = run_n, run_sum
-                current, run_n, run_sum = s, n_firms[s], lp_sum[s]
+                    n_firms[current], sums[current] = run_n, run_sum
+                current, run_n, run_sum = s, n_firms[s], sums[s]
             run_n += 1
-            run_sum += lp[i]
+            run_sum += values[i]
     if current >= 0:
-        n_firms[current], lp_sum[current] = run_n, run_sum
-    mean = np.empty(n_sectors)
-    for s in range(n_sectors):
-        mean[s] = lp_sum[s] / max(np.float64(n_firms[s]), 1.0)
-    return mean
+        n_firms[current], sums[current] = run_n, run_sum
+    return n_firms, sums
+
+
+def _monthly_output_loop(jobs, output_per_job, productivity, alive):
+    output = np.empty(jobs.shape[0])
+    for i in range(jobs.shape[0]):
+        output[i] = jobs[i] * output_per_job[i] * productivity[i] / 12.0 * (1.0 if alive[i] else 0.0)
+    return output
 
 
 def _exit_candidates_loop(jobs, born, funding, draw, in_business, month, youth, size_bound, base, selection, reduction, ticket):
@@ -171,7 +177,8 @@ def _add_loans_loop(funding, weights, new_loans, total):
 
 _productivity_walk_numba = compiled(_productivity_walk_loop)
 _funded_output_ratio_numba = compiled(_funded_output_ratio_loop)
-_cluster_mean_productivity_numba = compiled(_cluster_mean_productivity_loop)
+_cluster_sums_numba = compiled(_cluster_sums_loop)
+_monthly_output_numba = compiled(_monthly_output_loop)
 _exit_candidates_numba = compiled(_exit_candidates_loop)
 _promotion_candidates_numba = compiled(_promotion_candidates_loop)
 _loan_weights_numba = compiled(_loan_weights_loop)
@@ -194,10 +201,22 @@ def funded_output_ratio(*, jobs: np.ndarray, output_per_job: np.ndarray, funding
     return kernel(jobs, output_per_job, funding)
 
 
+def cluster_sums(*, sector: np.ndarray, values: np.ndarray, in_business: np.ndarray, n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Firms in business by cluster, and the sum of their ``values`` (float64), added in row order."""
+    kernel = _cluster_sums_numba if USING_NUMBA else _cluster_sums_numpy
+    return kernel(sector, values, in_business, int(n_sectors))
+
+
 def cluster_mean_productivity(*, sector: np.ndarray, log_productivity: np.ndarray, in_business: np.ndarray, n_sectors: int) -> np.ndarray:
     """Mean log productivity of the firms in business, by cluster (0 for a cluster without any), added in row order."""
-    kernel = _cluster_mean_productivity_numba if USING_NUMBA else _cluster_mean_productivity_numpy
-    return kernel(sector, log_productivity, in_business, int(n_sectors))
+    n_firms, lp_sum = cluster_sums(sector=sector, values=log_productivity, in_business=in_business, n_sectors=n_sectors)
+    return lp_sum / np.maximum(n_firms, 1).astype(np.float64)
+
+
+def monthly_output(*, jobs: np.ndarray, output_per_job: np.ndarray, productivity: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each firm's gross output in a month, yuan: ``jobs x output_per_job x productivity / 12``, zero for closed firms."""
+    kernel = _monthly_output_numba if USING_NUMBA else _monthly_output_numpy
+    return kernel(jobs, output_per_job, productivity, alive)
 
 
 @lru_cache(maxsize=64)

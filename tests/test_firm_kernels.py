@@ -49,8 +49,11 @@ def test_compiled_firm_kernels_equal_numpy_bit_for_bit(seed):
                                fk._funded_output_ratio_numpy(f["jobs"], f["output_per_job"], f["funding"])):
         assert np.array_equal(compiled, plain) and len(plain) > 0
     in_business = f["alive"] & ~f["is_platform"]
-    assert np.array_equal(fk._cluster_mean_productivity_numba(f["sector"], f["lp"], in_business, 12),
-                          fk._cluster_mean_productivity_numpy(f["sector"], f["lp"], in_business, 12))
+    for sector in (f["sector"], np.sort(f["sector"])):  # firms scattered over clusters, and in runs of one cluster
+        for compiled, plain in zip(fk._cluster_sums_numba(sector, f["lp"], in_business, 12), fk._cluster_sums_numpy(sector, f["lp"], in_business, 12)):
+            assert np.array_equal(compiled, plain)
+    output = (f["jobs"], f["output_per_job"], np.exp(f["lp"]), f["alive"])
+    assert np.array_equal(fk._monthly_output_numba(*output), fk._monthly_output_numpy(*output))
     exit_args = _exit_args(f)
     plain = fk._exit_candidates_numpy(*exit_args)
     assert np.array_equal(fk._exit_candidates_numba(*exit_args), plain) and 0 < len(plain) < N_FIRMS // 2

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.firm_kernels import cluster_mean_productivity, exit_candidates, promotion_candidates, size_factor_bounds
-from sim.kernels import employees_of, group_sums, mean_one_lognormal
+from sim.firm_kernels import cluster_mean_productivity, cluster_sums, exit_candidates, promotion_candidates, size_factor_bounds
+from sim.kernels import employees_of, mean_one_lognormal
 from sim.talent import EMPLOYED, SEARCHING
 
 
@@ -51,8 +51,8 @@ def enter_firms(model: Model) -> np.ndarray:
     """New firms by cluster: organic entrants plus the start-ups the industry funds back that would not
     have started without them; the funds' start-ups carry their ticket as funding."""
     fm, beh, rng = model.firms, model.beh, model.draw
-    alive = fm.view("alive") & ~fm.view("is_platform")
-    jobs = group_sums(codes=fm.view("sector"), mask=alive, n_groups=model.S, columns=(fm.view("jobs"),))[0]
+    in_business = fm.view("alive") & ~fm.view("is_platform")
+    jobs = cluster_sums(sector=fm.view("sector"), values=fm.view("jobs"), in_business=in_business, n_sectors=model.S)[1]
     free = space_left(jobs=jobs, jobs_initial=model.jobs_initial, capacity_multiple=beh.industrial_space_multiple)
     talent = model.stock.sum(axis=1)
     # founders come from the cluster's workforce (spawning), so entry grows with its jobs, not its count of firms
