@@ -69,6 +69,12 @@ def _add_loans_numpy(funding, weights, new_loans, total):
     funding += new_loans * weights / total
 
 
+def _credit_solved_demands_numpy(log_productivity, long_run, demands_solved, firms, gain):
+    np.add.at(log_productivity, firms, gain)
+    np.add.at(long_run, firms, gain)
+    np.add.at(demands_solved, firms, 1)
+
+
 # ---------------------------------------------------------------- numba path
 def _productivity_walk_loop(lp, lr, shock, persistence, shock_sd, spillover, sector, job_response):
     exponent = np.empty(lp.shape[0])
@@ -175,7 +181,16 @@ def _add_loans_loop(funding, weights, new_loans, total):
         funding[i] += new_loans * weights[i] / total
 
 
+def _credit_solved_demands_loop(log_productivity, long_run, demands_solved, firms, gain):
+    for k in range(firms.shape[0]):  # a firm with several solved demands gains once for each, in order
+        f = firms[k]
+        log_productivity[f] += gain
+        long_run[f] += gain
+        demands_solved[f] += 1
+
+
 _productivity_walk_numba = compiled(_productivity_walk_loop)
+_credit_solved_demands_numba = compiled(_credit_solved_demands_loop)
 _funded_output_ratio_numba = compiled(_funded_output_ratio_loop)
 _cluster_sums_numba = compiled(_cluster_sums_loop)
 _monthly_output_numba = compiled(_monthly_output_loop)
@@ -264,3 +279,11 @@ def add_loans(*, funding: np.ndarray, weights: np.ndarray, new_loans: float, tot
     """In place, every firm's funding gains ``new_loans x weight / total``."""
     kernel = _add_loans_numba if USING_NUMBA else _add_loans_numpy
     kernel(funding, weights, float(new_loans), float(total))
+
+
+def credit_solved_demands(*, log_productivity: np.ndarray, long_run: np.ndarray, demands_solved: np.ndarray, firms: np.ndarray,
+                          gain: float) -> None:
+    """In place, each solved demand raises its firm's log productivity and long-run level by ``gain`` and counts as solved
+    (``firms`` holds a firm once per demand)."""
+    kernel = _credit_solved_demands_numba if USING_NUMBA else _credit_solved_demands_numpy
+    kernel(log_productivity, long_run, demands_solved, np.ascontiguousarray(firms, dtype=np.int64), float(gain))

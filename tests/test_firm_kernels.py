@@ -68,6 +68,14 @@ def test_compiled_firm_kernels_equal_numpy_bit_for_bit(seed):
     fk._add_loans_numba(funding_compiled, weights_compiled, 3.3e8, weights_plain.sum())
     fk._add_loans_numpy(funding_plain, weights_plain, 3.3e8, weights_plain.sum())
     assert np.array_equal(funding_compiled, funding_plain) and not np.array_equal(funding_plain, f["funding"])
+    solved = np.array([3, 17, 3, 3, 4000, 17])  # a firm may solve several demands in a month
+    compiled_columns = (f["lp"].copy(), f["lr"].copy(), np.zeros(N_FIRMS, np.int32))
+    plain_columns = (f["lp"].copy(), f["lr"].copy(), np.zeros(N_FIRMS, np.int32))
+    fk._credit_solved_demands_numba(*compiled_columns, solved, 0.03)
+    fk._credit_solved_demands_numpy(*plain_columns, solved, 0.03)
+    for compiled, plain in zip(compiled_columns, plain_columns):
+        assert np.array_equal(compiled, plain) and compiled.dtype == plain.dtype
+    assert plain_columns[2][3] == 3 and not np.array_equal(plain_columns[0], f["lp"])
 
 
 @pytest.mark.parametrize("elasticity", [0.5, 0.0, -0.3, 1.7])

@@ -10,6 +10,7 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED, TIERS
+from sim.firm_kernels import credit_solved_demands
 from sim.kernels import mean_one_lognormal
 from sim.submodels import inflows
 
@@ -81,10 +82,8 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
         share = model.government.request("challenges", solved.sum() * lev.reward_per_demand_yuan)
         solved &= rng.random(len(s)) < share  # unfunded rewards leave demands open
     firms = model.demand_firm[solved]
-    gain = beh.challenge_productivity_gain
-    np.add.at(fm.log_productivity, firms, gain)
-    np.add.at(fm.long_run_productivity, firms, gain)
-    np.add.at(fm.demands_solved, firms, 1)
+    credit_solved_demands(log_productivity=fm.log_productivity, long_run=fm.long_run_productivity, demands_solved=fm.demands_solved, firms=firms,
+                          gain=beh.challenge_productivity_gain)
     solved_by_sector = np.bincount(s[solved], minlength=model.S).astype(float)
     teams = firms[rng.random(len(firms)) < lev.external_team_share]
     inflows.hire_directly(model, firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge",
