@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.columns import ColumnTable
+from sim.firm_kernels import monthly_output
 
 FIELDS: dict[str, np.dtype] = {
     "sector": np.dtype(np.int64),            # int64: indexes per-cluster arrays many times a month
@@ -58,4 +59,5 @@ class FirmTable(ColumnTable):
         return new_row
 
     def output_yuan_per_month(self) -> np.ndarray:
-        return self.view("jobs") * self.view("output_per_job") * np.exp(self.view("log_productivity")) / 12.0 * self.view("alive")
+        return monthly_output(jobs=self.view("jobs"), output_per_job=self.view("output_per_job"), productivity=np.exp(self.view("log_productivity")),
+                              alive=self.view("alive"))

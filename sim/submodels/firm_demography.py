@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.kernels import employees_of, group_sums, mean_one_lognormal
+from sim.firm_kernels import cluster_mean_productivity, cluster_sums, exit_candidates, promotion_candidates, size_factor_bounds
+from sim.kernels import employees_of, mean_one_lognormal
 from sim.talent import EMPLOYED, SEARCHING
 
 
@@ -42,7 +43,7 @@ def space_left(*, jobs: np.ndarray, jobs_initial: np.ndarray, capacity_multiple:
     set up (a logistic, density-dependent founding rate), so entry cannot outgrow the city.
     """
     capacity = capacity_multiple * jobs_initial
-    free = np.clip(1.0 - jobs / np.maximum(capacity, 1.0), 0.0, None)
+    free = np.maximum(1.0 - jobs / np.maximum(capacity, 1.0), 0.0)  # np.clip costs several times more on a few clusters
     return free / (1.0 - 1.0 / capacity_multiple)
 
 
@@ -50,8 +51,8 @@ def enter_firms(model: Model) -> np.ndarray:
     """New firms by cluster: organic entrants plus the start-ups the industry funds back that would not
     have started without them; the funds' start-ups carry their ticket as funding."""
     fm, beh, rng = model.firms, model.beh, model.draw
-    alive = fm.view("alive") & ~fm.view("is_platform")
-    jobs = group_sums(codes=fm.view("sector"), mask=alive, n_groups=model.S, columns=(fm.view("jobs"),))[0]
+    in_business = fm.view("alive") & ~fm.view("is_platform")
+    jobs = cluster_sums(sector=fm.view("sector"), values=fm.view("jobs"), in_business=in_business, n_sectors=model.S)[1]
     free = space_left(jobs=jobs, jobs_initial=model.jobs_initial, capacity_multiple=beh.industrial_space_multiple)
     talent = model.stock.sum(axis=1)
     # founders come from the cluster's workforce (spawning), so entry grows with its jobs, not its count of firms
@@ -60,11 +61,13 @@ def enter_firms(model: Model) -> np.ndarray:
     ticket = model.levers.funding.startup_ticket_yuan
     backed = rng.poisson(model.fund_paid / ticket)  # start-ups the funds invest in this month
     # only some would not have started anyway, and only where there is space for them
-    extra = rng.binomial(backed, np.clip(beh.fund_additionality * free, 0.0, 1.0))
+    extra = rng.binomial(backed, np.minimum(np.maximum(beh.fund_additionality * free, 0.0), 1.0))
     entries = organic + extra
     new_sector = np.repeat(np.arange(model.S), entries)
     if len(new_sector):
-        funded = np.concatenate([np.arange(n) < min(b, n) for n, b in zip(entries, backed) if n])
+        # the first ``backed`` entrants of each cluster carry the funds' tickets
+        place_in_cluster = np.arange(len(new_sector)) - np.repeat(np.cumsum(entries) - entries, entries)
+        funded = place_in_cluster < np.repeat(backed, entries)
         add_entrants(model, sector=new_sector, funding=np.where(funded, ticket, 0.0))
     return entries.astype(float)
 
@@ -93,31 +96,47 @@ def exit_hazard(*, jobs: np.ndarray, age_months: np.ndarray, low_productivity: n
     of the first years).
     """
     size = (np.maximum(jobs, 1.0) / beh.exit_reference_jobs) ** -beh.exit_size_elasticity
-    # ages are whole months: the youth factor is computed once per age and looked up
     age_months = np.maximum(age_months, 0)
-    by_age = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(int(age_months.max(initial=0)) + 1) / (12.0 * beh.exit_youth_years))
-    age = by_age[age_months]
+    age = youth_factors(oldest=int(age_months.max(initial=0)), beh=beh)[age_months]
     backed = 1.0 - beh.funded_exit_reduction * np.minimum(funding / ticket_yuan, 1.0)
     per_year = (beh.exit_base_per_year + np.where(low_productivity, beh.exit_rate_per_year, 0.0)) * size * age * backed
     return np.minimum(per_year / 12.0, 1.0)
 
 
-def relative_productivity(model: Model, *, alive: np.ndarray) -> np.ndarray:
-    """Each firm's log productivity less the mean of the ``alive`` firms of its cluster."""
+def youth_factors(*, oldest: int, beh) -> np.ndarray:
+    """The age factor of the exit hazard at each whole month of age from 0 to ``oldest``: ``exit_youth_multiple``
+    at birth, falling towards 1 (ages are whole months, so the factor is computed once per age and looked up)."""
+    return 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(oldest + 1) / (12.0 * beh.exit_youth_years))
+
+
+def relative_productivity(model: Model, *, in_business: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The log productivity of the firms at ``rows`` less the mean of the firms in business of their cluster."""
     fm = model.firms
     sector, lp = fm.view("sector"), fm.view("log_productivity")
-    n_firms, lp_sum = group_sums(codes=sector, columns=(np.ones(fm.size), lp), mask=alive, n_groups=model.S)
-    return lp - (lp_sum / np.maximum(n_firms, 1))[sector]
+    mean = cluster_mean_productivity(sector=sector, log_productivity=lp, in_business=in_business, n_sectors=model.S)
+    return lp[rows] - mean[sector[rows]]
 
 
 def exit_firms(model: Model) -> np.ndarray:
     fm, beh = model.firms, model.beh
-    alive = fm.view("alive") & ~fm.view("is_platform")
-    sector = fm.view("sector")
-    hazard = exit_hazard(jobs=fm.view("jobs"), age_months=model.t - fm.view("born"),
-                         low_productivity=relative_productivity(model, alive=alive) < beh.exit_productivity_threshold, funding=fm.view("funding"),
-                         beh=beh, ticket_yuan=model.levers.funding.startup_ticket_yuan)
-    exiting = np.flatnonzero(alive & (model.keyed_uniforms(fm.view("uid"), draw="firm_exit") < hazard))
+    in_business = fm.view("alive") & ~fm.view("is_platform")
+    sector, jobs, born, funding = fm.view("sector"), fm.view("jobs"), fm.view("born"), fm.view("funding")
+    ticket = model.levers.funding.startup_ticket_yuan
+    draw = model.keyed_uniforms(fm.view("uid"), draw="firm_exit")
+    # the exact hazard takes a power of every firm's size; an upper bound of it, without the power, first sets
+    # aside the many firms whose draw lies above it, so that the exact hazard is needed for a few hundred only
+    oldest = max(model.t - int(born.min()), 0) if len(born) else 0
+    candidates = exit_candidates(jobs=jobs, born=born, funding=funding, draw=draw, in_business=in_business, month=model.t,
+                                 youth=youth_factors(oldest=oldest, beh=beh),
+                                 size_bound=size_factor_bounds(reference_jobs=beh.exit_reference_jobs, elasticity=beh.exit_size_elasticity),
+                                 base=beh.exit_base_per_year, selection=beh.exit_rate_per_year, reduction=beh.funded_exit_reduction,
+                                 ticket=ticket)
+    exiting = candidates
+    if len(candidates):
+        low_productivity = relative_productivity(model, in_business=in_business, rows=candidates) < beh.exit_productivity_threshold
+        hazard = exit_hazard(jobs=jobs[candidates], age_months=model.t - born[candidates], low_productivity=low_productivity,
+                             funding=funding[candidates], beh=beh, ticket_yuan=ticket)
+        exiting = candidates[draw[candidates] < hazard]
     if len(exiting):
         close_firms(model, rows=exiting)
     return np.bincount(sector[exiting], minlength=model.S).astype(float)
@@ -140,12 +159,15 @@ def close_firms(model: Model, *, rows: np.ndarray) -> None:
 def promote_firms(model: Model) -> np.ndarray:
     """Promotion to 'little giant': established, productive, larger firms."""
     fm, beh, shapes = model.firms, model.beh, model.unc.firm_shapes
-    alive = fm.view("alive") & ~fm.view("is_platform")
-    sector = fm.view("sector")
-    eligible = (alive & ~fm.view("is_little_giant") & (fm.view("born") < model.t - shapes.little_giant_min_age_months)
-                & (relative_productivity(model, alive=alive) > shapes.little_giant_productivity_margin))
-    big = (fm.view("jobs") > upper_quantile(fm.view("jobs")[alive], q=shapes.little_giant_size_quantile) if alive.any()
-           else np.zeros(fm.size, bool))
-    chosen = np.flatnonzero(eligible & big & (model.keyed_uniforms(fm.view("uid"), draw="firm_promotion") < beh.little_giant_rate_per_year / 12))
+    in_business = fm.view("alive") & ~fm.view("is_platform")
+    sector, jobs = fm.view("sector"), fm.view("jobs")
+    # the draw is the most selective condition: the others are checked for the few firms it picks
+    chosen = promotion_candidates(in_business=in_business, is_little_giant=fm.view("is_little_giant"), born=fm.view("born"),
+                                  born_before=model.t - shapes.little_giant_min_age_months,
+                                  draw=model.keyed_uniforms(fm.view("uid"), draw="firm_promotion"), below=beh.little_giant_rate_per_year / 12)
+    if len(chosen):
+        productive = relative_productivity(model, in_business=in_business, rows=chosen) > shapes.little_giant_productivity_margin
+        big = jobs[chosen] > upper_quantile(jobs[in_business], q=shapes.little_giant_size_quantile)
+        chosen = chosen[productive & big]
     fm.is_little_giant[chosen] = True
     return np.bincount(sector[chosen], minlength=model.S).astype(float)

@@ -9,32 +9,35 @@ from mesa import Model
 
 from sim.categories import K
 from sim.dates import month_index
+from sim.firm_kernels import funded_output_ratio, productivity_walk
 from sim.kernels import adjust_jobs, employment, keyed_normals
 from sim.talent import EMPLOYED
 
 
 def plan_firms(model: Model) -> None:
     fm, beh = model.firms, model.beh
-    alive = fm.view("alive")
-    talent = model.stock.sum(axis=1)
+    alive, sector = fm.view("alive"), fm.view("sector")
     if model.interactions:
+        talent = model.stock.sum(axis=1)
         model.spillover = beh.agglomeration_elasticity * np.log(model.effective_talent(talent) / model.effective_talent0)
-        lp, lr = fm.view("log_productivity"), fm.view("long_run_productivity")
         shock = keyed_normals(fm.view("uid"), keys=(model.draw_key("firm_shock_a"), model.draw_key("firm_shock_b")))
-        lp[:] = lr + (1 - beh.productivity_reversion) * (lp - lr) + beh.productivity_shock_sd * shock
+        # the walk of productivity and its effect on desired jobs (own gap + cluster spillover), in one pass
+        job_exponent = productivity_walk(log_productivity=fm.view("log_productivity"), long_run=fm.view("long_run_productivity"), shock=shock,
+                                         persistence=1 - beh.productivity_reversion, shock_sd=beh.productivity_shock_sd,
+                                         spillover=model.spillover, sector=sector, job_response=beh.job_response)
     else:
         model.spillover = np.zeros(model.S)
+        job_exponent = beh.job_response * (0.0 + model.spillover[sector])
     span = max(month_index("2035-12") - model.start, 1)
     rate = np.interp(model.t, [0, span], [model.unc.industry_demand_growth, model.unc.industry_demand_growth_2035])
     model.demand_level = model.demand_level * (1 + rate) ** (1 / 12)
     funding_factor = funding_effect(jobs=fm.view("jobs"), output_per_job=fm.view("output_per_job"), funding=fm.view("funding"),
                                     effect=beh.funding_effect)
-    own = fm.view("log_productivity") - fm.view("long_run_productivity") if model.interactions else 0.0
     # firms grow only as fast as their cluster finds talent
     positions, demand = adjust_jobs(
-        jobs=fm.view("jobs"), base_jobs=fm.view("base_jobs"), productivity_factor=np.exp(beh.job_response * (own + model.spillover[fm.view("sector")])),
+        jobs=fm.view("jobs"), base_jobs=fm.view("base_jobs"), productivity_factor=np.exp(job_exponent),
         demand_level=model.demand_level, funding_factor=funding_factor, adjustment=beh.job_adjustment_per_month,
-        fill_rate=model.fill_rate, sector=fm.view("sector"), active=alive & ~fm.view("is_platform"),
+        fill_rate=model.fill_rate, sector=sector, active=alive & ~fm.view("is_platform"),
         talent_intensity=fm.view("talent_intensity"))
     # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
     p = model.pool
@@ -51,7 +54,6 @@ def funding_effect(*, jobs: np.ndarray, output_per_job: np.ndarray, funding: np.
     """The funding factor of desired jobs, ``1 + effect x log(1 + funding / annual output)``: one for the many
     firms without funding, so only the funded ones are computed."""
     factor = np.ones(len(funding))
-    funded = np.flatnonzero(funding != 0)
-    annual_output = np.maximum(jobs[funded] * output_per_job[funded], 1.0)
-    factor[funded] = 1 + effect * np.log1p(funding[funded] / annual_output)
+    funded, funding_to_output = funded_output_ratio(jobs=jobs, output_per_job=output_per_job, funding=funding)
+    factor[funded] = 1 + effect * np.log1p(funding_to_output)
     return factor

@@ -9,6 +9,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL
 from sim.config import Levers
+from sim.firm_kernels import add_loans, loan_weights
 from sim.submodels import utility
 
 
@@ -81,10 +82,8 @@ def disburse_loans(model: Model, *, new_loans: float) -> None:
     """Every firm's funding is repaid at the loan term; new loans go to leading-talent projects and
     little giants, by size. (The industry funds back start-ups: §7.8.)"""
     fm = model.firms
-    alive = fm.view("alive")
     decay = 1 - 1 / (12 * model.levers.funding.loan_term_years)
-    fm.funding[: fm.size] *= decay
-    target = alive & (fm.view("is_project") | fm.view("is_little_giant"))
-    if target.any():
-        w = fm.view("jobs") * target
-        fm.funding[: fm.size] += new_loans * w / w.sum()
+    weights, any_target = loan_weights(funding=fm.view("funding"), jobs=fm.view("jobs"), alive=fm.view("alive"), is_project=fm.view("is_project"),
+                                       is_little_giant=fm.view("is_little_giant"), decay=decay)
+    if any_target:
+        add_loans(funding=fm.view("funding"), weights=weights, new_loans=new_loans, total=weights.sum())

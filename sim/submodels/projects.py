@@ -4,10 +4,13 @@ challenge-based recruitment (揭榜挂帅): firms post technology demands that t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED, TIERS
+from sim.firm_kernels import credit_solved_demands
 from sim.kernels import mean_one_lognormal
 from sim.submodels import inflows
 
@@ -22,10 +25,11 @@ def run_projects(model: Model) -> None:
 
 
 def select_projects(model: Model) -> np.ndarray:
-    lev, beh, rng = model.levers.projects, model.beh, model.draw
+    lev, beh = model.levers.projects, model.beh
     selected = np.zeros(model.S)
     if model.month_of_year != lev.selection_month:
         return selected
+    rng = model.draw  # the process's stream is made when first drawn from: not in the months without a selection
     n = int(rng.poisson(lev.projects_per_year))
     n = int(np.floor(n * model.government.request("projects", n * lev.grant_per_project_yuan)))
     if n == 0:
@@ -61,7 +65,7 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
         firms = alive[np.minimum(np.searchsorted(np.cumsum(w), rng.random(n_new) * w.sum()), len(alive) - 1)]
         model.demand_firm = np.concatenate([model.demand_firm, firms])
         model.demand_posted = np.concatenate([model.demand_posted, np.full(n_new, model.t)])
-        np.add.at(posted, fm.sector[firms], 1)
+        posted = np.bincount(fm.sector[firms], minlength=model.S).astype(float)
     solved_by_sector = np.zeros(model.S)
     open_firm = fm.alive[model.demand_firm]  # a firm that closed withdraws its demands
     model.demand_firm, model.demand_posted = model.demand_firm[open_firm], model.demand_posted[open_firm]
@@ -69,26 +73,32 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
         return posted, solved_by_sector
     s = fm.sector[model.demand_firm].astype(np.int64)
     he = np.maximum(model.stock[:, :SKILLED].sum(axis=1), 1.0)
-    platforms_linked = np.zeros(model.S)
-    for pl in model.platforms:
-        if model.t >= pl.opens:
-            platforms_linked[[pl.host, *pl.links]] += 1
+    platforms_linked = linked_platforms(tuple((pl.host, *pl.links) for pl in model.platforms if model.t >= pl.opens), n_sectors=model.S)
     hazard = (beh.challenge_base_hazard * (he / model.high_end0) ** beh.challenge_talent_elasticity
               * (lev.reward_per_demand_yuan / beh.reference_reward_yuan) ** beh.challenge_reward_elasticity
               * (1 + beh.challenge_platform_boost * platforms_linked))
-    solved = rng.random(len(s)) < 1 - np.exp(-hazard[s])
+    solved = rng.random(len(s)) < (1 - np.exp(-hazard))[s]  # per cluster, then per demand
     if solved.any():
         share = model.government.request("challenges", solved.sum() * lev.reward_per_demand_yuan)
         solved &= rng.random(len(s)) < share  # unfunded rewards leave demands open
     firms = model.demand_firm[solved]
-    gain = beh.challenge_productivity_gain
-    np.add.at(fm.log_productivity, firms, gain)
-    np.add.at(fm.long_run_productivity, firms, gain)
-    np.add.at(fm.demands_solved, firms, 1)
-    np.add.at(solved_by_sector, s[solved], 1)
+    credit_solved_demands(log_productivity=fm.log_productivity, long_run=fm.long_run_productivity, demands_solved=fm.demands_solved, firms=firms,
+                          gain=beh.challenge_productivity_gain)
+    solved_by_sector = np.bincount(s[solved], minlength=model.S).astype(float)
     teams = firms[rng.random(len(firms)) < lev.external_team_share]
     inflows.hire_directly(model, firm_rows=teams, tiers=np.full(len(teams), TIERS.index("municipal")), persons=1.0, channel="challenge",
                           age_mean=model.unc.newcomers.challenge_age_mean)
     keep = ~solved & (model.t - model.demand_posted < beh.demand_lifetime_months) & fm.alive[model.demand_firm]
     model.demand_firm, model.demand_posted = model.demand_firm[keep], model.demand_posted[keep]
     return posted, solved_by_sector
+
+
+@lru_cache(maxsize=64)
+def linked_platforms(opened: tuple[tuple[int, ...], ...], *, n_sectors: int) -> np.ndarray:
+    """Research platforms open by cluster, from each open platform's host and linked clusters (read-only: shared by the
+    months with the same open platforms)."""
+    linked = np.zeros(n_sectors)
+    for clusters in opened:
+        linked[list(clusters)] += 1
+    linked.flags.writeable = False
+    return linked

@@ -1,0 +1,106 @@
+"""The firm-table kernels: compiled and numpy paths agree bit for bit, and the exit bound is a bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import firm_kernels as fk
+from sim.kernels import USING_NUMBA
+
+needs_numba = pytest.mark.skipif(not USING_NUMBA, reason="numba not installed: only the numpy path exists")
+N_FIRMS = 5_000
+
+
+def _firms(seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = N_FIRMS
+    return {
+        "sector": rng.integers(0, 10, n).astype(np.int64),
+        "jobs": np.concatenate([rng.lognormal(3, 1.5, n - 3), [0.2, 1.0, 3e20]]),
+        "lp": rng.normal(0, 0.2, n), "lr": rng.normal(0, 0.2, n), "shock": rng.normal(0, 1, n),
+        "output_per_job": rng.uniform(1e5, 1e6, n),
+        "funding": np.where(rng.random(n) < 0.3, rng.lognormal(14, 2, n), 0.0),
+        "born": rng.integers(-400, 100, n).astype(np.int32),
+        "alive": rng.random(n) < 0.9, "is_platform": rng.random(n) < 0.01,
+        "is_project": rng.random(n) < 0.05, "is_little_giant": rng.random(n) < 0.1,
+        "draw": rng.random(n), "spillover": rng.normal(0, 0.05, 10),
+    }
+
+
+def _exit_args(f: dict[str, np.ndarray], *, selection: float = 0.4) -> tuple:
+    in_business = f["alive"] & ~f["is_platform"]
+    youth = 1.0 + 2.0 * np.exp(-np.arange(501) / 36.0)
+    bound = fk.size_factor_bounds(reference_jobs=100.0, elasticity=0.5)
+    return (f["jobs"], f["born"], f["funding"], f["draw"], in_business, 100, youth, bound, 0.02, selection, 0.3, 1e7)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_firm_kernels_equal_numpy_bit_for_bit(seed):
+    f = _firms(seed)
+    lp_compiled, lp_plain = f["lp"].copy(), f["lp"].copy()
+    walk = (f["lr"], f["shock"], 0.98, 0.03, f["spillover"], f["sector"], 1.2)
+    exponent_compiled = fk._productivity_walk_numba(lp_compiled, *walk)
+    exponent_plain = fk._productivity_walk_numpy(lp_plain, *walk)
+    assert np.array_equal(lp_compiled, lp_plain) and not np.array_equal(lp_plain, f["lp"])
+    assert np.array_equal(exponent_compiled, exponent_plain)
+    for compiled, plain in zip(fk._funded_output_ratio_numba(f["jobs"], f["output_per_job"], f["funding"]),
+                               fk._funded_output_ratio_numpy(f["jobs"], f["output_per_job"], f["funding"])):
+        assert np.array_equal(compiled, plain) and len(plain) > 0
+    in_business = f["alive"] & ~f["is_platform"]
+    for sector in (f["sector"], np.sort(f["sector"])):  # firms scattered over clusters, and in runs of one cluster
+        for compiled, plain in zip(fk._cluster_sums_numba(sector, f["lp"], in_business, 12), fk._cluster_sums_numpy(sector, f["lp"], in_business, 12)):
+            assert np.array_equal(compiled, plain)
+    output = (f["jobs"], f["output_per_job"], np.exp(f["lp"]), f["alive"])
+    assert np.array_equal(fk._monthly_output_numba(*output), fk._monthly_output_numpy(*output))
+    exit_args = _exit_args(f)
+    plain = fk._exit_candidates_numpy(*exit_args)
+    assert np.array_equal(fk._exit_candidates_numba(*exit_args), plain) and 0 < len(plain) < N_FIRMS // 2
+    promotion = (in_business, f["is_little_giant"], f["born"], 40.5, f["draw"], 0.1)
+    plain = fk._promotion_candidates_numpy(*promotion)
+    assert np.array_equal(fk._promotion_candidates_numba(*promotion), plain) and len(plain) > 0
+    funding_compiled, funding_plain = f["funding"].copy(), f["funding"].copy()
+    loans = (f["jobs"], f["alive"], f["is_project"], f["is_little_giant"], 0.99)
+    weights_compiled, any_compiled = fk._loan_weights_numba(funding_compiled, *loans)
+    weights_plain, any_plain = fk._loan_weights_numpy(funding_plain, *loans)
+    assert np.array_equal(weights_compiled, weights_plain) and any_compiled == any_plain
+    fk._add_loans_numba(funding_compiled, weights_compiled, 3.3e8, weights_plain.sum())
+    fk._add_loans_numpy(funding_plain, weights_plain, 3.3e8, weights_plain.sum())
+    assert np.array_equal(funding_compiled, funding_plain) and not np.array_equal(funding_plain, f["funding"])
+    solved = np.array([3, 17, 3, 3, 4000, 17])  # a firm may solve several demands in a month
+    compiled_columns = (f["lp"].copy(), f["lr"].copy(), np.zeros(N_FIRMS, np.int32))
+    plain_columns = (f["lp"].copy(), f["lr"].copy(), np.zeros(N_FIRMS, np.int32))
+    fk._credit_solved_demands_numba(*compiled_columns, solved, 0.03)
+    fk._credit_solved_demands_numpy(*plain_columns, solved, 0.03)
+    for compiled, plain in zip(compiled_columns, plain_columns):
+        assert np.array_equal(compiled, plain) and compiled.dtype == plain.dtype
+    assert plain_columns[2][3] == 3 and not np.array_equal(plain_columns[0], f["lp"])
+
+
+@pytest.mark.parametrize("elasticity", [0.5, 0.0, -0.3, 1.7])
+def test_exit_candidates_hold_every_firm_whose_draw_is_below_its_exact_hazard(elasticity):
+    """The bound may let through firms that will not close, never miss one that will."""
+    from types import SimpleNamespace
+
+    from sim.submodels.firm_demography import exit_hazard, youth_factors
+    f = _firms(7)
+    f["draw"] = f["draw"] * 0.05  # many firms below their hazard, so that a missed one would show
+    beh = SimpleNamespace(exit_reference_jobs=100.0, exit_size_elasticity=elasticity, exit_youth_multiple=3.0, exit_youth_years=1.0,
+                          funded_exit_reduction=0.3, exit_base_per_year=0.02, exit_rate_per_year=0.4)
+    month, ticket = 100, 1e7
+    low = f["lp"] < -0.1
+    age = month - f["born"]
+    hazard = exit_hazard(jobs=f["jobs"], age_months=age, low_productivity=low, funding=f["funding"], beh=beh, ticket_yuan=ticket)
+    in_business = f["alive"] & ~f["is_platform"]
+    closing = np.flatnonzero(in_business & (f["draw"] < hazard))
+    candidates = fk.exit_candidates(jobs=f["jobs"], born=f["born"], funding=f["funding"], draw=f["draw"], in_business=in_business, month=month,
+                                    youth=youth_factors(oldest=int(age.max()), beh=beh),
+                                    size_bound=fk.size_factor_bounds(reference_jobs=100.0, elasticity=elasticity),
+                                    base=0.02, selection=0.4, reduction=0.3, ticket=ticket)
+    assert len(closing) > 20
+    assert np.isin(closing, candidates).all()
+    # the exact hazard over the candidates alone closes the same firms as over all of them
+    sub = exit_hazard(jobs=f["jobs"][candidates], age_months=age[candidates], low_productivity=low[candidates],
+                      funding=f["funding"][candidates], beh=beh, ticket_yuan=ticket)
+    assert np.array_equal(candidates[f["draw"][candidates] < sub], closing)
