@@ -8,7 +8,8 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED
-from sim.kernels import group_order, housing_rows, purchase_rows, queue_places
+from sim import market_kernels
+from sim.kernels import housing_rows, purchase_rows, queue_places
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
 
 HOUSING_CODES = {"apartment": APARTMENT, "market": MARKET, "skilled": SKILLED, "employed": EMPLOYED, "searching": SEARCHING}
@@ -58,21 +59,8 @@ def apartment_allocation(model: Model, queued: np.ndarray, *, free: np.ndarray) 
     district, place, weight, queue = queue_places(queued=queued, sector=p.sector, tier=p.tier, queue_since=p.queue_since, weight=p.weight,
                                                   sector_district=model.sector_district, n_months=model.n_months, n_districts=model.D,
                                                   skilled=SKILLED)
-    queue = queue.reshape(model.D, n_places)
-    served = np.cumsum(queue, axis=1) <= free[:, None]
-    short = ~served.all(axis=1)
-    last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
-    ahead = np.where(last_place > 0, np.cumsum(queue, axis=1)[np.arange(model.D), np.maximum(last_place - 1, 0)], 0.0)
-    take = served[district, place]
-    at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
-    if len(at_margin):
-        by_district, bounds = group_order(codes=district[at_margin], n_groups=model.D)
-        rows = at_margin[by_district]
-        d = district[rows]
-        cum = np.cumsum(weight[rows])
-        start = bounds[:-1]
-        before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-        take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
+    take = market_kernels.apartments_taken(district=district, place=place, weight=weight, queue=queue.reshape(model.D, n_places),
+                                           free=free)
     return queued[take]
 
 

@@ -9,7 +9,8 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
-from sim.kernels import group_order, seeker_rows, undecided_rows
+from sim import market_kernels
+from sim.kernels import seeker_rows, undecided_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 
@@ -32,10 +33,10 @@ def search_and_match(model: Model) -> None:
     on_job = p.job_seeking[seekers] == 1
     leaving = np.where(on_job, p.sector[seekers], model.S).astype(np.int64)  # S: no cluster excluded
     kind = (tier * model.S + p.field[seekers]) * (model.S + 1) + leaving
-    inclusive_by_kind, cum_p_by_kind = sector_choice_table(model, log_size + v_sector)
+    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector)
     inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
-    target = clusters_below(cum_p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
+    target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
     # candidates from outside first decide whether to come at all
     is_candidate = status[seekers] == CANDIDATE
@@ -80,13 +81,10 @@ def search_and_match(model: Model) -> None:
     p.status[undecided] = GONE  # candidates who did not come
 
 
-def clusters_below(cum_p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """For each seeker, how many of its kind's cumulative cluster probabilities lie below its uniform ``u``
-    (the cluster it picks by inversion), counted one cluster at a time rather than row by row."""
-    below = np.zeros(len(kind), np.int64)
-    for j in range(cum_p_by_kind.shape[1]):
-        below += cum_p_by_kind[kind, j] < u
-    return below
+def clusters_below(p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each seeker, how many of its kind's cumulative cluster probabilities (``p_by_kind`` summed along
+    the row) lie below its uniform ``u``: the cluster it picks by inversion."""
+    return market_kernels.clusters_below(p_by_kind, kind=kind, u=u)
 
 
 def matches(*, seekers: np.ndarray, vacancies: np.ndarray, efficiency: float, elasticity: float) -> np.ndarray:
@@ -100,15 +98,7 @@ def draw_hires(*, cell: np.ndarray, weight: np.ndarray, quota: np.ndarray, order
     quota of persons is filled. The seeker who straddles the quota is hired with the probability of the part of
     it inside (``margin_draw``), so hires equal the quota in expectation and exceed it by less than one agent's
     weight; a market never hires more persons than sought a job in it."""
-    order = np.lexsort((order_draw, cell))
-    c, w = cell[order], weight[order]
-    cumulative = np.cumsum(w)
-    first = np.r_[True, c[1:] != c[:-1]]
-    before_market = np.maximum.accumulate(np.where(first, cumulative - w, 0.0))
-    before = cumulative - w - before_market  # persons ahead of the seeker in its market
-    hired = np.zeros(len(cell), bool)
-    hired[order] = before + w * margin_draw[order] < quota[c]
-    return hired
+    return market_kernels.hired(cell=cell, weight=weight, quota=quota, order_draw=order_draw, margin_draw=margin_draw)
 
 
 def job_prospect(model: Model) -> np.ndarray:
@@ -129,7 +119,7 @@ def initial_finding_rate(beh) -> np.ndarray:
 
 
 def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive value and cumulative choice probabilities of the sector logit for every kind of
+    """Inclusive value and choice probabilities of the sector logit for every kind of
     seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
     S = model.S
     util = np.broadcast_to(v_sector.T[:, None, None, :], (K, S, S + 1, S)).copy()
@@ -138,7 +128,7 @@ def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray,
     util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
     util = util.reshape(-1, S)
     inclusive = utility.logsumexp(util, axis=1)
-    return inclusive, np.cumsum(np.exp(util - inclusive[:, None]), axis=1)
+    return inclusive, np.exp(util - inclusive[:, None])
 
 
 def fixed_sector(model: Model, n: int) -> np.ndarray:
@@ -159,15 +149,9 @@ def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     if len(rows) == 0:
         return
     p, fm = model.pool, model.firms
-    order, bounds = group_order(codes=fm.view("sector"), n_groups=model.S)
-    vac = model.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
-    cum = np.cumsum(vac)
-    start, end = bounds[:-1], bounds[1:]
-    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    hi = cum[np.maximum(end - 1, 0)]
-    draw = lo[target] + model.keyed_uniforms(p.uid[rows], draw="search_firm") * (hi[target] - lo[target])
-    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
-    firm = order[pos]
+    firm = market_kernels.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
+                                       is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
+                                       u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
     old_status = p.status[rows]
     old_sector = p.sector[rows].astype(np.int64)
     arriving = old_status == CANDIDATE

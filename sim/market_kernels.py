@@ -1,0 +1,221 @@
+"""Bookkeeping of the labour and housing markets in one pass: which cluster a seeker picks, who is hired,
+which firm hires them, who gets a free talent apartment.
+
+Each month these rules run on a few hundred to a few thousand rows, where numpy spends more time
+calling than computing. With numba each is one compiled loop; without it, the numpy twin below. Both
+do the same additions in the same order and only compare, add and multiply (no exp or log, whose last
+bit differs between numba and numpy), so they give identical numbers; ``TALENTSIM_NUMBA=0`` selects
+the numpy path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.kernels import USING_NUMBA, compiled, group_order
+
+
+# ---------------------------------------------------------------- numpy path
+def _clusters_below_numpy(prob_by_kind, kind, u):
+    cumulative = np.cumsum(prob_by_kind, axis=1)
+    below = np.zeros(len(kind), np.int64)
+    for j in range(cumulative.shape[1]):
+        below += cumulative[kind, j] < u
+    return below
+
+
+def _hired_numpy(cell, weight, quota, order_draw, margin_draw):
+    order = np.lexsort((order_draw, cell))
+    c, w = cell[order], weight[order]
+    cumulative = np.cumsum(w)
+    first = np.r_[True, c[1:] != c[:-1]]
+    before_market = np.maximum.accumulate(np.where(first, cumulative - w, 0.0))
+    before = cumulative - w - before_market
+    hired = np.zeros(len(cell), bool)
+    hired[order] = before + w * margin_draw[order] < quota[c]
+    return hired
+
+
+def _hiring_firms_numpy(sector, vacancy, alive, is_platform, n_sectors, target, u):
+    order, bounds = group_order(codes=sector, n_groups=n_sectors)
+    vac = vacancy[order] + 1e-9 * (alive[order] & ~is_platform[order])
+    cum = np.cumsum(vac)
+    start, end = bounds[:-1], bounds[1:]
+    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    hi = cum[np.maximum(end - 1, 0)]
+    draw = lo[target] + u * (hi[target] - lo[target])
+    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
+    return order[pos]
+
+
+def _apartments_taken_numpy(district, place, weight, queue, free):
+    n_districts, n_places = queue.shape
+    cumulative = np.cumsum(queue, axis=1)
+    served = cumulative <= free[:, None]
+    short = ~served.all(axis=1)
+    last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
+    ahead = np.where(last_place > 0, cumulative[np.arange(n_districts), np.maximum(last_place - 1, 0)], 0.0)
+    take = served[district, place]
+    at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
+    if len(at_margin):
+        by_district, bounds = group_order(codes=district[at_margin], n_groups=n_districts)
+        rows = at_margin[by_district]
+        d = district[rows]
+        cum = np.cumsum(weight[rows])
+        start = bounds[:-1]
+        before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+        take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
+    return take
+
+
+# ---------------------------------------------------------------- numba path
+def _clusters_below_loop(prob_by_kind, kind, u):  # pragma: no cover - compiled
+    below = np.zeros(kind.shape[0], np.int64)
+    for i in range(kind.shape[0]):
+        row = kind[i]
+        cumulative = prob_by_kind[row, 0]
+        count = 1 if cumulative < u[i] else 0
+        for j in range(1, prob_by_kind.shape[1]):
+            cumulative += prob_by_kind[row, j]
+            if cumulative < u[i]:
+                count += 1
+        below[i] = count
+    return below
+
+
+def _counting_order_loop(codes, n_groups):  # pragma: no cover - compiled
+    """Rows grouped by code, in row order within a group (a stable counting sort), and each group's bounds."""
+    bounds = np.zeros(n_groups + 1, np.int64)
+    for i in range(codes.shape[0]):
+        bounds[codes[i] + 1] += 1
+    for g in range(n_groups):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:n_groups].copy()
+    order = np.empty(codes.shape[0], np.int64)
+    for i in range(codes.shape[0]):
+        order[fill[codes[i]]] = i
+        fill[codes[i]] += 1
+    return order, bounds
+
+
+def _hired_loop(cell, weight, quota, order_draw, margin_draw):  # pragma: no cover - compiled
+    n = cell.shape[0]
+    by_cell, bounds = _counting_order(cell, quota.shape[0])
+    order = np.empty(n, np.int64)
+    for g in range(quota.shape[0]):
+        members = by_cell[bounds[g]:bounds[g + 1]]
+        # a stable sort, as lexsort breaks ties between equal draws by row
+        order[bounds[g]:bounds[g + 1]] = members[np.argsort(order_draw[members], kind="mergesort")]
+    hired = np.zeros(n, np.bool_)
+    cumulative = 0.0
+    before_market = 0.0
+    for i in range(n):
+        row = order[i]
+        w = weight[row]
+        cumulative = w if i == 0 else cumulative + w
+        if i == 0 or cell[row] != cell[order[i - 1]]:
+            before_market = max(before_market, cumulative - w)
+        before = cumulative - w - before_market
+        hired[row] = before + w * margin_draw[row] < quota[cell[row]]
+    return hired
+
+
+def _hiring_firms_loop(sector, vacancy, alive, is_platform, n_sectors, target, u):  # pragma: no cover - compiled
+    order, bounds = _counting_order(sector, n_sectors)
+    cum = np.empty(order.shape[0])
+    total = 0.0
+    for i in range(order.shape[0]):
+        f = order[i]
+        vac = vacancy[f] + 1e-9 * (1.0 if alive[f] and not is_platform[f] else 0.0)
+        total = vac if i == 0 else total + vac
+        cum[i] = total
+    firms = np.empty(target.shape[0], np.int64)
+    for i in range(target.shape[0]):
+        start, end = bounds[target[i]], bounds[target[i] + 1]
+        lo = cum[start - 1] if start > 0 else 0.0
+        hi = cum[max(end - 1, 0)]
+        pos = np.searchsorted(cum, lo + u[i] * (hi - lo), side="right")
+        firms[i] = order[min(max(pos, start), end - 1)]
+    return firms
+
+
+def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no cover - compiled
+    n_districts, n_places = queue.shape
+    last_place = np.full(n_districts, n_places, np.int64)  # the first place not served in full
+    ahead = np.zeros(n_districts)
+    served_through = np.zeros(n_districts)
+    for d in range(n_districts):
+        cumulative = 0.0
+        for q in range(n_places):
+            cumulative = queue[d, q] if q == 0 else cumulative + queue[d, q]
+            if not cumulative <= free[d]:
+                last_place[d] = q
+                break
+            served_through[d] = cumulative
+        if last_place[d] > 0:
+            ahead[d] = served_through[d]
+    take = np.zeros(district.shape[0], np.bool_)
+    n_margin = 0
+    for i in range(district.shape[0]):
+        take[i] = place[i] < last_place[district[i]]
+        if place[i] == last_place[district[i]]:
+            n_margin += 1
+    if n_margin == 0:
+        return take
+    at_margin = np.empty(n_margin, np.int64)
+    n_margin = 0
+    for i in range(district.shape[0]):
+        if place[i] == last_place[district[i]]:
+            at_margin[n_margin] = i
+            n_margin += 1
+    by_district, bounds = _counting_order(district[at_margin], n_districts)
+    # persons ahead in the district: the whole places served, then the margin's rows in row order
+    cum = 0.0
+    before = 0.0
+    for j in range(n_margin):
+        row = at_margin[by_district[j]]
+        d = district[row]
+        if j == bounds[d]:
+            before = cum if j > 0 else 0.0
+        cum = weight[row] if j == 0 else cum + weight[row]
+        if ahead[d] + cum - before <= free[d]:
+            take[row] = True
+    return take
+
+
+_counting_order = compiled(_counting_order_loop)
+_clusters_below_numba = compiled(_clusters_below_loop)
+_hired_numba = compiled(_hired_loop)
+_hiring_firms_numba = compiled(_hiring_firms_loop)
+_apartments_taken_numba = compiled(_apartments_taken_loop)
+
+
+# ---------------------------------------------------------------- the rules
+def clusters_below(prob_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each seeker, how many of its kind's cumulative cluster probabilities (``prob_by_kind`` summed
+    along a row, in order) lie below its uniform ``u``: the cluster it picks by inversion."""
+    run = _clusters_below_numba if USING_NUMBA else _clusters_below_numpy
+    return run(prob_by_kind, kind, u)
+
+
+def hired(*, cell: np.ndarray, weight: np.ndarray, quota: np.ndarray, order_draw: np.ndarray, margin_draw: np.ndarray) -> np.ndarray:
+    """Which seekers are hired (see ``sim.submodels.matching.draw_hires``)."""
+    run = _hired_numba if USING_NUMBA else _hired_numpy
+    return run(cell, weight, quota, order_draw, margin_draw)
+
+
+def hiring_firms(*, sector: np.ndarray, vacancy: np.ndarray, alive: np.ndarray, is_platform: np.ndarray, n_sectors: int,
+                 target: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The firm row that hires each matched seeker: firms of its target sector in row order, one picked by
+    the seeker's uniform ``u`` in proportion to its vacancies (open firms that are not platforms get a tiny
+    share, so that a sector without vacancies still hires into a firm)."""
+    run = _hiring_firms_numba if USING_NUMBA else _hiring_firms_numpy
+    return run(sector, vacancy, alive, is_platform, n_sectors, target, u)
+
+
+def apartments_taken(*, district: np.ndarray, place: np.ndarray, weight: np.ndarray, queue: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Which queued rows get a free apartment: every place in the queue (``queue``: district x place, persons)
+    that fits whole in its district's ``free`` apartments, then, at the place where they run out, rows in
+    row order while they fit."""
+    run = _apartments_taken_numba if USING_NUMBA else _apartments_taken_numpy
+    return run(district, place, weight, queue, free)

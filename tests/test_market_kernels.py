@@ -1,0 +1,101 @@
+"""The labour and housing market kernels: compiled and numpy paths agree exactly, and the rules do what they say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import kernels, market_kernels as mk
+
+needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
+
+
+def _seekers(rng: np.random.Generator, n: int, n_cells: int) -> dict[str, np.ndarray]:
+    weight = rng.choice(np.array([1.0, 100.0]), n)
+    cell = rng.integers(0, n_cells, n)
+    quota = np.bincount(cell, weights=weight, minlength=n_cells) * rng.uniform(0, 1.2, n_cells)
+    quota[: n_cells // 5] = 0.0
+    order_draw = rng.random(n)
+    order_draw[: n // 10] = 0.5  # ties are broken by row, as lexsort does
+    return {"cell": cell, "weight": weight, "quota": quota, "order_draw": order_draw, "margin_draw": rng.random(n)}
+
+
+def _firms(rng: np.random.Generator, n: int, n_sectors: int) -> tuple:
+    sector = rng.integers(1, n_sectors, n).astype(np.int16)  # sector 0 has no firm
+    vacancy = np.where(rng.random(n) < 0.6, 0.0, rng.lognormal(1, 1, n))
+    vacancy[sector == 2] = 0.0  # a sector without vacancies
+    return sector, vacancy, rng.random(n) < 0.9, rng.random(n) < 0.05, n_sectors
+
+
+def _queue(rng: np.random.Generator, n: int, n_districts: int, n_places: int) -> dict[str, np.ndarray]:
+    district = rng.integers(0, n_districts, n)
+    place = rng.integers(0, n_places, n)
+    weight = rng.choice(np.array([1.0, 100.0]), n)
+    queue = np.bincount(district * n_places + place, weights=weight, minlength=n_districts * n_places).reshape(n_districts, n_places)
+    free = queue.sum(axis=1) * rng.uniform(0, 1.2, n_districts)
+    free[0] = 0.0
+    return {"district": district, "place": place, "weight": weight, "queue": queue, "free": free}
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    prob = rng.dirichlet(np.ones(10), 550)
+    kind, u = rng.integers(0, 550, 3_000), rng.random(3_000)
+    assert np.array_equal(mk._clusters_below_numba(prob, kind, u), mk._clusters_below_numpy(prob, kind, u))
+    s = _seekers(rng, 2_000, 50)
+    plain = mk._hired_numpy(*s.values())
+    assert np.array_equal(mk._hired_numba(*s.values()), plain) and 0 < plain.sum() < len(plain)
+    firms = _firms(rng, 5_000, 10)
+    target = rng.integers(0, 10, 400)
+    u = rng.random(400)
+    assert np.array_equal(mk._hiring_firms_numba(*firms, target, u), mk._hiring_firms_numpy(*firms, target, u))
+    q = _queue(rng, 300, 5, 2 * 169)
+    taken = mk._apartments_taken_numpy(*q.values())
+    assert np.array_equal(mk._apartments_taken_numba(*q.values()), taken) and 0 < taken.sum() < len(taken)
+
+
+@needs_numba
+def test_compiled_kernels_equal_numpy_on_empty_and_single_rows():
+    rng = np.random.default_rng(5)
+    s = {k: v[:1] if k != "quota" else v for k, v in _seekers(rng, 10, 4).items()}
+    assert np.array_equal(mk._hired_numba(*s.values()), mk._hired_numpy(*s.values()))
+    empty = {k: v[:0] if k != "quota" else v for k, v in s.items()}
+    assert len(mk._hired_numba(*empty.values())) == 0
+    q = _queue(rng, 1, 3, 6)
+    assert np.array_equal(mk._apartments_taken_numba(*q.values()), mk._apartments_taken_numpy(*q.values()))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cluster_picked_by_inversion_of_cumulative_probabilities(seed):
+    rng = np.random.default_rng(seed)
+    prob = rng.dirichlet(np.ones(6), 20)
+    kind, u = rng.integers(0, 20, 500), rng.random(500)
+    expected = [int(np.searchsorted(np.cumsum(prob[k]), x, side="right")) for k, x in zip(kind, u)]
+    assert mk.clusters_below(prob, kind=kind, u=u).tolist() == expected
+
+
+def test_hiring_firm_is_in_the_target_sector_and_has_vacancies():
+    rng = np.random.default_rng(3)
+    sector, vacancy, alive, is_platform, n_sectors = _firms(rng, 2_000, 6)
+    target = rng.integers(1, n_sectors, 1_000)
+    firm = mk.hiring_firms(sector=sector, vacancy=vacancy, alive=alive, is_platform=is_platform, n_sectors=n_sectors,
+                           target=target, u=rng.random(1_000))
+    assert np.array_equal(sector[firm], target)
+    has_vacancies = target != 2
+    assert (vacancy[firm[has_vacancies]] > 0).all()
+
+
+def test_apartments_go_to_whole_places_first_and_never_exceed_the_free_ones():
+    rng = np.random.default_rng(4)
+    q = _queue(rng, 400, 4, 20)
+    take = mk.apartments_taken(**q)
+    housed = np.bincount(q["district"][take], weights=q["weight"][take], minlength=4)
+    assert (housed <= q["free"]).all() and housed[0] == 0
+    for d in range(4):
+        mine = q["district"] == d
+        if take[mine].any() and not take[mine].all():
+            # every place ahead of the first row left out is served in full
+            first_left = q["place"][mine & ~take].min()
+            assert take[mine & (q["place"] < first_left)].all()
