@@ -68,7 +68,32 @@ def _apartments_taken_numpy(district, place, weight, queue, free):
     return take
 
 
+def _sector_utility_by_kind_numpy(v_sector, field_affinity):
+    n_sectors, n_tiers = v_sector.shape
+    util = np.broadcast_to(v_sector.T[:, None, None, :], (n_tiers, n_sectors, n_sectors + 1, n_sectors)).copy()
+    util += field_affinity * np.eye(n_sectors)[None, :, None, :]
+    excluded = np.arange(n_sectors)
+    util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
+    util = util.reshape(-1, n_sectors)
+    return util, np.max(util, axis=1, keepdims=True)
+
+
 # ---------------------------------------------------------------- numba path
+def _sector_utility_by_kind_loop(v_sector, field_affinity):  # pragma: no cover - compiled
+    n_sectors, n_tiers = v_sector.shape
+    util = np.empty((n_tiers * n_sectors * (n_sectors + 1), n_sectors))
+    top = np.empty((util.shape[0], 1))
+    row = 0
+    for k in range(n_tiers):
+        for f in range(n_sectors):
+            for left in range(n_sectors + 1):
+                for j in range(n_sectors):
+                    util[row, j] = -np.inf if j == left else v_sector[j, k] + field_affinity * (1.0 if j == f else 0.0)
+                    top[row, 0] = util[row, j] if j == 0 else max(top[row, 0], util[row, j])
+                row += 1
+    return util, top
+
+
 def _clusters_below_loop(prob_by_kind, kind, u):  # pragma: no cover - compiled
     below = np.zeros(kind.shape[0], np.int64)
     for i in range(kind.shape[0]):
@@ -184,6 +209,7 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
 
 
 _counting_order = compiled(_counting_order_loop)
+_sector_utility_by_kind_numba = compiled(_sector_utility_by_kind_loop)
 _clusters_below_numba = compiled(_clusters_below_loop)
 _hired_numba = compiled(_hired_loop)
 _hiring_firms_numba = compiled(_hiring_firms_loop)
@@ -191,6 +217,14 @@ _apartments_taken_numba = compiled(_apartments_taken_loop)
 
 
 # ---------------------------------------------------------------- the rules
+def sector_utility_by_kind(v_sector: np.ndarray, *, field_affinity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Utility of each sector (columns) for every kind of seeker (rows: tier x field x excluded sector, the
+    last of the S + 1 meaning none), from the sector utility by tier (``v_sector``: S x K), and each row's
+    highest utility (a column)."""
+    run = _sector_utility_by_kind_numba if USING_NUMBA else _sector_utility_by_kind_numpy
+    return run(v_sector, float(field_affinity))
+
+
 def clusters_below(prob_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
     """For each seeker, how many of its kind's cumulative cluster probabilities (``prob_by_kind`` summed
     along a row, in order) lie below its uniform ``u``: the cluster it picks by inversion."""

@@ -41,6 +41,9 @@ def _queue(rng: np.random.Generator, n: int, n_districts: int, n_places: int) ->
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
+    v_sector = rng.normal(0, 1, (10, 5))
+    for compiled, plain in zip(mk._sector_utility_by_kind_numba(v_sector, 0.7), mk._sector_utility_by_kind_numpy(v_sector, 0.7)):
+        assert np.array_equal(compiled, plain)
     prob = rng.dirichlet(np.ones(10), 550)
     kind, u = rng.integers(0, 550, 3_000), rng.random(3_000)
     assert np.array_equal(mk._clusters_below_numba(prob, kind, u), mk._clusters_below_numpy(prob, kind, u))
@@ -74,6 +77,15 @@ def test_cluster_picked_by_inversion_of_cumulative_probabilities(seed):
     kind, u = rng.integers(0, 20, 500), rng.random(500)
     expected = [int(np.searchsorted(np.cumsum(prob[k]), x, side="right")) for k, x in zip(kind, u)]
     assert mk.clusters_below(prob, kind=kind, u=u).tolist() == expected
+
+
+def test_sector_utility_by_kind_excludes_the_cluster_left_and_favours_the_field():
+    v_sector = np.arange(12.0).reshape(4, 3)
+    util, top = mk.sector_utility_by_kind(v_sector, field_affinity=0.5)
+    table = util.reshape(3, 4, 5, 4)  # tier x field x excluded sector (4: none) x sector
+    assert table[2, 1, 4].tolist() == [2.0, 5.5, 8.0, 11.0]
+    assert table[2, 1, 3].tolist() == [2.0, 5.5, 8.0, -np.inf]
+    assert np.array_equal(top[:, 0], util.max(axis=1))
 
 
 def test_hiring_firm_is_in_the_target_sector_and_has_vacancies():

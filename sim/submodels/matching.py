@@ -121,13 +121,9 @@ def initial_finding_rate(beh) -> np.ndarray:
 def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inclusive value and choice probabilities of the sector logit for every kind of
     seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
-    S = model.S
-    util = np.broadcast_to(v_sector.T[:, None, None, :], (K, S, S + 1, S)).copy()
-    util += model.beh.field_affinity * np.eye(S)[None, :, None, :]
-    excluded = np.arange(S)
-    util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
-    util = util.reshape(-1, S)
-    inclusive = utility.logsumexp(util, axis=1)
+    util, top = market_kernels.sector_utility_by_kind(v_sector, field_affinity=model.beh.field_affinity)
+    # utility.logsumexp by rows, with the row maxima found in the same pass as the table
+    inclusive = top[:, 0] + np.log(np.sum(np.exp(util - top), axis=1))
     return inclusive, np.exp(util - inclusive[:, None])
 
 
