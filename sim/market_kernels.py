@@ -68,6 +68,27 @@ def _apartments_taken_numpy(district, place, weight, queue, free):
     return take
 
 
+def _hire_numpy(rows, target, firm, status, sector, tier, weight, channel, age, housing, employer, search_left, queue_since,
+                months_in_city, sector_district, month, codes):
+    candidate, employed, apartment, market = codes
+    old_sector = sector[rows].astype(np.int64)
+    arriving = status[rows] == candidate
+    movers = ~arriving & (old_sector != target)  # residents changing cluster
+    moves = (old_sector[movers], target[movers], tier[rows][movers], weight[rows][movers])
+    new = rows[arriving]
+    arrivals = (target[arriving], tier[new], channel[new], weight[new], age[new])
+    # a talent apartment belongs to its district: moving to another district gives it up
+    left_district = movers & (sector_district[old_sector] != sector_district[target]) & (housing[rows] == apartment)
+    housing[rows[left_district]] = market
+    status[rows] = employed
+    sector[rows] = target
+    employer[rows] = firm
+    search_left[rows] = 0
+    queue_since[new] = month
+    months_in_city[new] = np.maximum(months_in_city[new], 0)
+    return moves, arrivals
+
+
 def _sector_utility_by_kind_numpy(v_sector, field_affinity):
     n_sectors, n_tiers = v_sector.shape
     util = np.broadcast_to(v_sector.T[:, None, None, :], (n_tiers, n_sectors, n_sectors + 1, n_sectors)).copy()
@@ -79,6 +100,40 @@ def _sector_utility_by_kind_numpy(v_sector, field_affinity):
 
 
 # ---------------------------------------------------------------- numba path
+def _hire_loop(rows, target, firm, status, sector, tier, weight, channel, age, housing, employer, search_left, queue_since,
+               months_in_city, sector_district, month, codes):  # pragma: no cover - compiled
+    candidate, employed, apartment, market = codes
+    n_movers = n_arrivals = 0
+    for i in range(rows.shape[0]):
+        if status[rows[i]] == candidate:
+            n_arrivals += 1
+        elif sector[rows[i]] != target[i]:
+            n_movers += 1
+    moves = (np.empty(n_movers, np.int64), np.empty(n_movers, np.int64), np.empty(n_movers, tier.dtype),
+             np.empty(n_movers, weight.dtype))
+    arrivals = (np.empty(n_arrivals, np.int64), np.empty(n_arrivals, tier.dtype), np.empty(n_arrivals, channel.dtype),
+                np.empty(n_arrivals, weight.dtype), np.empty(n_arrivals, age.dtype))
+    n_movers = n_arrivals = 0
+    for i in range(rows.shape[0]):
+        r, to = rows[i], target[i]
+        if status[r] == candidate:
+            arrivals[0][n_arrivals], arrivals[1][n_arrivals], arrivals[2][n_arrivals] = to, tier[r], channel[r]
+            arrivals[3][n_arrivals], arrivals[4][n_arrivals] = weight[r], age[r]
+            n_arrivals += 1
+            queue_since[r] = month
+            months_in_city[r] = max(months_in_city[r], 0)
+        elif sector[r] != to:
+            moves[0][n_movers], moves[1][n_movers], moves[2][n_movers], moves[3][n_movers] = sector[r], to, tier[r], weight[r]
+            n_movers += 1
+            if sector_district[sector[r]] != sector_district[to] and housing[r] == apartment:
+                housing[r] = market
+        status[r] = employed
+        sector[r] = to
+        employer[r] = firm[i]
+        search_left[r] = 0
+    return moves, arrivals
+
+
 def _sector_utility_by_kind_loop(v_sector, field_affinity):  # pragma: no cover - compiled
     n_sectors, n_tiers = v_sector.shape
     util = np.empty((n_tiers * n_sectors * (n_sectors + 1), n_sectors))
@@ -209,6 +264,7 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
 
 
 _counting_order = compiled(_counting_order_loop)
+_hire_numba = compiled(_hire_loop)
 _sector_utility_by_kind_numba = compiled(_sector_utility_by_kind_loop)
 _clusters_below_numba = compiled(_clusters_below_loop)
 _hired_numba = compiled(_hired_loop)
@@ -245,6 +301,19 @@ def hiring_firms(*, sector: np.ndarray, vacancy: np.ndarray, alive: np.ndarray, 
     share, so that a sector without vacancies still hires into a firm)."""
     run = _hiring_firms_numba if USING_NUMBA else _hiring_firms_numpy
     return run(sector, vacancy, alive, is_platform, n_sectors, target, u)
+
+
+def hire(rows: np.ndarray, *, target: np.ndarray, firm: np.ndarray, columns: dict[str, np.ndarray], sector_district: np.ndarray,
+         month: int, codes: tuple[int, int, int, int]) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """Employ ``rows`` in ``firm`` of sector ``target``: writes status, sector, employer and search months in
+    the talent ``columns``; residents moving to another district give up their talent apartment; arrivals
+    from outside join the apartment queue this ``month``. ``codes``: candidate and employed status, apartment
+    and market housing. Returns the residents changing cluster (from, to, tier, weight) and the arrivals
+    (sector, tier, channel, weight, age), in row order."""
+    run = _hire_numba if USING_NUMBA else _hire_numpy
+    c = columns
+    return run(rows, target, firm, c["status"], c["sector"], c["tier"], c["weight"], c["channel"], c["age"], c["housing"], c["employer"],
+               c["search_left"], c["queue_since"], c["months_in_city"], sector_district, month, codes)
 
 
 def apartments_taken(*, district: np.ndarray, place: np.ndarray, weight: np.ndarray, queue: np.ndarray, free: np.ndarray) -> np.ndarray:

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 from sim import kernels, market_kernels as mk
+from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, FIELDS, MARKET, SEARCHING
+
+HIRE_CODES = (CANDIDATE, EMPLOYED, APARTMENT, MARKET)
 
 needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
 
@@ -57,6 +60,52 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
     q = _queue(rng, 300, 5, 2 * 169)
     taken = mk._apartments_taken_numpy(*q.values())
     assert np.array_equal(mk._apartments_taken_numba(*q.values()), taken) and 0 < taken.sum() < len(taken)
+
+
+def _talent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    draws = {"status": rng.integers(0, 3, n), "sector": rng.integers(0, 10, n), "tier": rng.integers(0, 5, n),
+             "weight": rng.choice([1.0, 100.0], n), "channel": rng.integers(0, 10, n), "age": rng.uniform(20, 60, n),
+             "housing": rng.integers(0, 3, n), "employer": rng.integers(-1, 500, n), "search_left": rng.integers(0, 4, n),
+             "queue_since": rng.integers(-1, 30, n), "months_in_city": rng.integers(-1, 100, n)}
+    return {name: np.asarray(column).astype(FIELDS[name]) for name, column in draws.items()}
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_hiring_writes_and_reports_what_numpy_does(seed):
+    rng = np.random.default_rng(seed)
+    talent = _talent(rng, 5_000)
+    rows = rng.choice(5_000, 800, replace=False)
+    target, firm, district = rng.integers(0, 10, 800), rng.integers(0, 500, 800), rng.integers(0, 4, 10)
+    compiled_talent = {name: column.copy() for name, column in talent.items()}
+    compiled = mk._hire_numba(rows, target, firm, *compiled_talent.values(), district, 31, HIRE_CODES)
+    plain = mk._hire_numpy(rows, target, firm, *talent.values(), district, 31, HIRE_CODES)
+    for name in talent:
+        assert np.array_equal(compiled_talent[name], talent[name]), name
+    for compiled_part, plain_part in zip(compiled, plain):
+        for a, b in zip(compiled_part, plain_part):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_hiring_employs_the_rows_and_reports_movers_and_arrivals():
+    rng = np.random.default_rng(7)
+    talent = _talent(rng, 300)
+    before = {name: column.copy() for name, column in talent.items()}
+    rows = np.arange(0, 300, 3)
+    target, firm = rng.integers(0, 10, 100), rng.integers(0, 500, 100)
+    district = np.arange(10) // 3
+    (from_sector, to_sector, _, _), (arrival_sector, _, _, _, _) = mk.hire(
+        rows, target=target, firm=firm, columns=talent, sector_district=district, month=12, codes=HIRE_CODES)
+    assert (talent["status"][rows] == EMPLOYED).all() and np.array_equal(talent["employer"][rows], firm)
+    arriving = before["status"][rows] == CANDIDATE
+    moving = ~arriving & (before["sector"][rows] != target)
+    assert np.array_equal(arrival_sector, target[arriving]) and (talent["queue_since"][rows[arriving]] == 12).all()
+    assert np.array_equal(from_sector, before["sector"][rows[moving]]) and np.array_equal(to_sector, target[moving])
+    gave_up = moving & (district[before["sector"][rows]] != district[target]) & (before["housing"][rows] == APARTMENT)
+    assert gave_up.any() and (talent["housing"][rows[gave_up]] == MARKET).all()
+    untouched = np.setdiff1d(np.arange(300), rows)
+    assert all(np.array_equal(talent[name][untouched], before[name][untouched]) for name in talent)
+    assert SEARCHING not in talent["status"][rows]
 
 
 @needs_numba

@@ -140,6 +140,10 @@ def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
     return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
 
 
+HIRE_COLUMNS = ("status", "sector", "tier", "weight", "channel", "age", "housing", "employer", "search_left", "queue_since",
+                "months_in_city")
+
+
 def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
     if len(rows) == 0:
@@ -148,26 +152,14 @@ def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     firm = market_kernels.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
                                        is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
                                        u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
-    old_status = p.status[rows]
-    old_sector = p.sector[rows].astype(np.int64)
-    arriving = old_status == CANDIDATE
-    movers = ~arriving & (old_sector != target)  # residents changing cluster
-    tier, weight = p.tier[rows], p.weight[rows]
-    model.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=model.recorder.out_internal, weight=weight[movers])
-    model.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CHANNEL["internal"], weight=weight[movers])
-    model.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving],
-                              age=p.age[rows][arriving])
-    # a talent apartment belongs to its district: moving to another district gives it up
-    left_district = movers & (model.sector_district[old_sector] != model.sector_district[target]) & (p.housing[rows] == APARTMENT)
-    p.housing[rows[left_district]] = MARKET
-    p.status[rows] = EMPLOYED
-    p.sector[rows] = target
-    p.employer[rows] = firm
-    p.search_left[rows] = 0
-    # newcomers queue for a talent apartment if eligible
-    new = rows[arriving]
-    p.queue_since[new] = model.t
-    p.months_in_city[new] = np.maximum(p.months_in_city[new], 0)
-    graduates = int(np.sum(p.weight[new][p.channel[new] == CHANNEL["graduate"]]))
+    columns = {name: p.view(name) for name in HIRE_COLUMNS}
+    moves, arrivals = market_kernels.hire(rows, target=target, firm=firm, columns=columns, sector_district=model.sector_district,
+                                          month=model.t, codes=(CANDIDATE, EMPLOYED, APARTMENT, MARKET))
+    from_sector, to_sector, tier, weight = moves
+    model.recorder.add_outflow(sector=from_sector, tier=tier, channel=model.recorder.out_internal, weight=weight)
+    model.recorder.add_inflow(sector=to_sector, tier=tier, channel=CHANNEL["internal"], weight=weight)
+    sector, tier, channel, weight, age = arrivals
+    model.recorder.add_inflow(sector=sector, tier=tier, channel=channel, weight=weight, age=age)
+    graduates = int(np.sum(weight[channel == CHANNEL["graduate"]]))
     g = model.levers.graduates
     model.government.request("graduates", graduates * g.settling_allowance_yuan)
