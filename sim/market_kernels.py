@@ -89,6 +89,35 @@ def _hire_numpy(rows, target, firm, status, sector, tier, weight, channel, age, 
     return moves, arrivals
 
 
+def _tenure_years_numpy(rows, months_in_city, channel, returnee, ties_months):
+    # returnees grew up or studied here: their ties count as years already spent in the city
+    return (months_in_city[rows] + ties_months * (channel[rows] == returnee)) / 12.0
+
+
+def _move_alternatives_numpy(rows, sector, tier, field, housing, children, tenure_term, sector_utility, other_cluster, outside,
+                             coefficients, codes):
+    (attachment_children, school, attachment_owner, attachment_apartment, culture, field_affinity, apartment_bonus,
+     log_cities, moving_cost, internal_move_cost) = coefficients
+    owner, apartment = codes
+    s, k = sector[rows].astype(np.int64), tier[rows].astype(np.int64)
+    kids, home = children[rows], housing[rows]
+    attachment = (tenure_term + attachment_children * kids + school * kids + attachment_owner * (home == owner)
+                  + attachment_apartment * (home == apartment) + culture)
+    v_stay = sector_utility[s, k] + attachment + field_affinity * (field[rows] == s) + apartment_bonus * (home == apartment)
+    v_in = other_cluster[s, k] - internal_move_cost
+    v_out = outside[:, k].T - log_cities - moving_cost
+    return np.column_stack([v_stay, v_in, v_out])
+
+
+def _pick_alternative_numpy(prob, u):
+    cumulative = prob[:, 0]
+    below = (cumulative < u).astype(np.int64)
+    for j in range(1, prob.shape[1]):
+        cumulative = cumulative + prob[:, j]
+        below += cumulative < u
+    return np.minimum(below, prob.shape[1] - 1)
+
+
 def _sector_utility_by_kind_numpy(v_sector, field_affinity):
     n_sectors, n_tiers = v_sector.shape
     util = np.broadcast_to(v_sector.T[:, None, None, :], (n_tiers, n_sectors, n_sectors + 1, n_sectors)).copy()
@@ -132,6 +161,48 @@ def _hire_loop(rows, target, firm, status, sector, tier, weight, channel, age, h
         employer[r] = firm[i]
         search_left[r] = 0
     return moves, arrivals
+
+
+def _tenure_years_loop(rows, months_in_city, channel, returnee, ties_months):  # pragma: no cover - compiled
+    years = np.empty(rows.shape[0])
+    for i in range(rows.shape[0]):
+        years[i] = (months_in_city[rows[i]] + ties_months * (1.0 if channel[rows[i]] == returnee else 0.0)) / 12.0
+    return years
+
+
+def _move_alternatives_loop(rows, sector, tier, field, housing, children, tenure_term, sector_utility, other_cluster, outside,
+                            coefficients, codes):  # pragma: no cover - compiled
+    (attachment_children, school, attachment_owner, attachment_apartment, culture, field_affinity, apartment_bonus,
+     log_cities, moving_cost, internal_move_cost) = coefficients
+    owner, apartment = codes
+    n_cities = outside.shape[0]
+    alternatives = np.empty((rows.shape[0], 2 + n_cities))
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s, k = sector[r], tier[r]
+        kids = float(children[r])
+        in_apartment = 1.0 if housing[r] == apartment else 0.0
+        attachment = (tenure_term[i] + attachment_children * kids + school * kids
+                      + attachment_owner * (1.0 if housing[r] == owner else 0.0) + attachment_apartment * in_apartment + culture)
+        alternatives[i, 0] = (sector_utility[s, k] + attachment + field_affinity * (1.0 if field[r] == s else 0.0)
+                              + apartment_bonus * in_apartment)
+        alternatives[i, 1] = other_cluster[s, k] - internal_move_cost
+        for j in range(n_cities):
+            alternatives[i, 2 + j] = outside[j, k] - log_cities - moving_cost
+    return alternatives
+
+
+def _pick_alternative_loop(prob, u):  # pragma: no cover - compiled
+    picked = np.empty(prob.shape[0], np.int64)
+    for i in range(prob.shape[0]):
+        cumulative = prob[i, 0]
+        below = 1 if cumulative < u[i] else 0
+        for j in range(1, prob.shape[1]):
+            cumulative = cumulative + prob[i, j]
+            if cumulative < u[i]:
+                below += 1
+        picked[i] = min(below, prob.shape[1] - 1)
+    return picked
 
 
 def _sector_utility_by_kind_loop(v_sector, field_affinity):  # pragma: no cover - compiled
@@ -265,6 +336,9 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
 
 _counting_order = compiled(_counting_order_loop)
 _hire_numba = compiled(_hire_loop)
+_tenure_years_numba = compiled(_tenure_years_loop)
+_move_alternatives_numba = compiled(_move_alternatives_loop)
+_pick_alternative_numba = compiled(_pick_alternative_loop)
 _sector_utility_by_kind_numba = compiled(_sector_utility_by_kind_loop)
 _clusters_below_numba = compiled(_clusters_below_loop)
 _hired_numba = compiled(_hired_loop)
@@ -273,6 +347,33 @@ _apartments_taken_numba = compiled(_apartments_taken_loop)
 
 
 # ---------------------------------------------------------------- the rules
+def tenure_years(rows: np.ndarray, *, months_in_city: np.ndarray, channel: np.ndarray, returnee: int, ties_months: float) -> np.ndarray:
+    """Years each row has been tied to the city: its months in the city, plus ``ties_months`` for returnees."""
+    run = _tenure_years_numba if USING_NUMBA else _tenure_years_numpy
+    return run(rows, months_in_city, channel, returnee, float(ties_months))
+
+
+def move_alternatives(rows: np.ndarray, *, columns: dict[str, np.ndarray], tenure_term: np.ndarray, sector_utility: np.ndarray,
+                      other_cluster: np.ndarray, outside: np.ndarray, coefficients: tuple[float, ...],
+                      codes: tuple[int, int]) -> np.ndarray:
+    """Utility of each alternative of residents weighing a move (rows x (2 + J)): staying, with its attachment;
+    the best other cluster (``other_cluster``, S x K, less the internal move cost); each competing city
+    (``outside``, J x K, less log J and the moving cost). ``coefficients``: attachment per child, school term,
+    attachment of owners, attachment of tenants, culture term, field affinity, apartment bonus, log J, moving
+    cost, internal move cost; ``codes``: owner and apartment housing."""
+    run = _move_alternatives_numba if USING_NUMBA else _move_alternatives_numpy
+    c = columns
+    return run(rows, c["sector"], c["tier"], c["field"], c["housing"], c["children"], tenure_term, sector_utility, other_cluster, outside,
+               tuple(float(x) for x in coefficients), codes)
+
+
+def pick_alternative(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The alternative each row's uniform ``u`` picks, by inversion of the row's cumulative probabilities
+    (``prob``: rows x alternatives): the number of cumulative sums below ``u``, at most the last alternative."""
+    run = _pick_alternative_numba if USING_NUMBA else _pick_alternative_numpy
+    return run(prob, u)
+
+
 def sector_utility_by_kind(v_sector: np.ndarray, *, field_affinity: float) -> tuple[np.ndarray, np.ndarray]:
     """Utility of each sector (columns) for every kind of seeker (rows: tier x field x excluded sector, the
     last of the S + 1 meaning none), from the sector utility by tier (``v_sector``: S x K), and each row's

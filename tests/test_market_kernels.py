@@ -109,6 +109,37 @@ def test_hiring_employs_the_rows_and_reports_movers_and_arrivals():
 
 
 @needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_move_choice_equals_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    talent = _talent(rng, 3_000)
+    talent["field"] = rng.integers(0, 10, 3_000).astype(FIELDS["field"])
+    talent["children"] = rng.integers(0, 2, 3_000).astype(FIELDS["children"])
+    rows = rng.choice(3_000, 400, replace=False)
+    for ties in (60, 37.3):
+        assert np.array_equal(mk._tenure_years_numba(rows, talent["months_in_city"], talent["channel"], 2, float(ties)),
+                              mk._tenure_years_numpy(rows, talent["months_in_city"], talent["channel"], 2, ties))
+    columns = [talent[name] for name in ("sector", "tier", "field", "housing", "children")]
+    tables = (rng.normal(0, 1, 400), rng.normal(0, 1, (10, 5)), rng.normal(0, 1, (10, 5)), rng.normal(0, 1, (5, 5)))
+    coefficients = tuple(rng.normal(0, 1, 10))
+    for other in (tables[2], np.full((10, 5), -np.inf)):
+        args = (rows, *columns, tables[0], tables[1], other, tables[3], coefficients, (2, 1))
+        compiled, plain = mk._move_alternatives_numba(*args), mk._move_alternatives_numpy(*args)
+        assert compiled.shape == (400, 7) and np.array_equal(compiled, plain)
+    prob = rng.dirichlet(np.ones(7), 400)
+    u = rng.random(400)
+    assert np.array_equal(mk._pick_alternative_numba(prob, u), mk._pick_alternative_numpy(prob, u))
+
+
+def test_alternative_picked_by_inversion():
+    prob = np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    u = np.array([0.45, 0.999, 0.3])
+    assert mk.pick_alternative(prob, np.array([0.1, 0.1, 0.1])).tolist() == [0, 0, 2]
+    assert mk.pick_alternative(prob, u).tolist() == [1, 0, 2]
+    assert mk.pick_alternative(prob[:1], np.array([1.0])).tolist() == [2]  # never past the last alternative
+
+
+@needs_numba
 def test_compiled_kernels_equal_numpy_on_empty_and_single_rows():
     rng = np.random.default_rng(5)
     s = {k: v[:1] if k != "quota" else v for k, v in _seekers(rng, 10, 4).items()}
