@@ -89,6 +89,27 @@ def _hire_numpy(rows, target, firm, status, sector, tier, weight, channel, age, 
     return moves, arrivals
 
 
+def _seeker_kinds_numpy(seekers, tier, field, sector, job_seeking, n_sectors):
+    k = tier[seekers].astype(np.int64)
+    on_job = job_seeking[seekers] == 1
+    leaving = np.where(on_job, sector[seekers], n_sectors).astype(np.int64)  # S: no cluster excluded
+    return k, (k * n_sectors + field[seekers]) * (n_sectors + 1) + leaving
+
+
+def _candidates_come_numpy(seekers, status, search_left, p_come, u, candidate, search_months):
+    is_candidate = status[seekers] == candidate
+    committed = is_candidate & (search_left[seekers] > 0)  # came in an earlier month, still looking
+    newly = is_candidate & ~committed & (u < p_come)
+    search_left[seekers[newly]] = search_months
+    return ~is_candidate | committed | newly
+
+
+def _market_cells_numpy(seekers, target, tier, weight, n_sectors, n_tiers):
+    w = weight[seekers].astype(float)
+    cell = target * n_tiers + tier
+    return w, cell, np.bincount(cell, weights=w, minlength=n_sectors * n_tiers).reshape(n_sectors, n_tiers)
+
+
 def _tenure_years_numpy(rows, months_in_city, channel, returnee, ties_months):
     # returnees grew up or studied here: their ties count as years already spent in the city
     return (months_in_city[rows] + ties_months * (channel[rows] == returnee)) / 12.0
@@ -161,6 +182,41 @@ def _hire_loop(rows, target, firm, status, sector, tier, weight, channel, age, h
         employer[r] = firm[i]
         search_left[r] = 0
     return moves, arrivals
+
+
+def _seeker_kinds_loop(seekers, tier, field, sector, job_seeking, n_sectors):  # pragma: no cover - compiled
+    k = np.empty(seekers.shape[0], np.int64)
+    kind = np.empty(seekers.shape[0], np.int64)
+    for i in range(seekers.shape[0]):
+        r = seekers[i]
+        k[i] = tier[r]
+        leaving = sector[r] if job_seeking[r] == 1 else n_sectors
+        kind[i] = (k[i] * n_sectors + field[r]) * (n_sectors + 1) + leaving
+    return k, kind
+
+
+def _candidates_come_loop(seekers, status, search_left, p_come, u, candidate, search_months):  # pragma: no cover - compiled
+    comes = np.empty(seekers.shape[0], np.bool_)
+    for i in range(seekers.shape[0]):
+        r = seekers[i]
+        if status[r] != candidate or search_left[r] > 0:
+            comes[i] = True
+        else:
+            comes[i] = u[i] < p_come[i]
+            if comes[i]:
+                search_left[r] = search_months
+    return comes
+
+
+def _market_cells_loop(seekers, target, tier, weight, n_sectors, n_tiers):  # pragma: no cover - compiled
+    w = np.empty(seekers.shape[0])
+    cell = np.empty(seekers.shape[0], np.int64)
+    persons = np.zeros(n_sectors * n_tiers)
+    for i in range(seekers.shape[0]):
+        w[i] = weight[seekers[i]]
+        cell[i] = target[i] * n_tiers + tier[i]
+        persons[cell[i]] += w[i]
+    return w, cell, persons.reshape(n_sectors, n_tiers)
 
 
 def _tenure_years_loop(rows, months_in_city, channel, returnee, ties_months):  # pragma: no cover - compiled
@@ -336,6 +392,9 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
 
 _counting_order = compiled(_counting_order_loop)
 _hire_numba = compiled(_hire_loop)
+_seeker_kinds_numba = compiled(_seeker_kinds_loop)
+_candidates_come_numba = compiled(_candidates_come_loop)
+_market_cells_numba = compiled(_market_cells_loop)
 _tenure_years_numba = compiled(_tenure_years_loop)
 _move_alternatives_numba = compiled(_move_alternatives_loop)
 _pick_alternative_numba = compiled(_pick_alternative_loop)
@@ -347,6 +406,31 @@ _apartments_taken_numba = compiled(_apartments_taken_loop)
 
 
 # ---------------------------------------------------------------- the rules
+def seeker_kinds(seekers: np.ndarray, *, columns: dict[str, np.ndarray], n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each seeker's tier and kind: tier x field x the cluster a job seeker on the job leaves (``n_sectors``
+    for none), flattened as the rows of ``sector_utility_by_kind``."""
+    run = _seeker_kinds_numba if USING_NUMBA else _seeker_kinds_numpy
+    c = columns
+    return run(seekers, c["tier"], c["field"], c["sector"], c["job_seeking"], n_sectors)
+
+
+def candidates_come(seekers: np.ndarray, *, status: np.ndarray, search_left: np.ndarray, p_come: np.ndarray, u: np.ndarray,
+                    candidate: int, search_months: int) -> np.ndarray:
+    """Which seekers take part in the month's matching: residents, candidates who came in an earlier month
+    and still look, and candidates who come now (``u`` below their ``p_come``), whose ``search_left`` is set
+    to ``search_months``."""
+    run = _candidates_come_numba if USING_NUMBA else _candidates_come_numpy
+    return run(seekers, status, search_left, p_come, u, candidate, search_months)
+
+
+def market_cells(seekers: np.ndarray, *, target: np.ndarray, tier: np.ndarray, weight: np.ndarray, n_sectors: int,
+                 n_tiers: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each seeker's persons (float64) and market (sector x tier, flattened), and the persons seeking in each
+    market (sectors x tiers)."""
+    run = _market_cells_numba if USING_NUMBA else _market_cells_numpy
+    return run(seekers, target, tier, weight, n_sectors, n_tiers)
+
+
 def tenure_years(rows: np.ndarray, *, months_in_city: np.ndarray, channel: np.ndarray, returnee: int, ties_months: float) -> np.ndarray:
     """Years each row has been tied to the city: its months in the city, plus ``ties_months`` for returnees."""
     run = _tenure_years_numba if USING_NUMBA else _tenure_years_numpy

@@ -87,6 +87,37 @@ def test_compiled_hiring_writes_and_reports_what_numpy_does(seed):
             assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_seeker_bookkeeping_equals_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    talent = _talent(rng, 4_000)
+    talent["field"] = rng.integers(0, 10, 4_000).astype(FIELDS["field"])
+    talent["job_seeking"] = rng.integers(0, 2, 4_000).astype(FIELDS["job_seeking"])
+    seekers = np.sort(rng.choice(4_000, 1_500, replace=False))
+    args = (seekers, talent["tier"], talent["field"], talent["sector"], talent["job_seeking"], 10)
+    for compiled, plain in zip(mk._seeker_kinds_numba(*args), mk._seeker_kinds_numpy(*args)):
+        assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
+    left_compiled, left_plain = talent["search_left"].copy(), talent["search_left"].copy()
+    p_come, u = rng.random(1_500), rng.random(1_500)
+    comes = mk._candidates_come_numba(seekers, talent["status"], left_compiled, p_come, u, CANDIDATE, 3)
+    assert np.array_equal(comes, mk._candidates_come_numpy(seekers, talent["status"], left_plain, p_come, u, CANDIDATE, 3))
+    assert np.array_equal(left_compiled, left_plain) and not comes.all()
+    target, tier = rng.integers(0, 10, 1_500), rng.integers(0, 5, 1_500)
+    for compiled, plain in zip(mk._market_cells_numba(seekers, target, tier, talent["weight"], 10, 5),
+                               mk._market_cells_numpy(seekers, target, tier, talent["weight"], 10, 5)):
+        assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
+
+
+def test_candidates_who_come_start_their_search():
+    status = np.array([CANDIDATE, CANDIDATE, CANDIDATE, EMPLOYED, SEARCHING])
+    search_left = np.array([2, 0, 0, 0, 0], np.int8)
+    comes = mk.candidates_come(np.arange(5), status=status, search_left=search_left, p_come=np.array([0.0, 0.9, 0.1, 0.0, 0.0]),
+                               u=np.full(5, 0.5), candidate=CANDIDATE, search_months=4)
+    assert comes.tolist() == [True, True, False, True, True]
+    assert search_left.tolist() == [2, 4, 0, 0, 0]
+
+
 def test_hiring_employs_the_rows_and_reports_movers_and_arrivals():
     rng = np.random.default_rng(7)
     talent = _talent(rng, 300)

@@ -23,40 +23,34 @@ def search_and_match(model: Model) -> None:
         model.fill_rate = np.ones(model.S)
         model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
         return
-    tier = p.tier[seekers].astype(np.int64)
     v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
     vac_share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
     # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
     log_size = np.log(np.maximum(vac_share, 1e-12))
     # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
     # logit is solved once per such kind and looked up per seeker
-    on_job = p.job_seeking[seekers] == 1
-    leaving = np.where(on_job, p.sector[seekers], model.S).astype(np.int64)  # S: no cluster excluded
-    kind = (tier * model.S + p.field[seekers]) * (model.S + 1) + leaving
+    tier, kind = market_kernels.seeker_kinds(seekers, columns={name: p.view(name) for name in ("tier", "field", "sector", "job_seeking")},
+                                             n_sectors=model.S)
     inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector)
     inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
     target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
     # candidates from outside first decide whether to come at all
-    is_candidate = status[seekers] == CANDIDATE
     if model.fixed_rates:
-        comes = np.ones(len(seekers), bool)
-        target = np.where(is_candidate, fixed_sector(model, len(seekers)), target)
+        target = np.where(status[seekers] == CANDIDATE, fixed_sector(model, len(seekers)), target)
     else:
         bonus = graduate_bonus(model, channel=p.channel[seekers])
         v_out = utility.alternative_city_utility(model)[tier]
         prospect = beh.job_prospect_weight * np.log(job_prospect(model))[tier]
         p_come = 1 / (1 + np.exp(v_out - inclusive - bonus - prospect))
-        committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
-        newly = is_candidate & ~committed & (model.keyed_uniforms(uid, draw="search_come") < p_come)
-        p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
-        comes = ~is_candidate | committed | newly
-    seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
+        comes = market_kernels.candidates_come(seekers, status=status, search_left=p.view("search_left"), p_come=p_come,
+                                               u=model.keyed_uniforms(uid, draw="search_come"), candidate=CANDIDATE,
+                                               search_months=max(int(round(beh.candidate_search_months)), 1))
+        seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
     # matching with frictions in each sector x tier market
-    w = p.weight[seekers].astype(float)
-    cell = target * K + tier
-    u_persons = np.bincount(cell, weights=w, minlength=model.S * K).reshape(model.S, K)
+    w, cell, u_persons = market_kernels.market_cells(seekers, target=target, tier=tier, weight=p.view("weight"), n_sectors=model.S,
+                                                     n_tiers=K)
     if model.fixed_rates:
         matched = np.ones(len(seekers), bool)
     else:
