@@ -110,6 +110,30 @@ def _market_cells_numpy(seekers, target, tier, weight, n_sectors, n_tiers):
     return w, cell, np.bincount(cell, weights=w, minlength=n_sectors * n_tiers).reshape(n_sectors, n_tiers)
 
 
+def _market_hires_numpy(cell, weight, matched, n_sectors, n_tiers):
+    return np.bincount(cell[matched], weights=weight[matched], minlength=n_sectors * n_tiers).reshape(n_sectors, n_tiers)
+
+
+def _search_on_numpy(seekers, matched, status, search_left, candidate, gone):
+    lost = seekers[~matched]
+    lost = lost[status[lost] == candidate]
+    search_left[lost] -= 1
+    status[lost[search_left[lost] <= 0]] = gone
+
+
+def _count_down_search_numpy(status, search_left, searching):
+    rows = np.flatnonzero(status == searching)
+    search_left[rows] -= 1
+    return rows[search_left[rows] <= 0]
+
+
+def _move_in_numpy(rows, housing, queue_since, sector, weight, sector_district, n_districts, code, queue_mark):
+    housing[rows] = code
+    if queue_mark is not None:
+        queue_since[rows] = queue_mark
+    return np.bincount(sector_district[sector[rows]], weights=weight[rows], minlength=n_districts)
+
+
 def _tenure_years_numpy(rows, months_in_city, channel, returnee, ties_months):
     # returnees grew up or studied here: their ties count as years already spent in the city
     return (months_in_city[rows] + ties_months * (channel[rows] == returnee)) / 12.0
@@ -217,6 +241,50 @@ def _market_cells_loop(seekers, target, tier, weight, n_sectors, n_tiers):  # pr
         cell[i] = target[i] * n_tiers + tier[i]
         persons[cell[i]] += w[i]
     return w, cell, persons.reshape(n_sectors, n_tiers)
+
+
+def _market_hires_loop(cell, weight, matched, n_sectors, n_tiers):  # pragma: no cover - compiled
+    hires = np.zeros(n_sectors * n_tiers)
+    for i in range(cell.shape[0]):
+        if matched[i]:
+            hires[cell[i]] += weight[i]
+    return hires.reshape(n_sectors, n_tiers)
+
+
+def _search_on_loop(seekers, matched, status, search_left, candidate, gone):  # pragma: no cover - compiled
+    for i in range(seekers.shape[0]):
+        r = seekers[i]
+        if not matched[i] and status[r] == candidate:
+            search_left[r] -= 1
+            if search_left[r] <= 0:
+                status[r] = gone
+
+
+def _count_down_search_loop(status, search_left, searching):  # pragma: no cover - compiled
+    n = 0
+    for r in range(status.shape[0]):
+        if status[r] == searching:
+            search_left[r] -= 1
+            if search_left[r] <= 0:
+                n += 1
+    rows = np.empty(n, np.int64)
+    n = 0
+    for r in range(status.shape[0]):
+        if status[r] == searching and search_left[r] <= 0:
+            rows[n] = r
+            n += 1
+    return rows
+
+
+def _move_in_loop(rows, housing, queue_since, sector, weight, sector_district, n_districts, code, queue_mark):  # pragma: no cover - compiled
+    persons = np.zeros(n_districts)
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        housing[r] = code
+        if queue_mark is not None:
+            queue_since[r] = queue_mark
+        persons[sector_district[sector[r]]] += weight[r]
+    return persons
 
 
 def _tenure_years_loop(rows, months_in_city, channel, returnee, ties_months):  # pragma: no cover - compiled
@@ -395,6 +463,10 @@ _hire_numba = compiled(_hire_loop)
 _seeker_kinds_numba = compiled(_seeker_kinds_loop)
 _candidates_come_numba = compiled(_candidates_come_loop)
 _market_cells_numba = compiled(_market_cells_loop)
+_market_hires_numba = compiled(_market_hires_loop)
+_search_on_numba = compiled(_search_on_loop)
+_count_down_search_numba = compiled(_count_down_search_loop)
+_move_in_numba = compiled(_move_in_loop)
 _tenure_years_numba = compiled(_tenure_years_loop)
 _move_alternatives_numba = compiled(_move_alternatives_loop)
 _pick_alternative_numba = compiled(_pick_alternative_loop)
@@ -429,6 +501,32 @@ def market_cells(seekers: np.ndarray, *, target: np.ndarray, tier: np.ndarray, w
     market (sectors x tiers)."""
     run = _market_cells_numba if USING_NUMBA else _market_cells_numpy
     return run(seekers, target, tier, weight, n_sectors, n_tiers)
+
+
+def market_hires(*, cell: np.ndarray, weight: np.ndarray, matched: np.ndarray, n_sectors: int, n_tiers: int) -> np.ndarray:
+    """Persons hired in each market (sectors x tiers)."""
+    run = _market_hires_numba if USING_NUMBA else _market_hires_numpy
+    return run(cell, weight, matched, n_sectors, n_tiers)
+
+
+def search_on(seekers: np.ndarray, *, matched: np.ndarray, status: np.ndarray, search_left: np.ndarray, candidate: int, gone: int) -> None:
+    """Unmatched candidates use up a month of their search; those with none left are gone."""
+    run = _search_on_numba if USING_NUMBA else _search_on_numpy
+    run(seekers, matched, status, search_left, candidate, gone)
+
+
+def count_down_search(*, status: np.ndarray, search_left: np.ndarray, searching: int) -> np.ndarray:
+    """Displaced residents use up a month of their search; returns the rows with none left, in row order."""
+    run = _count_down_search_numba if USING_NUMBA else _count_down_search_numpy
+    return run(status, search_left, searching)
+
+
+def move_in(rows: np.ndarray, *, housing: np.ndarray, code: int, queue_since: np.ndarray, queue_mark: int | None, sector: np.ndarray,
+            weight: np.ndarray, sector_district: np.ndarray, n_districts: int) -> np.ndarray:
+    """Sets the housing of ``rows`` to ``code`` (and, unless ``queue_mark`` is None, their ``queue_since`` to
+    it); returns the persons moving, by district of their cluster."""
+    run = _move_in_numba if USING_NUMBA else _move_in_numpy
+    return run(rows, housing, queue_since, sector, weight, sector_district, n_districts, code, queue_mark)
 
 
 def tenure_years(rows: np.ndarray, *, months_in_city: np.ndarray, channel: np.ndarray, returnee: int, ties_months: float) -> np.ndarray:

@@ -109,6 +109,35 @@ def test_compiled_seeker_bookkeeping_equals_numpy_bit_for_bit(seed):
         assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
 
 
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_search_and_housing_bookkeeping_equals_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    talent = _talent(rng, 4_000)
+    cell, matched = rng.integers(0, 50, 1_500), rng.random(1_500) < 0.6
+    w = talent["weight"][:1_500].astype(float)
+    assert np.array_equal(mk._market_hires_numba(cell, w, matched, 10, 5), mk._market_hires_numpy(cell, w, matched, 10, 5))
+    seekers = np.sort(rng.choice(4_000, 1_500, replace=False))
+    pairs = [({name: talent[name].copy() for name in ("status", "search_left")}, run) for run in (mk._search_on_numba, mk._search_on_numpy)]
+    for state, run in pairs:
+        run(seekers, matched, state["status"], state["search_left"], CANDIDATE, 3)
+    assert all(np.array_equal(pairs[0][0][name], pairs[1][0][name]) for name in ("status", "search_left"))
+    assert not np.array_equal(pairs[0][0]["status"], talent["status"])
+    pairs = [({name: talent[name].copy() for name in ("status", "search_left")}, run)
+             for run in (mk._count_down_search_numba, mk._count_down_search_numpy)]
+    gave_up = [run(state["status"], state["search_left"], SEARCHING) for state, run in pairs]
+    assert len(gave_up[0]) and np.array_equal(gave_up[0], gave_up[1])
+    assert np.array_equal(pairs[0][0]["search_left"], pairs[1][0]["search_left"])
+    rows, district = rng.choice(4_000, 300, replace=False), rng.integers(0, 4, 10)
+    for mark in (-1, None):
+        state = [{name: talent[name].copy() for name in ("housing", "queue_since")} for _ in range(2)]
+        persons = [run(rows, s["housing"], s["queue_since"], talent["sector"], talent["weight"], district, 4, APARTMENT, mark)
+                   for s, run in zip(state, (mk._move_in_numba, mk._move_in_numpy))]
+        assert np.array_equal(persons[0], persons[1]) and persons[0].sum() > 0
+        assert all(np.array_equal(state[0][name], state[1][name]) for name in ("housing", "queue_since"))
+        assert np.array_equal(state[0]["queue_since"], talent["queue_since"]) == (mark is None)
+
+
 def test_candidates_who_come_start_their_search():
     status = np.array([CANDIDATE, CANDIDATE, CANDIDATE, EMPLOYED, SEARCHING])
     search_left = np.array([2, 0, 0, 0, 0], np.int8)

@@ -27,9 +27,9 @@ def allocate_housing(model: Model) -> None:
     free = np.maximum(model.apartment_supply - occupied, 0.0)
     if len(queued):
         take = apartment_allocation(model, queued, free=free)
-        p.housing[take] = APARTMENT
-        p.queue_since[take] = -1
-        occupied += np.bincount(model.sector_district[p.sector[take]], weights=p.weight[take], minlength=model.D)
+        occupied += market_kernels.move_in(take, housing=p.view("housing"), code=APARTMENT, queue_since=p.view("queue_since"), queue_mark=-1,
+                                           sector=p.view("sector"), weight=p.view("weight"), sector_district=model.sector_district,
+                                           n_districts=model.D)
     model.apartments_occupied = occupied
     # rent discount paid by the housing lever; an unfunded month leaves tenants in place (the city owns the flats)
     discount_cost = float((occupied * model.rent).sum() * lev.rent_discount)
@@ -81,6 +81,7 @@ def buy_homes(model: Model) -> None:
         keep = (p.tier[buys] >= SKILLED) | (model.keyed_uniforms(p.uid[buys], draw="purchase_wait") < share)
         buys = buys[keep]
     moving_out = buys[p.housing[buys] == APARTMENT]  # a tenant who buys frees the apartment
-    model.apartments_occupied = model.apartments_occupied - np.bincount(
-        model.sector_district[p.sector[moving_out]], weights=p.weight[moving_out], minlength=model.D)
+    model.apartments_occupied = model.apartments_occupied - market_kernels.move_in(
+        moving_out, housing=p.view("housing"), code=OWNER, queue_since=p.view("queue_since"), queue_mark=None, sector=p.view("sector"),
+        weight=p.view("weight"), sector_district=model.sector_district, n_districts=model.D)
     p.housing[buys] = OWNER

@@ -58,7 +58,7 @@ def search_and_match(model: Model) -> None:
                         elasticity=beh.matching_elasticity)
         matched = draw_hires(cell=cell, weight=w, quota=quota.reshape(-1), order_draw=model.keyed_uniforms(uid, draw="search_match"),
                              margin_draw=model.keyed_uniforms(uid, draw="search_match_margin"))
-    hires = np.bincount(cell[matched], weights=w[matched], minlength=model.S * K).reshape(model.S, K)
+    hires = market_kernels.market_hires(cell=cell, weight=w, matched=matched, n_sectors=model.S, n_tiers=K)
     model.recorder.note_labour_market(vacancies=model.vacancies, seekers=u_persons, hires=hires)
     model.finding_rate = finding_rate(seekers=u_persons, hires=hires, previous=model.finding_rate)
     model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
@@ -66,10 +66,8 @@ def search_and_match(model: Model) -> None:
     place(model, seekers[matched], target[matched])
     # unmatched candidates search on for a few months (not yet counted in the stock), then go
     # elsewhere; displaced residents search on; job seekers on the job stay put
-    lost = seekers[~matched]
-    lost = lost[p.status[lost] == CANDIDATE]
-    p.search_left[lost] -= 1
-    p.status[lost[p.search_left[lost] <= 0]] = GONE
+    market_kernels.search_on(seekers, matched=matched, status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE,
+                             gone=GONE)
     p.job_seeking[: p.size] = 0
     undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
     p.status[undecided] = GONE  # candidates who did not come

@@ -39,9 +39,7 @@ def retain_and_exit(model: Model) -> None:
         p.job_seeking[considering[pick == 1]] = 1
         leavers = pick >= 2
         depart(model, considering[leavers], channel=pick[leavers] - 2)
-    searching = np.flatnonzero(p.view("status") == SEARCHING)
-    p.search_left[searching] -= 1
-    gave_up = searching[p.search_left[searching] <= 0]
+    gave_up = market_kernels.count_down_search(status=p.view("status"), search_left=p.view("search_left"), searching=SEARCHING)
     if len(gave_up):
         outside = utility.outside_utility(model) if outside is None else outside
         v_out = outside[:, p.tier[gave_up].astype(np.int64)].T
