@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.kernels import USING_NUMBA, compiled, group_order
 
 
@@ -358,24 +359,9 @@ def _clusters_below_loop(prob_by_kind, kind, u):  # pragma: no cover - compiled
     return below
 
 
-def _counting_order_loop(codes, n_groups):  # pragma: no cover - compiled
-    """Rows grouped by code, in row order within a group (a stable counting sort), and each group's bounds."""
-    bounds = np.zeros(n_groups + 1, np.int64)
-    for i in range(codes.shape[0]):
-        bounds[codes[i] + 1] += 1
-    for g in range(n_groups):
-        bounds[g + 1] += bounds[g]
-    fill = bounds[:n_groups].copy()
-    order = np.empty(codes.shape[0], np.int64)
-    for i in range(codes.shape[0]):
-        order[fill[codes[i]]] = i
-        fill[codes[i]] += 1
-    return order, bounds
-
-
 def _hired_loop(cell, weight, quota, order_draw, margin_draw):  # pragma: no cover - compiled
     n = cell.shape[0]
-    by_cell, bounds = _counting_order(cell, quota.shape[0])
+    by_cell, bounds = kernels._group_order_numba(cell, quota.shape[0])
     order = np.empty(n, np.int64)
     for g in range(quota.shape[0]):
         members = by_cell[bounds[g]:bounds[g + 1]]
@@ -396,7 +382,7 @@ def _hired_loop(cell, weight, quota, order_draw, margin_draw):  # pragma: no cov
 
 
 def _hiring_firms_loop(sector, vacancy, alive, is_platform, n_sectors, target, u):  # pragma: no cover - compiled
-    order, bounds = _counting_order(sector, n_sectors)
+    order, bounds = kernels._group_order_numba(sector, n_sectors)
     cum = np.empty(order.shape[0])
     total = 0.0
     for i in range(order.shape[0]):
@@ -443,7 +429,7 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
         if place[i] == last_place[district[i]]:
             at_margin[n_margin] = i
             n_margin += 1
-    by_district, bounds = _counting_order(district[at_margin], n_districts)
+    by_district, bounds = kernels._group_order_numba(district[at_margin], n_districts)
     # persons ahead in the district: the whole places served, then the margin's rows in row order
     cum = 0.0
     before = 0.0
@@ -458,7 +444,6 @@ def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no 
     return take
 
 
-_counting_order = compiled(_counting_order_loop)
 _hire_numba = compiled(_hire_loop)
 _seeker_kinds_numba = compiled(_seeker_kinds_loop)
 _candidates_come_numba = compiled(_candidates_come_loop)
