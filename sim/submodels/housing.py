@@ -8,7 +8,8 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import SKILLED
-from sim.kernels import group_order, housing_rows, purchase_rows, queue_places
+from sim import market_kernels
+from sim.kernels import housing_rows, purchase_rows, queue_places
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
 
 HOUSING_CODES = {"apartment": APARTMENT, "market": MARKET, "skilled": SKILLED, "employed": EMPLOYED, "searching": SEARCHING}
@@ -26,9 +27,9 @@ def allocate_housing(model: Model) -> None:
     free = np.maximum(model.apartment_supply - occupied, 0.0)
     if len(queued):
         take = apartment_allocation(model, queued, free=free)
-        p.housing[take] = APARTMENT
-        p.queue_since[take] = -1
-        occupied += np.bincount(model.sector_district[p.sector[take]], weights=p.weight[take], minlength=model.D)
+        occupied += market_kernels.move_in(take, housing=p.view("housing"), code=APARTMENT, queue_since=p.view("queue_since"), queue_mark=-1,
+                                           sector=p.view("sector"), weight=p.view("weight"), sector_district=model.sector_district,
+                                           n_districts=model.D)
     model.apartments_occupied = occupied
     # rent discount paid by the housing lever; an unfunded month leaves tenants in place (the city owns the flats)
     discount_cost = float((occupied * model.rent).sum() * lev.rent_discount)
@@ -58,21 +59,8 @@ def apartment_allocation(model: Model, queued: np.ndarray, *, free: np.ndarray) 
     district, place, weight, queue = queue_places(queued=queued, sector=p.sector, tier=p.tier, queue_since=p.queue_since, weight=p.weight,
                                                   sector_district=model.sector_district, n_months=model.n_months, n_districts=model.D,
                                                   skilled=SKILLED)
-    queue = queue.reshape(model.D, n_places)
-    served = np.cumsum(queue, axis=1) <= free[:, None]
-    short = ~served.all(axis=1)
-    last_place = np.where(short, np.argmax(~served, axis=1), n_places)  # the first place not served in full
-    ahead = np.where(last_place > 0, np.cumsum(queue, axis=1)[np.arange(model.D), np.maximum(last_place - 1, 0)], 0.0)
-    take = served[district, place]
-    at_margin = np.flatnonzero(short[district] & (place == last_place[district]))
-    if len(at_margin):
-        by_district, bounds = group_order(codes=district[at_margin], n_groups=model.D)
-        rows = at_margin[by_district]
-        d = district[rows]
-        cum = np.cumsum(weight[rows])
-        start = bounds[:-1]
-        before = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-        take[rows[ahead[d] + cum - before[d] <= free[d]]] = True
+    take = market_kernels.apartments_taken(district=district, place=place, weight=weight, queue=queue.reshape(model.D, n_places),
+                                           free=free)
     return queued[take]
 
 
@@ -93,6 +81,7 @@ def buy_homes(model: Model) -> None:
         keep = (p.tier[buys] >= SKILLED) | (model.keyed_uniforms(p.uid[buys], draw="purchase_wait") < share)
         buys = buys[keep]
     moving_out = buys[p.housing[buys] == APARTMENT]  # a tenant who buys frees the apartment
-    model.apartments_occupied = model.apartments_occupied - np.bincount(
-        model.sector_district[p.sector[moving_out]], weights=p.weight[moving_out], minlength=model.D)
+    model.apartments_occupied = model.apartments_occupied - market_kernels.move_in(
+        moving_out, housing=p.view("housing"), code=OWNER, queue_since=p.view("queue_since"), queue_mark=None, sector=p.view("sector"),
+        weight=p.view("weight"), sector_district=model.sector_district, n_districts=model.D)
     p.housing[buys] = OWNER

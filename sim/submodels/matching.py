@@ -9,7 +9,8 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
-from sim.kernels import group_order, seeker_rows, undecided_rows
+from sim import market_kernels
+from sim.kernels import seeker_rows, undecided_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 
@@ -22,40 +23,34 @@ def search_and_match(model: Model) -> None:
         model.fill_rate = np.ones(model.S)
         model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
         return
-    tier = p.tier[seekers].astype(np.int64)
     v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
     vac_share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
     # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
     log_size = np.log(np.maximum(vac_share, 1e-12))
     # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
     # logit is solved once per such kind and looked up per seeker
-    on_job = p.job_seeking[seekers] == 1
-    leaving = np.where(on_job, p.sector[seekers], model.S).astype(np.int64)  # S: no cluster excluded
-    kind = (tier * model.S + p.field[seekers]) * (model.S + 1) + leaving
-    inclusive_by_kind, cum_p_by_kind = sector_choice_table(model, log_size + v_sector)
+    tier, kind = market_kernels.seeker_kinds(seekers, columns={name: p.view(name) for name in ("tier", "field", "sector", "job_seeking")},
+                                             n_sectors=model.S)
+    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector)
     inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
-    target = clusters_below(cum_p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
+    target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
     # candidates from outside first decide whether to come at all
-    is_candidate = status[seekers] == CANDIDATE
     if model.fixed_rates:
-        comes = np.ones(len(seekers), bool)
-        target = np.where(is_candidate, fixed_sector(model, len(seekers)), target)
+        target = np.where(status[seekers] == CANDIDATE, fixed_sector(model, len(seekers)), target)
     else:
         bonus = graduate_bonus(model, channel=p.channel[seekers])
         v_out = utility.alternative_city_utility(model)[tier]
         prospect = beh.job_prospect_weight * np.log(job_prospect(model))[tier]
         p_come = 1 / (1 + np.exp(v_out - inclusive - bonus - prospect))
-        committed = is_candidate & (p.search_left[seekers] > 0)  # came in an earlier month, still looking
-        newly = is_candidate & ~committed & (model.keyed_uniforms(uid, draw="search_come") < p_come)
-        p.search_left[seekers[newly]] = max(int(round(beh.candidate_search_months)), 1)
-        comes = ~is_candidate | committed | newly
-    seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
+        comes = market_kernels.candidates_come(seekers, status=status, search_left=p.view("search_left"), p_come=p_come,
+                                               u=model.keyed_uniforms(uid, draw="search_come"), candidate=CANDIDATE,
+                                               search_months=max(int(round(beh.candidate_search_months)), 1))
+        seekers, target, tier, uid = seekers[comes], target[comes], tier[comes], uid[comes]
     # matching with frictions in each sector x tier market
-    w = p.weight[seekers].astype(float)
-    cell = target * K + tier
-    u_persons = np.bincount(cell, weights=w, minlength=model.S * K).reshape(model.S, K)
+    w, cell, u_persons = market_kernels.market_cells(seekers, target=target, tier=tier, weight=p.view("weight"), n_sectors=model.S,
+                                                     n_tiers=K)
     if model.fixed_rates:
         matched = np.ones(len(seekers), bool)
     else:
@@ -63,7 +58,7 @@ def search_and_match(model: Model) -> None:
                         elasticity=beh.matching_elasticity)
         matched = draw_hires(cell=cell, weight=w, quota=quota.reshape(-1), order_draw=model.keyed_uniforms(uid, draw="search_match"),
                              margin_draw=model.keyed_uniforms(uid, draw="search_match_margin"))
-    hires = np.bincount(cell[matched], weights=w[matched], minlength=model.S * K).reshape(model.S, K)
+    hires = market_kernels.market_hires(cell=cell, weight=w, matched=matched, n_sectors=model.S, n_tiers=K)
     model.recorder.note_labour_market(vacancies=model.vacancies, seekers=u_persons, hires=hires)
     model.finding_rate = finding_rate(seekers=u_persons, hires=hires, previous=model.finding_rate)
     model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
@@ -71,22 +66,17 @@ def search_and_match(model: Model) -> None:
     place(model, seekers[matched], target[matched])
     # unmatched candidates search on for a few months (not yet counted in the stock), then go
     # elsewhere; displaced residents search on; job seekers on the job stay put
-    lost = seekers[~matched]
-    lost = lost[p.status[lost] == CANDIDATE]
-    p.search_left[lost] -= 1
-    p.status[lost[p.search_left[lost] <= 0]] = GONE
+    market_kernels.search_on(seekers, matched=matched, status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE,
+                             gone=GONE)
     p.job_seeking[: p.size] = 0
     undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
     p.status[undecided] = GONE  # candidates who did not come
 
 
-def clusters_below(cum_p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """For each seeker, how many of its kind's cumulative cluster probabilities lie below its uniform ``u``
-    (the cluster it picks by inversion), counted one cluster at a time rather than row by row."""
-    below = np.zeros(len(kind), np.int64)
-    for j in range(cum_p_by_kind.shape[1]):
-        below += cum_p_by_kind[kind, j] < u
-    return below
+def clusters_below(p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each seeker, how many of its kind's cumulative cluster probabilities (``p_by_kind`` summed along
+    the row) lie below its uniform ``u``: the cluster it picks by inversion."""
+    return market_kernels.clusters_below(p_by_kind, kind=kind, u=u)
 
 
 def matches(*, seekers: np.ndarray, vacancies: np.ndarray, efficiency: float, elasticity: float) -> np.ndarray:
@@ -100,15 +90,7 @@ def draw_hires(*, cell: np.ndarray, weight: np.ndarray, quota: np.ndarray, order
     quota of persons is filled. The seeker who straddles the quota is hired with the probability of the part of
     it inside (``margin_draw``), so hires equal the quota in expectation and exceed it by less than one agent's
     weight; a market never hires more persons than sought a job in it."""
-    order = np.lexsort((order_draw, cell))
-    c, w = cell[order], weight[order]
-    cumulative = np.cumsum(w)
-    first = np.r_[True, c[1:] != c[:-1]]
-    before_market = np.maximum.accumulate(np.where(first, cumulative - w, 0.0))
-    before = cumulative - w - before_market  # persons ahead of the seeker in its market
-    hired = np.zeros(len(cell), bool)
-    hired[order] = before + w * margin_draw[order] < quota[c]
-    return hired
+    return market_kernels.hired(cell=cell, weight=weight, quota=quota, order_draw=order_draw, margin_draw=margin_draw)
 
 
 def job_prospect(model: Model) -> np.ndarray:
@@ -129,16 +111,12 @@ def initial_finding_rate(beh) -> np.ndarray:
 
 
 def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive value and cumulative choice probabilities of the sector logit for every kind of
+    """Inclusive value and choice probabilities of the sector logit for every kind of
     seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
-    S = model.S
-    util = np.broadcast_to(v_sector.T[:, None, None, :], (K, S, S + 1, S)).copy()
-    util += model.beh.field_affinity * np.eye(S)[None, :, None, :]
-    excluded = np.arange(S)
-    util[:, :, excluded, excluded] = -np.inf  # a job seeker on the job looks at other clusters
-    util = util.reshape(-1, S)
-    inclusive = utility.logsumexp(util, axis=1)
-    return inclusive, np.cumsum(np.exp(util - inclusive[:, None]), axis=1)
+    util, top = market_kernels.sector_utility_by_kind(v_sector, field_affinity=model.beh.field_affinity)
+    # utility.logsumexp by rows, with the row maxima found in the same pass as the table
+    inclusive = top[:, 0] + np.log(np.sum(np.exp(util - top), axis=1))
+    return inclusive, np.exp(util - inclusive[:, None])
 
 
 def fixed_sector(model: Model, n: int) -> np.ndarray:
@@ -154,40 +132,26 @@ def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
     return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
 
 
+HIRE_COLUMNS = ("status", "sector", "tier", "weight", "channel", "age", "housing", "employer", "search_left", "queue_since",
+                "months_in_city")
+
+
 def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     """Hire matched seekers into firms of their target sector, in proportion to firm vacancies."""
     if len(rows) == 0:
         return
     p, fm = model.pool, model.firms
-    order, bounds = group_order(codes=fm.view("sector"), n_groups=model.S)
-    vac = model.firm_vacancy[order] + 1e-9 * (fm.view("alive")[order] & ~fm.view("is_platform")[order])
-    cum = np.cumsum(vac)
-    start, end = bounds[:-1], bounds[1:]
-    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    hi = cum[np.maximum(end - 1, 0)]
-    draw = lo[target] + model.keyed_uniforms(p.uid[rows], draw="search_firm") * (hi[target] - lo[target])
-    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
-    firm = order[pos]
-    old_status = p.status[rows]
-    old_sector = p.sector[rows].astype(np.int64)
-    arriving = old_status == CANDIDATE
-    movers = ~arriving & (old_sector != target)  # residents changing cluster
-    tier, weight = p.tier[rows], p.weight[rows]
-    model.recorder.add_outflow(sector=old_sector[movers], tier=tier[movers], channel=model.recorder.out_internal, weight=weight[movers])
-    model.recorder.add_inflow(sector=target[movers], tier=tier[movers], channel=CHANNEL["internal"], weight=weight[movers])
-    model.recorder.add_inflow(sector=target[arriving], tier=tier[arriving], channel=p.channel[rows][arriving], weight=weight[arriving],
-                              age=p.age[rows][arriving])
-    # a talent apartment belongs to its district: moving to another district gives it up
-    left_district = movers & (model.sector_district[old_sector] != model.sector_district[target]) & (p.housing[rows] == APARTMENT)
-    p.housing[rows[left_district]] = MARKET
-    p.status[rows] = EMPLOYED
-    p.sector[rows] = target
-    p.employer[rows] = firm
-    p.search_left[rows] = 0
-    # newcomers queue for a talent apartment if eligible
-    new = rows[arriving]
-    p.queue_since[new] = model.t
-    p.months_in_city[new] = np.maximum(p.months_in_city[new], 0)
-    graduates = int(np.sum(p.weight[new][p.channel[new] == CHANNEL["graduate"]]))
+    firm = market_kernels.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
+                                       is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
+                                       u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
+    columns = {name: p.view(name) for name in HIRE_COLUMNS}
+    moves, arrivals = market_kernels.hire(rows, target=target, firm=firm, columns=columns, sector_district=model.sector_district,
+                                          month=model.t, codes=(CANDIDATE, EMPLOYED, APARTMENT, MARKET))
+    from_sector, to_sector, tier, weight = moves
+    model.recorder.add_outflow(sector=from_sector, tier=tier, channel=model.recorder.out_internal, weight=weight)
+    model.recorder.add_inflow(sector=to_sector, tier=tier, channel=CHANNEL["internal"], weight=weight)
+    sector, tier, channel, weight, age = arrivals
+    model.recorder.add_inflow(sector=sector, tier=tier, channel=channel, weight=weight, age=age)
+    graduates = int(np.sum(weight[channel == CHANNEL["graduate"]]))
     g = model.levers.graduates
     model.government.request("graduates", graduates * g.settling_allowance_yuan)

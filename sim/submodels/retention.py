@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.categories import CHANNEL
+from sim import market_kernels
+from sim.categories import CHANNEL, K
 from sim.submodels import utility
 from sim.kernels import age_a_month, first_child_rows, keyed_status_rows, retiring_rows
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
@@ -28,29 +29,20 @@ def retain_and_exit(model: Model) -> None:
     # employed talent weighs a move; displaced talent that has searched too long leaves
     considering = keyed_status_rows(p.view("uid"), status=p.view("status"), code=EMPLOYED, key=model.draw_key("consider_move"),
                                     below=beh.consider_move_per_month)
+    outside = None  # the competing cities' utility (J x K), worked out once in the month if anyone weighs them
     if len(considering):
-        s = p.sector[considering].astype(np.int64)
-        k = p.tier[considering].astype(np.int64)
-        v_stay = (utility.sector_utility(model)[s, k] + attachment(model, considering)
-                  + beh.field_affinity * (p.field[considering] == s) + utility.apartment_bonus(model) * (p.housing[considering] == APARTMENT))
-        v_out = utility.outside_utility(model)[:, k].T - np.log(model.J) - beh.moving_cost
-        if model.interactions:
-            v_sector = utility.sector_utility(model) + np.log(np.maximum(model.vacancies / np.maximum(model.vacancies.sum(axis=0), 1e-9), 1e-12))
-            v_in = best_other_cluster(model, v_sector)[s, k] - beh.internal_move_cost
-        else:
-            v_in = np.full(len(considering), -np.inf)
-        alts = np.column_stack([v_stay, v_in, v_out])
+        outside = utility.outside_utility(model)
+        alts = move_alternatives(model, considering, outside=outside)
         prob = np.exp(alts - utility.logsumexp(alts, axis=1)[:, None])
         u = model.keyed_uniforms(p.uid[considering], draw="move_choice")
         pick = utility.pick_alternative(prob, u)
         p.job_seeking[considering[pick == 1]] = 1
         leavers = pick >= 2
         depart(model, considering[leavers], channel=pick[leavers] - 2)
-    searching = np.flatnonzero(p.view("status") == SEARCHING)
-    p.search_left[searching] -= 1
-    gave_up = searching[p.search_left[searching] <= 0]
+    gave_up = market_kernels.count_down_search(status=p.view("status"), search_left=p.view("search_left"), searching=SEARCHING)
     if len(gave_up):
-        v_out = utility.outside_utility(model)[:, p.tier[gave_up].astype(np.int64)].T
+        outside = utility.outside_utility(model) if outside is None else outside
+        v_out = outside[:, p.tier[gave_up].astype(np.int64)].T
         prob = np.exp(v_out - utility.logsumexp(v_out, axis=1)[:, None])
         u = model.keyed_uniforms(p.uid[gave_up], draw="destination")
         dest = utility.pick_alternative(prob, u)
@@ -73,14 +65,28 @@ def best_other_cluster(model: Model, v_sector: np.ndarray) -> np.ndarray:
     return utility.logsumexp(other, axis=1)
 
 
-def attachment(model: Model, rows: np.ndarray) -> np.ndarray:
+def move_alternatives(model: Model, rows: np.ndarray, *, outside: np.ndarray) -> np.ndarray:
+    """Utility of staying (with the attachment to the city), of the best other cluster and of each competing
+    city (``outside``: J x K), for residents weighing a move (rows x (2 + J))."""
     p, beh = model.pool, model.beh
-    culture = utility.culture_term(model)
-    # returnees grew up or studied here: their ties count as years already spent in the city
-    tenure = p.months_in_city[rows] + beh.returnee_ties_months * (p.channel[rows] == CHANNEL["returnee"])
-    return (beh.attachment_tenure * np.log1p(tenure / 12.0) + beh.attachment_children * p.children[rows]
-            + utility.school_term(model) * p.children[rows] + beh.attachment_owner * (p.housing[rows] == OWNER)
-            + beh.attachment_apartment * (p.housing[rows] == APARTMENT) + culture)
+    v_sector = utility.sector_utility(model)
+    if model.interactions:
+        size = np.log(np.maximum(model.vacancies / np.maximum(model.vacancies.sum(axis=0), 1e-9), 1e-12))
+        other_cluster = best_other_cluster(model, v_sector + size)
+    else:
+        other_cluster = np.full((model.S, K), -np.inf)
+    tenure = market_kernels.tenure_years(rows, months_in_city=p.months_in_city, channel=p.channel, returnee=CHANNEL["returnee"],
+                                         ties_months=beh.returnee_ties_months)
+    coefficients = (beh.attachment_children, utility.school_term(model), beh.attachment_owner, beh.attachment_apartment,
+                    utility.culture_term(model), beh.field_affinity, utility.apartment_bonus(model), np.log(model.J), beh.moving_cost,
+                    beh.internal_move_cost)
+    return market_kernels.move_alternatives(rows, columns={name: p.view(name) for name in MOVE_COLUMNS},
+                                            tenure_term=beh.attachment_tenure * np.log1p(tenure), sector_utility=v_sector,
+                                            other_cluster=other_cluster, outside=outside, coefficients=coefficients,
+                                            codes=(OWNER, APARTMENT))
+
+
+MOVE_COLUMNS = ("sector", "tier", "field", "housing", "children")
 
 
 def depart(model: Model, rows: np.ndarray, *, channel: np.ndarray) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
+from sim import market_kernels
 from sim.kernels import resident_group_sum
 from sim.talent import SEARCHING
 
@@ -37,13 +38,8 @@ def _logsumexp_few_columns(x: np.ndarray) -> np.ndarray:
 def pick_alternative(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The alternative each row's uniform ``u`` picks, by inversion of the row's cumulative probabilities
     (``prob``: rows x alternatives): the number of cumulative sums below ``u``, at most the last alternative.
-    Accumulated column by column, in the order ``np.cumsum`` adds a row's terms."""
-    cumulative = prob[:, 0]
-    below = (cumulative < u).astype(np.int64)
-    for j in range(1, prob.shape[1]):
-        cumulative = cumulative + prob[:, j]
-        below += cumulative < u
-    return np.minimum(below, prob.shape[1] - 1)
+    Accumulated in the order ``np.cumsum`` adds a row's terms."""
+    return market_kernels.pick_alternative(prob, u)
 
 
 def sector_utility(model: Model) -> np.ndarray:
