@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import cohort_kernels
 from sim.categories import FEMALE, MALE, SKILLED
 from sim.dates import month_index
 
@@ -26,7 +27,7 @@ def retirement_group(sex: np.ndarray, track: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(sex) == MALE, 0, np.where(np.asarray(track) == CADRE, 1, 2))
 
 
-def _rule_table(demography: Any) -> dict[str, np.ndarray]:
+def rule_table(demography: Any) -> dict[str, np.ndarray]:
     """The three rules' numbers as arrays indexed by retirement group, in months."""
     rules = [getattr(demography, name) for name in RULES]
     # every new agent needs its retirement date, so the table is built once per set of rules (read-only)
@@ -56,7 +57,7 @@ def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np
     defaults to ``demography.retirement_reform``; without it every cohort keeps the old age. ``group`` is
     ``retirement_group(sex, track)`` where the caller has it already.
     """
-    table = _rule_table(demography)
+    table = rule_table(demography)
     group = retirement_group(sex, track) if group is None else group
     base = table["base"][group]
     if not (demography.retirement_reform if reform is None else reform):
@@ -74,7 +75,7 @@ def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray
 def oldest_working_age(month: int, *, demography: Any) -> np.ndarray:
     """By retirement group, the number of whole months A such that agents aged 0..A-1 months in ``month`` have
     not reached their statutory age, and older ones have (ages rise with age, statutory ages fall with it)."""
-    table = _rule_table(demography)
+    table = rule_table(demography)
     out = np.empty(len(RULES), dtype=np.int64)
     for g in range(len(RULES)):
         ages = np.arange(int(table["final"][g]) + 1)
@@ -119,6 +120,6 @@ def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_
 def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,
                demography: Any, group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Age in years, birth month and retirement month of agents ``age_months`` old at the end of month ``as_of``."""
-    birth = as_of - np.asarray(age_months, dtype=np.int64)
-    retire = retirement_month(birth, sex, track, demography=demography, group=group)
-    return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
+    group = retirement_group(sex, track) if group is None else group
+    return cohort_kernels.life_dates(age_months=age_months, group=group, as_of=as_of, rules=rule_table(demography),
+                                     reform=demography.retirement_reform)

@@ -10,9 +10,12 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
-from sim import demography
+from sim import cohort_kernels, demography
 from sim.categories import CHANNEL, SKILLED, TIERS
 from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MARKET, MASTER, OWNER, SKILLED_EDUCATION, Cohort
+
+
+NO_DRAWS = np.empty(0)
 
 
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
@@ -51,22 +54,32 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
             age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
-    sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_inflow, demography=demo)
-    # at least a year short of the old statutory age, which the reform only raises
-    group = demography.retirement_group(sex, track)
-    old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False, group=group) / 12
-    age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), model.unc.initial_state.working_start_age, old_age - 1) * 12)
-    age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo, group=group)
+    tier_col = cohort_column(tier, n=n, dtype=np.int8)
+    # the draws in their order: sex, track, age, field, education, children (draw_sex_and_track, draw_field and
+    # draw_education draw the same way for agents made elsewhere)
+    u_male, u_cadre = rng.random(n), rng.random(n)
+    normal = rng.normal(age_mean, age_sd, size=n)
+    sex, track, age, birth_month, retire_month = cohort_kernels.newcomer_lives(
+        u_male=u_male, u_cadre=u_cadre, tier=tier_col, normal=normal, male_share=demo.male_share_inflow,
+        cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
+        rules=demography.rule_table(demo), reform=demo.retirement_reform)
     outside = np.isscalar(sector) and sector < 0
-    sector_arr = cohort_column(sector, n=n, dtype=np.int16)
-    field = rng.integers(0, model.S, size=n).astype(np.int16) if outside else draw_field(model, sector=sector_arr, n=n)
+    sector_col = cohort_column(sector, n=n, dtype=np.int16)
+    other_field = rng.integers(0, model.S, size=n)
+    u_fit = NO_DRAWS if outside else rng.random(n)
+    u_doctorate, u_level = rng.random(n), rng.random(n)
+    field, education = cohort_kernels.field_and_education(
+        tier=tier_col, sector=sector_col, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share,
+        u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
+        cdf=education_cdf(tuple(new.skilled_education_shares)), levels=SKILLED_EDUCATION)
+    child_chance = np.minimum(np.maximum((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0),
+                              new.newcomer_children_max_share)
     return Cohort(
-        status=np.full(n, status, np.int8), tier=cohort_column(tier, n=n, dtype=np.int8), sector=sector_arr,
+        status=np.full(n, status, np.int8), tier=tier_col, sector=sector_col,
         employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
-        education=draw_education(model, tier=tier, n=n), age=age, sex=sex, track=track,
+        education=education, age=age, sex=sex, track=track,
         birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8),
-        children=(rng.random(n) < np.clip((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0,
-                                          new.newcomer_children_max_share)).astype(np.int8),
+        children=(rng.random(n) < child_chance).astype(np.int8),
         months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
         channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
         uid=model.mint_ids(n, source=source),
@@ -89,12 +102,13 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
     if count.sum() == 0:
         return
     employer = np.repeat(firm_rows, count)
-    rows = model.pool.add(new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
-                                      sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
-                                      age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel))
+    cohort = new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
+                        sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
+                        age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel)
+    rows = model.pool.add(cohort)
     model.pool.queue_since[rows] = model.t
-    model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows],
-                              age=model.pool.age[rows])
+    # the cohort's columns are the pool's new rows, of the pool's types
+    model.recorder.add_inflow(sector=cohort.sector, tier=cohort.tier, channel=CHANNEL[channel], weight=cohort.weight, age=cohort.age)
 
 
 def tailored_recruitment(model: Model) -> None:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
+from sim.cohort_kernels import add_flows
 from sim.government import LEVERS
 from sim.kernels import group_sums
 from sim.submodels import value_added
@@ -103,35 +104,21 @@ class Recorder:
         self._events[:] = 0
         self._projects[:] = 0
 
-    def _add(self, target: np.ndarray, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
-        if len(weight) == 0:
-            return
-        S, C = target.shape[1], target.shape[3]
-        channel = np.asarray(channel, dtype=np.int64)
-        idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + channel
-        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=S * K * C).reshape(S, K, C)
-
-    def _add_by_age(self, target: np.ndarray, *, age: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
-        if len(weight) == 0:
-            return
-        C = target.shape[2]
-        years = np.minimum(np.asarray(age), AGES - 1).astype(np.int64)
-        idx = years * C + np.asarray(channel, dtype=np.int64)
-        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=AGES * C).reshape(AGES, C)
-
     def add_inflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
                    age: np.ndarray | None = None) -> None:
         """Persons coming into a sector and tier; ``age`` is given for arrivals from outside (not for moves within the city)."""
-        self._add(self.inflow, sector=sector, tier=tier, channel=channel, weight=weight)
-        if age is not None:
-            self._add_by_age(self.inflow_age, age=age, channel=channel, weight=weight)
+        if len(weight):
+            t = self.m.t
+            add_flows(target=self.inflow[t], target_age=self.inflow_age[t], sector=sector, tier=tier, channel=channel, weight=weight,
+                      age=age)
 
     def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
                     age: np.ndarray | None = None) -> None:
         """Persons leaving a sector and tier; ``age`` is given for those leaving the talent stock (not for moves within the city)."""
-        self._add(self.outflow, sector=sector, tier=tier, channel=channel, weight=weight)
-        if age is not None:
-            self._add_by_age(self.outflow_age, age=age, channel=channel, weight=weight)
+        if len(weight):
+            t = self.m.t
+            add_flows(target=self.outflow[t], target_age=self.outflow_age[t], sector=sector, tier=tier, channel=channel, weight=weight,
+                      age=age)
 
     def note_labour_market(self, *, vacancies: np.ndarray, seekers: np.ndarray, hires: np.ndarray) -> None:
         """The month's matching, by sector x tier: vacancies, persons seeking there and persons hired."""

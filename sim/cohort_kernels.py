@@ -1,0 +1,195 @@
+"""Compiled passes over a cohort of new talent agents and over the month's recorded flows.
+
+Agents arrive a few to a few hundred at a time, several times a month, and each cohort's columns
+(sex, track, age, retirement, field, education) took a dozen small numpy calls whose fixed cost
+outweighed their work. Here each is one pass over the cohort's draws. The random draws themselves stay
+with the caller, in their order; these passes only turn them into columns. Every kernel has a numpy
+twin giving the same bits (integer arithmetic, comparisons, min/max, floor and one division by 12 only),
+chosen by ``USING_NUMBA``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.categories import AGES, FEMALE, MALE, SKILLED
+from sim.kernels import USING_NUMBA, compiled
+
+# retirement tracks (as sim.demography.WORKER, CADRE) and education codes (as sim.talent); sim.demography
+# imports this module, so the codes are restated here rather than imported
+WORKER, CADRE = 0, 1
+MASTER, DOCTORATE = 2, 3
+
+
+# ---------------------------------------------------------------- numpy twins
+def _life_dates_numpy(age_months, group, as_of, base, final, first, step, reform):
+    birth = as_of - np.asarray(age_months, dtype=np.int64)
+    statutory = base[group]
+    if reform:
+        steps = (birth - first[group]) // step[group] + 1
+        statutory = statutory + np.clip(steps, 0, final[group] - statutory)
+    retire = birth + statutory
+    return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
+
+
+def _newcomer_lives_numpy(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
+                          reform):
+    sex = np.where(u_male < male_share, MALE, FEMALE).astype(np.int8)
+    track = np.where((tier < SKILLED) | (u_cadre < cadre_share), CADRE, WORKER).astype(np.int8)
+    group = np.where(sex == MALE, 0, np.where(track == CADRE, 1, 2))
+    old_age = base[group] / 12
+    age_months = np.floor(np.clip(normal, youngest, old_age - 1) * 12)
+    return (sex, track, *_life_dates_numpy(age_months, group, as_of, base, final, first, step, reform))
+
+
+def _field_and_education_numpy(tier, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf,
+                               levels):
+    field = (other_field if len(u_fit) == 0 else np.where(u_fit < fit_share, sector, other_field)).astype(np.int16)
+    high_end = np.where(u_doctorate < doctorate_share, DOCTORATE, MASTER)
+    skilled = levels[np.searchsorted(cdf, u_level, side="right")]
+    return field, np.where(tier < SKILLED, high_end, skilled).astype(np.int8)
+
+
+def _add_flows_numpy(target, target_age, sector, tier, channels, channel, weight, age):
+    S, K, C = target.shape
+    codes = channels.astype(np.int64) if len(channels) else np.int64(channel)
+    idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + codes
+    weights = np.asarray(weight, float)
+    target += np.bincount(idx, weights=weights, minlength=S * K * C).reshape(S, K, C)
+    if len(age):
+        C = target_age.shape[1]
+        years = np.minimum(np.asarray(age), AGES - 1).astype(np.int64)
+        target_age += np.bincount(years * C + codes, weights=weights, minlength=AGES * C).reshape(AGES, C)
+
+
+# ---------------------------------------------------------------- compiled twins
+def _statutory_age(birth, g, base, final, first, step, reform):
+    statutory = base[g]
+    if reform:
+        steps = (birth - first[g]) // step[g] + 1
+        statutory += min(max(steps, 0), final[g] - base[g])
+    return statutory
+
+
+def _life_dates_loop(age_months, group, as_of, base, final, first, step, reform):
+    n = len(age_months)
+    age, birth_month, retire_month = np.empty(n, np.float32), np.empty(n, np.int32), np.empty(n, np.int32)
+    for i in range(n):
+        birth = as_of - np.int64(age_months[i])
+        age[i] = np.float32(age_months[i] / 12)
+        birth_month[i] = birth
+        retire_month[i] = birth + _statutory_age(birth, group[i], base, final, first, step, reform)
+    return age, birth_month, retire_month
+
+
+def _newcomer_lives_loop(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
+                         reform):
+    n = len(u_male)
+    sex, track = np.empty(n, np.int8), np.empty(n, np.int8)
+    age, birth_month, retire_month = np.empty(n, np.float32), np.empty(n, np.int32), np.empty(n, np.int32)
+    for i in range(n):
+        sex[i] = MALE if u_male[i] < male_share else FEMALE
+        track[i] = CADRE if tier[i] < SKILLED or u_cadre[i] < cadre_share else WORKER
+        g = 0 if sex[i] == MALE else (1 if track[i] == CADRE else 2)
+        # at least a year short of the old statutory age, which the reform only raises
+        oldest = base[g] / 12 - 1
+        age_months = np.floor(min(max(normal[i], youngest), oldest) * 12)
+        birth = as_of - np.int64(age_months)
+        age[i] = np.float32(age_months / 12)
+        birth_month[i] = birth
+        retire_month[i] = birth + _statutory_age(birth, g, base, final, first, step, reform)
+    return sex, track, age, birth_month, retire_month
+
+
+def _field_and_education_loop(tier, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels):
+    n = len(tier)
+    field, education = np.empty(n, np.int16), np.empty(n, np.int8)
+    for i in range(n):
+        field[i] = sector[i] if len(u_fit) and u_fit[i] < fit_share else other_field[i]
+        if tier[i] < SKILLED:
+            education[i] = DOCTORATE if u_doctorate[i] < doctorate_share else MASTER
+        else:
+            level = 0
+            while level < len(cdf) and cdf[level] <= u_level[i]:
+                level += 1
+            education[i] = levels[level]
+    return field, education
+
+
+def _add_flows_loop(target, target_age, sector, tier, channels, channel, weight, age):
+    S, K, C = target.shape
+    # each bin sums its weights in row order from zero before it is added to the month, as numpy's bincount does
+    added = np.zeros(S * K * C)
+    for i in range(len(weight)):
+        code = channels[i] if len(channels) else channel
+        added[(np.int64(sector[i]) * K + tier[i]) * C + code] += np.float64(weight[i])
+    flat = target.reshape(-1)
+    for j in range(S * K * C):
+        flat[j] += added[j]
+    if len(age):
+        C = target_age.shape[1]
+        added = np.zeros(AGES * C)
+        for i in range(len(weight)):
+            code = channels[i] if len(channels) else channel
+            added[np.int64(min(age[i], AGES - 1)) * C + code] += np.float64(weight[i])
+        flat = target_age.reshape(-1)
+        for j in range(AGES * C):
+            flat[j] += added[j]
+
+
+if USING_NUMBA:
+    _statutory_age = compiled(_statutory_age)
+    _life_dates_numba = compiled(_life_dates_loop)
+    _newcomer_lives_numba = compiled(_newcomer_lives_loop)
+    _field_and_education_numba = compiled(_field_and_education_loop)
+    _add_flows_numba = compiled(_add_flows_loop)
+
+
+# ---------------------------------------------------------------- the passes
+def life_dates(*, age_months: np.ndarray, group: np.ndarray, as_of: int, rules: dict[str, np.ndarray],
+               reform: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Age in years (float32), birth month and retirement month (int32) of agents ``age_months`` old at the end of
+    month ``as_of``; ``rules`` are the statutory rules' arrays by retirement group (``sim.demography``)."""
+    args = (int(as_of), rules["base"], rules["final"], rules["first"], rules["step"], bool(reform))
+    if USING_NUMBA:
+        return _life_dates_numba(np.asarray(age_months), np.asarray(group, np.int64), *args)
+    return _life_dates_numpy(age_months, group, *args)
+
+
+def newcomer_lives(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarray, normal: np.ndarray, male_share: float,
+                   cadre_share: float, youngest: float, as_of: int, rules: dict[str, np.ndarray],
+                   reform: bool) -> tuple[np.ndarray, ...]:
+    """Sex, track, age, birth month and retirement month of new agents from their draws: ``u_male`` and ``u_cadre``
+    uniforms, ``normal`` ages in years, kept between ``youngest`` and a year short of the old statutory age."""
+    args = (float(male_share), float(cadre_share), float(youngest), int(as_of), rules["base"], rules["final"], rules["first"],
+            rules["step"], bool(reform))
+    kernel = _newcomer_lives_numba if USING_NUMBA else _newcomer_lives_numpy
+    return kernel(u_male, u_cadre, tier, normal, *args)
+
+
+def field_and_education(*, tier: np.ndarray, sector: np.ndarray, other_field: np.ndarray, u_fit: np.ndarray, fit_share: float,
+                        u_doctorate: np.ndarray, u_level: np.ndarray, doctorate_share: float, cdf: np.ndarray,
+                        levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Field of study (int16): the sector where ``u_fit < fit_share``, else ``other_field`` (``other_field`` alone when
+    ``u_fit`` is empty); education (int8): doctorate or master for high-end tiers, for the skilled tier the level
+    whose cumulative share ``cdf`` first exceeds ``u_level``."""
+    kernel = _field_and_education_numba if USING_NUMBA else _field_and_education_numpy
+    return kernel(tier, sector, other_field, u_fit, float(fit_share), u_doctorate, u_level, float(doctorate_share), cdf, levels)
+
+
+NO_AGES = np.empty(0, np.float32)
+NO_CHANNELS = np.empty(0, np.int8)
+
+
+def add_flows(*, target: np.ndarray, target_age: np.ndarray, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int,
+              weight: np.ndarray, age: np.ndarray | None) -> None:
+    """Add persons to a month's flows by sector x tier x channel (``target``, in place), and by single year of age x
+    channel (``target_age``) when ``age`` is given; ``channel`` is one code or one per person."""
+    channels = np.asarray(channel)
+    code = int(channel) if channels.ndim == 0 else 0
+    channels = NO_CHANNELS if channels.ndim == 0 else channels
+    age = NO_AGES if age is None else age
+    if USING_NUMBA:
+        _add_flows_numba(target, target_age, sector, tier, channels, code, weight, age)
+    else:
+        _add_flows_numpy(target, target_age, sector, tier, channels, code, weight, age)
