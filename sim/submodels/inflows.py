@@ -20,6 +20,8 @@ NO_DRAWS = np.empty(0)
 
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
     """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.astype(dtype)
     if np.ndim(value) == 0:
         return np.full(n, value, dtype=dtype)
     return np.array(value, dtype=dtype)
@@ -65,13 +67,7 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
         rules=demography.rule_table(demo), reform=demo.retirement_reform)
     outside = np.isscalar(sector) and sector < 0
     sector_col = cohort_column(sector, n=n, dtype=np.int16)
-    other_field = rng.integers(0, model.S, size=n)
-    u_fit = NO_DRAWS if outside else rng.random(n)
-    u_doctorate, u_level = rng.random(n), rng.random(n)
-    field, education = cohort_kernels.field_and_education(
-        tier=tier_col, sector=sector_col, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share,
-        u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
-        cdf=education_cdf(tuple(new.skilled_education_shares)), levels=SKILLED_EDUCATION)
+    field, education = draw_field_and_education(model, tier=tier_col, sector=sector_col, fitting=not outside)
     child_chance = np.minimum(np.maximum((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0),
                               new.newcomer_children_max_share)
     return Cohort(
@@ -155,12 +151,14 @@ def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> 
     rng, ini, start = model.draw, model.region.initial, model.unc.initial_state
     n = len(age)
     # a sampled youngest age below from_age must not give a negative tenure
-    months = np.clip(rng.exponential(start.initial_tenure_mean_months, size=n), 0, np.maximum(age - from_age, 0) * 12).astype(np.int32)
-    child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
-                                                      0, start.stock_children_max_multiple)
+    # np.minimum(np.maximum(...)) is np.clip without its wrapper's cost on small cohorts
+    months = np.minimum(np.maximum(rng.exponential(start.initial_tenure_mean_months, size=n), 0),
+                        np.maximum(age - from_age, 0) * 12).astype(np.int32)
+    child_p = ini.share_with_children.value * np.minimum(np.maximum((age - start.stock_children_from_age) / start.stock_children_ramp_years,
+                                                                    0), start.stock_children_max_multiple)
     children = (rng.random(n) < child_p).astype(np.int8)
-    owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / start.ownership_ramp_months, start.ownership_min_multiple,
-                                                                  start.ownership_max_multiple)
+    owner = rng.random(n) < ini.share_home_owners.value * np.minimum(np.maximum(months / start.ownership_ramp_months, start.ownership_min_multiple),
+                                                                     start.ownership_max_multiple)
     return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
@@ -168,6 +166,18 @@ def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
     """Field of study: fits the person's sector with probability ``field_fit_share``, else any sector."""
     other = model.draw.integers(0, model.S, size=n)
     return np.where(model.draw.random(n) < model.unc.newcomers.field_fit_share, sector, other).astype(np.int16)
+
+
+def draw_field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarray, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`draw_field` (any sector alone unless ``fitting``) then :func:`draw_education`, with their draws, in one pass."""
+    rng, new, n = model.draw, model.unc.newcomers, len(tier)
+    other_field = rng.integers(0, model.S, size=n)
+    u_fit = rng.random(n) if fitting else NO_DRAWS
+    u_doctorate, u_level = rng.random(n), rng.random(n)
+    return cohort_kernels.field_and_education(
+        tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share, u_doctorate=u_doctorate,
+        u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=education_cdf(tuple(new.skilled_education_shares)),
+        levels=SKILLED_EDUCATION)
 
 
 @lru_cache(maxsize=16)

@@ -71,6 +71,12 @@ def _labels(values: list, positions: np.ndarray, *, date: bool) -> pa.Array:
     return pa.array(values, type=pa.date32() if date else pa.string()).take(pa.array(positions))
 
 
+def put_columns(rows: np.ndarray, *columns: np.ndarray) -> None:
+    """Fill the leading columns of a month's rows (sector or district x field) in place."""
+    for j, column in enumerate(columns):
+        rows[:, j] = column
+
+
 class Recorder:
     """Arrays of every output, indexed by month; ``tables`` turns them into long-format tables."""
 
@@ -125,10 +131,10 @@ class Recorder:
         self.labour[self.m.t] = np.stack([vacancies, seekers, hires], axis=-1)
 
     def note_projects(self, *, selected: np.ndarray, posted: np.ndarray, solved: np.ndarray) -> None:
-        self._projects[:] = np.column_stack([selected, posted, solved])
+        put_columns(self._projects, selected, posted, solved)
 
     def note_firm_events(self, *, entries: np.ndarray, exits: np.ndarray, promoted: np.ndarray) -> None:
-        self._events[:] = np.column_stack([entries, exits, promoted])
+        put_columns(self._events, entries, exits, promoted)
 
     def total_stock(self) -> float:
         return float(self.stock[self.m.t].sum())
@@ -162,24 +168,24 @@ class Recorder:
         firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = group_sums(
             codes=fm.view("sector"), mask=in_business, n_groups=m.S,
             columns=(np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output))
-        self.firms[t] = np.column_stack([
-            firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
-            out_by_sector * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],
-        ])
+        # the month's rows are filled column by column: the same numbers as stacking the columns, without the copies
+        put_columns(self.firms[t], firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
+                    out_by_sector * m.beh.tax_share_of_output)
+        self.firms[t][:, 6:] = self._events
         open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
-        self.projects[t] = np.column_stack([
-            self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1], self._projects[:, 2], open_demands,
-        ])
-        self.housing[t] = np.column_stack([m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent])
+        put_columns(self.projects[t], self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1],
+                    self._projects[:, 2], open_demands)
+        put_columns(self.housing[t], m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent)
         self.spending[t] = m.government.spent_this_month
         self.budget[t] = m.government.budget / 12
         ind = self._cluster_indicators(stock=self.stock[t + 1], output=out_by_sector[: m.n_clusters] * 12, firms=firms[: m.n_clusters])
         u = np.minimum(ind / self._ccd_reference, 1.0)
-        u_talent, u_industry = u[:, :2].mean(axis=1), u[:, 2:].mean(axis=1)
+        # the mean of two columns, summed in the order mean sums them
+        u_talent, u_industry = (u[:, 0] + u[:, 1]) / 2, (u[:, 2] + u[:, 3]) / 2
         c = np.divide(2 * np.sqrt(u_talent * u_industry), u_talent + u_industry, out=np.zeros_like(u_talent), where=(u_talent + u_industry) > 0)
         a = m.beh.ccd_talent_weight
         t_index = a * u_talent + (1 - a) * u_industry
-        self.coupling[t] = np.column_stack([u_talent, u_industry, c, t_index, np.sqrt(c * t_index)])
+        put_columns(self.coupling[t], u_talent, u_industry, c, t_index, np.sqrt(c * t_index))
 
     def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:
         """Per calendar year (complete or not): stock at the year's last month, inflows and outflows."""

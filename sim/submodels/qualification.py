@@ -115,11 +115,12 @@ def qualify(model: Model) -> None:
     sector = model.firms.sector[firm].astype(np.int16)
     months, children, housing = inflows.settled_circumstances(model, age=age, from_age=SETTLED_FROM_AGE)
     weight = np.full(n, per_agent, dtype=np.float32)
+    tier = np.full(n, SKILLED, np.int8)
+    field, education = inflows.draw_field_and_education(model, tier=tier, sector=sector, fitting=True)
     model.pool.add(Cohort(
-        status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, SKILLED, np.int8), sector=sector, employer=firm.astype(np.int32),
-        field=inflows.draw_field(model, sector=sector, n=n), education=inflows.draw_education(model, tier=SKILLED, n=n),
+        status=np.full(n, EMPLOYED, np.int8), tier=tier, sector=sector, employer=firm.astype(np.int32), field=field, education=education,
         age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing,
         children=children, months_in_city=months, weight=weight, channel=np.full(n, CHANNEL["qualification"], np.int8),
         uid=model.mint_ids(n, source="qualification")))
     fill_positions(model, firm_rows=firm, persons=weight.astype(float))
-    model.recorder.add_inflow(sector=sector, tier=np.full(n, SKILLED), channel=CHANNEL["qualification"], weight=weight, age=age)
+    model.recorder.add_inflow(sector=sector, tier=tier, channel=CHANNEL["qualification"], weight=weight, age=age)
