@@ -62,7 +62,26 @@ def _add_flows_numpy(target, target_age, sector, tier, channels, channel, weight
         target_age += np.bincount(years * C + codes, weights=weights, minlength=AGES * C).reshape(AGES, C)
 
 
+def _non_talent_jobs_numpy(jobs, firm_talent, alive, is_platform):
+    held = np.zeros(len(jobs))
+    held[: len(firm_talent)] = firm_talent[: len(jobs)]
+    return np.cumsum(np.maximum(jobs - held, 0.0) * (alive & ~is_platform))
+
+
 # ---------------------------------------------------------------- compiled twins
+def _non_talent_jobs_loop(jobs, firm_talent, alive, is_platform):
+    cumulative = np.empty(len(jobs))
+    total = 0.0
+    for i in range(len(jobs)):
+        free = jobs[i] - (firm_talent[i] if i < len(firm_talent) else 0.0)
+        # np.maximum(free, 0.0), which keeps NaN
+        free = (free if free >= 0.0 or free != free else 0.0) * (1.0 if alive[i] and not is_platform[i] else 0.0)
+        # a running sum from the first firm's jobs, as cumsum adds them
+        total = free if i == 0 else total + free
+        cumulative[i] = total
+    return cumulative
+
+
 def _statutory_age(birth, g, base, final, first, step, reform):
     statutory = base[g]
     if reform:
@@ -143,6 +162,7 @@ if USING_NUMBA:
     _newcomer_lives_numba = compiled(_newcomer_lives_loop)
     _field_and_education_numba = compiled(_field_and_education_loop)
     _add_flows_numba = compiled(_add_flows_loop)
+    _non_talent_jobs_numba = compiled(_non_talent_jobs_loop)
 
 
 # ---------------------------------------------------------------- the passes
@@ -193,3 +213,10 @@ def add_flows(*, target: np.ndarray, target_age: np.ndarray, sector: np.ndarray,
         _add_flows_numba(target, target_age, sector, tier, channels, code, weight, age)
     else:
         _add_flows_numpy(target, target_age, sector, tier, channels, code, weight, age)
+
+
+def cumulative_non_talent_jobs(*, jobs: np.ndarray, firm_talent: np.ndarray, alive: np.ndarray, is_platform: np.ndarray) -> np.ndarray:
+    """Running sum over firm rows of the jobs not held by talent (``firm_talent``, shorter when firms entered since it was
+    counted), none in closed firms or research platforms."""
+    kernel = _non_talent_jobs_numba if USING_NUMBA else _non_talent_jobs_numpy
+    return kernel(jobs, firm_talent, alive, is_platform)

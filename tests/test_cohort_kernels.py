@@ -60,6 +60,11 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed, reform, demo):
         args = (d["tier"], sector, d["other_field"], u_fit, 0.6, d["u_doctorate"], d["u_level"], 0.6, cdf, SKILLED_EDUCATION)
         for compiled, plain in zip(ck._field_and_education_numba(*args), ck._field_and_education_numpy(*args), strict=True):
             assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
+    rng = np.random.default_rng(seed)
+    jobs = rng.lognormal(2, 1, 3_000)
+    for firm_talent in (jobs[:2_900] * rng.uniform(0, 1.3, 2_900), jobs * rng.uniform(0, 1.3, 3_000)):
+        args = (jobs, firm_talent, rng.random(3_000) < 0.9, rng.random(3_000) < 0.05)
+        assert np.array_equal(ck._non_talent_jobs_numba(*args), ck._non_talent_jobs_numpy(*args))
     for channels, code, age in ((d["channels"], 0, d["age"]), (ck.NO_CHANNELS, 4, d["age"]), (d["channels"], 0, ck.NO_AGES)):
         targets = [(np.random.default_rng(seed).random((12, K, 6)), np.random.default_rng(seed).random((AGES, 6))) for _ in range(2)]
         ck._add_flows_numba(*targets[0], d["sector"], d["tier"], channels, code, d["weight"], age)
@@ -88,3 +93,11 @@ def test_add_flows_counts_persons_by_cell(demo):
     assert target[s, k, c] == pytest.approx(d["weight"][cell].sum())
     assert target.sum() == pytest.approx(d["weight"].sum()) == target_age.sum()
     assert target_age[AGES - 1].sum() == pytest.approx(d["weight"][d["age"] >= AGES - 1].sum())
+
+
+def test_cumulative_non_talent_jobs_leave_out_talent_closed_firms_and_platforms():
+    jobs, talent = np.array([5.0, 3.0, 4.0, 2.0, 7.0]), np.array([1.0, 4.0, 0.0, 0.0])
+    alive, platform = np.array([True, True, False, True, True]), np.array([False, False, False, True, False])
+    cumulative = ck.cumulative_non_talent_jobs(jobs=jobs, firm_talent=talent, alive=alive, is_platform=platform)
+    # firm 1 has more talent than jobs; firm 2 is closed; firm 3 is a platform; firm 4 entered after talent was counted
+    assert cumulative.tolist() == [4.0, 4.0, 4.0, 4.0, 11.0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim import demography
+from sim import cohort_kernels, demography
 from sim.categories import AGES, CHANNEL, SEXES, SKILLED
 from sim.submodels import inflows
 from sim.talent import EMPLOYED, Cohort
@@ -67,10 +67,8 @@ def employers(model: Model, n: int) -> np.ndarray:
     """Firm rows of the newly qualified: they keep the job they hold, drawn in proportion to each firm's jobs not
     held by talent (research platforms and closed firms hold none)."""
     fm = model.firms
-    held = np.zeros(fm.size)
-    held[: len(model.firm_talent)] = model.firm_talent[: fm.size]
-    non_talent_jobs = np.maximum(fm.view("jobs") - held, 0.0) * (fm.view("alive") & ~fm.view("is_platform"))
-    cumulative = np.cumsum(non_talent_jobs)
+    cumulative = cohort_kernels.cumulative_non_talent_jobs(jobs=fm.view("jobs"), firm_talent=model.firm_talent, alive=fm.view("alive"),
+                                                           is_platform=fm.view("is_platform"))
     if n == 0 or cumulative[-1] <= 0:
         return np.empty(0, dtype=np.int64)
     return np.minimum(np.searchsorted(cumulative, model.draw.random(n) * cumulative[-1], side="right"), fm.size - 1)
