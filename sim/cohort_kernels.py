@@ -68,7 +68,31 @@ def _non_talent_jobs_numpy(jobs, firm_talent, alive, is_platform):
     return np.cumsum(np.maximum(jobs - held, 0.0) * (alive & ~is_platform))
 
 
+def _whole_recruits_numpy(firm_rows, tiers, persons, u, scale):
+    per_agent = np.where(tiers == SKILLED, scale, 1)
+    expected = persons / per_agent
+    count = (np.floor(expected) + (u < expected - np.floor(expected))).astype(np.int64)
+    return np.repeat(firm_rows, count), np.repeat(tiers, count), np.repeat(per_agent, count)
+
+
 # ---------------------------------------------------------------- compiled twins
+def _whole_recruits_loop(firm_rows, tiers, persons, u, scale):
+    n = len(firm_rows)
+    count = np.empty(n, np.int64)
+    for i in range(n):
+        expected = persons[i] / (scale if tiers[i] == SKILLED else 1)
+        whole = np.floor(expected)
+        count[i] = np.int64(whole + (1.0 if u[i] < expected - whole else 0.0))
+    total = count.sum()
+    employer, tier, per_agent = np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64)
+    row = 0
+    for i in range(n):
+        for _ in range(count[i]):
+            employer[row], tier[row], per_agent[row] = firm_rows[i], tiers[i], scale if tiers[i] == SKILLED else 1
+            row += 1
+    return employer, tier, per_agent
+
+
 def _non_talent_jobs_loop(jobs, firm_talent, alive, is_platform):
     cumulative = np.empty(len(jobs))
     total = 0.0
@@ -163,6 +187,7 @@ if USING_NUMBA:
     _field_and_education_numba = compiled(_field_and_education_loop)
     _add_flows_numba = compiled(_add_flows_loop)
     _non_talent_jobs_numba = compiled(_non_talent_jobs_loop)
+    _whole_recruits_numba = compiled(_whole_recruits_loop)
 
 
 # ---------------------------------------------------------------- the passes
@@ -220,3 +245,12 @@ def cumulative_non_talent_jobs(*, jobs: np.ndarray, firm_talent: np.ndarray, ali
     counted), none in closed firms or research platforms."""
     kernel = _non_talent_jobs_numba if USING_NUMBA else _non_talent_jobs_numpy
     return kernel(jobs, firm_talent, alive, is_platform)
+
+
+def whole_recruits(*, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, u: np.ndarray,
+                   scale: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entry i's ``persons[i]`` of tier ``tiers[i]`` for firm ``firm_rows[i]`` as whole agents, rounded up where the
+    uniform ``u[i]`` falls below the fraction: one row per agent of its employer, tier and persons it stands for
+    (``scale`` in the skilled tier, else one), all int64."""
+    kernel = _whole_recruits_numba if USING_NUMBA else _whole_recruits_numpy
+    return kernel(firm_rows, tiers, persons, u, int(scale))

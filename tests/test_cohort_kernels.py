@@ -65,6 +65,10 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed, reform, demo):
     for firm_talent in (jobs[:2_900] * rng.uniform(0, 1.3, 2_900), jobs * rng.uniform(0, 1.3, 3_000)):
         args = (jobs, firm_talent, rng.random(3_000) < 0.9, rng.random(3_000) < 0.05)
         assert np.array_equal(ck._non_talent_jobs_numba(*args), ck._non_talent_jobs_numpy(*args))
+    n = 400
+    args = (rng.integers(0, 300, n), rng.integers(0, K, n), rng.uniform(0, 350, n), rng.random(n), 100)
+    for compiled, plain in zip(ck._whole_recruits_numba(*args), ck._whole_recruits_numpy(*args), strict=True):
+        assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
     for channels, code, age in ((d["channels"], 0, d["age"]), (ck.NO_CHANNELS, 4, d["age"]), (d["channels"], 0, ck.NO_AGES)):
         targets = [(np.random.default_rng(seed).random((12, K, 6)), np.random.default_rng(seed).random((AGES, 6))) for _ in range(2)]
         ck._add_flows_numba(*targets[0], d["sector"], d["tier"], channels, code, d["weight"], age)
@@ -101,3 +105,12 @@ def test_cumulative_non_talent_jobs_leave_out_talent_closed_firms_and_platforms(
     cumulative = ck.cumulative_non_talent_jobs(jobs=jobs, firm_talent=talent, alive=alive, is_platform=platform)
     # firm 1 has more talent than jobs; firm 2 is closed; firm 3 is a platform; firm 4 entered after talent was counted
     assert cumulative.tolist() == [4.0, 4.0, 4.0, 4.0, 11.0]
+
+
+def test_whole_recruits_round_persons_to_agents():
+    employer, tier, per_agent = ck.whole_recruits(firm_rows=np.array([7, 8, 9]), tiers=np.array([0, SKILLED, SKILLED]),
+                                                  persons=np.array([2.5, 250.0, 30.0]), u=np.array([0.4, 0.6, 0.2]), scale=100)
+    # 2.5 high-end persons and u below the half: three agents; 250 skilled persons at 100 each and u above the half: two;
+    # 0.3 of a skilled agent and u below it: one
+    assert employer.tolist() == [7, 7, 7, 8, 8, 9] and tier.tolist() == [0, 0, 0, SKILLED, SKILLED, SKILLED]
+    assert per_agent.tolist() == [1, 1, 1, 100, 100, 100]

@@ -89,17 +89,16 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
     to whole agents, so that the expected number of persons is exact at any scale.
     """
     firm_rows, tiers = np.atleast_1d(firm_rows).astype(np.int64), np.atleast_1d(tiers).astype(np.int64)
-    persons = np.asarray(persons, float)
     if len(firm_rows) == 0:
         return
-    per_agent = np.where(tiers == SKILLED, model.scale, 1)
-    expected = persons / per_agent
-    count = (np.floor(expected) + (model.draw.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
-    if count.sum() == 0:
+    persons = np.asarray(persons, float)
+    persons = np.full(len(firm_rows), persons) if persons.ndim == 0 else persons
+    employer, tier, per_agent = cohort_kernels.whole_recruits(firm_rows=firm_rows, tiers=tiers, persons=persons,
+                                                              u=model.draw.random(len(firm_rows)), scale=model.scale)
+    if len(employer) == 0:
         return
-    employer = np.repeat(firm_rows, count)
-    cohort = new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
-                        sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
+    cohort = new_cohort(model, n=len(employer), status=EMPLOYED, tier=tier, channel=channel,
+                        sector=model.firms.sector[employer], employer=employer, weight=per_agent,
                         age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel)
     rows = model.pool.add(cohort)
     model.pool.queue_since[rows] = model.t
