@@ -75,7 +75,30 @@ def _whole_recruits_numpy(firm_rows, tiers, persons, u, scale):
     return np.repeat(firm_rows, count), np.repeat(tiers, count), np.repeat(per_agent, count)
 
 
+def _firm_totals_numpy(sector, alive, is_platform, is_little_giant, is_project, jobs, output, n_sectors):
+    rows = np.flatnonzero(alive & ~is_platform)
+    grouped = sector[rows]
+    columns = (np.ones(len(sector)), is_little_giant, jobs, output, is_project, is_project * jobs, is_project * output)
+    return np.stack([np.bincount(grouped, weights=np.asarray(column, np.float64)[rows], minlength=n_sectors)[:n_sectors]
+                     for column in columns])
+
+
 # ---------------------------------------------------------------- compiled twins
+def _firm_totals_loop(sector, alive, is_platform, is_little_giant, is_project, jobs, output, n_sectors):
+    out = np.zeros((7, n_sectors))
+    for i in range(len(sector)):
+        if alive[i] and not is_platform[i]:
+            s, project = sector[i], 1.0 if is_project[i] else 0.0
+            out[0, s] += 1.0
+            out[1, s] += 1.0 if is_little_giant[i] else 0.0
+            out[2, s] += jobs[i]
+            out[3, s] += output[i]
+            out[4, s] += project
+            out[5, s] += project * jobs[i]
+            out[6, s] += project * output[i]
+    return out
+
+
 def _whole_recruits_loop(firm_rows, tiers, persons, u, scale):
     n = len(firm_rows)
     count = np.empty(n, np.int64)
@@ -188,6 +211,7 @@ if USING_NUMBA:
     _add_flows_numba = compiled(_add_flows_loop)
     _non_talent_jobs_numba = compiled(_non_talent_jobs_loop)
     _whole_recruits_numba = compiled(_whole_recruits_loop)
+    _firm_totals_numba = compiled(_firm_totals_loop)
 
 
 # ---------------------------------------------------------------- the passes
@@ -254,3 +278,11 @@ def whole_recruits(*, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndar
     (``scale`` in the skilled tier, else one), all int64."""
     kernel = _whole_recruits_numba if USING_NUMBA else _whole_recruits_numpy
     return kernel(firm_rows, tiers, persons, u, int(scale))
+
+
+def firm_totals(*, sector: np.ndarray, alive: np.ndarray, is_platform: np.ndarray, is_little_giant: np.ndarray, is_project: np.ndarray,
+                jobs: np.ndarray, output: np.ndarray, n_sectors: int) -> np.ndarray:
+    """By sector, over firms in business (research platforms left out), 7 x sectors: firms, little giants, jobs, output,
+    project firms, their jobs and their output; each sum in row order."""
+    kernel = _firm_totals_numba if USING_NUMBA else _firm_totals_numpy
+    return kernel(sector, alive, is_platform, is_little_giant, is_project, jobs, output, int(n_sectors))

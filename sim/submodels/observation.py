@@ -13,9 +13,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
-from sim.cohort_kernels import add_flows
+from sim.cohort_kernels import add_flows, firm_totals
 from sim.government import LEVERS
-from sim.kernels import group_sums
 from sim.submodels import value_added
 from sim.submodels.residents import city_annual, residents_by_age
 
@@ -161,13 +160,9 @@ class Recorder:
         t = m.t - 1
         self.stock[t + 1] = m.stock_by_sector_tier()
         fm = m.firms
-        in_business = fm.view("alive") & ~fm.view("is_platform")
-        output = fm.output_yuan_per_month()
-        project = fm.view("is_project")
-        jobs = fm.view("jobs")
-        firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = group_sums(
-            codes=fm.view("sector"), mask=in_business, n_groups=m.S,
-            columns=(np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output))
+        firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = firm_totals(
+            sector=fm.view("sector"), alive=fm.view("alive"), is_platform=fm.view("is_platform"), is_little_giant=fm.view("is_little_giant"),
+            is_project=fm.view("is_project"), jobs=fm.view("jobs"), output=fm.output_yuan_per_month(), n_sectors=m.S)
         # the month's rows are filled column by column: the same numbers as stacking the columns, without the copies
         put_columns(self.firms[t], firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
                     out_by_sector * m.beh.tax_share_of_output)
