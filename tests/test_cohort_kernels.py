@@ -117,3 +117,14 @@ def test_whole_recruits_round_persons_to_agents():
     # 0.3 of a skilled agent and u below it: one
     assert employer.tolist() == [7, 7, 7, 8, 8, 9] and tier.tolist() == [0, 0, 0, SKILLED, SKILLED, SKILLED]
     assert per_agent.tolist() == [1, 1, 1, 100, 100, 100]
+
+
+@pytest.mark.parametrize("reform", [False, True])
+def test_oldest_working_age_is_the_last_age_short_of_the_statutory_one(reform, demo):
+    demo = demo.model_copy(update={"retirement_reform": reform})
+    month = 2040 * 12 + 5
+    oldest = demography.oldest_working_age(month, demography=demo)
+    for g, (sex, track) in enumerate(((0, demography.CADRE), (1, demography.CADRE), (1, demography.WORKER))):
+        ages = np.arange(1_000)
+        statutory = demography.statutory_retirement_age(month - ages, np.full(1_000, sex), np.full(1_000, track), demography=demo)
+        assert oldest[g] == (ages < statutory).sum() and statutory[oldest[g] - 1] > oldest[g] - 1 >= 0
