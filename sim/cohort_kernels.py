@@ -129,14 +129,6 @@ def _non_talent_jobs_loop(jobs, firm_talent, alive, is_platform):
     return cumulative
 
 
-def _statutory_age(birth, g, base, final, first, step, reform):
-    statutory = base[g]
-    if reform:
-        steps = (birth - first[g]) // step[g] + 1
-        statutory += min(max(steps, 0), final[g] - base[g])
-    return statutory
-
-
 def _life_dates_loop(age_months, group, as_of, base, final, first, step, reform):
     n = len(age_months)
     age, birth_month, retire_month = np.empty(n, np.float32), np.empty(n, np.int32), np.empty(n, np.int32)
@@ -144,7 +136,11 @@ def _life_dates_loop(age_months, group, as_of, base, final, first, step, reform)
         birth = as_of - np.int64(age_months[i])
         age[i] = np.float32(age_months[i] / 12)
         birth_month[i] = birth
-        retire_month[i] = birth + _statutory_age(birth, group[i], base, final, first, step, reform)
+        g = group[i]
+        statutory = base[g]
+        if reform:  # written out in each loop: a call to another compiled function here costs more than the loop
+            statutory += min(max((birth - first[g]) // step[g] + 1, 0), final[g] - base[g])
+        retire_month[i] = birth + statutory
     return age, birth_month, retire_month
 
 
@@ -154,16 +150,20 @@ def _newcomer_lives_loop(u_male, u_cadre, tier, normal, male_share, cadre_share,
     sex, track = np.empty(n, np.int8), np.empty(n, np.int8)
     age, birth_month, retire_month = np.empty(n, np.float32), np.empty(n, np.int32), np.empty(n, np.int32)
     for i in range(n):
-        sex[i] = MALE if u_male[i] < male_share else FEMALE
-        track[i] = CADRE if tier[i] < SKILLED or u_cadre[i] < cadre_share else WORKER
-        g = 0 if sex[i] == MALE else (1 if track[i] == CADRE else 2)
+        male = u_male[i] < male_share
+        cadre = tier[i] < SKILLED or u_cadre[i] < cadre_share
+        sex[i], track[i] = MALE if male else FEMALE, CADRE if cadre else WORKER
+        g = 0 if male else (1 if cadre else 2)
         # at least a year short of the old statutory age, which the reform only raises
         oldest = base[g] / 12 - 1
         age_months = np.floor(min(max(normal[i], youngest), oldest) * 12)
         birth = as_of - np.int64(age_months)
         age[i] = np.float32(age_months / 12)
         birth_month[i] = birth
-        retire_month[i] = birth + _statutory_age(birth, g, base, final, first, step, reform)
+        statutory = base[g]
+        if reform:
+            statutory += min(max((birth - first[g]) // step[g] + 1, 0), final[g] - base[g])
+        retire_month[i] = birth + statutory
     return sex, track, age, birth_month, retire_month
 
 
@@ -204,7 +204,6 @@ def _add_flows_loop(target, target_age, sector, tier, channels, channel, weight,
 
 
 if USING_NUMBA:
-    _statutory_age = compiled(_statutory_age)
     _life_dates_numba = compiled(_life_dates_loop)
     _newcomer_lives_numba = compiled(_newcomer_lives_loop)
     _field_and_education_numba = compiled(_field_and_education_loop)

@@ -86,9 +86,10 @@ class TalentPool(ColumnTable):
         n = len(cohort)
         if n == 0:
             return np.empty(0, dtype=np.int64)
+        start = self.size
         rows = self._append_rows(n)
         # the new rows are one run at the end: slices are filled without an index array
-        new = slice(rows[0], rows[0] + n)
+        new = slice(start, start + n)
         for name in COHORT_FIELDS:
             getattr(self, name)[new] = getattr(cohort, name)
         self.queue_since[new] = -1
