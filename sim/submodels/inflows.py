@@ -22,7 +22,7 @@ def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
     """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
     if isinstance(value, np.ndarray) and value.ndim:
         return value.astype(dtype)
-    if np.ndim(value) == 0:
+    if isinstance(value, (int, float, np.generic)) or np.ndim(value) == 0:
         return np.full(n, value, dtype=dtype)
     return np.array(value, dtype=dtype)
 
