@@ -83,7 +83,27 @@ def _firm_totals_numpy(sector, alive, is_platform, is_little_giant, is_project, 
                      for column in columns])
 
 
+def _fill_positions_numpy(firm_rows, persons, firm_talent, firm_vacancy, firm_sector, n_sectors):
+    added = np.bincount(firm_rows, weights=persons, minlength=len(firm_sector))[: len(firm_sector)]
+    return (firm_talent + added[: len(firm_talent)], np.maximum(firm_vacancy - added[: len(firm_vacancy)], 0.0),
+            np.bincount(firm_sector[firm_rows], weights=persons, minlength=n_sectors))
+
+
 # ---------------------------------------------------------------- compiled twins
+def _fill_positions_loop(firm_rows, persons, firm_talent, firm_vacancy, firm_sector, n_sectors):
+    added, by_sector = np.zeros(len(firm_sector)), np.zeros(n_sectors)
+    for i in range(len(firm_rows)):
+        added[firm_rows[i]] += persons[i]
+        by_sector[firm_sector[firm_rows[i]]] += persons[i]
+    talent, vacancy = np.empty(len(firm_talent)), np.empty(len(firm_vacancy))
+    for f in range(len(firm_talent)):
+        talent[f] = firm_talent[f] + added[f]
+    for f in range(len(firm_vacancy)):
+        left = firm_vacancy[f] - added[f]
+        vacancy[f] = left if left >= 0.0 or left != left else 0.0  # np.maximum(left, 0.0), which keeps NaN
+    return talent, vacancy, by_sector
+
+
 def _firm_totals_loop(sector, alive, is_platform, is_little_giant, is_project, jobs, output, n_sectors):
     out = np.zeros((7, n_sectors))
     for i in range(len(sector)):
@@ -211,6 +231,7 @@ if USING_NUMBA:
     _non_talent_jobs_numba = compiled(_non_talent_jobs_loop)
     _whole_recruits_numba = compiled(_whole_recruits_loop)
     _firm_totals_numba = compiled(_firm_totals_loop)
+    _fill_positions_numba = compiled(_fill_positions_loop)
 
 
 # ---------------------------------------------------------------- the passes
@@ -285,3 +306,11 @@ def firm_totals(*, sector: np.ndarray, alive: np.ndarray, is_platform: np.ndarra
     project firms, their jobs and their output; each sum in row order."""
     kernel = _firm_totals_numba if USING_NUMBA else _firm_totals_numpy
     return kernel(sector, alive, is_platform, is_little_giant, is_project, jobs, output, int(n_sectors))
+
+
+def filled_positions(*, firm_rows: np.ndarray, persons: np.ndarray, firm_talent: np.ndarray, firm_vacancy: np.ndarray,
+                     firm_sector: np.ndarray, n_sectors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Persons taking talent positions in firms ``firm_rows``: new arrays of each firm's talent and vacancies (never
+    below zero), and the persons by sector. ``firm_talent`` and ``firm_vacancy`` may be shorter than the firm table."""
+    kernel = _fill_positions_numba if USING_NUMBA else _fill_positions_numpy
+    return kernel(firm_rows, persons, firm_talent, firm_vacancy, firm_sector, int(n_sectors))

@@ -72,6 +72,11 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed, reform, demo):
     firms = (rng.integers(0, 12, 3_000), rng.random(3_000) < 0.9, rng.random(3_000) < 0.05, rng.random(3_000) < 0.1,
              rng.random(3_000) < 0.2, jobs, rng.lognormal(10, 1, 3_000), 12)
     assert np.array_equal(ck._firm_totals_numba(*firms), ck._firm_totals_numpy(*firms))
+    rows = rng.integers(0, 3_000, 200)
+    for talent_length in (2_900, 3_000):
+        args = (rows, rng.uniform(1, 100, 200), rng.uniform(0, 50, talent_length), rng.uniform(-1, 30, talent_length), firms[0], 12)
+        for compiled, plain in zip(ck._fill_positions_numba(*args), ck._fill_positions_numpy(*args), strict=True):
+            assert np.array_equal(compiled, plain)
     for channels, code, age in ((d["channels"], 0, d["age"]), (ck.NO_CHANNELS, 4, d["age"]), (d["channels"], 0, ck.NO_AGES)):
         targets = [(np.random.default_rng(seed).random((12, K, 6)), np.random.default_rng(seed).random((AGES, 6))) for _ in range(2)]
         ck._add_flows_numba(*targets[0], d["sector"], d["tier"], channels, code, d["weight"], age)

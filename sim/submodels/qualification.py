@@ -78,11 +78,9 @@ def fill_positions(model: Model, *, firm_rows: np.ndarray, persons: np.ndarray) 
     """The newly qualified hold talent positions from now on: their firms' talent, firm vacancies and the skilled
     vacancies of their sectors are what firm planning (§7.2) would compute with them, so matching (§7.4) does not
     hire into positions they fill."""
-    fm = model.firms
-    added = np.bincount(firm_rows, weights=persons, minlength=fm.size)[: fm.size]
-    model.firm_talent = model.firm_talent + added[: len(model.firm_talent)]
-    model.firm_vacancy = np.maximum(model.firm_vacancy - added[: len(model.firm_vacancy)], 0.0)
-    by_sector = np.bincount(fm.sector[firm_rows], weights=persons, minlength=model.S)
+    model.firm_talent, model.firm_vacancy, by_sector = cohort_kernels.filled_positions(
+        firm_rows=firm_rows, persons=persons, firm_talent=model.firm_talent, firm_vacancy=model.firm_vacancy,
+        firm_sector=model.firms.view("sector"), n_sectors=model.S)
     model.vacancies[:, SKILLED] = np.maximum(model.vacancies[:, SKILLED] - by_sector, 0.0)
 
 
