@@ -274,9 +274,11 @@ def add_flows(*, target: np.ndarray, target_age: np.ndarray, sector: np.ndarray,
               weight: np.ndarray, age: np.ndarray | None) -> None:
     """Add persons to a month's flows by sector x tier x channel (``target``, in place), and by single year of age x
     channel (``target_age``) when ``age`` is given; ``channel`` is one code or one per person."""
-    channels = np.asarray(channel)
-    code = int(channel) if channels.ndim == 0 else 0
-    channels = NO_CHANNELS if channels.ndim == 0 else channels
+    channels = np.asarray(channel) if isinstance(channel, (np.ndarray, list, tuple)) else None
+    if channels is None or channels.ndim == 0:
+        code, channels = int(channel), NO_CHANNELS
+    else:
+        code = 0
     age = NO_AGES if age is None else age
     if USING_NUMBA:
         _add_flows_numba(target, target_age, sector, tier, channels, code, weight, age)

@@ -133,3 +133,13 @@ def test_oldest_working_age_is_the_last_age_short_of_the_statutory_one(reform, d
         ages = np.arange(1_000)
         statutory = demography.statutory_retirement_age(month - ages, np.full(1_000, sex), np.full(1_000, track), demography=demo)
         assert oldest[g] == (ages < statutory).sum() and statutory[oldest[g] - 1] > oldest[g] - 1 >= 0
+
+
+@pytest.mark.parametrize("channel", [4, np.int8(4), np.array(4)])
+def test_add_flows_puts_everyone_in_one_channel_given_one(channel):
+    d = _draws(5, n=200)
+    target, target_age = np.zeros((12, K, 6)), np.zeros((AGES, 6))
+    ck.add_flows(target=target, target_age=target_age, sector=d["sector"], tier=d["tier"], channel=channel, weight=d["weight"],
+                 age=None)
+    assert target[..., 4].sum() == pytest.approx(d["weight"].sum()) and target.sum() == target[..., 4].sum()
+    assert target_age.sum() == 0
