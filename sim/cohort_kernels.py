@@ -314,5 +314,8 @@ def filled_positions(*, firm_rows: np.ndarray, persons: np.ndarray, firm_talent:
                      firm_sector: np.ndarray, n_sectors: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Persons taking talent positions in firms ``firm_rows``: new arrays of each firm's talent and vacancies (never
     below zero), and the persons by sector. ``firm_talent`` and ``firm_vacancy`` may be shorter than the firm table."""
+    if max(len(firm_talent), len(firm_vacancy)) > len(firm_sector):
+        raise ValueError(f"filled positions: talent ({len(firm_talent)}) and vacancies ({len(firm_vacancy)}) are counted for more "
+                         f"firms than the {len(firm_sector)} there are")
     kernel = _fill_positions_numba if USING_NUMBA else _fill_positions_numpy
     return kernel(firm_rows, persons, firm_talent, firm_vacancy, firm_sector, int(n_sectors))
