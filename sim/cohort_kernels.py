@@ -208,7 +208,10 @@ def _add_flows_loop(target, target_age, sector, tier, channels, channel, weight,
     added = np.zeros(S * K * C)
     for i in range(len(weight)):
         code = channels[i] if len(channels) else channel
-        added[(np.int64(sector[i]) * K + tier[i]) * C + code] += np.float64(weight[i])
+        cell = (np.int64(sector[i]) * K + tier[i]) * C + code
+        if cell < 0 or cell >= len(added):  # where numpy's bincount would refuse rather than write elsewhere
+            raise ValueError("recorded flows: a sector, tier or channel outside the recorder's table")
+        added[cell] += np.float64(weight[i])
     flat = target.reshape(-1)
     for j in range(S * K * C):
         flat[j] += added[j]
@@ -217,7 +220,10 @@ def _add_flows_loop(target, target_age, sector, tier, channels, channel, weight,
         added = np.zeros(AGES * C)
         for i in range(len(weight)):
             code = channels[i] if len(channels) else channel
-            added[np.int64(min(age[i], AGES - 1)) * C + code] += np.float64(weight[i])
+            cell = np.int64(min(age[i], AGES - 1)) * C + code
+            if cell < 0 or cell >= len(added):
+                raise ValueError("recorded flows: an age or channel outside the recorder's table")
+            added[cell] += np.float64(weight[i])
         flat = target_age.reshape(-1)
         for j in range(AGES * C):
             flat[j] += added[j]

@@ -143,3 +143,10 @@ def test_add_flows_puts_everyone_in_one_channel_given_one(channel):
                  age=None)
     assert target[..., 4].sum() == pytest.approx(d["weight"].sum()) and target.sum() == target[..., 4].sum()
     assert target_age.sum() == 0
+
+
+def test_add_flows_refuse_a_sector_outside_the_table():
+    d = _draws(6, n=20)
+    with pytest.raises(ValueError):
+        ck.add_flows(target=np.zeros((12, K, 6)), target_age=np.zeros((AGES, 6)), sector=np.full(20, 12, np.int16), tier=d["tier"],
+                     channel=2, weight=d["weight"], age=d["age"])
