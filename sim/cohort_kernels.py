@@ -1,11 +1,11 @@
-"""Compiled passes over a cohort of new talent agents and over the month's recorded flows.
+"""Compiled passes over a cohort of new talent agents, the month's recorded flows and the firms they join.
 
 Agents arrive a few to a few hundred at a time, several times a month, and each cohort's columns
 (sex, track, age, retirement, field, education) took a dozen small numpy calls whose fixed cost
 outweighed their work. Here each is one pass over the cohort's draws. The random draws themselves stay
 with the caller, in their order; these passes only turn them into columns. Every kernel has a numpy
-twin giving the same bits (integer arithmetic, comparisons, min/max, floor and one division by 12 only),
-chosen by ``USING_NUMBA``.
+twin giving the same bits (integer arithmetic, comparisons, min/max, floor, sums in row order and
+divisions only; nothing transcendental), chosen by ``USING_NUMBA``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import numpy as np
 
 from sim.categories import AGES, FEMALE, MALE, SKILLED
 from sim.kernels import USING_NUMBA, compiled
+from sim.talent import DOCTORATE, MASTER
 
-# retirement tracks (as sim.demography.WORKER, CADRE) and education codes (as sim.talent); sim.demography
-# imports this module, so the codes are restated here rather than imported
+# retirement tracks, as sim.demography.WORKER and CADRE: sim.demography imports this module, so they are restated
 WORKER, CADRE = 0, 1
-MASTER, DOCTORATE = 2, 3
 
 
 # ---------------------------------------------------------------- numpy twins

@@ -85,6 +85,7 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed, reform, demo):
 
 
 def test_newcomer_lives_follow_the_statutory_rules(demo):
+    assert (ck.WORKER, ck.CADRE) == (demography.WORKER, demography.CADRE)
     d = _draws(3)
     sex, track, age, birth, retire = ck._newcomer_lives_numpy(*_lives_args(d, demo, True))
     assert np.array_equal(track[d["tier"] < SKILLED], np.full((d["tier"] < SKILLED).sum(), demography.CADRE))
