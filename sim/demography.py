@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import cohort_kernels
 from sim.categories import FEMALE, MALE, SKILLED
 from sim.dates import month_index
 
@@ -26,11 +27,15 @@ def retirement_group(sex: np.ndarray, track: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(sex) == MALE, 0, np.where(np.asarray(track) == CADRE, 1, 2))
 
 
-def _rule_table(demography: Any) -> dict[str, np.ndarray]:
+def rule_table(demography: Any) -> dict[str, np.ndarray]:
     """The three rules' numbers as arrays indexed by retirement group, in months."""
-    rules = [getattr(demography, name) for name in RULES]
     # every new agent needs its retirement date, so the table is built once per set of rules (read-only)
-    return _rule_arrays(tuple((r.base_age_years, r.final_age_years, r.first_cohort, r.cohort_months_per_step) for r in rules))
+    return _rule_arrays(_rule_numbers(demography))
+
+
+def _rule_numbers(demography: Any) -> tuple[tuple[float, float, str, int], ...]:
+    rules = [getattr(demography, name) for name in RULES]
+    return tuple((r.base_age_years, r.final_age_years, r.first_cohort, r.cohort_months_per_step) for r in rules)
 
 
 @lru_cache(maxsize=64)
@@ -56,7 +61,7 @@ def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np
     defaults to ``demography.retirement_reform``; without it every cohort keeps the old age. ``group`` is
     ``retirement_group(sex, track)`` where the caller has it already.
     """
-    table = _rule_table(demography)
+    table = rule_table(demography)
     group = retirement_group(sex, track) if group is None else group
     base = table["base"][group]
     if not (demography.retirement_reform if reform is None else reform):
@@ -74,13 +79,23 @@ def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray
 def oldest_working_age(month: int, *, demography: Any) -> np.ndarray:
     """By retirement group, the number of whole months A such that agents aged 0..A-1 months in ``month`` have
     not reached their statutory age, and older ones have (ages rise with age, statutory ages fall with it)."""
-    table = _rule_table(demography)
+    # every initial cohort asks for the same month: the answer is kept per month and set of rules (read-only)
+    return _oldest_working_age(int(month), _rule_numbers(demography), bool(demography.retirement_reform))
+
+
+@lru_cache(maxsize=64)
+def _oldest_working_age(month: int, rules: tuple[tuple[float, float, str, int], ...], reform: bool) -> np.ndarray:
+    table = _rule_arrays(rules)
     out = np.empty(len(RULES), dtype=np.int64)
     for g in range(len(RULES)):
         ages = np.arange(int(table["final"][g]) + 1)
-        sex = np.full(len(ages), MALE if g == 0 else FEMALE)
-        track = np.full(len(ages), CADRE if g == 1 else WORKER)
-        out[g] = int((ages < statutory_retirement_age(month - ages, sex, track, demography=demography)).sum())
+        birth = month - ages
+        statutory = np.full(len(ages), table["base"][g])
+        if reform:
+            steps = (birth - table["first"][g]) // table["step"][g] + 1
+            statutory = statutory + np.clip(steps, 0, table["final"][g] - table["base"][g])
+        out[g] = int((ages < statutory).sum())
+    out.flags.writeable = False
     return out
 
 
@@ -119,6 +134,6 @@ def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_
 def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,
                demography: Any, group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Age in years, birth month and retirement month of agents ``age_months`` old at the end of month ``as_of``."""
-    birth = as_of - np.asarray(age_months, dtype=np.int64)
-    retire = retirement_month(birth, sex, track, demography=demography, group=group)
-    return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
+    group = retirement_group(sex, track) if group is None else group
+    return cohort_kernels.life_dates(age_months=age_months, group=group, as_of=as_of, rules=rule_table(demography),
+                                     reform=demography.retirement_reform)

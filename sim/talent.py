@@ -73,6 +73,9 @@ class Cohort:
         return len(self.tier)
 
 
+COHORT_FIELDS = tuple(name for name in FIELDS if name in Cohort.__dataclass_fields__)
+
+
 class TalentPool(ColumnTable):
     """Talent agents, with periodic compaction of departed agents and rejected candidates."""
 
@@ -83,13 +86,15 @@ class TalentPool(ColumnTable):
         n = len(cohort)
         if n == 0:
             return np.empty(0, dtype=np.int64)
+        start = self.size
         rows = self._append_rows(n)
-        for name in self.FIELDS:
-            if hasattr(cohort, name):
-                getattr(self, name)[rows] = getattr(cohort, name)
-        self.queue_since[rows] = -1
-        self.search_left[rows] = 0
-        self.job_seeking[rows] = 0
+        # the new rows are one run at the end: slices are filled without an index array
+        new = slice(start, start + n)
+        for name in COHORT_FIELDS:
+            getattr(self, name)[new] = getattr(cohort, name)
+        self.queue_since[new] = -1
+        self.search_left[new] = 0
+        self.job_seeking[new] = 0
         return rows
 
     def compact(self) -> None:

@@ -10,14 +10,19 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
-from sim import demography
+from sim import cohort_kernels, demography
 from sim.categories import CHANNEL, SKILLED, TIERS
 from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MARKET, MASTER, OWNER, SKILLED_EDUCATION, Cohort
 
 
+NO_DRAWS = np.empty(0)
+
+
 def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
     """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
-    if np.ndim(value) == 0:
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.astype(dtype)
+    if isinstance(value, (int, float, np.generic)) or np.ndim(value) == 0:
         return np.full(n, value, dtype=dtype)
     return np.array(value, dtype=dtype)
 
@@ -51,22 +56,26 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
             age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
-    sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_inflow, demography=demo)
-    # at least a year short of the old statutory age, which the reform only raises
-    group = demography.retirement_group(sex, track)
-    old_age = demography.statutory_retirement_age(np.zeros(n, np.int64), sex, track, demography=demo, reform=False, group=group) / 12
-    age_months = np.floor(np.clip(rng.normal(age_mean, age_sd, size=n), model.unc.initial_state.working_start_age, old_age - 1) * 12)
-    age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=model.ages_as_of, demography=demo, group=group)
+    tier_col = cohort_column(tier, n=n, dtype=np.int8)
+    # the draws in their order: sex, track, age, field, education, children (draw_sex_and_track, draw_field and
+    # draw_education draw the same way for agents made elsewhere)
+    u_male, u_cadre = rng.random(n), rng.random(n)
+    normal = rng.normal(age_mean, age_sd, size=n)
+    sex, track, age, birth_month, retire_month = cohort_kernels.newcomer_lives(
+        u_male=u_male, u_cadre=u_cadre, tier=tier_col, normal=normal, male_share=demo.male_share_inflow,
+        cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
+        rules=demography.rule_table(demo), reform=demo.retirement_reform)
     outside = np.isscalar(sector) and sector < 0
-    sector_arr = cohort_column(sector, n=n, dtype=np.int16)
-    field = rng.integers(0, model.S, size=n).astype(np.int16) if outside else draw_field(model, sector=sector_arr, n=n)
+    sector_col = cohort_column(sector, n=n, dtype=np.int16)
+    field, education = draw_field_and_education(model, tier=tier_col, sector=sector_col, fitting=not outside)
+    child_chance = np.minimum(np.maximum((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0),
+                              new.newcomer_children_max_share)
     return Cohort(
-        status=np.full(n, status, np.int8), tier=cohort_column(tier, n=n, dtype=np.int8), sector=sector_arr,
+        status=np.full(n, status, np.int8), tier=tier_col, sector=sector_col,
         employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
-        education=draw_education(model, tier=tier, n=n), age=age, sex=sex, track=track,
+        education=education, age=age, sex=sex, track=track,
         birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8),
-        children=(rng.random(n) < np.clip((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0,
-                                          new.newcomer_children_max_share)).astype(np.int8),
+        children=(rng.random(n) < child_chance).astype(np.int8),
         months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
         channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
         uid=model.mint_ids(n, source=source),
@@ -80,21 +89,21 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
     to whole agents, so that the expected number of persons is exact at any scale.
     """
     firm_rows, tiers = np.atleast_1d(firm_rows).astype(np.int64), np.atleast_1d(tiers).astype(np.int64)
-    persons = np.asarray(persons, float)
     if len(firm_rows) == 0:
         return
-    per_agent = np.where(tiers == SKILLED, model.scale, 1)
-    expected = persons / per_agent
-    count = (np.floor(expected) + (model.draw.random(len(expected)) < expected - np.floor(expected))).astype(np.int64)
-    if count.sum() == 0:
+    persons = np.asarray(persons, float)
+    persons = np.full(len(firm_rows), persons) if persons.ndim == 0 else persons
+    employer, tier, per_agent = cohort_kernels.whole_recruits(firm_rows=firm_rows, tiers=tiers, persons=persons,
+                                                              u=model.draw.random(len(firm_rows)), scale=model.scale)
+    if len(employer) == 0:
         return
-    employer = np.repeat(firm_rows, count)
-    rows = model.pool.add(new_cohort(model, n=int(count.sum()), status=EMPLOYED, tier=np.repeat(tiers, count), channel=channel,
-                                      sector=model.firms.sector[employer], employer=employer, weight=np.repeat(per_agent, count),
-                                      age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel))
+    cohort = new_cohort(model, n=len(employer), status=EMPLOYED, tier=tier, channel=channel,
+                        sector=model.firms.sector[employer], employer=employer, weight=per_agent,
+                        age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel)
+    rows = model.pool.add(cohort)
     model.pool.queue_since[rows] = model.t
-    model.recorder.add_inflow(sector=model.pool.sector[rows], tier=model.pool.tier[rows], channel=CHANNEL[channel], weight=model.pool.weight[rows],
-                              age=model.pool.age[rows])
+    # the cohort's columns are the pool's new rows, of the pool's types
+    model.recorder.add_inflow(sector=cohort.sector, tier=cohort.tier, channel=CHANNEL[channel], weight=cohort.weight, age=cohort.age)
 
 
 def tailored_recruitment(model: Model) -> None:
@@ -141,12 +150,14 @@ def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> 
     rng, ini, start = model.draw, model.region.initial, model.unc.initial_state
     n = len(age)
     # a sampled youngest age below from_age must not give a negative tenure
-    months = np.clip(rng.exponential(start.initial_tenure_mean_months, size=n), 0, np.maximum(age - from_age, 0) * 12).astype(np.int32)
-    child_p = ini.share_with_children.value * np.clip((age - start.stock_children_from_age) / start.stock_children_ramp_years,
-                                                      0, start.stock_children_max_multiple)
+    # np.minimum(np.maximum(...)) is np.clip without its wrapper's cost on small cohorts
+    months = np.minimum(np.maximum(rng.exponential(start.initial_tenure_mean_months, size=n), 0),
+                        np.maximum(age - from_age, 0) * 12).astype(np.int32)
+    child_p = ini.share_with_children.value * np.minimum(np.maximum((age - start.stock_children_from_age) / start.stock_children_ramp_years,
+                                                                    0), start.stock_children_max_multiple)
     children = (rng.random(n) < child_p).astype(np.int8)
-    owner = rng.random(n) < ini.share_home_owners.value * np.clip(months / start.ownership_ramp_months, start.ownership_min_multiple,
-                                                                  start.ownership_max_multiple)
+    owner = rng.random(n) < ini.share_home_owners.value * np.minimum(np.maximum(months / start.ownership_ramp_months, start.ownership_min_multiple),
+                                                                     start.ownership_max_multiple)
     return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
@@ -154,6 +165,18 @@ def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
     """Field of study: fits the person's sector with probability ``field_fit_share``, else any sector."""
     other = model.draw.integers(0, model.S, size=n)
     return np.where(model.draw.random(n) < model.unc.newcomers.field_fit_share, sector, other).astype(np.int16)
+
+
+def draw_field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarray, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`draw_field` (any sector alone unless ``fitting``) then :func:`draw_education`, with their draws, in one pass."""
+    rng, new, n = model.draw, model.unc.newcomers, len(tier)
+    other_field = rng.integers(0, model.S, size=n)
+    u_fit = rng.random(n) if fitting else NO_DRAWS
+    u_doctorate, u_level = rng.random(n), rng.random(n)
+    return cohort_kernels.field_and_education(
+        tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share, u_doctorate=u_doctorate,
+        u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=education_cdf(tuple(new.skilled_education_shares)),
+        levels=SKILLED_EDUCATION)
 
 
 @lru_cache(maxsize=16)

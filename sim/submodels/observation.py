@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute is used below
 
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
+from sim.cohort_kernels import add_flows, firm_totals
 from sim.government import LEVERS
-from sim.kernels import group_sums
 from sim.submodels import value_added
 from sim.submodels.residents import city_annual, residents_by_age
 
@@ -70,6 +70,12 @@ def _labels(values: list, positions: np.ndarray, *, date: bool) -> pa.Array:
     return pa.array(values, type=pa.date32() if date else pa.string()).take(pa.array(positions))
 
 
+def put_columns(rows: np.ndarray, *columns: np.ndarray) -> None:
+    """Fill the leading columns of a month's rows (sector or district x field) in place."""
+    for j, column in enumerate(columns):
+        rows[:, j] = column
+
+
 class Recorder:
     """Arrays of every output, indexed by month; ``tables`` turns them into long-format tables."""
 
@@ -103,45 +109,31 @@ class Recorder:
         self._events[:] = 0
         self._projects[:] = 0
 
-    def _add(self, target: np.ndarray, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
-        if len(weight) == 0:
-            return
-        S, C = target.shape[1], target.shape[3]
-        channel = np.asarray(channel, dtype=np.int64)
-        idx = (np.asarray(sector, np.int64) * K + np.asarray(tier, np.int64)) * C + channel
-        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=S * K * C).reshape(S, K, C)
-
-    def _add_by_age(self, target: np.ndarray, *, age: np.ndarray, channel: np.ndarray | int, weight: np.ndarray) -> None:
-        if len(weight) == 0:
-            return
-        C = target.shape[2]
-        years = np.minimum(np.asarray(age), AGES - 1).astype(np.int64)
-        idx = years * C + np.asarray(channel, dtype=np.int64)
-        target[self.m.t] += np.bincount(idx, weights=np.asarray(weight, float), minlength=AGES * C).reshape(AGES, C)
-
     def add_inflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
                    age: np.ndarray | None = None) -> None:
         """Persons coming into a sector and tier; ``age`` is given for arrivals from outside (not for moves within the city)."""
-        self._add(self.inflow, sector=sector, tier=tier, channel=channel, weight=weight)
-        if age is not None:
-            self._add_by_age(self.inflow_age, age=age, channel=channel, weight=weight)
+        if len(weight):
+            t = self.m.t
+            add_flows(target=self.inflow[t], target_age=self.inflow_age[t], sector=sector, tier=tier, channel=channel, weight=weight,
+                      age=age)
 
     def add_outflow(self, *, sector: np.ndarray, tier: np.ndarray, channel: np.ndarray | int, weight: np.ndarray,
                     age: np.ndarray | None = None) -> None:
         """Persons leaving a sector and tier; ``age`` is given for those leaving the talent stock (not for moves within the city)."""
-        self._add(self.outflow, sector=sector, tier=tier, channel=channel, weight=weight)
-        if age is not None:
-            self._add_by_age(self.outflow_age, age=age, channel=channel, weight=weight)
+        if len(weight):
+            t = self.m.t
+            add_flows(target=self.outflow[t], target_age=self.outflow_age[t], sector=sector, tier=tier, channel=channel, weight=weight,
+                      age=age)
 
     def note_labour_market(self, *, vacancies: np.ndarray, seekers: np.ndarray, hires: np.ndarray) -> None:
         """The month's matching, by sector x tier: vacancies, persons seeking there and persons hired."""
         self.labour[self.m.t] = np.stack([vacancies, seekers, hires], axis=-1)
 
     def note_projects(self, *, selected: np.ndarray, posted: np.ndarray, solved: np.ndarray) -> None:
-        self._projects[:] = np.column_stack([selected, posted, solved])
+        put_columns(self._projects, selected, posted, solved)
 
     def note_firm_events(self, *, entries: np.ndarray, exits: np.ndarray, promoted: np.ndarray) -> None:
-        self._events[:] = np.column_stack([entries, exits, promoted])
+        put_columns(self._events, entries, exits, promoted)
 
     def total_stock(self) -> float:
         return float(self.stock[self.m.t].sum())
@@ -168,31 +160,27 @@ class Recorder:
         t = m.t - 1
         self.stock[t + 1] = m.stock_by_sector_tier()
         fm = m.firms
-        in_business = fm.view("alive") & ~fm.view("is_platform")
-        output = fm.output_yuan_per_month()
-        project = fm.view("is_project")
-        jobs = fm.view("jobs")
-        firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = group_sums(
-            codes=fm.view("sector"), mask=in_business, n_groups=m.S,
-            columns=(np.ones(fm.size), fm.view("is_little_giant"), jobs, output, project, project * jobs, project * output))
-        self.firms[t] = np.column_stack([
-            firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
-            out_by_sector * m.beh.tax_share_of_output, self._events[:, 0], self._events[:, 1], self._events[:, 2],
-        ])
+        firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = firm_totals(
+            sector=fm.view("sector"), alive=fm.view("alive"), is_platform=fm.view("is_platform"), is_little_giant=fm.view("is_little_giant"),
+            is_project=fm.view("is_project"), jobs=fm.view("jobs"), output=fm.output_yuan_per_month(), n_sectors=m.S)
+        # the month's rows are filled column by column: the same numbers as stacking the columns, without the copies
+        put_columns(self.firms[t], firms, giants, jobs_by_sector, out_by_sector, value_added.value_added(m, output=out_by_sector),
+                    out_by_sector * m.beh.tax_share_of_output)
+        self.firms[t][:, 6:] = self._events
         open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
-        self.projects[t] = np.column_stack([
-            self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1], self._projects[:, 2], open_demands,
-        ])
-        self.housing[t] = np.column_stack([m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent])
+        put_columns(self.projects[t], self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1],
+                    self._projects[:, 2], open_demands)
+        put_columns(self.housing[t], m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent)
         self.spending[t] = m.government.spent_this_month
         self.budget[t] = m.government.budget / 12
         ind = self._cluster_indicators(stock=self.stock[t + 1], output=out_by_sector[: m.n_clusters] * 12, firms=firms[: m.n_clusters])
         u = np.minimum(ind / self._ccd_reference, 1.0)
-        u_talent, u_industry = u[:, :2].mean(axis=1), u[:, 2:].mean(axis=1)
+        # the mean of two columns, summed in the order mean sums them
+        u_talent, u_industry = (u[:, 0] + u[:, 1]) / 2, (u[:, 2] + u[:, 3]) / 2
         c = np.divide(2 * np.sqrt(u_talent * u_industry), u_talent + u_industry, out=np.zeros_like(u_talent), where=(u_talent + u_industry) > 0)
         a = m.beh.ccd_talent_weight
         t_index = a * u_talent + (1 - a) * u_industry
-        self.coupling[t] = np.column_stack([u_talent, u_industry, c, t_index, np.sqrt(c * t_index)])
+        put_columns(self.coupling[t], u_talent, u_industry, c, t_index, np.sqrt(c * t_index))
 
     def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:
         """Per calendar year (complete or not): stock at the year's last month, inflows and outflows."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim import demography
+from sim import cohort_kernels, demography
 from sim.categories import AGES, CHANNEL, SEXES, SKILLED
 from sim.submodels import inflows
 from sim.talent import EMPLOYED, Cohort
@@ -67,10 +67,8 @@ def employers(model: Model, n: int) -> np.ndarray:
     """Firm rows of the newly qualified: they keep the job they hold, drawn in proportion to each firm's jobs not
     held by talent (research platforms and closed firms hold none)."""
     fm = model.firms
-    held = np.zeros(fm.size)
-    held[: len(model.firm_talent)] = model.firm_talent[: fm.size]
-    non_talent_jobs = np.maximum(fm.view("jobs") - held, 0.0) * (fm.view("alive") & ~fm.view("is_platform"))
-    cumulative = np.cumsum(non_talent_jobs)
+    cumulative = cohort_kernels.cumulative_non_talent_jobs(jobs=fm.view("jobs"), firm_talent=model.firm_talent, alive=fm.view("alive"),
+                                                           is_platform=fm.view("is_platform"))
     if n == 0 or cumulative[-1] <= 0:
         return np.empty(0, dtype=np.int64)
     return np.minimum(np.searchsorted(cumulative, model.draw.random(n) * cumulative[-1], side="right"), fm.size - 1)
@@ -80,11 +78,9 @@ def fill_positions(model: Model, *, firm_rows: np.ndarray, persons: np.ndarray) 
     """The newly qualified hold talent positions from now on: their firms' talent, firm vacancies and the skilled
     vacancies of their sectors are what firm planning (§7.2) would compute with them, so matching (§7.4) does not
     hire into positions they fill."""
-    fm = model.firms
-    added = np.bincount(firm_rows, weights=persons, minlength=fm.size)[: fm.size]
-    model.firm_talent = model.firm_talent + added[: len(model.firm_talent)]
-    model.firm_vacancy = np.maximum(model.firm_vacancy - added[: len(model.firm_vacancy)], 0.0)
-    by_sector = np.bincount(fm.sector[firm_rows], weights=persons, minlength=model.S)
+    model.firm_talent, model.firm_vacancy, by_sector = cohort_kernels.filled_positions(
+        firm_rows=firm_rows, persons=persons, firm_talent=model.firm_talent, firm_vacancy=model.firm_vacancy,
+        firm_sector=model.firms.view("sector"), n_sectors=model.S)
     model.vacancies[:, SKILLED] = np.maximum(model.vacancies[:, SKILLED] - by_sector, 0.0)
 
 
@@ -115,11 +111,12 @@ def qualify(model: Model) -> None:
     sector = model.firms.sector[firm].astype(np.int16)
     months, children, housing = inflows.settled_circumstances(model, age=age, from_age=SETTLED_FROM_AGE)
     weight = np.full(n, per_agent, dtype=np.float32)
+    tier = np.full(n, SKILLED, np.int8)
+    field, education = inflows.draw_field_and_education(model, tier=tier, sector=sector, fitting=True)
     model.pool.add(Cohort(
-        status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, SKILLED, np.int8), sector=sector, employer=firm.astype(np.int32),
-        field=inflows.draw_field(model, sector=sector, n=n), education=inflows.draw_education(model, tier=SKILLED, n=n),
+        status=np.full(n, EMPLOYED, np.int8), tier=tier, sector=sector, employer=firm.astype(np.int32), field=field, education=education,
         age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing,
         children=children, months_in_city=months, weight=weight, channel=np.full(n, CHANNEL["qualification"], np.int8),
         uid=model.mint_ids(n, source="qualification")))
     fill_positions(model, firm_rows=firm, persons=weight.astype(float))
-    model.recorder.add_inflow(sector=sector, tier=np.full(n, SKILLED), channel=CHANNEL["qualification"], weight=weight, age=age)
+    model.recorder.add_inflow(sector=sector, tier=tier, channel=CHANNEL["qualification"], weight=weight, age=age)

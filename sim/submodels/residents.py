@@ -9,6 +9,7 @@ gains a qualification (§7.11, which takes them out of the cohorts itself).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -37,6 +38,15 @@ class VitalRates:
     migration: np.ndarray   # shares of the non-talent net migrants, sex x age, summing to 1
     net_migration: float    # non-talent net migrants per year
     boy_share: float        # share of boys among births
+
+    # the month's death probabilities and net migrants by cohort, the same every month of a run
+    @cached_property
+    def monthly_deaths(self) -> np.ndarray:
+        return -np.expm1(-self.mortality / 12)
+
+    @cached_property
+    def monthly_migrants(self) -> np.ndarray:
+        return self.net_migration / 12 * self.migration
 
 
 @dataclass(frozen=True)
@@ -137,10 +147,10 @@ def advance_month(non_talent: np.ndarray, *, rates: VitalRates, talent_women: np
     (``leaving``, at most the residents there are) change the cohorts; then a twelfth of each single year
     ages by one and the newborns enter at age 0.
     """
-    deaths = non_talent * -np.expm1(-rates.mortality / 12)
+    deaths = non_talent * rates.monthly_deaths
     births = float((rates.fertility * (non_talent[FEMALE] + talent_women)).sum() / 12)
     after = non_talent - deaths
-    moved = np.maximum(after + rates.net_migration / 12 * rates.migration, 0.0)
+    moved = np.maximum(after + rates.monthly_migrants, 0.0)
     migration = moved - after
     left = np.minimum(leaving, moved + joining)
     after = moved + joining - left
@@ -183,8 +193,15 @@ class Residents:
         self.non_talent_total = np.zeros(n_months + 1)
         self.non_talent_total[0] = non_talent.sum()
         self.talent_age_share = talent_age / max(talent_age.sum(), 1e-12)  # sex x age
+        self._split_of: np.ndarray | None = None
         self.snapshots = {0: (non_talent.copy(), talent_age)}  # month index (0 = initial state) -> (non-talent, talent by sex x age)
         self.start = start  # the projection from the census to the initial state
+
+    def talent_split(self) -> np.ndarray:
+        """:func:`sex_shares_by_age` of the talent's ages, recomputed only when a snapshot has replaced them."""
+        if self._split_of is not self.talent_age_share:
+            self._split, self._split_of = sex_shares_by_age(self.talent_age_share), self.talent_age_share
+        return self._split
 
     def total(self, *, talent: float) -> float:
         return float(self.non_talent.sum() + talent)
@@ -249,7 +266,7 @@ def move_residents(model: Model) -> None:
     (retirements and local graduates here; the month's qualifications, §7.11, were taken out before)."""
     res, rec, t, demo = model.residents, model.recorder, model.t, model.unc.residents
     talent_women = model.stock.sum() * res.talent_age_share[FEMALE]
-    split = sex_shares_by_age(res.talent_age_share)
+    split = res.talent_split()
     retired = rec.outflow_age[t][:, rec.out_retirement]
     local_graduates = rec.inflow_age[t][:, CHANNEL["graduate"]] * demo.local_graduate_share
     res.non_talent, flows = advance_month(res.non_talent, rates=res.rates, talent_women=talent_women,
