@@ -8,13 +8,32 @@ identical numbers; ``TALENTSIM_NUMBA=0`` selects the numpy path.
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
 
-from sim.compiler import USING_NUMBA, compiled
-from sim.kernel_parts import each_row_in_parts, rows_in_parts, sums_in_parts
+from sim.kernel_parts import each_row_in_parts, rows_in_parts
 
+
+def _load_numba():
+    if os.environ.get("TALENTSIM_NUMBA", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return None
+    try:
+        import numba
+    except ImportError:
+        return None
+    return numba
+
+
+_numba = _load_numba()
+USING_NUMBA = _numba is not None
+
+
+def compiled(function):
+    """``function`` compiled by numba (cached on disk, releasing the GIL), or None without numba: a module
+    keeps its numpy twin of every compiled kernel and chooses by :data:`USING_NUMBA`."""
+    return _numba.njit(cache=True, nogil=True)(function) if USING_NUMBA else None
 
 
 # ---------------------------------------------------------------- numpy path
@@ -459,12 +478,8 @@ def employment(*, status: np.ndarray, employed_code: int, employer: np.ndarray, 
     """Employed persons by firm row, and by (sector, tier) in firms other than research platforms."""
     n_sectors, n_tiers = shape
     n_firms = len(is_platform)
-    if USING_NUMBA:
-        by_firm, filled = sums_in_parts(lambda part: _employment_numba(status[part], employed_code, employer[part], sector[part], tier[part],
-                                                                       n_tiers, weights[part], is_platform, n_firms, n_sectors),
-                                        weights=weights, n_rows=len(status))
-    else:
-        by_firm, filled = _employment_numpy(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms, n_sectors)
+    kernel = _employment_numba if USING_NUMBA else _employment_numpy
+    by_firm, filled = kernel(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms, n_sectors)
     return by_firm, filled.reshape(n_sectors, n_tiers)
 
 
@@ -599,8 +614,7 @@ def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarra
 def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
     """``group_sum`` over residents (``status <= searching``), without building their mask."""
     if USING_NUMBA:
-        return sums_in_parts(lambda part: (_resident_group_sum_numba(codes[part], weights[part], status[part], searching, n_groups),),
-                             weights=weights, n_rows=len(codes))[0]
+        return _resident_group_sum_numba(codes, weights, status, searching, n_groups)
     return _group_sum_numpy(codes, weights, status <= searching, n_groups)
 
 
@@ -609,8 +623,7 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     """``group_table`` over residents (``status <= searching``), without building their mask."""
     n_outer, n_inner = shape
     if USING_NUMBA:
-        flat = sums_in_parts(lambda part: (_resident_group_sum2_numba(outer[part], inner[part], n_inner, weights[part], status[part], searching,
-                                                                      n_outer * n_inner),), weights=weights, n_rows=len(outer))[0]
+        flat = _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_outer * n_inner)
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)
@@ -640,6 +653,5 @@ def queued_sum(*, codes: np.ndarray, weights: np.ndarray, queue_since: np.ndarra
                n_groups: int) -> np.ndarray:
     """Sum of ``weights`` by ``codes`` over employed rows in the apartment queue (``queue_since >= 0``)."""
     if USING_NUMBA:
-        return sums_in_parts(lambda part: (_queued_sum_numba(codes[part], weights[part], queue_since[part], status[part], employed, n_groups),),
-                             weights=weights, n_rows=len(codes))[0]
+        return _queued_sum_numba(codes, weights, queue_since, status, employed, n_groups)
     return _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups)
