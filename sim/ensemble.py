@@ -37,7 +37,6 @@ import pyarrow.parquet as pq
 from sim.categories import PARAMETERS_AND_SEEDS, SEED_ONLY, TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
 from sim.inputs import MAX_SWEEP_POINTS, SCHEDULER_TIMEOUT_S
-from sim.kernel_parts import THREADS_ENV
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
 if TYPE_CHECKING:
@@ -336,9 +335,7 @@ class _client:
             # temporary array back to the OS at once; the model allocates many, and runs took 30% longer.
             # Each worker also samples its running task's stack every 10 ms for the dashboard's profile
             # page, which made runs 10% longer: it runs only when the dashboard is asked for.
-            # A worker has a core of its own: its passes over the talent table are not split between threads (sim.kernel_parts).
             settings = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                        f"distributed.nanny.pre-spawn-environ.{THREADS_ENV}": "1",
                         "distributed.worker.profile.enabled": self.dashboard}
             with dask.config.set(settings):
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",

@@ -13,8 +13,6 @@ from typing import Sequence
 
 import numpy as np
 
-from sim.kernel_parts import each_row_in_parts, rows_in_parts
-
 
 def _load_numba():
     if os.environ.get("TALENTSIM_NUMBA", "1").strip().lower() in {"0", "false", "no", "off"}:
@@ -485,9 +483,8 @@ def employment(*, status: np.ndarray, employed_code: int, employer: np.ndarray, 
 
 def employees_of(*, status: np.ndarray, employed_code: int, employer: np.ndarray, firm_mask: np.ndarray) -> np.ndarray:
     """Rows of employed agents whose employer's row is set in ``firm_mask``, in row order."""
-    if USING_NUMBA:
-        return rows_in_parts(lambda part: _employees_of_numba(status[part], employed_code, employer[part], firm_mask), n_rows=len(status))
-    return _employees_of_numpy(status, employed_code, employer, firm_mask)
+    kernel = _employees_of_numba if USING_NUMBA else _employees_of_numpy
+    return kernel(status, employed_code, employer, firm_mask)
 
 
 def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
@@ -508,9 +505,7 @@ def age_a_month(*, age: np.ndarray, birth_month: np.ndarray, months_in_city: np.
     """In place, every row: age in years of whole months since birth as of ``month``; a month more in the city
     except for newcomers (``status == newcomer_code``), who are not in the city yet."""
     if USING_NUMBA:
-        month, newcomer_code = np.int64(month), np.int64(newcomer_code)
-        each_row_in_parts(lambda part: _age_a_month_numba(age[part], birth_month[part], months_in_city[part], status[part], month,
-                                                          newcomer_code), n_rows=len(age))
+        _age_a_month_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code))
     else:
         _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code)
 
@@ -529,8 +524,7 @@ def keyed_rows(ids: np.ndarray, *, mask: np.ndarray, key: int, below: float) -> 
     """
     key = np.uint64(key)
     if USING_NUMBA:
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return rows_in_parts(lambda part: _keyed_rows_numba(ids[part], mask[part], key, float(below)), n_rows=len(ids))
+        return _keyed_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), mask, key, float(below))
     return _keyed_rows_numpy(ids, mask, key, float(below))
 
 
@@ -580,23 +574,20 @@ def keep_rows(column: np.ndarray, *, rows: np.ndarray) -> None:
 
 def retiring_rows(*, retire_month: np.ndarray, status: np.ndarray, month: int, searching: int) -> np.ndarray:
     """Rows of residents (``status <= searching``) whose retirement month has come by ``month``."""
-    if USING_NUMBA:
-        return rows_in_parts(lambda part: _retiring_rows_numba(retire_month[part], status[part], int(month), searching), n_rows=len(status))
-    return _retiring_rows_numpy(retire_month, status, int(month), searching)
+    kernel = _retiring_rows_numba if USING_NUMBA else _retiring_rows_numpy
+    return kernel(retire_month, status, int(month), searching)
 
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:
     """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
-    if USING_NUMBA:
-        return rows_in_parts(lambda part: _seeker_rows_numba(status[part], job_seeking[part], candidate, searching), n_rows=len(status))
-    return _seeker_rows_numpy(status, job_seeking, candidate, searching)
+    kernel = _seeker_rows_numba if USING_NUMBA else _seeker_rows_numpy
+    return kernel(status, job_seeking, candidate, searching)
 
 
 def undecided_rows(*, status: np.ndarray, search_left: np.ndarray, candidate: int) -> np.ndarray:
     """Rows of candidates whose search time has run out."""
-    if USING_NUMBA:
-        return rows_in_parts(lambda part: _undecided_rows_numba(status[part], search_left[part], candidate), n_rows=len(status))
-    return _undecided_rows_numpy(status, search_left, candidate)
+    kernel = _undecided_rows_numba if USING_NUMBA else _undecided_rows_numpy
+    return kernel(status, search_left, candidate)
 
 
 def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarray, age: np.ndarray, key: int, below: float,
@@ -605,9 +596,8 @@ def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarra
     ``keyed_rows`` over that mask, in one pass."""
     key = np.uint64(key)
     if USING_NUMBA:
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return rows_in_parts(lambda part: _first_child_rows_numba(ids[part], status[part], children[part], age[part], key, float(below),
-                                                                  searching, float(age_from), float(age_to)), n_rows=len(ids))
+        return _first_child_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, children, age, key, float(below), searching,
+                                       float(age_from), float(age_to))
     return _first_child_rows_numpy(ids, status, children, age, key, float(below), searching, age_from, age_to)
 
 
@@ -633,8 +623,7 @@ def keyed_status_rows(ids: np.ndarray, *, status: np.ndarray, code: int, key: in
     """``keyed_rows`` over the rows whose status is ``code``, in one pass."""
     key = np.uint64(key)
     if USING_NUMBA:
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return rows_in_parts(lambda part: _keyed_status_rows_numba(ids[part], status[part], code, key, float(below)), n_rows=len(ids))
+        return _keyed_status_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, code, key, float(below))
     return _keyed_status_rows_numpy(ids, status, code, key, float(below))
 
 
@@ -643,9 +632,8 @@ def purchase_rows(ids: np.ndarray, *, status: np.ndarray, searching: int, housin
     """``keyed_rows`` over residents who do not own their home and have lived ``min_months`` in the city, in one pass."""
     key = np.uint64(key)
     if USING_NUMBA:
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return rows_in_parts(lambda part: _purchase_rows_numba(ids[part], status[part], searching, housing[part], owner, months_in_city[part],
-                                                               float(min_months), key, float(below)), n_rows=len(ids))
+        return _purchase_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, searching, housing, owner, months_in_city,
+                                    float(min_months), key, float(below))
     return _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, float(below))
 
 
