@@ -20,14 +20,21 @@ from sim.talent import DOCTORATE, MASTER
 WORKER, CADRE = 0, 1
 
 
+def statutory_months(birth_month: np.ndarray, group: np.ndarray, *, rules: dict[str, np.ndarray], reform: bool) -> np.ndarray:
+    """Statutory retirement age in months by birth month and retirement group, from the rules' arrays
+    (``sim.demography.rule_table``): ``base``, or under the reform one month more for every ``step`` months of
+    birth from ``first`` on, up to ``final``. The compiled passes below write the same rule out per agent."""
+    base = rules["base"][group]
+    if not reform:
+        return base
+    steps = (np.asarray(birth_month, dtype=np.int64) - rules["first"][group]) // rules["step"][group] + 1
+    return base + np.clip(steps, 0, rules["final"][group] - base)
+
+
 # ---------------------------------------------------------------- numpy twins
 def _life_dates_numpy(age_months, group, as_of, base, final, first, step, reform):
     birth = as_of - np.asarray(age_months, dtype=np.int64)
-    statutory = base[group]
-    if reform:
-        steps = (birth - first[group]) // step[group] + 1
-        statutory = statutory + np.clip(steps, 0, final[group] - statutory)
-    retire = birth + statutory
+    retire = birth + statutory_months(birth, group, rules={"base": base, "final": final, "first": first, "step": step}, reform=reform)
     return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
 
 

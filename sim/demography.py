@@ -61,13 +61,9 @@ def statutory_retirement_age(birth_month: np.ndarray, sex: np.ndarray, track: np
     defaults to ``demography.retirement_reform``; without it every cohort keeps the old age. ``group`` is
     ``retirement_group(sex, track)`` where the caller has it already.
     """
-    table = rule_table(demography)
     group = retirement_group(sex, track) if group is None else group
-    base = table["base"][group]
-    if not (demography.retirement_reform if reform is None else reform):
-        return base
-    steps = (np.asarray(birth_month, dtype=np.int64) - table["first"][group]) // table["step"][group] + 1
-    return base + np.clip(steps, 0, table["final"][group] - base)
+    return cohort_kernels.statutory_months(birth_month, group, rules=rule_table(demography),
+                                           reform=demography.retirement_reform if reform is None else reform)
 
 
 def retirement_month(birth_month: np.ndarray, sex: np.ndarray, track: np.ndarray, *, demography: Any,
@@ -89,11 +85,7 @@ def _oldest_working_age(month: int, rules: tuple[tuple[float, float, str, int], 
     out = np.empty(len(RULES), dtype=np.int64)
     for g in range(len(RULES)):
         ages = np.arange(int(table["final"][g]) + 1)
-        birth = month - ages
-        statutory = np.full(len(ages), table["base"][g])
-        if reform:
-            steps = (birth - table["first"][g]) // table["step"][g] + 1
-            statutory = statutory + np.clip(steps, 0, table["final"][g] - table["base"][g])
+        statutory = cohort_kernels.statutory_months(month - ages, np.full(len(ages), g), rules=table, reform=reform)
         out[g] = int((ages < statutory).sum())
     out.flags.writeable = False
     return out

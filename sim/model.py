@@ -175,7 +175,6 @@ class TalentModel(mesa.Model):
         # (common random numbers: differences between scenarios come from the levers).
         super().__init__(rng=np.random.default_rng(np.random.SeedSequence(root_seed).spawn(1)[0]))
         self._root_seed = root_seed
-        self._process = None  # the process now running
         self.draw: np.random.Generator | NoStream = self.rng  # its stream while it runs; the model's own generator outside
         self._minted: dict[tuple[int, str], int] = {}
 
@@ -485,13 +484,11 @@ class TalentModel(mesa.Model):
 
     def run_process(self, process: str, submodel: Callable[["TalentModel"], None]) -> None:
         """Run one submodel of the month with its own random stream (also how a test runs one alone)."""
-        self._process = process
         # an attribute, not a property: a month reads it tens of thousands of times
         self.draw = self._stream(process) if process in STREAM_INDEX else NoStream(process)
         try:
             submodel(self)
         finally:
-            self._process = None
             self.draw = self.rng
 
     def end_month(self) -> None:
@@ -506,8 +503,8 @@ class TalentModel(mesa.Model):
             self.running = False
 
     def _start_month_draws(self) -> None:
-        """This month's keys of the per-agent draws, and its streams (one per process and one for the
-        challenges within run_projects), each made when its process first draws."""
+        """This month's keys of the per-agent draws, and a fresh set of its streams (one per process, made when the
+        process starts, and one for the challenges within run_projects, made when they first draw)."""
         self._draw_keys = dict(zip(AGENT_DRAWS, self._month_draw_keys[self.t].tolist()))
         self._minted = {}
         self._streams = {}
