@@ -379,10 +379,11 @@ class TalentModel(mesa.Model):
                                                   bands=ini.resident_age_bands)
         age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=self.ages_as_of, demography=demo)
         months, children, housing = inflows.settled_circumstances(self, age=age, from_age=start.working_start_age)
+        employer = firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)]
+        tiers, sectors = np.full(n, tier, np.int8), np.full(n, sector, np.int16)
+        field, education = inflows.draw_field_and_education(self, tier=tiers, sector=sectors, fitting=True)
         self.pool.add(Cohort(
-            status=np.full(n, EMPLOYED, np.int8), tier=np.full(n, tier, np.int8), sector=np.full(n, sector, np.int16),
-            employer=firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)],
-            field=inflows.draw_field(self, sector=np.full(n, sector), n=n), education=inflows.draw_education(self, tier=tier, n=n),
+            status=np.full(n, EMPLOYED, np.int8), tier=tiers, sector=sectors, employer=employer, field=field, education=education,
             age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing, children=children,
             months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8), uid=self.mint_ids(n, source="initial"),
         ))

@@ -12,7 +12,7 @@ from mesa import Model
 
 from sim import cohort_kernels, demography
 from sim.categories import CHANNEL, SKILLED, TIERS
-from sim.talent import CANDIDATE, DOCTORATE, EMPLOYED, MARKET, MASTER, OWNER, SKILLED_EDUCATION, Cohort
+from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION, Cohort
 
 
 NO_DRAWS = np.empty(0)
@@ -57,8 +57,8 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
     tier_col = cohort_column(tier, n=n, dtype=np.int8)
-    # the draws in their order: sex, track, age, field, education, children (draw_sex_and_track, draw_field and
-    # draw_education draw the same way for agents made elsewhere)
+    # the draws in their order: sex, track, age, field, education, children (draw_sex_and_track and
+    # draw_field_and_education draw the same way for agents made elsewhere)
     u_male, u_cadre = rng.random(n), rng.random(n)
     normal = rng.normal(age_mean, age_sd, size=n)
     sex, track, age, birth_month, retire_month = cohort_kernels.newcomer_lives(
@@ -161,14 +161,10 @@ def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> 
     return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
-def draw_field(model: Model, *, sector: np.ndarray, n: int) -> np.ndarray:
-    """Field of study: fits the person's sector with probability ``field_fit_share``, else any sector."""
-    other = model.draw.integers(0, model.S, size=n)
-    return np.where(model.draw.random(n) < model.unc.newcomers.field_fit_share, sector, other).astype(np.int16)
-
-
 def draw_field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarray, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`draw_field` (any sector alone unless ``fitting``) then :func:`draw_education`, with their draws, in one pass."""
+    """Field of study and education, in one pass over their draws. The field fits the person's sector with probability
+    ``field_fit_share``, else is any sector (always any sector unless ``fitting``); high-end tiers hold a doctorate
+    (``high_end_doctorate_share``) or a master's, the skilled tier a mix of vocational to doctorate."""
     rng, new, n = model.draw, model.unc.newcomers, len(tier)
     other_field = rng.integers(0, model.S, size=n)
     u_fit = rng.random(n) if fitting else NO_DRAWS
@@ -186,11 +182,3 @@ def education_cdf(shares: tuple[float, ...]) -> np.ndarray:
     cdf /= cdf[-1]  # the validated shares add up to one within rounding; the last step is then exactly one
     cdf.flags.writeable = False
     return cdf
-
-
-def draw_education(model: Model, *, tier: int | np.ndarray, n: int) -> np.ndarray:
-    """Doctorate or master for high-end tiers; a mix of vocational to doctorate for the skilled tier."""
-    new = model.unc.newcomers
-    high_end = np.where(model.draw.random(n) < new.high_end_doctorate_share, DOCTORATE, MASTER)
-    skilled = SKILLED_EDUCATION[np.searchsorted(education_cdf(tuple(new.skilled_education_shares)), model.draw.random(n), side="right")]
-    return np.where(np.asarray(tier) < SKILLED, high_end, skilled).astype(np.int8)
