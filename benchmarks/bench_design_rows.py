@@ -27,8 +27,10 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
+    if args.step < 1 or args.scale < 1:
+        parser.error("--step and --scale are whole numbers of 1 or more")
     design = sample_design(select_factors(["uncertainties"]), method="morris", size=2, seed=1)
-    specs = talentsim_simulator([load_scenario("baseline")], scale=args.scale).specs(design)[::max(args.step, 1)]
+    specs = talentsim_simulator([load_scenario("baseline")], scale=args.scale).specs(design)[::args.step]
     simulate_outcomes(specs[0])
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
