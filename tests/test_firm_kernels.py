@@ -123,3 +123,14 @@ def test_above_quantile_agrees_with_the_quantile_itself(seed):
     for q in (0.0, 0.5, 0.9, 0.97, 1.0):
         expected = values[rows] > upper_quantile(values[in_business], q=q)
         assert np.array_equal(above_quantile(values, in_business=in_business, rows=rows, q=q), expected)
+
+
+def test_youth_factors_are_the_formula_at_every_age_whatever_the_table_length():
+    from types import SimpleNamespace
+
+    from sim.submodels.firm_demography import youth_factors
+
+    beh = SimpleNamespace(exit_youth_multiple=2.7, exit_youth_years=3.1)
+    for oldest in (0, 1, 238, 239, 240, 241, 1000):
+        direct = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(oldest + 1) / (12.0 * beh.exit_youth_years))
+        assert np.array_equal(youth_factors(oldest=oldest, beh=beh), direct)

@@ -6,6 +6,8 @@ age, raised by low productivity and lowered by funding, displacing the firms' ta
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from mesa import Model
 
@@ -121,7 +123,20 @@ def exit_hazard(*, jobs: np.ndarray, age_months: np.ndarray, low_productivity: n
 def youth_factors(*, oldest: int, beh) -> np.ndarray:
     """The age factor of the exit hazard at each whole month of age from 0 to ``oldest``: ``exit_youth_multiple``
     at birth, falling towards 1 (ages are whole months, so the factor is computed once per age and looked up)."""
-    return 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(oldest + 1) / (12.0 * beh.exit_youth_years))
+    return youth_factor_table(multiple=beh.exit_youth_multiple, years=beh.exit_youth_years,
+                              months=YOUTH_TABLE_MONTHS * (oldest // YOUTH_TABLE_MONTHS + 1))[: oldest + 1]
+
+
+YOUTH_TABLE_MONTHS = 240  # the table grows by twenty years of age at a time
+
+
+@lru_cache(maxsize=8)
+def youth_factor_table(*, multiple: float, years: float, months: int) -> np.ndarray:
+    """``youth_factors`` for ages 0 to ``months - 1``, kept for the run's later months (read-only); each age's
+    factor is the same whatever the table's length."""
+    table = 1.0 + (multiple - 1.0) * np.exp(-np.arange(months) / (12.0 * years))
+    table.flags.writeable = False
+    return table
 
 
 def relative_productivity(model: Model, *, in_business: np.ndarray, rows: np.ndarray) -> np.ndarray:
