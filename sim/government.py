@@ -12,6 +12,7 @@ import numpy as np
 from sim.config import Levers
 
 LEVERS = ("housing", "funding", "projects", "challenges", "platforms", "services", "tailored_support", "graduates", "skills")
+LEVER_INDEX = {name: i for i, name in enumerate(LEVERS)}
 
 
 class Government(mesa.Agent):
@@ -20,18 +21,34 @@ class Government(mesa.Agent):
     def __init__(self, model: mesa.Model, *, levers: Levers) -> None:
         super().__init__(model)
         self.set_levers(levers)
-        self.spent_this_year = np.zeros(len(LEVERS))
-        self.spent_this_month = np.zeros(len(LEVERS))
+        # plain floats by lever, not arrays: a month makes a dozen requests, each a few scalar operations
+        self._spent_this_year = [0.0] * len(LEVERS)
+        self._spent_this_month = [0.0] * len(LEVERS)
 
     def set_levers(self, levers: Levers) -> None:
         """Settings and annual budgets in force from now on (what was spent this year still counts)."""
         self.levers = levers
-        self.budget = np.array([getattr(levers, name).budget_yuan_per_year for name in LEVERS], dtype=float)
+        self._budget = [float(getattr(levers, name).budget_yuan_per_year) for name in LEVERS]
+
+    @property
+    def budget(self) -> np.ndarray:
+        """Annual budget by lever (``LEVERS``), yuan."""
+        return np.array(self._budget)
+
+    @property
+    def spent_this_year(self) -> np.ndarray:
+        """Spent by lever since January, yuan."""
+        return np.array(self._spent_this_year)
+
+    @property
+    def spent_this_month(self) -> np.ndarray:
+        """Spent by lever this month, yuan."""
+        return np.array(self._spent_this_month)
 
     def start_month(self, *, month_of_year: int) -> None:
         if month_of_year == 1:
-            self.spent_this_year[:] = 0.0
-        self.spent_this_month[:] = 0.0
+            self._spent_this_year = [0.0] * len(LEVERS)
+        self._spent_this_month = [0.0] * len(LEVERS)
 
     def request(self, lever: str, cost_yuan: float, *, reserve_yuan: float = 0.0) -> float:
         """Fund as much of ``cost_yuan`` as the lever's remaining annual budget allows; returns the funded share.
@@ -41,11 +58,11 @@ class Government(mesa.Agent):
         """
         if cost_yuan <= 0:
             return 1.0
-        i = LEVERS.index(lever)
-        remaining = max(self.budget[i] - self.spent_this_year[i] - reserve_yuan, 0.0)
+        i = LEVER_INDEX[lever]
+        remaining = max(self._budget[i] - self._spent_this_year[i] - reserve_yuan, 0.0)
         granted = min(cost_yuan, remaining)
-        self.spent_this_year[i] += granted
-        self.spent_this_month[i] += granted
+        self._spent_this_year[i] += granted
+        self._spent_this_month[i] += granted
         return granted / cost_yuan
 
 
