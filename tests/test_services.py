@@ -53,8 +53,7 @@ def test_more_residents_at_the_same_beds_lower_the_service_term(toy_scenario_pat
 def test_more_talent_families_at_the_same_places_lower_the_school_term(toy_scenario_path) -> None:
     model = planned_toy_model(toy_scenario_path)
     before = utility.school_term(model)
-    p = model.pool
-    p.children[np.flatnonzero(p.resident_mask() & (p.view("children") == 0))[::2]] = 1
+    model.recorder.families[model.t] *= 1.4
     model.service_users = utility.service_users(model)
     assert utility.school_term(model) < before
 
@@ -72,3 +71,18 @@ def test_without_interactions_the_services_are_not_diluted(toy_scenario_path) ->
     assert model.service_users == model.service_users0
     assert utility.school_term(model) == pytest.approx(
         model.beh.school_weight * math.log(model.school_places / model.region.initial.school_places.value))
+
+
+def test_the_school_places_users_are_the_talent_households_with_children_at_the_end_of_each_month(toy_scenario_path) -> None:
+    from sim.kernels import resident_group_sum
+    from sim.talent import SEARCHING
+
+    model = planned_toy_model(toy_scenario_path)
+    for _ in range(3):
+        model.step()
+        p = model.pool
+        counted = resident_group_sum(codes=p.view("children"), weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
+                                     n_groups=2)[1]
+        assert model.recorder.families[model.t] == counted > 0
+    model.service_users = utility.service_users(model)
+    assert model.service_users["school_places"] == model.recorder.families[model.t]

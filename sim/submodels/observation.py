@@ -15,6 +15,8 @@ import pyarrow.compute  # noqa: F401 - pa.compute is used below
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
 from sim.cohort_kernels import add_flows, firm_totals
 from sim.government import LEVERS
+from sim.observation_kernels import talent_census
+from sim.talent import EMPLOYED, SEARCHING
 from sim.submodels import value_added
 from sim.submodels.residents import city_annual, residents_by_age
 
@@ -86,7 +88,9 @@ class Recorder:
         self.out_retirement = len(model.competitors)
         self.out_internal = len(model.competitors) + 1
         self.stock = np.zeros((T + 1, S, K))
-        self.stock[0] = model.stock_by_sector_tier()
+        # talent in households with children at the end of each month: the school places' users (§7.0)
+        self.families = np.zeros(T + 1)
+        self.stock[0], self.families[0], _ = self._census()
         self.inflow = np.zeros((T, S, K, len(INFLOW_CHANNELS)))
         self.outflow = np.zeros((T, S, K, len(self.out_channels)))
         # arrivals and departures by single year of age (moves within the city left out): the residents (§7.10)
@@ -158,7 +162,7 @@ class Recorder:
         """Record the state at the end of month t (after ``model.t`` was advanced)."""
         m = self.m
         t = m.t - 1
-        self.stock[t + 1] = m.stock_by_sector_tier()
+        self.stock[t + 1], self.families[t + 1], queued = self._census()
         fm = m.firms
         firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = firm_totals(
             sector=fm.view("sector"), alive=fm.view("alive"), is_platform=fm.view("is_platform"), is_little_giant=fm.view("is_little_giant"),
@@ -170,7 +174,7 @@ class Recorder:
         open_demands = np.bincount(fm.sector[m.demand_firm], minlength=m.S) if len(m.demand_firm) else np.zeros(m.S)
         put_columns(self.projects[t], self._projects[:, 0], projects, project_jobs, project_output, self._projects[:, 1],
                     self._projects[:, 2], open_demands)
-        put_columns(self.housing[t], m.apartment_supply, m.apartments_occupied, m.queue_by_district(), m.rent)
+        put_columns(self.housing[t], m.apartment_supply, m.apartments_occupied, m.by_district(queued), m.rent)
         self.spending[t] = m.government.spent_this_month
         self.budget[t] = m.government.budget / 12
         ind = self._cluster_indicators(stock=self.stock[t + 1], output=out_by_sector[: m.n_clusters] * 12, firms=firms[: m.n_clusters])
@@ -181,6 +185,13 @@ class Recorder:
         a = m.beh.ccd_talent_weight
         t_index = a * u_talent + (1 - a) * u_industry
         put_columns(self.coupling[t], u_talent, u_industry, c, t_index, np.sqrt(c * t_index))
+
+    def _census(self) -> tuple[np.ndarray, float, np.ndarray]:
+        """Residents by sector x tier, talent in households with children, and the queue for apartments by sector."""
+        p = self.m.pool
+        return talent_census(sector=p.view("sector"), tier=p.view("tier"), weight=p.view("weight"), status=p.view("status"),
+                             children=p.view("children"), queue_since=p.view("queue_since"), searching=SEARCHING, employed=EMPLOYED,
+                             n_sectors=self.m.S, n_tiers=K)
 
     def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:
         """Per calendar year (complete or not): stock at the year's last month, inflows and outflows."""

@@ -9,8 +9,6 @@ import numpy as np
 from mesa import Model
 
 from sim import market_kernels
-from sim.kernels import resident_group_sum
-from sim.talent import SEARCHING
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -99,11 +97,8 @@ SERVICE_USERS = {"hospital_beds": "residents", "school_places": "talent househol
 def service_users(model: Model) -> dict[str, float]:
     """The users of each service at the end of last month: all residents share the hospitals (§7.10), talent
     households with children the school places open to talent families, talent the culture events for talent."""
-    p = model.pool
     talent = float(model.recorder.stock[model.t].sum())
-    # children is a 0/1 flag: the second group's sum is the talent in households with children
-    families = float(resident_group_sum(codes=p.view("children"), weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
-                                        n_groups=2)[1])
+    families = float(model.recorder.families[model.t])
     return {"hospital_beds": float(model.residents.non_talent_total[model.t]) + talent, "school_places": families, "culture_events": talent}
 
 
