@@ -59,11 +59,6 @@ def _promotion_candidates_numpy(in_business, is_little_giant, born, born_before,
     return np.flatnonzero(in_business & ~is_little_giant & (born < born_before) & (draw < below))
 
 
-def _smaller_firms_numpy(values, in_business, thresholds):
-    ranked = values[in_business]
-    return (ranked[None, :] < thresholds[:, None]).sum(axis=1).astype(np.int64), int(len(ranked))
-
-
 def _loan_weights_numpy(funding, jobs, alive, is_project, is_little_giant, decay):
     funding *= decay
     target = alive & (is_project | is_little_giant)
@@ -170,18 +165,6 @@ def _promotion_candidates_loop(in_business, is_little_giant, born, born_before, 
     return rows[:n].copy()
 
 
-def _smaller_firms_loop(values, in_business, thresholds):
-    smaller = np.zeros(thresholds.shape[0], np.int64)
-    n = 0
-    for i in range(values.shape[0]):
-        if in_business[i]:
-            n += 1
-            for j in range(thresholds.shape[0]):
-                if values[i] < thresholds[j]:
-                    smaller[j] += 1
-    return smaller, n
-
-
 def _loan_weights_loop(funding, jobs, alive, is_project, is_little_giant, decay):
     weights = np.empty(jobs.shape[0])
     any_target = False
@@ -213,7 +196,6 @@ _cluster_sums_numba = compiled(_cluster_sums_loop)
 _monthly_output_numba = compiled(_monthly_output_loop)
 _exit_candidates_numba = compiled(_exit_candidates_loop)
 _promotion_candidates_numba = compiled(_promotion_candidates_loop)
-_smaller_firms_numba = compiled(_smaller_firms_loop)
 _loan_weights_numba = compiled(_loan_weights_loop)
 _add_loans_numba = compiled(_add_loans_loop)
 
@@ -283,12 +265,6 @@ def promotion_candidates(*, in_business: np.ndarray, is_little_giant: np.ndarray
     """Rows of firms in business, not yet little giants, born before ``born_before``, whose draw falls below ``below``."""
     kernel = _promotion_candidates_numba if USING_NUMBA else _promotion_candidates_numpy
     return kernel(in_business, is_little_giant, born, float(born_before), draw, float(below))
-
-
-def smaller_firms(*, values: np.ndarray, in_business: np.ndarray, thresholds: np.ndarray) -> tuple[np.ndarray, int]:
-    """For each threshold, how many firms in business have a smaller value; and how many firms are in business."""
-    kernel = _smaller_firms_numba if USING_NUMBA else _smaller_firms_numpy
-    return kernel(values, in_business, np.ascontiguousarray(thresholds, dtype=np.float64))
 
 
 def loan_weights(*, funding: np.ndarray, jobs: np.ndarray, alive: np.ndarray, is_project: np.ndarray, is_little_giant: np.ndarray,

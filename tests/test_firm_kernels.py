@@ -60,10 +60,6 @@ def test_compiled_firm_kernels_equal_numpy_bit_for_bit(seed):
     promotion = (in_business, f["is_little_giant"], f["born"], 40.5, f["draw"], 0.1)
     plain = fk._promotion_candidates_numpy(*promotion)
     assert np.array_equal(fk._promotion_candidates_numba(*promotion), plain) and len(plain) > 0
-    thresholds = np.concatenate([f["jobs"][:5], [0.0, np.inf]])
-    smaller, n = fk._smaller_firms_numba(f["jobs"], in_business, thresholds)
-    smaller_plain, n_plain = fk._smaller_firms_numpy(f["jobs"], in_business, thresholds)
-    assert np.array_equal(smaller, smaller_plain) and n == n_plain == in_business.sum() and smaller[-1] == n
     funding_compiled, funding_plain = f["funding"].copy(), f["funding"].copy()
     loans = (f["jobs"], f["alive"], f["is_project"], f["is_little_giant"], 0.99)
     weights_compiled, any_compiled = fk._loan_weights_numba(funding_compiled, *loans)
@@ -108,21 +104,6 @@ def test_exit_candidates_hold_every_firm_whose_draw_is_below_its_exact_hazard(el
     sub = exit_hazard(jobs=f["jobs"][candidates], age_months=age[candidates], low_productivity=low[candidates],
                       funding=f["funding"][candidates], beh=beh, ticket_yuan=ticket)
     assert np.array_equal(candidates[f["draw"][candidates] < sub], closing)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_above_quantile_agrees_with_the_quantile_itself(seed):
-    from sim.submodels.firm_demography import above_quantile, upper_quantile
-
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(2, 400))
-    values = np.round(rng.lognormal(2, 1, n), 1 if seed % 2 else 6)  # with ties when rounded coarsely
-    in_business = rng.random(n) < 0.8
-    in_business[:2] = True
-    rows = np.flatnonzero(in_business)[rng.integers(0, in_business.sum(), 30)]
-    for q in (0.0, 0.5, 0.9, 0.97, 1.0):
-        expected = values[rows] > upper_quantile(values[in_business], q=q)
-        assert np.array_equal(above_quantile(values, in_business=in_business, rows=rows, q=q), expected)
 
 
 def test_youth_factors_are_the_formula_at_every_age_whatever_the_table_length():

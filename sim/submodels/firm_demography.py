@@ -11,8 +11,7 @@ from functools import lru_cache
 import numpy as np
 from mesa import Model
 
-from sim.firm_kernels import (cluster_mean_productivity, cluster_sums, exit_candidates, promotion_candidates, size_factor_bounds,
-                              smaller_firms)
+from sim.firm_kernels import cluster_mean_productivity, cluster_sums, exit_candidates, promotion_candidates, size_factor_bounds
 from sim.kernels import employees_of, mean_one_lognormal
 from sim.talent import EMPLOYED, SEARCHING
 
@@ -26,20 +25,6 @@ def upper_quantile(values: np.ndarray, *, q: float) -> float:
     upper = part[high]
     lower = part[:high].max() if high > low else upper  # the low-th smallest is the largest below the pivot
     return float(lower + (position - low) * (upper - lower))
-
-
-def above_quantile(values: np.ndarray, *, in_business: np.ndarray, rows: np.ndarray, q: float) -> np.ndarray:
-    """Whether each firm at ``rows`` has a value above the ``q`` quantile of the firms in business (``upper_quantile``).
-
-    The quantile is at least the ``floor(q (n - 1))``-th smallest value, so a firm with no more firms
-    below it than that is not above it; the quantile itself is found only when some firm may be.
-    """
-    x = values[rows]
-    smaller, n = smaller_firms(values=values, in_business=in_business, thresholds=x)
-    maybe = smaller > int(np.floor(q * (n - 1)))
-    if not maybe.any():
-        return maybe
-    return x > upper_quantile(values[in_business], q=q)
 
 
 def enter_and_exit_firms(model: Model) -> None:
@@ -197,7 +182,7 @@ def promote_firms(model: Model) -> np.ndarray:
                                   draw=model.keyed_uniforms(fm.view("uid"), draw="firm_promotion"), below=beh.little_giant_rate_per_year / 12)
     if len(chosen):
         productive = relative_productivity(model, in_business=in_business, rows=chosen) > shapes.little_giant_productivity_margin
-        big = above_quantile(jobs, in_business=in_business, rows=chosen, q=shapes.little_giant_size_quantile)
+        big = jobs[chosen] > upper_quantile(jobs[in_business], q=shapes.little_giant_size_quantile)
         chosen = chosen[productive & big]
     fm.is_little_giant[chosen] = True
     return np.bincount(sector[chosen], minlength=model.S).astype(float)
