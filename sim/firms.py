@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.columns import ColumnTable
 from sim.firm_kernels import monthly_output
+from sim.kernels import keep_rows
 
 FIELDS: dict[str, np.dtype] = {
     "sector": np.dtype(np.int64),            # int64: indexes per-cluster arrays many times a month
@@ -51,11 +52,10 @@ class FirmTable(ColumnTable):
             return None
         new_row = np.cumsum(keep) - 1
         new_row[~keep] = -1
-        n_keep = int(keep.sum())
+        rows = np.flatnonzero(keep)
         for name in self.FIELDS:
-            column = getattr(self, name)
-            column[:n_keep] = column[: self.size][keep]
-        self.size = n_keep
+            keep_rows(getattr(self, name), rows=rows)
+        self.size = len(rows)
         return new_row
 
     def output_yuan_per_month(self) -> np.ndarray:
