@@ -1,4 +1,5 @@
-"""One compiled pass that turns a new cohort's draws into its columns (sim.submodels.inflows.new_cohort).
+"""One compiled pass that turns a new cohort's draws into its columns (sim.submodels.inflows.new_cohort), and one
+that lists the firms that may post a technology demand (sim.submodels.projects.challenges).
 
 A cohort's sex, track, age and retirement, its field and education, and its children were three passes and
 a few small numpy calls each time a cohort was made (some six hundred times a run). Here they are one
@@ -47,8 +48,31 @@ def _newcomer_columns_loop(u_male, u_cadre, tier, normal, male_share, cadre_shar
     return sex, track, age, birth_month, retire_month, field, education, children
 
 
+def _posting_firms_numpy(alive, is_platform, jobs):
+    rows = np.flatnonzero(alive & ~is_platform)
+    jobs_of = jobs[rows]
+    return rows, jobs_of, np.cumsum(jobs_of)
+
+
+def _posting_firms_loop(alive, is_platform, jobs):
+    n = 0
+    for i in range(len(alive)):
+        if alive[i] and not is_platform[i]:
+            n += 1
+    rows, jobs_of, running = np.empty(n, np.int64), np.empty(n, np.float64), np.empty(n, np.float64)
+    total, k = 0.0, 0
+    for i in range(len(alive)):
+        if alive[i] and not is_platform[i]:
+            # numpy's cumulative sum adds in row order, as here
+            total += jobs[i]
+            rows[k], jobs_of[k], running[k] = i, jobs[i], total
+            k += 1
+    return rows, jobs_of, running
+
+
 if USING_NUMBA:
     _newcomer_columns_numba = compiled(_newcomer_columns_loop)
+    _posting_firms_numba = compiled(_posting_firms_loop)
 
 
 def newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarray, normal: np.ndarray, male_share: float,
@@ -68,3 +92,10 @@ def newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarra
     if USING_NUMBA and all(type(x) in (float, int) for x in children_rule):
         return _newcomer_columns_numba(*args, *(float(x) for x in children_rule))
     return _newcomer_columns_numpy(*args, *children_rule)
+
+
+def posting_firms(*, alive: np.ndarray, is_platform: np.ndarray, jobs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the firms in business other than platforms, their jobs (float64) and the running sum of those jobs in
+    row order (``np.cumsum``), from which a demand's firm is drawn in proportion to size."""
+    kernel = _posting_firms_numba if USING_NUMBA else _posting_firms_numpy
+    return kernel(alive, is_platform, np.asarray(jobs, np.float64))

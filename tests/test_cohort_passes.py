@@ -81,3 +81,20 @@ def test_numpy_scalars_in_the_children_rule_take_numpy_arithmetic(demo):
     chance = np.minimum(np.maximum((columns[2] - rule[0]) / rule[1], 0), rule[2])
     assert chance.dtype == np.float64
     assert np.array_equal(columns[7], (d["u_child"] < chance).astype(np.int8))
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_posting_firms_compiled_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    for n in (0, 3, 12_000):
+        args = (rng.random(n) < 0.8, rng.random(n) < 0.02, rng.lognormal(2, 1.5, n))
+        for a, b in zip(cohort_passes._posting_firms_numba(*args), cohort_passes._posting_firms_numpy(*args), strict=True):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_posting_firms_leave_out_closed_firms_and_platforms():
+    alive = np.array([True, False, True, True, True])
+    is_platform = np.array([False, False, True, False, False])
+    rows, jobs, running = cohort_passes.posting_firms(alive=alive, is_platform=is_platform, jobs=np.array([2.0, 5.0, 7.0, 1.5, 4.0]))
+    assert rows.tolist() == [0, 3, 4] and jobs.tolist() == [2.0, 1.5, 4.0] and running.tolist() == [2.0, 3.5, 7.5]
