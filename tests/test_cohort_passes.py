@@ -98,3 +98,10 @@ def test_posting_firms_leave_out_closed_firms_and_platforms():
     is_platform = np.array([False, False, True, False, False])
     rows, jobs, running = cohort_passes.posting_firms(alive=alive, is_platform=is_platform, jobs=np.array([2.0, 5.0, 7.0, 1.5, 4.0]))
     assert rows.tolist() == [0, 3, 4] and jobs.tolist() == [2.0, 1.5, 4.0] and running.tolist() == [2.0, 3.5, 7.5]
+
+
+def test_every_cohort_column_is_a_pool_column():
+    # TalentPool.add copies a cohort's columns by name
+    from sim.talent import FIELDS, Cohort
+
+    assert set(Cohort.__dataclass_fields__) <= set(FIELDS)
