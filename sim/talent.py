@@ -73,9 +73,6 @@ class Cohort:
         return len(self.tier)
 
 
-COHORT_FIELDS = tuple(name for name in FIELDS if name in Cohort.__dataclass_fields__)
-
-
 class TalentPool(ColumnTable):
     """Talent agents, with periodic compaction of departed agents and rejected candidates."""
 
@@ -88,10 +85,11 @@ class TalentPool(ColumnTable):
             return np.empty(0, dtype=np.int64)
         start = self.size
         rows = self._append_rows(n)
-        # the new rows are one run at the end: slices are filled without an index array
+        # the new rows are one run at the end: slices are filled without an index array; every column of a
+        # cohort is a column of the pool
         new = slice(start, start + n)
-        for name in COHORT_FIELDS:
-            getattr(self, name)[new] = getattr(cohort, name)
+        for name, column in vars(cohort).items():
+            getattr(self, name)[new] = column
         self.queue_since[new] = -1
         self.search_left[new] = 0
         self.job_seeking[new] = 0

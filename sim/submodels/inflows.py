@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
-from sim import cohort_kernels, demography
+from sim import cohort_kernels, cohort_passes, demography
 from sim.categories import CHANNEL, SKILLED, TIERS
 from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION, Cohort
 
@@ -61,21 +61,23 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
     # draw_field_and_education draw the same way for agents made elsewhere)
     u_male, u_cadre = rng.random(n), rng.random(n)
     normal = rng.normal(age_mean, age_sd, size=n)
-    sex, track, age, birth_month, retire_month = cohort_kernels.newcomer_lives(
+    outside = isinstance(sector, (int, np.integer)) and sector < 0
+    sector_col = cohort_column(sector, n=n, dtype=np.int16)
+    other_field, u_fit, u_doctorate, u_level = field_and_education_draws(rng, n=n, n_sectors=model.S, fitting=not outside)
+    u_child = rng.random(n)
+    sex, track, age, birth_month, retire_month, field, education, children = cohort_passes.newcomer_columns(
         u_male=u_male, u_cadre=u_cadre, tier=tier_col, normal=normal, male_share=demo.male_share_inflow,
         cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
-        rules=demography.rule_table(demo), reform=demo.retirement_reform)
-    outside = np.isscalar(sector) and sector < 0
-    sector_col = cohort_column(sector, n=n, dtype=np.int16)
-    field, education = draw_field_and_education(model, tier=tier_col, sector=sector_col, fitting=not outside)
-    child_chance = np.minimum(np.maximum((age - new.newcomer_children_from_age) / new.newcomer_children_ramp_years, 0),
-                              new.newcomer_children_max_share)
+        rules=demography.rule_table(demo), reform=demo.retirement_reform, sector=sector_col, other_field=other_field, u_fit=u_fit,
+        fit_share=new.field_fit_share, u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
+        cdf=education_cdf(tuple(new.skilled_education_shares)), levels=SKILLED_EDUCATION, u_child=u_child,
+        children_from_age=new.newcomer_children_from_age, children_ramp_years=new.newcomer_children_ramp_years,
+        children_max_share=new.newcomer_children_max_share)
     return Cohort(
         status=np.full(n, status, np.int8), tier=tier_col, sector=sector_col,
         employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
         education=education, age=age, sex=sex, track=track,
-        birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8),
-        children=(rng.random(n) < child_chance).astype(np.int8),
+        birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8), children=children,
         months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
         channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
         uid=model.mint_ids(n, source=source),
@@ -165,14 +167,21 @@ def draw_field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarr
     """Field of study and education, in one pass over their draws. The field fits the person's sector with probability
     ``field_fit_share``, else is any sector (always any sector unless ``fitting``); high-end tiers hold a doctorate
     (``high_end_doctorate_share``) or a master's, the skilled tier a mix of vocational to doctorate."""
-    rng, new, n = model.draw, model.unc.newcomers, len(tier)
-    other_field = rng.integers(0, model.S, size=n)
-    u_fit = rng.random(n) if fitting else NO_DRAWS
-    u_doctorate, u_level = rng.random(n), rng.random(n)
+    new, n = model.unc.newcomers, len(tier)
+    other_field, u_fit, u_doctorate, u_level = field_and_education_draws(model.draw, n=n, n_sectors=model.S, fitting=fitting)
     return cohort_kernels.field_and_education(
         tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share, u_doctorate=u_doctorate,
         u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=education_cdf(tuple(new.skilled_education_shares)),
         levels=SKILLED_EDUCATION)
+
+
+def field_and_education_draws(rng: np.random.Generator, *, n: int, n_sectors: int,
+                              fitting: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The draws of field and education in their order: any field, whether the field fits (only if ``fitting``),
+    doctorate or master, the skilled tier's level."""
+    other_field = rng.integers(0, n_sectors, size=n)
+    u_fit = rng.random(n) if fitting else NO_DRAWS
+    return other_field, u_fit, rng.random(n), rng.random(n)
 
 
 @lru_cache(maxsize=16)

@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 from mesa import Model
 
+from sim import cohort_passes
 from sim.categories import SKILLED, TIERS
 from sim.firm_kernels import credit_solved_demands
 from sim.kernels import mean_one_lognormal
@@ -58,11 +59,11 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
     lev, beh, rng, fm = model.levers.challenges, model.beh, model.challenge_draw, model.firms
     # firms post technology demands, in proportion to size
     n_new = int(rng.poisson(lev.demands_per_year / 12))
-    alive = np.flatnonzero(fm.view("alive") & ~fm.view("is_platform"))
     posted = np.zeros(model.S)
+    if n_new:
+        alive, w, running = cohort_passes.posting_firms(alive=fm.view("alive"), is_platform=fm.view("is_platform"), jobs=fm.view("jobs"))
     if n_new and len(alive):
-        w = fm.jobs[alive]
-        firms = alive[np.minimum(np.searchsorted(np.cumsum(w), rng.random(n_new) * w.sum()), len(alive) - 1)]
+        firms = alive[np.minimum(np.searchsorted(running, rng.random(n_new) * w.sum()), len(alive) - 1)]
         model.demand_firm = np.concatenate([model.demand_firm, firms])
         model.demand_posted = np.concatenate([model.demand_posted, np.full(n_new, model.t)])
         posted = np.bincount(fm.sector[firms], minlength=model.S).astype(float)

@@ -6,6 +6,8 @@ without migrating, so that residents = non-talent cohorts + talent agents stays 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from mesa import Model
 
@@ -19,13 +21,25 @@ BANDS = ((18, 25), (25, 35), (35, 45), (45, 55))
 SETTLED_FROM_AGE = 16  # a resident's tenure counts at most from the end of compulsory schooling
 
 
-def annual_rates(rates) -> np.ndarray:
-    """The base rate of gaining a qualification per year, by single year of age."""
-    relative = (rates.relative_rate_18_24, 1.0, rates.relative_rate_35_44, rates.relative_rate_45_54)
+def monthly_chance(rates) -> np.ndarray:
+    """The base chance of gaining a qualification in a month, by single year of age (read-only: the same every month
+    of a run, so computed once per set of rates)."""
+    return _monthly_chance(rates.qualification_rate_per_year, (rates.relative_rate_18_24, 1.0, rates.relative_rate_35_44,
+                                                               rates.relative_rate_45_54))
+
+
+def _annual_rates(rate_per_year: float, relative: tuple[float, ...]) -> np.ndarray:
     by_age = np.zeros(AGES)
     for (lower, upper), factor in zip(BANDS, relative):
-        by_age[lower:upper] = rates.qualification_rate_per_year * factor
+        by_age[lower:upper] = rate_per_year * factor
     return by_age
+
+
+@lru_cache(maxsize=64)
+def _monthly_chance(rate_per_year: float, relative: tuple[float, ...]) -> np.ndarray:
+    chance = -np.expm1(-_annual_rates(rate_per_year, relative) / 12)
+    chance.flags.writeable = False
+    return chance
 
 
 def funded_certificates(model: Model) -> float:
@@ -37,11 +51,11 @@ def funded_certificates(model: Model) -> float:
     return trainees * skills.certification_share * (1 - model.unc.qualification.deadweight_share)
 
 
-def expected_qualifications(non_talent: np.ndarray, *, rate: np.ndarray, additional: float) -> np.ndarray:
+def expected_qualifications(non_talent: np.ndarray, *, chance: np.ndarray, additional: float) -> np.ndarray:
     """Persons by sex x age expected to qualify in the month: the base hazard on each cohort, and the lever's
     ``additional`` certificates spread over the cohorts like the base ones (the subsidy raises the rate at every
     age alike; with no base rate, over the working-age bands in proportion to their residents)."""
-    base = non_talent * -np.expm1(-rate / 12)[None, :]
+    base = non_talent * chance[None, :]
     profile = base if base.sum() > 0 else non_talent * (qualifying_ages()[None, :])
     if additional <= 0 or profile.sum() <= 0:
         return base
@@ -86,7 +100,7 @@ def fill_positions(model: Model, *, firm_rows: np.ndarray, persons: np.ndarray) 
 
 def qualify(model: Model) -> None:
     res, rng, demo = model.residents, model.draw, model.unc.demography
-    expected = expected_qualifications(res.non_talent, rate=annual_rates(model.unc.qualification),
+    expected = expected_qualifications(res.non_talent, chance=monthly_chance(model.unc.qualification),
                                        additional=funded_certificates(model))
     per_agent = float(model.scale)
     count = whole_agents(expected, non_talent=res.non_talent, per_agent=per_agent, u=rng.random(expected.shape))
