@@ -91,12 +91,17 @@ def _oldest_working_age(month: int, rules: tuple[tuple[float, float, str, int], 
     return out
 
 
-def draw_sex_and_track(rng: np.random.Generator, *, n: int, tier: int | np.ndarray, male_share: float,
-                       demography: Any) -> tuple[np.ndarray, np.ndarray]:
+def sex_and_track_draws(rng: np.random.Generator, *, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The draws of ``sex_and_track`` in their order: sex, then whether a skilled-tier woman is a professional."""
+    return rng.random(n), rng.random(n)
+
+
+def sex_and_track(u_male: np.ndarray, u_professional: np.ndarray, *, tier: int | np.ndarray, male_share: float,
+                  demography: Any) -> tuple[np.ndarray, np.ndarray]:
     """Sex with probability ``male_share`` of male; track: high-end tiers are professionals (cadre track),
     skilled-tier agents are on the cadre track with probability ``women_cadre_share_skilled``."""
-    sex = np.where(rng.random(n) < male_share, MALE, FEMALE).astype(np.int8)
-    professional = rng.random(n) < demography.women_cadre_share_skilled
+    sex = np.where(u_male < male_share, MALE, FEMALE).astype(np.int8)
+    professional = u_professional < demography.women_cadre_share_skilled
     track = np.where((np.asarray(tier) < SKILLED) | professional, CADRE, WORKER).astype(np.int8)
     return sex, track
 

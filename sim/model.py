@@ -7,6 +7,7 @@ the model whose state it reads and writes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -55,6 +56,17 @@ AGENT_DRAWS = ("search_cluster", "search_come", "search_match", "search_match_ma
 # where agents and firms come from, for their ids
 ID_SOURCES = {"initial": 0, "candidate": 1, "platform": 2, "project": 3, "challenge": 4, "tailored": 5, "entrant": 6, "new_platform": 7,
               "qualification": 8}
+
+
+@dataclass(frozen=True)
+class InitialCell:
+    """Persons of one tier in one sector of the initial stock, employed by ``firms`` in the shares ``p_firm``."""
+
+    sector: int
+    tier: int
+    persons: float
+    firms: np.ndarray
+    p_firm: np.ndarray
 
 
 def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
@@ -344,14 +356,15 @@ class TalentModel(mesa.Model):
         general = counts - special_persons
         talent_slots = self.firms.view("jobs") * self.firms.view("talent_intensity")
         ordinary = ~np.isin(np.arange(n_firms), [pos for pos, _ in special_talent])
+        cells: list[InitialCell] = []
         for s in range(self.S):
             firms_s = np.flatnonzero((self.firms.view("sector") == s) & ordinary)
             p_firm = talent_slots[firms_s] / talent_slots[firms_s].sum()
-            for k in range(K):
-                self._add_initial_agents(sector=s, tier=k, persons=general[s, k], firms=firms_s, p_firm=p_firm)
+            cells += [InitialCell(sector=s, tier=k, persons=general[s, k], firms=firms_s, p_firm=p_firm) for k in range(K)]
         for pos, persons in special_talent:
-            for k in range(K):
-                self._add_initial_agents(sector=firm_sector[pos], tier=k, persons=persons[k], firms=np.array([pos]), p_firm=np.ones(1))
+            cells += [InitialCell(sector=firm_sector[pos], tier=k, persons=persons[k], firms=np.array([pos]), p_firm=np.ones(1))
+                      for k in range(K)]
+        self._add_initial_agents(cells)
         self.talent_initial = counts
         self.effective_talent0 = self.effective_talent(counts.sum(axis=1))
         self.high_end0 = np.maximum(counts[:, :SKILLED].sum(axis=1), 1.0)
@@ -364,30 +377,51 @@ class TalentModel(mesa.Model):
         w = jobs ** power
         return w / w.sum()
 
-    def _add_initial_agents(self, *, sector: int, tier: int, persons: float, firms: np.ndarray, p_firm: np.ndarray) -> None:
-        if persons <= 0:
-            return
+    def _add_initial_agents(self, cells: list["InitialCell"]) -> None:
+        """The initial stock's agents, cell by cell of sector x tier (and named employer): each cell's draws in the
+        order its rules take them, then each rule over every cell's agents at once (the rules are row by row)."""
         rng, ini, demo, start = self.draw, self.region.initial, self.unc.demography, self.unc.initial_state
-        per_agent = 1 if tier < SKILLED else self.scale
-        n = max(int(round(persons / per_agent)), 1)
-        weight = np.full(n, persons / n, dtype=np.float32)
+        cells = [c for c in cells if c.persons > 0]
+        if not cells:
+            return
+        sizes = [max(int(round(c.persons / (1 if c.tier < SKILLED else self.scale))), 1) for c in cells]
+        names = ("u_male", "u_professional", "u_age", "tenure", "u_child", "u_owner", "u_employer", "other_field", "u_fit",
+                 "u_doctorate", "u_level")
+        drawn: dict[str, list[np.ndarray]] = {name: [] for name in names}
+        for n in sizes:
+            cell_draws = (*demography.sex_and_track_draws(rng, n=n), rng.random(n),
+                          *inflows.settled_circumstances_draws(self, n=n), rng.random(n),
+                          *inflows.field_and_education_draws(rng, n=n, n_sectors=self.S, fitting=True))
+            for name, values in zip(names, cell_draws):
+                drawn[name].append(values)
+        d = {name: np.concatenate(values) for name, values in drawn.items()}
+        tier = np.repeat(np.array([c.tier for c in cells], np.int8), sizes)
+        sector = np.repeat(np.array([c.sector for c in cells], np.int16), sizes)
+        sex, track = demography.sex_and_track(d["u_male"], d["u_professional"], tier=tier, male_share=demo.male_share_initial,
+                                              demography=demo)
         # ages follow the census shape between the tier's youngest age and the agent's statutory retirement age
-        sex, track = demography.draw_sex_and_track(rng, n=n, tier=tier, male_share=demo.male_share_initial, demography=demo)
-        youngest = demo.high_end_min_age if tier < SKILLED else demo.skilled_min_age
+        youngest = np.where(tier < SKILLED, demo.high_end_min_age, demo.skilled_min_age)
         oldest = demography.oldest_working_age(self.ages_as_of, demography=demo)[demography.retirement_group(sex, track)]
-        age_months = demography.draw_working_ages(rng.random(n), lower_months=youngest * 12, upper_months=oldest,
-                                                  bands=ini.resident_age_bands)
+        age_months = demography.draw_working_ages(d["u_age"], lower_months=youngest * 12, upper_months=oldest, bands=ini.resident_age_bands)
         age, birth_month, retire_month = demography.life_dates(age_months, sex, track, as_of=self.ages_as_of, demography=demo)
-        months, children, housing = inflows.settled_circumstances(self, age=age, from_age=start.working_start_age)
-        employer = firms[np.minimum(np.searchsorted(np.cumsum(p_firm), rng.random(n) * p_firm.sum()), len(firms) - 1)]
-        tiers, sectors = np.full(n, tier, np.int8), np.full(n, sector, np.int16)
-        field, education = inflows.draw_field_and_education(self, tier=tiers, sector=sectors, fitting=True)
+        months, children, housing = inflows.settled_circumstances_of(self, age=age, from_age=start.working_start_age, tenure=d["tenure"],
+                                                                     u_child=d["u_child"], u_owner=d["u_owner"])
+        ends = np.cumsum(sizes)
+        # a sector's tiers share its firms' shares: their running and whole sums are taken once
+        shares = {id(c.p_firm): (np.cumsum(c.p_firm), c.p_firm.sum()) for c in cells}
+        employer = np.concatenate([
+            c.firms[np.minimum(np.searchsorted(shares[id(c.p_firm)][0], u * shares[id(c.p_firm)][1]), len(c.firms) - 1)]
+            for c, u in zip(cells, np.split(d["u_employer"], ends[:-1]))])
+        field, education = inflows.field_and_education(self, tier=tier, sector=sector, other_field=d["other_field"], u_fit=d["u_fit"],
+                                                       u_doctorate=d["u_doctorate"], u_level=d["u_level"])
+        total = int(ends[-1])
         self.pool.add(Cohort(
-            status=np.full(n, EMPLOYED, np.int8), tier=tiers, sector=sectors, employer=employer, field=field, education=education,
-            age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing, children=children,
-            months_in_city=months, weight=weight, channel=np.full(n, -1, np.int8), uid=self.mint_ids(n, source="initial"),
+            status=np.full(total, EMPLOYED, np.int8), tier=tier, sector=sector, employer=employer.astype(np.int32), field=field,
+            education=education, age=age, sex=sex, track=track, birth_month=birth_month, retire_month=retire_month, housing=housing,
+            children=children, months_in_city=months,
+            weight=np.repeat(np.array([c.persons / n for c, n in zip(cells, sizes)]), sizes).astype(np.float32),
+            channel=np.full(total, -1, np.int8), uid=self.mint_ids(total, source="initial"),
         ))
-
 
     def _setup_housing_and_services(self) -> None:
         ini = self.region.initial

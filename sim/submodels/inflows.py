@@ -57,8 +57,8 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
     """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
     tier_col = cohort_column(tier, n=n, dtype=np.int8)
-    # the draws in their order: sex, track, age, field, education, children (draw_sex_and_track and
-    # draw_field_and_education draw the same way for agents made elsewhere)
+    # the draws in their order: sex, track, age, field, education, children (demography.sex_and_track_draws and
+    # field_and_education_draws draw the same way for agents made elsewhere)
     u_male, u_cadre = rng.random(n), rng.random(n)
     normal = rng.normal(age_mean, age_sd, size=n)
     outside = isinstance(sector, (int, np.integer)) and sector < 0
@@ -149,17 +149,28 @@ def settled_circumstances(model: Model, *, age: np.ndarray, from_age: float) -> 
     """Tenure (months), children and housing of talent that already lives in the city: the initial stock (§5) and
     residents who gain a qualification (§7.11). Tenure is exponential (mean ``initial_tenure_mean_months``), at most the years
     since ``from_age``; children and home ownership follow the region's shares, rising with age and with tenure."""
-    rng, ini, start = model.draw, model.region.initial, model.unc.initial_state
-    n = len(age)
+    tenure, u_child, u_owner = settled_circumstances_draws(model, n=len(age))
+    return settled_circumstances_of(model, age=age, from_age=from_age, tenure=tenure, u_child=u_child, u_owner=u_owner)
+
+
+def settled_circumstances_draws(model: Model, *, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The draws of ``settled_circumstances`` in their order: tenure (months), children, home ownership."""
+    rng = model.draw
+    return rng.exponential(model.unc.initial_state.initial_tenure_mean_months, size=n), rng.random(n), rng.random(n)
+
+
+def settled_circumstances_of(model: Model, *, age: np.ndarray, from_age: float, tenure: np.ndarray, u_child: np.ndarray,
+                             u_owner: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``settled_circumstances`` from its draws, row by row."""
+    ini, start = model.region.initial, model.unc.initial_state
     # a sampled youngest age below from_age must not give a negative tenure
     # np.minimum(np.maximum(...)) is np.clip without its wrapper's cost on small cohorts
-    months = np.minimum(np.maximum(rng.exponential(start.initial_tenure_mean_months, size=n), 0),
-                        np.maximum(age - from_age, 0) * 12).astype(np.int32)
+    months = np.minimum(np.maximum(tenure, 0), np.maximum(age - from_age, 0) * 12).astype(np.int32)
     child_p = ini.share_with_children.value * np.minimum(np.maximum((age - start.stock_children_from_age) / start.stock_children_ramp_years,
                                                                     0), start.stock_children_max_multiple)
-    children = (rng.random(n) < child_p).astype(np.int8)
-    owner = rng.random(n) < ini.share_home_owners.value * np.minimum(np.maximum(months / start.ownership_ramp_months, start.ownership_min_multiple),
-                                                                     start.ownership_max_multiple)
+    children = (u_child < child_p).astype(np.int8)
+    owner = u_owner < ini.share_home_owners.value * np.minimum(np.maximum(months / start.ownership_ramp_months, start.ownership_min_multiple),
+                                                               start.ownership_max_multiple)
     return months, children, np.where(owner, OWNER, MARKET).astype(np.int8)
 
 
@@ -167,8 +178,15 @@ def draw_field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarr
     """Field of study and education, in one pass over their draws. The field fits the person's sector with probability
     ``field_fit_share``, else is any sector (always any sector unless ``fitting``); high-end tiers hold a doctorate
     (``high_end_doctorate_share``) or a master's, the skilled tier a mix of vocational to doctorate."""
-    new, n = model.unc.newcomers, len(tier)
-    other_field, u_fit, u_doctorate, u_level = field_and_education_draws(model.draw, n=n, n_sectors=model.S, fitting=fitting)
+    other_field, u_fit, u_doctorate, u_level = field_and_education_draws(model.draw, n=len(tier), n_sectors=model.S, fitting=fitting)
+    return field_and_education(model, tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, u_doctorate=u_doctorate,
+                               u_level=u_level)
+
+
+def field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarray, other_field: np.ndarray, u_fit: np.ndarray,
+                        u_doctorate: np.ndarray, u_level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``draw_field_and_education`` from its draws, row by row."""
+    new = model.unc.newcomers
     return cohort_kernels.field_and_education(
         tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share, u_doctorate=u_doctorate,
         u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=education_cdf(tuple(new.skilled_education_shares)),
