@@ -9,7 +9,7 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
-from sim import market_kernels
+from sim import market_kernels, market_passes
 from sim.kernels import seeker_rows, undecided_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
@@ -28,10 +28,11 @@ def search_and_match(model: Model) -> None:
     # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
     log_size = np.log(np.maximum(vac_share, 1e-12))
     # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
-    # logit is solved once per such kind and looked up per seeker
+    # logit is solved once for each such kind present in the month and looked up per seeker
     tier, kind = market_kernels.seeker_kinds(seekers, columns={name: p.view(name) for name in ("tier", "field", "sector", "job_seeking")},
                                              n_sectors=model.S)
-    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector)
+    present, kind = market_passes.kinds_present(kind, n_kinds=K * model.S * (model.S + 1))
+    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector, present=present)
     inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
     target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
@@ -110,10 +111,11 @@ def initial_finding_rate(beh) -> np.ndarray:
     return np.full(K, min(beh.matching_efficiency, 1.0))
 
 
-def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive value and choice probabilities of the sector logit for every kind of
-    seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
-    util, top = market_kernels.sector_utility_by_kind(v_sector, field_affinity=model.beh.field_affinity)
+def sector_choice_table(model: Model, v_sector: np.ndarray, *, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive value and choice probabilities of the sector logit for the kinds of seeker ``present``
+    (tier x field x excluded sector, flattened; rows in its order), from the size-corrected utility (S x K).
+    Only the month's kinds are worked out: a kind's row does not depend on the others."""
+    util, top = market_passes.sector_utility_of_kinds(v_sector, field_affinity=model.beh.field_affinity, present=present)
     # utility.logsumexp by rows, with the row maxima found in the same pass as the table
     inclusive = top[:, 0] + np.log(np.sum(np.exp(util - top), axis=1))
     return inclusive, np.exp(util - inclusive[:, None])

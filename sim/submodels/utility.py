@@ -55,7 +55,16 @@ def sector_utility(model: Model) -> np.ndarray:
 
 
 def outside_utility(model: Model) -> np.ndarray:
-    """Utility of each competing city, by tier (J x K)."""
+    """Utility of each competing city, by tier (J x K). It depends on the month alone, so it is worked out
+    once a month for both the newcomers' and the residents' choices (not to be written to)."""
+    month, outside, _ = getattr(model, "_outside_utility_of_month", (None, None, None))
+    if month != model.t:
+        outside = _outside_utility(model)
+        model._outside_utility_of_month = (model.t, outside, logsumexp(outside, axis=0) - np.log(model.J))
+    return outside
+
+
+def _outside_utility(model: Model) -> np.ndarray:
     beh = model.beh
     shock = np.where(model.t >= model.competitor_shock_start, model.competitor_shock, 0.0)
     wage = (model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
@@ -67,7 +76,8 @@ def outside_utility(model: Model) -> np.ndarray:
 
 def alternative_city_utility(model: Model) -> np.ndarray:
     """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities."""
-    return logsumexp(outside_utility(model), axis=0) - np.log(model.J)
+    outside_utility(model)
+    return model._outside_utility_of_month[2]
 
 
 def apartment_bonus(model: Model) -> float:

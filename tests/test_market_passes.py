@@ -1,0 +1,87 @@
+"""The passes of the labour market's logit choices: compiled and numpy paths agree exactly, and they give
+the numbers the plain numpy formulas give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import kernels, market_kernels as mk, market_passes as mp
+from sim.submodels import utility
+
+needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
+
+
+def _utilities(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
+    util = rng.normal(0, 3, (n, m))
+    util[: n // 10, 1] = -np.inf  # an alternative nobody can take
+    util[n // 10: n // 5, 2] = util[n // 10: n // 5, 0]  # ties for the best
+    return util
+
+
+def _kinds(rng: np.random.Generator, n_sectors: int, n_tiers: int, n: int) -> np.ndarray:
+    return rng.integers(0, n_tiers * n_sectors * (n_sectors + 1), n)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    util = _utilities(rng, 700, 7)
+    for compiled, plain in zip(mp._gaps_to_row_top_numba(util), mp._gaps_to_row_top_numpy(util)):
+        assert np.array_equal(compiled, plain)
+    terms = np.exp(mp._gaps_to_row_top_numpy(util)[0])
+    assert np.array_equal(mp._row_totals_numba(terms), mp._row_totals_numpy(terms))
+    top, log_total = rng.normal(0, 1, 700), rng.random(700)
+    assert np.array_equal(mp._gaps_to_inclusive_numba(util, top, log_total), mp._gaps_to_inclusive_numpy(util, top, log_total))
+    transposed = util[:, :5].T.copy().T  # the destinations of residents who gave up come as a transposed view
+    for compiled, plain in zip(mp._gaps_to_row_top_numba(transposed), mp._gaps_to_row_top_numpy(transposed)):
+        assert np.array_equal(compiled, plain)
+    v_sector = rng.normal(0, 1, (10, 4))
+    for compiled, plain in zip(mp._other_cluster_gaps_numba(v_sector), mp._other_cluster_gaps_numpy(v_sector)):
+        assert np.array_equal(compiled, plain)
+    cube = rng.random((10, 10, 4))
+    assert np.array_equal(mp._middle_totals_numba(cube), mp._middle_totals_numpy(cube))
+    kind = _kinds(rng, 10, 4, 1_500)
+    for compiled, plain in zip(mp._kinds_present_numba(kind, 440), mp._kinds_present_numpy(kind, 440)):
+        assert np.array_equal(compiled, plain)
+    present = np.unique(kind)
+    for compiled, plain in zip(mp._sector_utility_of_kinds_numba(v_sector, 0.7, present),
+                               mp._sector_utility_of_kinds_numpy(v_sector, 0.7, present)):
+        assert np.array_equal(compiled, plain)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_logit_probabilities_are_the_plain_formula(seed):
+    util = _utilities(np.random.default_rng(seed), 500, 6)
+    plain = np.exp(util - utility.logsumexp(util, axis=1)[:, None])
+    assert np.array_equal(mp.logit_probabilities(util), plain)
+    assert np.allclose(plain.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_other_cluster_inclusive_leaves_out_the_cluster_left(seed):
+    v_sector = np.random.default_rng(seed).normal(0, 1, (10, 4))
+    other = np.where(np.eye(10, dtype=bool)[:, :, None], -np.inf, v_sector[None, :, :])
+    assert np.array_equal(mp.other_cluster_inclusive(v_sector), utility.logsumexp(other, axis=1))
+    # from cluster 0, the inclusive value is that of clusters 1..9 alone
+    assert np.allclose(mp.other_cluster_inclusive(v_sector)[0], np.log(np.exp(v_sector[1:]).sum(axis=0)))
+
+
+def test_kinds_present_are_the_distinct_kinds_in_order():
+    kind = np.array([7, 3, 7, 0, 3, 12])
+    present, position = mp.kinds_present(kind, n_kinds=13)
+    assert present.tolist() == [0, 3, 7, 12]
+    assert np.array_equal(present[position], kind)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_utility_of_the_kinds_present_are_rows_of_the_whole_table(seed):
+    rng = np.random.default_rng(seed)
+    v_sector = rng.normal(0, 1, (10, 4))
+    present = np.unique(_kinds(rng, 10, 4, 200))
+    util, top = mk.sector_utility_by_kind(v_sector, field_affinity=0.4)
+    util_present, top_present = mp.sector_utility_of_kinds(v_sector, field_affinity=0.4, present=present)
+    assert np.array_equal(util_present, util[present]) and np.array_equal(top_present, top[present])
+    # the sums of a few rows' exponentials are those of the same rows summed with the whole table
+    assert np.array_equal(np.sum(np.exp(util_present - top_present), axis=1), np.sum(np.exp(util - top), axis=1)[present])
