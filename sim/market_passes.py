@@ -1,5 +1,6 @@
 """The exact steps of the labour market's logit choices, each in one pass: the row maxima and the gaps to
-them, the sums of the exponentials, the kinds of seeker present in the month.
+them, the sums of the exponentials, the kinds of seeker present in the month; and which firm hires a
+matched seeker.
 
 A logit over a few alternatives, done column by column in numpy, costs a few dozen calls on a few
 hundred rows. Here the exponentials and logarithms stay in numpy (numba's and numpy's last bits
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels import USING_NUMBA, compiled
+from sim.kernels import USING_NUMBA, compiled, group_order
 from sim.market_kernels import _sector_utility_by_kind_numpy
 
 
@@ -54,6 +55,18 @@ def _kinds_present_numpy(kind, n_kinds):
 def _sector_utility_of_kinds_numpy(v_sector, field_affinity, present):
     util, top = _sector_utility_by_kind_numpy(v_sector, field_affinity)
     return util[present], top[present]
+
+
+def _hiring_firms_numpy(sector, vacancy, alive, is_platform, n_sectors, target, u):
+    order, bounds = group_order(codes=sector, n_groups=n_sectors)
+    vac = vacancy[order] + 1e-9 * (alive[order] & ~is_platform[order])
+    cum = np.cumsum(vac)
+    start, end = bounds[:-1], bounds[1:]
+    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    hi = cum[np.maximum(end - 1, 0)]
+    draw = lo[target] + u * (hi[target] - lo[target])
+    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
+    return order[pos]
 
 
 # ---------------------------------------------------------------- numba path
@@ -153,6 +166,52 @@ def _sector_utility_of_kinds_loop(v_sector, field_affinity, present):  # pragma:
     return util, top
 
 
+def _firms_by_sector_loop(sector, n_sectors):  # pragma: no cover - compiled
+    # firms of a sector mostly sit in runs of rows: counting and placing a whole run at once keeps the
+    # sector's counter out of memory between rows, which would otherwise make each row wait on the last
+    n = sector.shape[0]
+    bounds = np.zeros(n_sectors + 1, np.int64)
+    i = 0
+    while i < n:
+        g, run_start = sector[i], i
+        while i < n and sector[i] == g:
+            i += 1
+        bounds[g + 1] += i - run_start
+    for g in range(n_sectors):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:n_sectors].copy()
+    order = np.empty(n, np.int64)
+    i = 0
+    while i < n:
+        g = sector[i]
+        at = fill[g]
+        while i < n and sector[i] == g:
+            order[at] = i
+            at += 1
+            i += 1
+        fill[g] = at
+    return order, bounds
+
+
+def _hiring_firms_loop(sector, vacancy, alive, is_platform, n_sectors, target, u):  # pragma: no cover - compiled
+    order, bounds = _firms_by_sector_numba(sector, n_sectors)
+    cum = np.empty(order.shape[0])
+    total = 0.0
+    for i in range(order.shape[0]):
+        f = order[i]
+        vac = vacancy[f] + 1e-9 * (1.0 if alive[f] and not is_platform[f] else 0.0)
+        total = vac if i == 0 else total + vac
+        cum[i] = total
+    firms = np.empty(target.shape[0], np.int64)
+    for i in range(target.shape[0]):
+        start, end = bounds[target[i]], bounds[target[i] + 1]
+        lo = cum[start - 1] if start > 0 else 0.0
+        hi = cum[max(end - 1, 0)]
+        pos = np.searchsorted(cum, lo + u[i] * (hi - lo), side="right")
+        firms[i] = order[min(max(pos, start), end - 1)]
+    return firms
+
+
 _gaps_to_row_top_numba = compiled(_gaps_to_row_top_loop)
 _row_totals_numba = compiled(_row_totals_loop)
 _gaps_to_inclusive_numba = compiled(_gaps_to_inclusive_loop)
@@ -160,6 +219,8 @@ _other_cluster_gaps_numba = compiled(_other_cluster_gaps_loop)
 _middle_totals_numba = compiled(_middle_totals_loop)
 _kinds_present_numba = compiled(_kinds_present_loop)
 _sector_utility_of_kinds_numba = compiled(_sector_utility_of_kinds_loop)
+_firms_by_sector_numba = compiled(_firms_by_sector_loop)
+_hiring_firms_numba = compiled(_hiring_firms_loop)
 
 
 # ---------------------------------------------------------------- the rules
@@ -195,3 +256,12 @@ def sector_utility_of_kinds(v_sector: np.ndarray, *, field_affinity: float, pres
     those kinds of seeker, and each row's highest utility (a column)."""
     run = _sector_utility_of_kinds_numba if USING_NUMBA else _sector_utility_of_kinds_numpy
     return run(v_sector, float(field_affinity), present)
+
+
+def hiring_firms(*, sector: np.ndarray, vacancy: np.ndarray, alive: np.ndarray, is_platform: np.ndarray, n_sectors: int,
+                 target: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The firm row that hires each matched seeker: firms of its target sector in row order, one picked by
+    the seeker's uniform ``u`` in proportion to its vacancies (open firms that are not platforms get a tiny
+    share, so that a sector without vacancies still hires into a firm)."""
+    run = _hiring_firms_numba if USING_NUMBA else _hiring_firms_numpy
+    return run(sector, vacancy, alive, is_platform, n_sectors, target, u)

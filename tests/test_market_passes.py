@@ -85,3 +85,25 @@ def test_utility_of_the_kinds_present_are_rows_of_the_whole_table(seed):
     assert np.array_equal(util_present, util[present]) and np.array_equal(top_present, top[present])
     # the sums of a few rows' exponentials are those of the same rows summed with the whole table
     assert np.array_equal(np.sum(np.exp(util_present - top_present), axis=1), np.sum(np.exp(util - top), axis=1)[present])
+
+
+def _firms_in_runs(rng: np.random.Generator, n: int, n_sectors: int) -> tuple:
+    # firms sit in runs of one sector (founded together), with a sector that has none
+    sector = np.repeat(rng.integers(1, n_sectors, n // 4), rng.integers(1, 8, n // 4))[:n].astype(np.int64)
+    vacancy = np.where(rng.random(len(sector)) < 0.6, 0.0, rng.lognormal(1, 1, len(sector)))
+    return sector, vacancy, rng.random(len(sector)) < 0.9, rng.random(len(sector)) < 0.05, n_sectors
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_hiring_firms_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    firms = _firms_in_runs(rng, 6_000, 10)
+    order, bounds = mp._firms_by_sector_numba(firms[0], 10)
+    expected_order, expected_bounds = kernels._group_order_numpy(firms[0], 10)
+    assert np.array_equal(order, expected_order) and np.array_equal(bounds, expected_bounds)
+    target = rng.integers(1, 10, 500)
+    u = rng.random(500)
+    plain = mp._hiring_firms_numpy(*firms, target, u)
+    assert np.array_equal(mp._hiring_firms_numba(*firms, target, u), plain)
+    assert np.array_equal(firms[0][plain], target)

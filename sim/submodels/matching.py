@@ -143,9 +143,9 @@ def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     if len(rows) == 0:
         return
     p, fm = model.pool, model.firms
-    firm = market_kernels.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
-                                       is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
-                                       u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
+    firm = market_passes.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
+                                      is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
+                                      u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
     columns = {name: p.view(name) for name in HIRE_COLUMNS}
     moves, arrivals = market_kernels.hire(rows, target=target, firm=firm, columns=columns, sector_district=model.sector_district,
                                           month=model.t, codes=(CANDIDATE, EMPLOYED, APARTMENT, MARKET))
