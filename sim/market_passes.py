@@ -57,6 +57,19 @@ def _sector_utility_of_kinds_numpy(v_sector, field_affinity, present):
     return util[present], top[present]
 
 
+def _sector_utility_numpy(wage_log, rent_log, thick_log, weights, with_thick):
+    wage_weight, rent_weight, service_term, thick_weight = weights
+    v = wage_weight * wage_log - rent_weight * rent_log[:, None] + service_term
+    if with_thick:
+        v = v + thick_weight * thick_log[:, None]
+    return v
+
+
+def _come_exponent_numpy(seekers, tier, kind, channel, alternative, inclusive, prospect, graduate, bonus):
+    graduate_bonus = np.where(channel[seekers] == graduate, bonus, 0.0)
+    return alternative[tier] - inclusive[kind] - graduate_bonus - prospect[tier]
+
+
 def _hiring_firms_numpy(sector, vacancy, alive, is_platform, n_sectors, target, u):
     order, bounds = group_order(codes=sector, n_groups=n_sectors)
     vac = vacancy[order] + 1e-9 * (alive[order] & ~is_platform[order])
@@ -166,6 +179,26 @@ def _sector_utility_of_kinds_loop(v_sector, field_affinity, present):  # pragma:
     return util, top
 
 
+def _sector_utility_loop(wage_log, rent_log, thick_log, weights, with_thick):  # pragma: no cover - compiled
+    wage_weight, rent_weight, service_term, thick_weight = weights
+    n_sectors, n_tiers = wage_log.shape
+    v = np.empty((n_sectors, n_tiers))
+    for s in range(n_sectors):
+        for k in range(n_tiers):
+            v[s, k] = wage_weight * wage_log[s, k] - rent_weight * rent_log[s] + service_term
+            if with_thick:
+                v[s, k] = v[s, k] + thick_weight * thick_log[s]
+    return v
+
+
+def _come_exponent_loop(seekers, tier, kind, channel, alternative, inclusive, prospect, graduate, bonus):  # pragma: no cover - compiled
+    gap = np.empty(seekers.shape[0])
+    for i in range(seekers.shape[0]):
+        graduate_bonus = bonus if channel[seekers[i]] == graduate else 0.0
+        gap[i] = alternative[tier[i]] - inclusive[kind[i]] - graduate_bonus - prospect[tier[i]]
+    return gap
+
+
 def _firms_by_sector_loop(sector, n_sectors):  # pragma: no cover - compiled
     # firms of a sector mostly sit in runs of rows: counting and placing a whole run at once keeps the
     # sector's counter out of memory between rows, which would otherwise make each row wait on the last
@@ -219,6 +252,8 @@ _other_cluster_gaps_numba = compiled(_other_cluster_gaps_loop)
 _middle_totals_numba = compiled(_middle_totals_loop)
 _kinds_present_numba = compiled(_kinds_present_loop)
 _sector_utility_of_kinds_numba = compiled(_sector_utility_of_kinds_loop)
+_sector_utility_numba = compiled(_sector_utility_loop)
+_come_exponent_numba = compiled(_come_exponent_loop)
 _firms_by_sector_numba = compiled(_firms_by_sector_loop)
 _hiring_firms_numba = compiled(_hiring_firms_loop)
 
@@ -265,3 +300,22 @@ def hiring_firms(*, sector: np.ndarray, vacancy: np.ndarray, alive: np.ndarray, 
     share, so that a sector without vacancies still hires into a firm)."""
     run = _hiring_firms_numba if USING_NUMBA else _hiring_firms_numpy
     return run(sector, vacancy, alive, is_platform, n_sectors, target, u)
+
+
+def sector_utility(*, wage_log: np.ndarray, rent_log: np.ndarray, thick_log: np.ndarray | None, wage_weight: float, rent_weight: float,
+                   service_term: float, thick_weight: float) -> np.ndarray:
+    """The sector utility by tier (S x K) from its logs: wage (S x K), rent of the sector's district (S) and,
+    unless None, the thick-market ratio (S); ``service_term`` is the weighted hospital level."""
+    run = _sector_utility_numba if USING_NUMBA else _sector_utility_numpy
+    weights = (float(wage_weight), float(rent_weight), float(service_term), float(thick_weight))
+    with_thick = thick_log is not None
+    return run(wage_log, rent_log, thick_log if with_thick else rent_log, weights, with_thick)
+
+
+def come_exponent(seekers: np.ndarray, *, tier: np.ndarray, kind: np.ndarray, channel: np.ndarray, alternative: np.ndarray,
+                  inclusive: np.ndarray, prospect: np.ndarray, graduate: int, bonus: float) -> np.ndarray:
+    """For each seeker, the utility of the alternative city (``alternative``, by tier) less the inclusive value of
+    its kind, the graduates' ``bonus`` (``channel`` ``graduate``) and the job prospect term (by tier): a candidate
+    comes with probability 1 / (1 + exp of it)."""
+    run = _come_exponent_numba if USING_NUMBA else _come_exponent_numpy
+    return run(seekers, tier, kind, channel, alternative, inclusive, prospect, graduate, float(bonus))

@@ -107,3 +107,36 @@ def test_compiled_hiring_firms_equal_numpy_bit_for_bit(seed):
     plain = mp._hiring_firms_numpy(*firms, target, u)
     assert np.array_equal(mp._hiring_firms_numba(*firms, target, u), plain)
     assert np.array_equal(firms[0][plain], target)
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1])
+def test_compiled_utility_sums_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    wage_log, rent_log, thick_log = rng.normal(10, 1, (10, 4)), rng.normal(8, 1, 10), rng.normal(0, 0.3, 10)
+    weights = tuple(rng.uniform(0.1, 2, 4))
+    for with_thick in (True, False):
+        assert np.array_equal(mp._sector_utility_numba(wage_log, rent_log, thick_log, weights, with_thick),
+                              mp._sector_utility_numpy(wage_log, rent_log, thick_log, weights, with_thick))
+    seekers, tier, kind = rng.choice(5_000, 800, replace=False), rng.integers(0, 4, 800), rng.integers(0, 60, 800)
+    come = (seekers, tier, kind, rng.integers(0, 6, 5_000), rng.normal(0, 1, 4), rng.normal(0, 1, 60), rng.normal(-1, 1, 4), 2, 0.3)
+    assert np.array_equal(mp._come_exponent_numba(*come), mp._come_exponent_numpy(*come))
+
+
+def test_sector_utility_is_the_weighted_sum_of_its_logs():
+    wage_log, rent_log, thick_log = np.log([[10.0, 20.0], [30.0, 40.0]]), np.log([5.0, 6.0]), np.log([1.5, 0.5])
+    v = mp.sector_utility(wage_log=wage_log, rent_log=rent_log, thick_log=thick_log, wage_weight=1.0, rent_weight=0.5,
+                          service_term=0.25, thick_weight=0.1)
+    expected = wage_log - 0.5 * rent_log[:, None] + 0.25 + 0.1 * thick_log[:, None]
+    assert np.allclose(v, expected)
+    without = mp.sector_utility(wage_log=wage_log, rent_log=rent_log, thick_log=None, wage_weight=1.0, rent_weight=0.5,
+                                service_term=0.25, thick_weight=0.1)
+    assert np.allclose(without, wage_log - 0.5 * rent_log[:, None] + 0.25)
+
+
+def test_graduates_alone_get_the_bonus_in_the_come_exponent():
+    seekers, tier, kind = np.array([0, 1, 2]), np.array([0, 1, 1]), np.array([0, 0, 1])
+    channel = np.array([2, 0, 2])
+    gap = mp.come_exponent(seekers, tier=tier, kind=kind, channel=channel, alternative=np.array([1.0, 2.0]),
+                           inclusive=np.array([0.5, 0.25]), prospect=np.array([0.0, -1.0]), graduate=2, bonus=0.125)
+    assert gap.tolist() == [1.0 - 0.5 - 0.125, 2.0 - 0.5 + 1.0, 2.0 - 0.25 - 0.125 + 1.0]

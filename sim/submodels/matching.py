@@ -24,16 +24,14 @@ def search_and_match(model: Model) -> None:
         model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
         return
     v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
-    vac_share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
     # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
-    log_size = np.log(np.maximum(vac_share, 1e-12))
+    log_size = utility.log_vacancy_share(model)
     # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
     # logit is solved once for each such kind present in the month and looked up per seeker
     tier, kind = market_kernels.seeker_kinds(seekers, columns={name: p.view(name) for name in ("tier", "field", "sector", "job_seeking")},
                                              n_sectors=model.S)
     present, kind = market_passes.kinds_present(kind, n_kinds=K * model.S * (model.S + 1))
     inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector, present=present)
-    inclusive = inclusive_by_kind[kind]
     uid = p.uid[seekers]
     target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
@@ -41,10 +39,11 @@ def search_and_match(model: Model) -> None:
     if model.fixed_rates:
         target = np.where(status[seekers] == CANDIDATE, fixed_sector(model, len(seekers)), target)
     else:
-        bonus = graduate_bonus(model, channel=p.channel[seekers])
-        v_out = utility.alternative_city_utility(model)[tier]
-        prospect = beh.job_prospect_weight * np.log(job_prospect(model))[tier]
-        p_come = 1 / (1 + np.exp(v_out - inclusive - bonus - prospect))
+        exponent = market_passes.come_exponent(seekers, tier=tier, kind=kind, channel=p.view("channel"),
+                                               alternative=utility.alternative_city_utility(model), inclusive=inclusive_by_kind,
+                                               prospect=beh.job_prospect_weight * np.log(job_prospect(model)),
+                                               graduate=CHANNEL["graduate"], bonus=graduate_bonus(model))
+        p_come = 1 / (1 + np.exp(exponent))
         comes = market_kernels.candidates_come(seekers, status=status, search_left=p.view("search_left"), p_come=p_come,
                                                u=model.keyed_uniforms(uid, draw="search_come"), candidate=CANDIDATE,
                                                search_months=max(int(round(beh.candidate_search_months)), 1))
@@ -62,8 +61,8 @@ def search_and_match(model: Model) -> None:
     hires = market_kernels.market_hires(cell=cell, weight=w, matched=matched, n_sectors=model.S, n_tiers=K)
     model.recorder.note_labour_market(vacancies=model.vacancies, seekers=u_persons, hires=hires)
     model.finding_rate = finding_rate(seekers=u_persons, hires=hires, previous=model.finding_rate)
-    model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
-    model.fill_rate = np.clip(model.fill_rate + (model.vacancies.sum(axis=1) < 1), 0, 1)
+    vacancies = model.vacancies.sum(axis=1)
+    model.fill_rate = np.clip(np.divide(hires.sum(axis=1), vacancies, out=np.ones(model.S), where=vacancies > 0) + (vacancies < 1), 0, 1)
     place(model, seekers[matched], target[matched])
     # unmatched candidates search on for a few months (not yet counted in the stock), then go
     # elsewhere; displaced residents search on; job seekers on the job stay put
@@ -126,12 +125,12 @@ def fixed_sector(model: Model, n: int) -> np.ndarray:
     return np.minimum(np.searchsorted(np.cumsum(share), model.draw.random(n)), model.S - 1)
 
 
-def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
+def graduate_bonus(model: Model) -> float:
     """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
     services = model.levers.services
     g = model.levers.graduates.settling_allowance_yuan + services.graduate_card_years * services.graduate_card_yuan
     annual = model.wage[-1, SKILLED] * 12
-    return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
+    return model.beh.allowance_weight * g / annual
 
 
 HIRE_COLUMNS = ("status", "sector", "tier", "weight", "channel", "age", "housing", "employer", "search_left", "queue_since",

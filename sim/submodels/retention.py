@@ -77,8 +77,7 @@ def move_alternatives(model: Model, rows: np.ndarray, *, outside: np.ndarray) ->
     p, beh = model.pool, model.beh
     v_sector = utility.sector_utility(model)
     if model.interactions:
-        size = np.log(np.maximum(model.vacancies / np.maximum(model.vacancies.sum(axis=0), 1e-9), 1e-12))
-        other_cluster = best_other_cluster(model, v_sector + size)
+        other_cluster = best_other_cluster(model, v_sector + utility.log_vacancy_share(model))
     else:
         other_cluster = np.full((model.S, K), -np.inf)
     tenure = market_kernels.tenure_years(rows, months_in_city=p.months_in_city, channel=p.channel, returnee=CHANNEL["returnee"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim import market_kernels
+from sim import market_kernels, market_passes
 from sim.kernels import resident_group_sum
 from sim.talent import SEARCHING
 
@@ -45,13 +45,14 @@ def pick_alternative(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
 def sector_utility(model: Model) -> np.ndarray:
     """Systematic utility of working in each sector, by tier (S x K), common to everyone."""
     beh = model.beh
-    d = model.sector_district
     hospital = service_level(model, service="hospital_beds", stock=model.hospital_beds, start=model.region.initial.hospital_beds.value)
-    v = beh.wage_weight * np.log(model.wage) - beh.rent_weight * np.log(model.rent[d])[:, None] + beh.service_weight * hospital
+    thick_log = None
     if model.interactions:
-        talent = model.stock.sum(axis=1)
-        v = v + beh.thick_market_weight * np.log(np.maximum(talent, 1.0) / model.talent_initial.sum(axis=1))[:, None]
-    return v
+        thick_log = np.log(np.maximum(model.stock.sum(axis=1), 1.0) / model.talent_initial.sum(axis=1))
+    # wage, rent, hospitals and the thick market weighed and added up in one pass
+    return market_passes.sector_utility(wage_log=np.log(model.wage), rent_log=np.log(model.rent[model.sector_district]),
+                                        thick_log=thick_log, wage_weight=beh.wage_weight, rent_weight=beh.rent_weight,
+                                        service_term=beh.service_weight * hospital, thick_weight=beh.thick_market_weight)
 
 
 def outside_utility(model: Model) -> np.ndarray:
@@ -78,6 +79,17 @@ def alternative_city_utility(model: Model) -> np.ndarray:
     """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities."""
     outside_utility(model)
     return model._outside_utility_of_month[2]
+
+
+def log_vacancy_share(model: Model) -> np.ndarray:
+    """Log of each sector's share of its tier's vacancies (S x K), the size of its market in the sector logits.
+    Matching and retention both weigh it; it is worked out once for the month's vacancies (not to be written to)."""
+    month, vacancies, log_share = getattr(model, "_log_vacancy_share_of_month", (None, None, None))
+    if month != model.t or vacancies is not model.vacancies:
+        share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
+        log_share = np.log(np.maximum(share, 1e-12))
+        model._log_vacancy_share_of_month = (model.t, model.vacancies, log_share)
+    return log_share
 
 
 def apartment_bonus(model: Model) -> float:
