@@ -8,6 +8,7 @@ import pytest
 
 from sim import kernels, market_kernels as mk, market_passes as mp
 from sim.submodels import utility
+from tests.conftest import planned_toy_model
 
 needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
 
@@ -140,3 +141,27 @@ def test_graduates_alone_get_the_bonus_in_the_come_exponent():
     gap = mp.come_exponent(seekers, tier=tier, kind=kind, channel=channel, alternative=np.array([1.0, 2.0]),
                            inclusive=np.array([0.5, 0.25]), prospect=np.array([0.0, -1.0]), graduate=2, bonus=0.125)
     assert gap.tolist() == [1.0 - 0.5 - 0.125, 2.0 - 0.5 + 1.0, 2.0 - 0.25 - 0.125 + 1.0]
+
+
+def _outside_utility_of_the_month(model) -> np.ndarray:
+    beh = model.beh
+    shock = np.where(model.t >= model.competitor_shock_start, model.competitor_shock, 0.0)
+    wage = (model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
+            * (1 + model.unc.wage_growth) ** model.years)
+    rent = model.competitor_rent * (1 + model.unc.rent_trend) ** model.years
+    return (beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, None]
+            + (model.competitor_constant + model.competitor_trend * model.years + shock)[:, None])
+
+
+def test_competing_cities_worked_out_for_the_run_are_each_month_s_own_numbers(toy_scenario_path):
+    model = planned_toy_model(toy_scenario_path)
+    model.competitor_shock = np.linspace(-0.3, 0.2, model.J)  # a shock from the second year on
+    model.competitor_shock_start = np.full(model.J, 12)
+    model.competitor_trend = np.linspace(-0.05, 0.05, model.J)
+    vars(model).pop("_outside_utility_by_month", None)  # the competitors are set before a run works out its months
+    for month in (0, 1, 11, 12, 13, model.n_months - 1):
+        model.t = month
+        outside = _outside_utility_of_the_month(model)
+        assert np.array_equal(utility.outside_utility(model), outside), month
+        assert np.array_equal(utility.alternative_city_utility(model), utility.logsumexp(outside, axis=0) - np.log(model.J)), month
+    assert not np.array_equal(utility.outside_utility(model), _outside_utility_of_the_month(model) + 1.0)  # the check can fail

@@ -56,29 +56,35 @@ def sector_utility(model: Model) -> np.ndarray:
 
 
 def outside_utility(model: Model) -> np.ndarray:
-    """Utility of each competing city, by tier (J x K). It depends on the month alone, so it is worked out
-    once a month for both the newcomers' and the residents' choices (not to be written to)."""
-    month, outside, _ = getattr(model, "_outside_utility_of_month", (None, None, None))
-    if month != model.t:
-        outside = _outside_utility(model)
-        model._outside_utility_of_month = (model.t, outside, logsumexp(outside, axis=0) - np.log(model.J))
-    return outside
-
-
-def _outside_utility(model: Model) -> np.ndarray:
-    beh = model.beh
-    shock = np.where(model.t >= model.competitor_shock_start, model.competitor_shock, 0.0)
-    wage = (model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
-            * (1 + model.unc.wage_growth) ** model.years)
-    rent = model.competitor_rent * (1 + model.unc.rent_trend) ** model.years
-    return (beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, None]
-            + (model.competitor_constant + model.competitor_trend * model.years + shock)[:, None])
+    """Utility of each competing city, by tier (J x K), in this month (not to be written to)."""
+    return _outside_utility_table(model)[0][model.t]
 
 
 def alternative_city_utility(model: Model) -> np.ndarray:
-    """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities."""
-    outside_utility(model)
-    return model._outside_utility_of_month[2]
+    """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities (not to be written to)."""
+    return _outside_utility_table(model)[1][model.t]
+
+
+def _outside_utility_table(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """The competing cities' utility (months x J x K) and the alternative city's (months x K) for every month
+    of the run, worked out at once: they depend on the month alone, and the newcomers' and the residents'
+    choices weigh them every month. Every element is what the month's own arithmetic would give."""
+    table = getattr(model, "_outside_utility_by_month", None)
+    if table is not None and len(table[0]) > model.t:
+        return table
+    beh = model.beh
+    months = np.arange(max(model.n_months, model.t) + 1)
+    years = [int(t) / 12.0 for t in months]  # the model's years in each month
+    wage_growth = np.array([(1 + model.unc.wage_growth) ** y for y in years])
+    rent_growth = np.array([(1 + model.unc.rent_trend) ** y for y in years])
+    base_wage = model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
+    wage = base_wage[None, :, :] * wage_growth[:, None, None]
+    rent = model.competitor_rent[None, :] * rent_growth[:, None]
+    shock = np.where(months[:, None] >= model.competitor_shock_start[None, :], model.competitor_shock[None, :], 0.0)
+    trend = model.competitor_constant[None, :] + model.competitor_trend[None, :] * np.array(years)[:, None] + shock
+    outside = beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, :, None] + trend[:, :, None]
+    model._outside_utility_by_month = (outside, logsumexp(outside, axis=1) - np.log(model.J))
+    return model._outside_utility_by_month
 
 
 def log_vacancy_share(model: Model) -> np.ndarray:
