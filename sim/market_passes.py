@@ -80,6 +80,11 @@ def _month_s_leavers_numpy(ids, status, search_left, retire_month, month, key, b
     return np.flatnonzero(retiring), considering, searching_rows[search_left[searching_rows] <= 0]
 
 
+def _end_search_numpy(status, search_left, job_seeking, candidate, gone):
+    job_seeking[:] = 0
+    status[(status == candidate) & (search_left <= 0)] = gone
+
+
 def _hiring_firms_numpy(sector, vacancy, alive, is_platform, n_sectors, target, u):
     order, bounds = group_order(codes=sector, n_groups=n_sectors)
     vac = vacancy[order] + 1e-9 * (alive[order] & ~is_platform[order])
@@ -238,6 +243,13 @@ def _month_s_leavers_loop(ids, status, search_left, retire_month, month, key, be
     return retiring, considering, gave_up
 
 
+def _end_search_loop(status, search_left, job_seeking, candidate, gone):  # pragma: no cover - compiled
+    for i in range(status.shape[0]):
+        job_seeking[i] = 0
+        if status[i] == candidate and search_left[i] <= 0:
+            status[i] = gone
+
+
 def _firms_by_sector_loop(sector, n_sectors):  # pragma: no cover - compiled
     # firms of a sector mostly sit in runs of rows: counting and placing a whole run at once keeps the
     # sector's counter out of memory between rows, which would otherwise make each row wait on the last
@@ -294,6 +306,7 @@ _sector_utility_of_kinds_numba = compiled(_sector_utility_of_kinds_loop)
 _sector_utility_numba = compiled(_sector_utility_loop)
 _come_exponent_numba = compiled(_come_exponent_loop)
 _month_s_leavers_numba = compiled(_month_s_leavers_loop)
+_end_search_numba = compiled(_end_search_loop)
 _firms_by_sector_numba = compiled(_firms_by_sector_loop)
 _hiring_firms_numba = compiled(_hiring_firms_loop)
 
@@ -372,3 +385,10 @@ def month_s_leavers(*, ids: np.ndarray, status: np.ndarray, search_left: np.ndar
         return _month_s_leavers_numba(np.ascontiguousarray(ids, dtype=np.int64), status, search_left, retire_month, int(month), key,
                                       float(below), employed, searching)
     return _month_s_leavers_numpy(ids, status, search_left, retire_month, int(month), key, float(below), employed, searching)
+
+
+def end_search(*, status: np.ndarray, search_left: np.ndarray, job_seeking: np.ndarray, candidate: int, gone: int) -> None:
+    """The month's search over, in one pass: no one is looking on the job any more, and candidates with no
+    search months left (those who did not come, or came and found nothing) are gone."""
+    run = _end_search_numba if USING_NUMBA else _end_search_numpy
+    run(status, search_left, job_seeking, candidate, gone)

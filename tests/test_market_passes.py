@@ -8,7 +8,7 @@ import pytest
 
 from sim import kernels, market_kernels as mk, market_passes as mp
 from sim.submodels import utility
-from sim.talent import EMPLOYED, FIELDS, GONE, SEARCHING
+from sim.talent import CANDIDATE, EMPLOYED, FIELDS, GONE, SEARCHING
 from tests.conftest import planned_toy_model
 
 needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
@@ -202,3 +202,20 @@ def test_month_s_leavers_are_what_the_separate_rules_give():
     assert np.array_equal(gave_up, searching[left[searching] <= 1])
     untouched = np.setdiff1d(np.arange(5_000), searching)
     assert np.array_equal(talent["search_left"][untouched], left[untouched])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_end_of_search_sends_away_candidates_without_months_and_clears_job_seeking(seed):
+    talent = _residents(np.random.default_rng(seed), 4_000)
+    job_seeking = np.random.default_rng(seed).integers(0, 2, 4_000).astype(FIELDS["job_seeking"])
+    states = []
+    for run in ([mp._end_search_numba] if kernels.USING_NUMBA else []) + [mp._end_search_numpy]:
+        status, seeking = talent["status"].copy(), job_seeking.copy()
+        run(status, talent["search_left"], seeking, CANDIDATE, GONE)
+        states.append((status, seeking))
+    for status, seeking in states:
+        assert not seeking.any()
+        done = (talent["status"] == CANDIDATE) & (talent["search_left"] <= 0)
+        assert done.any() and (status[done] == GONE).all()
+        assert np.array_equal(status[~done], talent["status"][~done])
+        assert np.array_equal(status, states[0][0])

@@ -10,7 +10,7 @@ from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
 from sim import market_kernels, market_passes
-from sim.kernels import seeker_rows, undecided_rows
+from sim.kernels import seeker_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 
@@ -68,9 +68,8 @@ def search_and_match(model: Model) -> None:
     # elsewhere; displaced residents search on; job seekers on the job stay put
     market_kernels.search_on(seekers, matched=matched, status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE,
                              gone=GONE)
-    p.job_seeking[: p.size] = 0
-    undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
-    p.status[undecided] = GONE  # candidates who did not come
+    market_passes.end_search(status=p.view("status"), search_left=p.view("search_left"), job_seeking=p.view("job_seeking"),
+                             candidate=CANDIDATE, gone=GONE)
 
 
 def clusters_below(p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
