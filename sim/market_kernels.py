@@ -110,6 +110,12 @@ def _search_on_numpy(seekers, matched, status, search_left, candidate, gone):
     status[lost[search_left[lost] <= 0]] = gone
 
 
+def _count_down_search_numpy(status, search_left, searching):
+    rows = np.flatnonzero(status == searching)
+    search_left[rows] -= 1
+    return rows[search_left[rows] <= 0]
+
+
 def _move_in_numpy(rows, housing, queue_since, sector, weight, sector_district, n_districts, code, queue_mark):
     housing[rows] = code
     if queue_mark is not None:
@@ -241,6 +247,22 @@ def _search_on_loop(seekers, matched, status, search_left, candidate, gone):  # 
             search_left[r] -= 1
             if search_left[r] <= 0:
                 status[r] = gone
+
+
+def _count_down_search_loop(status, search_left, searching):  # pragma: no cover - compiled
+    n = 0
+    for r in range(status.shape[0]):
+        if status[r] == searching:
+            search_left[r] -= 1
+            if search_left[r] <= 0:
+                n += 1
+    rows = np.empty(n, np.int64)
+    n = 0
+    for r in range(status.shape[0]):
+        if status[r] == searching and search_left[r] <= 0:
+            rows[n] = r
+            n += 1
+    return rows
 
 
 def _move_in_loop(rows, housing, queue_since, sector, weight, sector_district, n_districts, code, queue_mark):  # pragma: no cover - compiled
@@ -397,6 +419,7 @@ _candidates_come_numba = compiled(_candidates_come_loop)
 _market_cells_numba = compiled(_market_cells_loop)
 _market_hires_numba = compiled(_market_hires_loop)
 _search_on_numba = compiled(_search_on_loop)
+_count_down_search_numba = compiled(_count_down_search_loop)
 _move_in_numba = compiled(_move_in_loop)
 _tenure_years_numba = compiled(_tenure_years_loop)
 _move_alternatives_numba = compiled(_move_alternatives_loop)
@@ -443,6 +466,12 @@ def search_on(seekers: np.ndarray, *, matched: np.ndarray, status: np.ndarray, s
     """Unmatched candidates use up a month of their search; those with none left are gone."""
     run = _search_on_numba if USING_NUMBA else _search_on_numpy
     run(seekers, matched, status, search_left, candidate, gone)
+
+
+def count_down_search(*, status: np.ndarray, search_left: np.ndarray, searching: int) -> np.ndarray:
+    """Displaced residents use up a month of their search; returns the rows with none left, in row order."""
+    run = _count_down_search_numba if USING_NUMBA else _count_down_search_numpy
+    return run(status, search_left, searching)
 
 
 def move_in(rows: np.ndarray, *, housing: np.ndarray, code: int, queue_since: np.ndarray, queue_mark: int | None, sector: np.ndarray,

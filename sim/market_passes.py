@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import kernels
 from sim.kernels import USING_NUMBA, compiled, group_order
 from sim.market_kernels import _sector_utility_by_kind_numpy
 
@@ -69,15 +68,6 @@ def _sector_utility_numpy(wage_log, rent_log, thick_log, weights, with_thick):
 def _come_exponent_numpy(seekers, tier, kind, channel, alternative, inclusive, prospect, graduate, bonus):
     graduate_bonus = np.where(channel[seekers] == graduate, bonus, 0.0)
     return alternative[tier] - inclusive[kind] - graduate_bonus - prospect[tier]
-
-
-def _month_s_leavers_numpy(ids, status, search_left, retire_month, month, key, below, employed, searching):
-    retiring = (retire_month <= month) & (status <= searching)
-    considering = np.flatnonzero((status == employed) & ~retiring)
-    considering = considering[kernels._keyed_uniforms_numpy(ids[considering], key) < below]
-    searching_rows = np.flatnonzero((status == searching) & ~retiring)
-    search_left[searching_rows] -= 1
-    return np.flatnonzero(retiring), considering, searching_rows[search_left[searching_rows] <= 0]
 
 
 def _end_search_numpy(status, search_left, job_seeking, candidate, gone):
@@ -214,35 +204,6 @@ def _come_exponent_loop(seekers, tier, kind, channel, alternative, inclusive, pr
     return gap
 
 
-def _month_s_leavers_loop(ids, status, search_left, retire_month, month, key, below, employed,
-                          searching):  # pragma: no cover - compiled
-    n = status.shape[0]
-    kind = np.zeros(n, np.int8)  # 1 retiring, 2 weighing a move, 3 out of search months
-    counts = np.zeros(4, np.int64)
-    for i in range(n):
-        if retire_month[i] <= month and status[i] <= searching:
-            kind[i] = 1
-        elif status[i] == employed:
-            if kernels._keyed_uniform_numba(ids[i], key) < below:
-                kind[i] = 2
-        elif status[i] == searching:
-            search_left[i] -= 1
-            if search_left[i] <= 0:
-                kind[i] = 3
-        counts[kind[i]] += 1
-    retiring, considering, gave_up = np.empty(counts[1], np.int64), np.empty(counts[2], np.int64), np.empty(counts[3], np.int64)
-    counts[:] = 0
-    for i in range(n):
-        if kind[i] == 1:
-            retiring[counts[1]] = i
-        elif kind[i] == 2:
-            considering[counts[2]] = i
-        elif kind[i] == 3:
-            gave_up[counts[3]] = i
-        counts[kind[i]] += 1
-    return retiring, considering, gave_up
-
-
 def _end_search_loop(status, search_left, job_seeking, candidate, gone):  # pragma: no cover - compiled
     for i in range(status.shape[0]):
         job_seeking[i] = 0
@@ -305,7 +266,6 @@ _kinds_present_numba = compiled(_kinds_present_loop)
 _sector_utility_of_kinds_numba = compiled(_sector_utility_of_kinds_loop)
 _sector_utility_numba = compiled(_sector_utility_loop)
 _come_exponent_numba = compiled(_come_exponent_loop)
-_month_s_leavers_numba = compiled(_month_s_leavers_loop)
 _end_search_numba = compiled(_end_search_loop)
 _firms_by_sector_numba = compiled(_firms_by_sector_loop)
 _hiring_firms_numba = compiled(_hiring_firms_loop)
@@ -372,19 +332,6 @@ def come_exponent(seekers: np.ndarray, *, tier: np.ndarray, kind: np.ndarray, ch
     comes with probability 1 / (1 + exp of it)."""
     run = _come_exponent_numba if USING_NUMBA else _come_exponent_numpy
     return run(seekers, tier, kind, channel, alternative, inclusive, prospect, graduate, float(bonus))
-
-
-def month_s_leavers(*, ids: np.ndarray, status: np.ndarray, search_left: np.ndarray, retire_month: np.ndarray, month: int, key: int,
-                    below: float, employed: int, searching: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """In one pass over the talent table, the rows (in row order) of the residents (``status <= searching``) whose
-    retirement month has come by ``month``; of the others, the employed weighing a move (keyed uniform below
-    ``below``) and the searching who, a month of search used up here, have none left. The retiring are
-    neither: they leave first."""
-    key = np.uint64(key)
-    if USING_NUMBA:
-        return _month_s_leavers_numba(np.ascontiguousarray(ids, dtype=np.int64), status, search_left, retire_month, int(month), key,
-                                      float(below), employed, searching)
-    return _month_s_leavers_numpy(ids, status, search_left, retire_month, int(month), key, float(below), employed, searching)
 
 
 def end_search(*, status: np.ndarray, search_left: np.ndarray, job_seeking: np.ndarray, candidate: int, gone: int) -> None:

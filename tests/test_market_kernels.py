@@ -123,6 +123,11 @@ def test_compiled_search_and_housing_bookkeeping_equals_numpy_bit_for_bit(seed):
         run(seekers, matched, state["status"], state["search_left"], CANDIDATE, 3)
     assert all(np.array_equal(pairs[0][0][name], pairs[1][0][name]) for name in ("status", "search_left"))
     assert not np.array_equal(pairs[0][0]["status"], talent["status"])
+    pairs = [({name: talent[name].copy() for name in ("status", "search_left")}, run)
+             for run in (mk._count_down_search_numba, mk._count_down_search_numpy)]
+    gave_up = [run(state["status"], state["search_left"], SEARCHING) for state, run in pairs]
+    assert len(gave_up[0]) and np.array_equal(gave_up[0], gave_up[1])
+    assert np.array_equal(pairs[0][0]["search_left"], pairs[1][0]["search_left"])
     rows, district = rng.choice(4_000, 300, replace=False), rng.integers(0, 4, 10)
     for mark in (-1, None):
         state = [{name: talent[name].copy() for name in ("housing", "queue_since")} for _ in range(2)]

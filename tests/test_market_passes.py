@@ -8,7 +8,7 @@ import pytest
 
 from sim import kernels, market_kernels as mk, market_passes as mp
 from sim.submodels import utility
-from sim.talent import CANDIDATE, EMPLOYED, FIELDS, GONE, SEARCHING
+from sim.talent import CANDIDATE, FIELDS, GONE
 from tests.conftest import planned_toy_model
 
 needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")
@@ -172,36 +172,6 @@ def _residents(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"ids": rng.permutation(10 * n)[:n].astype(np.int64), "status": rng.integers(0, 4, n).astype(FIELDS["status"]),
             "search_left": rng.integers(0, 4, n).astype(FIELDS["search_left"]),
             "retire_month": rng.integers(280, 300, n).astype(FIELDS["retire_month"])}
-
-
-@needs_numba
-@pytest.mark.parametrize("seed", [0, 1])
-def test_compiled_month_s_leavers_equal_numpy_bit_for_bit(seed):
-    talent = _residents(np.random.default_rng(seed), 5_000)
-    left = talent["search_left"].copy()
-    options = (290, np.uint64(12345), 0.2, EMPLOYED, SEARCHING)
-    compiled = mp._month_s_leavers_numba(talent["ids"], talent["status"], left, talent["retire_month"], *options)
-    plain = mp._month_s_leavers_numpy(talent["ids"], talent["status"], talent["search_left"], talent["retire_month"], *options)
-    for a, b in zip(compiled, plain):
-        assert a.dtype == b.dtype and len(a) > 0 and np.array_equal(a, b)
-    assert np.array_equal(left, talent["search_left"])
-
-
-def test_month_s_leavers_are_what_the_separate_rules_give():
-    talent = _residents(np.random.default_rng(5), 5_000)
-    status, left = talent["status"], talent["search_left"].copy()
-    retire, considering, gave_up = mp.month_s_leavers(**talent, month=290, key=777, below=0.2, employed=EMPLOYED, searching=SEARCHING)
-    expected_retire = kernels.retiring_rows(retire_month=talent["retire_month"], status=status, month=290, searching=SEARCHING)
-    assert np.array_equal(retire, expected_retire)
-    after = status.copy()
-    after[expected_retire] = GONE  # the retiring leave first
-    expected = kernels.keyed_status_rows(talent["ids"], status=after, code=EMPLOYED, key=777, below=0.2)
-    assert np.array_equal(considering, expected) and 0 < len(expected) < np.count_nonzero(after == EMPLOYED)
-    searching = np.flatnonzero(after == SEARCHING)
-    assert np.array_equal(talent["search_left"][searching], left[searching] - 1)  # a month of search used up
-    assert np.array_equal(gave_up, searching[left[searching] <= 1])
-    untouched = np.setdiff1d(np.arange(5_000), searching)
-    assert np.array_equal(talent["search_left"][untouched], left[untouched])
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -10,7 +10,7 @@ from mesa import Model
 from sim import market_kernels, market_passes
 from sim.categories import CHANNEL, K
 from sim.submodels import utility
-from sim.kernels import age_a_month, first_child_rows
+from sim.kernels import age_a_month, first_child_rows, keyed_status_rows, retiring_rows
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
 
 
@@ -22,14 +22,13 @@ def retain_and_exit(model: Model) -> None:
         dest = np.minimum((model.keyed_uniforms(p.uid[leave], draw="fixed_destination") * model.J).astype(np.int64), model.J - 1)
         depart(model, leave, channel=dest)
         return
-    # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation);
-    # employed talent weighs a move; displaced talent that has searched too long leaves. Those who retire are
-    # neither, and all three are found in one pass
+    # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation)
     month = model.start + model.t
-    retire, considering, gave_up = market_passes.month_s_leavers(
-        ids=p.view("uid"), status=p.view("status"), search_left=p.view("search_left"), retire_month=p.view("retire_month"), month=month,
-        key=model.draw_key("consider_move"), below=beh.consider_move_per_month, employed=EMPLOYED, searching=SEARCHING)
+    retire = retiring_rows(retire_month=p.view("retire_month"), status=p.view("status"), month=month, searching=SEARCHING)
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
+    # employed talent weighs a move; displaced talent that has searched too long leaves
+    considering = keyed_status_rows(p.view("uid"), status=p.view("status"), code=EMPLOYED, key=model.draw_key("consider_move"),
+                                    below=beh.consider_move_per_month)
     outside = None  # the competing cities' utility (J x K), worked out once in the month if anyone weighs them
     if len(considering):
         outside = utility.outside_utility(model)
@@ -40,6 +39,7 @@ def retain_and_exit(model: Model) -> None:
         p.job_seeking[considering[pick == 1]] = 1
         leavers = pick >= 2
         depart(model, considering[leavers], channel=pick[leavers] - 2)
+    gave_up = market_kernels.count_down_search(status=p.view("status"), search_left=p.view("search_left"), searching=SEARCHING)
     if len(gave_up):
         outside = utility.outside_utility(model) if outside is None else outside
         v_out = outside[:, p.tier[gave_up].astype(np.int64)].T
