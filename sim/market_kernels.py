@@ -1,5 +1,5 @@
 """Bookkeeping of the labour and housing markets in one pass: which cluster a seeker picks, who is hired,
-which firm hires them, who gets a free talent apartment.
+who gets a free talent apartment (which firm hires them: ``sim.market_passes``).
 
 Each month these rules run on a few hundred to a few thousand rows, where numpy spends more time
 calling than computing. With numba each is one compiled loop; without it, the numpy twin below. Both
@@ -35,18 +35,6 @@ def _hired_numpy(cell, weight, quota, order_draw, margin_draw):
     hired = np.zeros(len(cell), bool)
     hired[order] = before + w * margin_draw[order] < quota[c]
     return hired
-
-
-def _hiring_firms_numpy(sector, vacancy, alive, is_platform, n_sectors, target, u):
-    order, bounds = group_order(codes=sector, n_groups=n_sectors)
-    vac = vacancy[order] + 1e-9 * (alive[order] & ~is_platform[order])
-    cum = np.cumsum(vac)
-    start, end = bounds[:-1], bounds[1:]
-    lo = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
-    hi = cum[np.maximum(end - 1, 0)]
-    draw = lo[target] + u * (hi[target] - lo[target])
-    pos = np.clip(np.searchsorted(cum, draw, side="right"), start[target], end[target] - 1)
-    return order[pos]
 
 
 def _apartments_taken_numpy(district, place, weight, queue, free):
@@ -381,25 +369,6 @@ def _hired_loop(cell, weight, quota, order_draw, margin_draw):  # pragma: no cov
     return hired
 
 
-def _hiring_firms_loop(sector, vacancy, alive, is_platform, n_sectors, target, u):  # pragma: no cover - compiled
-    order, bounds = kernels._group_order_numba(sector, n_sectors)
-    cum = np.empty(order.shape[0])
-    total = 0.0
-    for i in range(order.shape[0]):
-        f = order[i]
-        vac = vacancy[f] + 1e-9 * (1.0 if alive[f] and not is_platform[f] else 0.0)
-        total = vac if i == 0 else total + vac
-        cum[i] = total
-    firms = np.empty(target.shape[0], np.int64)
-    for i in range(target.shape[0]):
-        start, end = bounds[target[i]], bounds[target[i] + 1]
-        lo = cum[start - 1] if start > 0 else 0.0
-        hi = cum[max(end - 1, 0)]
-        pos = np.searchsorted(cum, lo + u[i] * (hi - lo), side="right")
-        firms[i] = order[min(max(pos, start), end - 1)]
-    return firms
-
-
 def _apartments_taken_loop(district, place, weight, queue, free):  # pragma: no cover - compiled
     n_districts, n_places = queue.shape
     last_place = np.full(n_districts, n_places, np.int64)  # the first place not served in full
@@ -458,7 +427,6 @@ _pick_alternative_numba = compiled(_pick_alternative_loop)
 _sector_utility_by_kind_numba = compiled(_sector_utility_by_kind_loop)
 _clusters_below_numba = compiled(_clusters_below_loop)
 _hired_numba = compiled(_hired_loop)
-_hiring_firms_numba = compiled(_hiring_firms_loop)
 _apartments_taken_numba = compiled(_apartments_taken_loop)
 
 
@@ -560,15 +528,6 @@ def hired(*, cell: np.ndarray, weight: np.ndarray, quota: np.ndarray, order_draw
     """Which seekers are hired (see ``sim.submodels.matching.draw_hires``)."""
     run = _hired_numba if USING_NUMBA else _hired_numpy
     return run(cell, weight, quota, order_draw, margin_draw)
-
-
-def hiring_firms(*, sector: np.ndarray, vacancy: np.ndarray, alive: np.ndarray, is_platform: np.ndarray, n_sectors: int,
-                 target: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The firm row that hires each matched seeker: firms of its target sector in row order, one picked by
-    the seeker's uniform ``u`` in proportion to its vacancies (open firms that are not platforms get a tiny
-    share, so that a sector without vacancies still hires into a firm)."""
-    run = _hiring_firms_numba if USING_NUMBA else _hiring_firms_numpy
-    return run(sector, vacancy, alive, is_platform, n_sectors, target, u)
 
 
 def hire(rows: np.ndarray, *, target: np.ndarray, firm: np.ndarray, columns: dict[str, np.ndarray], sector_district: np.ndarray,

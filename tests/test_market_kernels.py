@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import kernels, market_kernels as mk
+from sim import kernels, market_kernels as mk, market_passes as mp
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, FIELDS, MARKET, SEARCHING
 
 HIRE_CODES = (CANDIDATE, EMPLOYED, APARTMENT, MARKET)
@@ -56,7 +56,7 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
     firms = _firms(rng, 5_000, 10)
     target = rng.integers(0, 10, 400)
     u = rng.random(400)
-    assert np.array_equal(mk._hiring_firms_numba(*firms, target, u), mk._hiring_firms_numpy(*firms, target, u))
+    assert np.array_equal(mp._hiring_firms_numba(*firms, target, u), mp._hiring_firms_numpy(*firms, target, u))
     q = _queue(rng, 300, 5, 2 * 169)
     taken = mk._apartments_taken_numpy(*q.values())
     assert np.array_equal(mk._apartments_taken_numba(*q.values()), taken) and 0 < taken.sum() < len(taken)
@@ -232,7 +232,7 @@ def test_hiring_firm_is_in_the_target_sector_and_has_vacancies():
     rng = np.random.default_rng(3)
     sector, vacancy, alive, is_platform, n_sectors = _firms(rng, 2_000, 6)
     target = rng.integers(1, n_sectors, 1_000)
-    firm = mk.hiring_firms(sector=sector, vacancy=vacancy, alive=alive, is_platform=is_platform, n_sectors=n_sectors,
+    firm = mp.hiring_firms(sector=sector, vacancy=vacancy, alive=alive, is_platform=is_platform, n_sectors=n_sectors,
                            target=target, u=rng.random(1_000))
     assert np.array_equal(sector[firm], target)
     has_vacancies = target != 2

@@ -9,8 +9,8 @@ import numpy as np
 from mesa import Model
 
 from sim.categories import CHANNEL, SKILLED, K
-from sim import market_kernels
-from sim.kernels import seeker_rows, undecided_rows
+from sim import market_kernels, market_passes
+from sim.kernels import seeker_rows
 from sim.submodels import utility
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, MARKET, SEARCHING
 
@@ -24,15 +24,14 @@ def search_and_match(model: Model) -> None:
         model.recorder.note_labour_market(vacancies=model.vacancies, seekers=np.zeros((model.S, K)), hires=np.zeros((model.S, K)))
         return
     v_sector = utility.sector_utility(model) + utility.newcomer_housing_term(model)[model.sector_district][:, None]
-    vac_share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
     # within the city: sector chosen with probability ~ vacancy share x exp(utility) (size-corrected logit)
-    log_size = np.log(np.maximum(vac_share, 1e-12))
+    log_size = utility.log_vacancy_share(model)
     # seekers differ only by tier, field and the cluster a job seeker on the job leaves, so the
-    # logit is solved once per such kind and looked up per seeker
+    # logit is solved once for each such kind present in the month and looked up per seeker
     tier, kind = market_kernels.seeker_kinds(seekers, columns={name: p.view(name) for name in ("tier", "field", "sector", "job_seeking")},
                                              n_sectors=model.S)
-    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector)
-    inclusive = inclusive_by_kind[kind]
+    present, kind = market_passes.kinds_present(kind, n_kinds=K * model.S * (model.S + 1))
+    inclusive_by_kind, p_by_kind = sector_choice_table(model, log_size + v_sector, present=present)
     uid = p.uid[seekers]
     target = clusters_below(p_by_kind, kind=kind, u=model.keyed_uniforms(uid, draw="search_cluster"))
     target = np.minimum(target, model.S - 1)
@@ -40,10 +39,11 @@ def search_and_match(model: Model) -> None:
     if model.fixed_rates:
         target = np.where(status[seekers] == CANDIDATE, fixed_sector(model, len(seekers)), target)
     else:
-        bonus = graduate_bonus(model, channel=p.channel[seekers])
-        v_out = utility.alternative_city_utility(model)[tier]
-        prospect = beh.job_prospect_weight * np.log(job_prospect(model))[tier]
-        p_come = 1 / (1 + np.exp(v_out - inclusive - bonus - prospect))
+        exponent = market_passes.come_exponent(seekers, tier=tier, kind=kind, channel=p.view("channel"),
+                                               alternative=utility.alternative_city_utility(model), inclusive=inclusive_by_kind,
+                                               prospect=beh.job_prospect_weight * np.log(job_prospect(model)),
+                                               graduate=CHANNEL["graduate"], bonus=graduate_bonus(model))
+        p_come = 1 / (1 + np.exp(exponent))
         comes = market_kernels.candidates_come(seekers, status=status, search_left=p.view("search_left"), p_come=p_come,
                                                u=model.keyed_uniforms(uid, draw="search_come"), candidate=CANDIDATE,
                                                search_months=max(int(round(beh.candidate_search_months)), 1))
@@ -61,16 +61,15 @@ def search_and_match(model: Model) -> None:
     hires = market_kernels.market_hires(cell=cell, weight=w, matched=matched, n_sectors=model.S, n_tiers=K)
     model.recorder.note_labour_market(vacancies=model.vacancies, seekers=u_persons, hires=hires)
     model.finding_rate = finding_rate(seekers=u_persons, hires=hires, previous=model.finding_rate)
-    model.fill_rate = np.divide(hires.sum(axis=1), model.vacancies.sum(axis=1), out=np.ones(model.S), where=model.vacancies.sum(axis=1) > 0)
-    model.fill_rate = np.clip(model.fill_rate + (model.vacancies.sum(axis=1) < 1), 0, 1)
+    vacancies = model.vacancies.sum(axis=1)
+    model.fill_rate = np.clip(np.divide(hires.sum(axis=1), vacancies, out=np.ones(model.S), where=vacancies > 0) + (vacancies < 1), 0, 1)
     place(model, seekers[matched], target[matched])
     # unmatched candidates search on for a few months (not yet counted in the stock), then go
     # elsewhere; displaced residents search on; job seekers on the job stay put
     market_kernels.search_on(seekers, matched=matched, status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE,
                              gone=GONE)
-    p.job_seeking[: p.size] = 0
-    undecided = undecided_rows(status=p.view("status"), search_left=p.view("search_left"), candidate=CANDIDATE)
-    p.status[undecided] = GONE  # candidates who did not come
+    market_passes.end_search(status=p.view("status"), search_left=p.view("search_left"), job_seeking=p.view("job_seeking"),
+                             candidate=CANDIDATE, gone=GONE)
 
 
 def clusters_below(p_by_kind: np.ndarray, *, kind: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -110,10 +109,11 @@ def initial_finding_rate(beh) -> np.ndarray:
     return np.full(K, min(beh.matching_efficiency, 1.0))
 
 
-def sector_choice_table(model: Model, v_sector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inclusive value and choice probabilities of the sector logit for every kind of
-    seeker (tier x field x excluded sector, flattened), from the size-corrected utility (S x K)."""
-    util, top = market_kernels.sector_utility_by_kind(v_sector, field_affinity=model.beh.field_affinity)
+def sector_choice_table(model: Model, v_sector: np.ndarray, *, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive value and choice probabilities of the sector logit for the kinds of seeker ``present``
+    (tier x field x excluded sector, flattened; rows in its order), from the size-corrected utility (S x K).
+    Only the month's kinds are worked out: a kind's row does not depend on the others."""
+    util, top = market_passes.sector_utility_of_kinds(v_sector, field_affinity=model.beh.field_affinity, present=present)
     # utility.logsumexp by rows, with the row maxima found in the same pass as the table
     inclusive = top[:, 0] + np.log(np.sum(np.exp(util - top), axis=1))
     return inclusive, np.exp(util - inclusive[:, None])
@@ -124,12 +124,12 @@ def fixed_sector(model: Model, n: int) -> np.ndarray:
     return np.minimum(np.searchsorted(np.cumsum(share), model.draw.random(n)), model.S - 1)
 
 
-def graduate_bonus(model: Model, *, channel: np.ndarray) -> np.ndarray:
+def graduate_bonus(model: Model) -> float:
     """Settling allowance and graduate card, in utility, for graduates deciding whether to come."""
     services = model.levers.services
     g = model.levers.graduates.settling_allowance_yuan + services.graduate_card_years * services.graduate_card_yuan
     annual = model.wage[-1, SKILLED] * 12
-    return np.where(channel == CHANNEL["graduate"], model.beh.allowance_weight * g / annual, 0.0)
+    return model.beh.allowance_weight * g / annual
 
 
 HIRE_COLUMNS = ("status", "sector", "tier", "weight", "channel", "age", "housing", "employer", "search_left", "queue_since",
@@ -141,9 +141,9 @@ def place(model: Model, rows: np.ndarray, target: np.ndarray) -> None:
     if len(rows) == 0:
         return
     p, fm = model.pool, model.firms
-    firm = market_kernels.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
-                                       is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
-                                       u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
+    firm = market_passes.hiring_firms(sector=fm.view("sector"), vacancy=model.firm_vacancy, alive=fm.view("alive"),
+                                      is_platform=fm.view("is_platform"), n_sectors=model.S, target=target,
+                                      u=model.keyed_uniforms(p.uid[rows], draw="search_firm"))
     columns = {name: p.view(name) for name in HIRE_COLUMNS}
     moves, arrivals = market_kernels.hire(rows, target=target, firm=firm, columns=columns, sector_district=model.sector_district,
                                           month=model.t, codes=(CANDIDATE, EMPLOYED, APARTMENT, MARKET))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim import market_kernels
+from sim import market_kernels, market_passes
 from sim.categories import CHANNEL, K
 from sim.submodels import utility
 from sim.kernels import age_a_month, first_child_rows, keyed_status_rows, retiring_rows
@@ -33,7 +33,7 @@ def retain_and_exit(model: Model) -> None:
     if len(considering):
         outside = utility.outside_utility(model)
         alts = move_alternatives(model, considering, outside=outside)
-        prob = np.exp(alts - utility.logsumexp(alts, axis=1)[:, None])
+        prob = choice_probabilities(alts)
         u = model.keyed_uniforms(p.uid[considering], draw="move_choice")
         pick = utility.pick_alternative(prob, u)
         p.job_seeking[considering[pick == 1]] = 1
@@ -43,7 +43,7 @@ def retain_and_exit(model: Model) -> None:
     if len(gave_up):
         outside = utility.outside_utility(model) if outside is None else outside
         v_out = outside[:, p.tier[gave_up].astype(np.int64)].T
-        prob = np.exp(v_out - utility.logsumexp(v_out, axis=1)[:, None])
+        prob = choice_probabilities(v_out)
         u = model.keyed_uniforms(p.uid[gave_up], draw="destination")
         dest = utility.pick_alternative(prob, u)
         depart(model, gave_up, channel=dest)
@@ -59,10 +59,16 @@ def retain_and_exit(model: Model) -> None:
                                 age_from=25, age_to=40)] = 1
 
 
+def choice_probabilities(util: np.ndarray) -> np.ndarray:
+    """Logit probabilities of each row's alternatives (rows x alternatives)."""
+    if util.shape[1] < 8:
+        return market_passes.logit_probabilities(util)
+    return np.exp(util - utility.logsumexp(util, axis=1)[:, None])
+
+
 def best_other_cluster(model: Model, v_sector: np.ndarray) -> np.ndarray:
     """Inclusive value of moving to another sector, from each sector (rows) by tier (columns)."""
-    other = np.where(np.eye(model.S, dtype=bool)[:, :, None], -np.inf, v_sector[None, :, :])  # from x to x tier
-    return utility.logsumexp(other, axis=1)
+    return market_passes.other_cluster_inclusive(v_sector)
 
 
 def move_alternatives(model: Model, rows: np.ndarray, *, outside: np.ndarray) -> np.ndarray:
@@ -71,8 +77,7 @@ def move_alternatives(model: Model, rows: np.ndarray, *, outside: np.ndarray) ->
     p, beh = model.pool, model.beh
     v_sector = utility.sector_utility(model)
     if model.interactions:
-        size = np.log(np.maximum(model.vacancies / np.maximum(model.vacancies.sum(axis=0), 1e-9), 1e-12))
-        other_cluster = best_other_cluster(model, v_sector + size)
+        other_cluster = best_other_cluster(model, v_sector + utility.log_vacancy_share(model))
     else:
         other_cluster = np.full((model.S, K), -np.inf)
     tenure = market_kernels.tenure_years(rows, months_in_city=p.months_in_city, channel=p.channel, returnee=CHANNEL["returnee"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim import market_kernels
+from sim import market_kernels, market_passes
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
@@ -43,29 +43,57 @@ def pick_alternative(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
 def sector_utility(model: Model) -> np.ndarray:
     """Systematic utility of working in each sector, by tier (S x K), common to everyone."""
     beh = model.beh
-    d = model.sector_district
     hospital = service_level(model, service="hospital_beds", stock=model.hospital_beds, start=model.region.initial.hospital_beds.value)
-    v = beh.wage_weight * np.log(model.wage) - beh.rent_weight * np.log(model.rent[d])[:, None] + beh.service_weight * hospital
+    thick_log = None
     if model.interactions:
-        talent = model.stock.sum(axis=1)
-        v = v + beh.thick_market_weight * np.log(np.maximum(talent, 1.0) / model.talent_initial.sum(axis=1))[:, None]
-    return v
+        thick_log = np.log(np.maximum(model.stock.sum(axis=1), 1.0) / model.talent_initial.sum(axis=1))
+    # wage, rent, hospitals and the thick market weighed and added up in one pass
+    return market_passes.sector_utility(wage_log=np.log(model.wage), rent_log=np.log(model.rent[model.sector_district]),
+                                        thick_log=thick_log, wage_weight=beh.wage_weight, rent_weight=beh.rent_weight,
+                                        service_term=beh.service_weight * hospital, thick_weight=beh.thick_market_weight)
 
 
 def outside_utility(model: Model) -> np.ndarray:
-    """Utility of each competing city, by tier (J x K)."""
-    beh = model.beh
-    shock = np.where(model.t >= model.competitor_shock_start, model.competitor_shock, 0.0)
-    wage = (model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
-            * (1 + model.unc.wage_growth) ** model.years)
-    rent = model.competitor_rent * (1 + model.unc.rent_trend) ** model.years
-    return (beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, None]
-            + (model.competitor_constant + model.competitor_trend * model.years + shock)[:, None])
+    """Utility of each competing city, by tier (J x K), in this month (not to be written to)."""
+    return _outside_utility_table(model)[0][model.t]
 
 
 def alternative_city_utility(model: Model) -> np.ndarray:
-    """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities."""
-    return logsumexp(outside_utility(model), axis=0) - np.log(model.J)
+    """Utility of the typical alternative city, by tier: the log-mean-exp over competing cities (not to be written to)."""
+    return _outside_utility_table(model)[1][model.t]
+
+
+def _outside_utility_table(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """The competing cities' utility (months x J x K) and the alternative city's (months x K) for every month
+    of the run, worked out at once: they depend on the month alone, and the newcomers' and the residents'
+    choices weigh them every month. Every element is what the month's own arithmetic would give."""
+    table = getattr(model, "_outside_utility_by_month", None)
+    if table is not None and len(table[0]) > model.t:
+        return table
+    beh = model.beh
+    months = np.arange(max(model.n_months, model.t) + 1)
+    years = [int(t) / 12.0 for t in months]  # the model's years in each month
+    wage_growth = np.array([(1 + model.unc.wage_growth) ** y for y in years])
+    rent_growth = np.array([(1 + model.unc.rent_trend) ** y for y in years])
+    base_wage = model.region.skilled_wage_yuan.value * model.competitor_wage_index[:, None] * model.tier_wage[None, :]
+    wage = base_wage[None, :, :] * wage_growth[:, None, None]
+    rent = model.competitor_rent[None, :] * rent_growth[:, None]
+    shock = np.where(months[:, None] >= model.competitor_shock_start[None, :], model.competitor_shock[None, :], 0.0)
+    trend = model.competitor_constant[None, :] + model.competitor_trend[None, :] * np.array(years)[:, None] + shock
+    outside = beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, :, None] + trend[:, :, None]
+    model._outside_utility_by_month = (outside, logsumexp(outside, axis=1) - np.log(model.J))
+    return model._outside_utility_by_month
+
+
+def log_vacancy_share(model: Model) -> np.ndarray:
+    """Log of each sector's share of its tier's vacancies (S x K), the size of its market in the sector logits.
+    Matching and retention both weigh it; it is worked out once for the month's vacancies (not to be written to)."""
+    month, vacancies, log_share = getattr(model, "_log_vacancy_share_of_month", (None, None, None))
+    if month != model.t or vacancies is not model.vacancies:
+        share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
+        log_share = np.log(np.maximum(share, 1e-12))
+        model._log_vacancy_share_of_month = (model.t, model.vacancies, log_share)
+    return log_share
 
 
 def apartment_bonus(model: Model) -> float:
