@@ -350,7 +350,7 @@ class ReferenceTalentModel(TalentModel):
         self.cluster_top = util.max(axis=1).tolist()
         self.cluster_weights = np.exp(util - util.max(axis=1, keepdims=True)).tolist()
         self.alternative_city = utility.alternative_city_utility(self).tolist()
-        self.graduate_bonus = float(matching.graduate_bonus(self, channel=np.array([GRADUATE]))[0])
+        self.graduate_bonus = float(matching.graduate_bonus(self))
         self.candidate_search_months = max(int(round(self.beh.candidate_search_months)), 1)
         if self.fixed_rates:
             share = self.talent_initial.sum(axis=1)

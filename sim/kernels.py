@@ -154,10 +154,6 @@ def _seeker_rows_numpy(status, job_seeking, candidate, searching):
     return np.flatnonzero((status == candidate) | (status == searching) | (job_seeking == 1))
 
 
-def _undecided_rows_numpy(status, search_left, candidate):
-    return np.flatnonzero((status == candidate) & (search_left <= 0))
-
-
 def _first_child_rows_numpy(ids, status, children, age, key, below, searching, age_from, age_to):
     mask = (status <= searching) & (children == 0) & (age >= age_from) & (age <= age_to)
     return _keyed_rows_numpy(ids, mask, key, below)
@@ -361,13 +357,6 @@ if USING_NUMBA:
         hit = np.empty(status.shape[0], np.bool_)
         for i in range(status.shape[0]):
             hit[i] = (status[i] == candidate) | (status[i] == searching) | (job_seeking[i] == 1)
-        return np.flatnonzero(hit)
-
-    @_jit
-    def _undecided_rows_numba(status, search_left, candidate):  # pragma: no cover - compiled
-        hit = np.empty(status.shape[0], np.bool_)
-        for i in range(status.shape[0]):
-            hit[i] = (status[i] == candidate) & (search_left[i] <= 0)
         return np.flatnonzero(hit)
 
     @_jit
@@ -582,12 +571,6 @@ def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, 
     """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
     kernel = _seeker_rows_numba if USING_NUMBA else _seeker_rows_numpy
     return kernel(status, job_seeking, candidate, searching)
-
-
-def undecided_rows(*, status: np.ndarray, search_left: np.ndarray, candidate: int) -> np.ndarray:
-    """Rows of candidates whose search time has run out."""
-    kernel = _undecided_rows_numba if USING_NUMBA else _undecided_rows_numpy
-    return kernel(status, search_left, candidate)
 
 
 def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarray, age: np.ndarray, key: int, below: float,

@@ -91,7 +91,6 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     status, ids = table["status"], np.arange(n, dtype=np.int64) * 7919
     pairs = [(kernels._retiring_rows_numba, kernels._retiring_rows_numpy, (table["queue_since"], status, 12, 1)),
              (kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
-             (kernels._undecided_rows_numba, kernels._undecided_rows_numpy, (status, table["queue_since"], 2)),
              (kernels._first_child_rows_numba, kernels._first_child_rows_numpy,
               (ids, status, table["housing"], table["months_in_city"].astype(np.float32), np.uint64(99), 0.3, 1, 25.0, 40.0)),
              (kernels._keyed_status_rows_numba, kernels._keyed_status_rows_numpy, (ids, status, 0, np.uint64(5), 0.4)),
