@@ -60,10 +60,10 @@ def challenges(model: Model) -> tuple[np.ndarray, np.ndarray]:
     # firms post technology demands, in proportion to size
     n_new = int(rng.poisson(lev.demands_per_year / 12))
     posted = np.zeros(model.S)
-    if n_new:
-        alive, w, running = cohort_passes.posting_firms(alive=fm.view("alive"), is_platform=fm.view("is_platform"), jobs=fm.view("jobs"))
-    if n_new and len(alive):
-        firms = alive[np.minimum(np.searchsorted(running, rng.random(n_new) * w.sum()), len(alive) - 1)]
+    open_rows, jobs, running = (cohort_passes.posting_firms(alive=fm.view("alive"), is_platform=fm.view("is_platform"), jobs=fm.view("jobs"))
+                                if n_new else (np.empty(0, np.int64), None, None))
+    if len(open_rows):
+        firms = open_rows[np.minimum(np.searchsorted(running, rng.random(n_new) * jobs.sum()), len(open_rows) - 1)]
         model.demand_firm = np.concatenate([model.demand_firm, firms])
         model.demand_posted = np.concatenate([model.demand_posted, np.full(n_new, model.t)])
         posted = np.bincount(fm.sector[firms], minlength=model.S).astype(float)

@@ -81,7 +81,9 @@ def _outside_utility_table(model: Model) -> tuple[np.ndarray, np.ndarray]:
     shock = np.where(months[:, None] >= model.competitor_shock_start[None, :], model.competitor_shock[None, :], 0.0)
     trend = model.competitor_constant[None, :] + model.competitor_trend[None, :] * np.array(years)[:, None] + shock
     outside = beh.wage_weight * np.log(wage) - beh.rent_weight * np.log(rent)[:, :, None] + trend[:, :, None]
-    model._outside_utility_by_month = (outside, logsumexp(outside, axis=1) - np.log(model.J))
+    alternative = logsumexp(outside, axis=1) - np.log(model.J)
+    outside.flags.writeable = alternative.flags.writeable = False  # shared by every later month's choices
+    model._outside_utility_by_month = (outside, alternative)
     return model._outside_utility_by_month
 
 
@@ -92,6 +94,7 @@ def log_vacancy_share(model: Model) -> np.ndarray:
     if month != model.t or vacancies is not model.vacancies:
         share = model.vacancies / np.maximum(model.vacancies.sum(axis=0, keepdims=True), 1e-9)
         log_share = np.log(np.maximum(share, 1e-12))
+        log_share.flags.writeable = False  # shared by matching and retention
         model._log_vacancy_share_of_month = (model.t, model.vacancies, log_share)
     return log_share
 
