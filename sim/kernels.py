@@ -236,20 +236,6 @@ if USING_NUMBA:
         return positions, demand
 
     @_jit
-    def _employment_numba(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms,
-                          n_sectors):  # pragma: no cover - compiled
-        by_firm = np.zeros(n_firms)
-        filled = np.zeros(n_sectors * n_tiers)
-        for i in range(status.shape[0]):
-            if status[i] == employed_code:
-                w = np.float64(weights[i])
-                f = employer[i]
-                by_firm[f] += w
-                if not is_platform[f]:
-                    filled[np.int64(sector[i]) * n_tiers + np.int64(tier[i])] += w
-        return by_firm, filled
-
-    @_jit
     def _keyed_uniform_numba(agent_id, key):  # pragma: no cover - compiled
         z = np.uint64(agent_id) ^ key
         z += _GOLDEN
@@ -462,11 +448,11 @@ def adjust_jobs(*, jobs: np.ndarray, base_jobs: np.ndarray, productivity_factor:
 
 def employment(*, status: np.ndarray, employed_code: int, employer: np.ndarray, sector: np.ndarray, tier: np.ndarray,
                weights: np.ndarray, is_platform: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Employed persons by firm row, and by (sector, tier) in firms other than research platforms."""
+    """Employed persons by firm row, and by (sector, tier) in firms other than research platforms: the plain count that the
+    month-end census (``sim.observation_kernels.talent_census``) makes in its pass."""
     n_sectors, n_tiers = shape
     n_firms = len(is_platform)
-    kernel = _employment_numba if USING_NUMBA else _employment_numpy
-    by_firm, filled = kernel(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms, n_sectors)
+    by_firm, filled = _employment_numpy(status, employed_code, employer, sector, tier, n_tiers, weights, is_platform, n_firms, n_sectors)
     return by_firm, filled.reshape(n_sectors, n_tiers)
 
 

@@ -574,6 +574,7 @@ class TalentModel(mesa.Model):
         new_row = self.firms.compact()
         if new_row is None:
             return
+        self.recorder.renumber_firms(new_row)
         p = self.pool
         employed = np.flatnonzero(p.view("employer") >= 0)
         p.employer[employed] = new_row[p.employer[employed]]
@@ -583,6 +584,16 @@ class TalentModel(mesa.Model):
         open_demand = demand_row >= 0
         self.demand_firm, self.demand_posted = demand_row[open_demand], self.demand_posted[open_demand]
 
+
+    def employment_at_month_start(self) -> tuple[np.ndarray, np.ndarray]:
+        """Employed talent by firm row (a new array over the whole firm table) and by sector x tier in firms other than
+        research platforms, as last month's census counted them: nothing changes employment between that count and the
+        month's firm planning (compaction keeps the rows' order, so the sums are the same to the last bit)."""
+        census = self.recorder.census
+        by_firm = np.zeros(self.firms.size)
+        counted = min(len(census.employed_by_firm), self.firms.size)
+        by_firm[:counted] = census.employed_by_firm[:counted]
+        return by_firm, census.employed_by_cell.copy()
 
     def queue_by_district(self) -> np.ndarray:
         p = self.pool

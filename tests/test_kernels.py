@@ -43,9 +43,6 @@ def test_compiled_kernels_equal_numpy_bit_for_bit(seed):
                           kernels._group_sum_numpy(t["sector"], t["weight"], mask, 10))
     assert np.array_equal(kernels._group_sum2_numba(t["sector"], t["tier"], 5, t["weight"], mask, 50),
                           kernels._group_sum2_numpy(t["sector"], t["tier"], 5, t["weight"], mask, 50))
-    args = (t["status"], EMPLOYED, t["employer"], t["sector"], t["tier"], 5, t["weight"], t["is_platform"], 300, 10)
-    for compiled, plain in zip(kernels._employment_numba(*args), kernels._employment_numpy(*args)):
-        assert np.array_equal(compiled, plain)
     args = (t["status"], EMPLOYED, t["employer"], t["firm_mask"])
     assert np.array_equal(kernels._employees_of_numba(*args), kernels._employees_of_numpy(*args))
     columns = (np.ones(len(mask)), t["weight"].astype(float), t["tier"] * 0.37)

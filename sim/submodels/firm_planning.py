@@ -7,11 +7,9 @@ from __future__ import annotations
 import numpy as np
 from mesa import Model
 
-from sim.categories import K
 from sim.dates import month_index
 from sim.firm_kernels import funded_output_ratio, productivity_walk
-from sim.kernels import adjust_jobs, employment, keyed_normals
-from sim.talent import EMPLOYED
+from sim.kernels import adjust_jobs, keyed_normals
 
 
 def plan_firms(model: Model) -> None:
@@ -39,11 +37,9 @@ def plan_firms(model: Model) -> None:
         demand_level=model.demand_level, funding_factor=funding_factor, adjustment=beh.job_adjustment_per_month,
         fill_rate=model.fill_rate, sector=sector, active=alive & ~fm.view("is_platform"),
         talent_intensity=fm.view("talent_intensity"))
-    # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies)
-    p = model.pool
-    model.firm_talent, filled = employment(status=p.view("status"), employed_code=EMPLOYED, employer=p.view("employer"),
-                                          sector=p.view("sector"), tier=p.view("tier"), weights=p.view("weight"),
-                                          is_platform=fm.view("is_platform"), shape=(model.S, K))
+    # talent positions by firm and by sector x tier (platform talent fills platform posts, not firm vacancies), as
+    # last month's census counted them
+    model.firm_talent, filled = model.employment_at_month_start()
     model.firm_vacancy = np.maximum(positions - model.firm_talent, 0.0)
     model.vacancies = np.maximum(demand[:, None] * model.initial_tier_share - filled, 0.0)
     model.wage = (model.region.skilled_wage_yuan.value * model.sector_wage_index[:, None] * model.tier_wage[None, :]

@@ -4,6 +4,7 @@ long tables, and the coupling coordination degree of each cluster."""
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from typing import Callable, Sequence
 
@@ -15,7 +16,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute is used below
 from sim.categories import AGES, CHANNEL, INFLOW_CHANNELS, TIERS, K
 from sim.cohort_kernels import add_flows, firm_totals
 from sim.government import LEVERS
-from sim.observation_kernels import talent_census
+from sim.observation_kernels import Census, talent_census
 from sim.talent import EMPLOYED, SEARCHING
 from sim.submodels import value_added
 from sim.submodels.residents import city_annual, residents_by_age
@@ -90,7 +91,8 @@ class Recorder:
         self.stock = np.zeros((T + 1, S, K))
         # talent in households with children at the end of each month: the school places' users (§7.0)
         self.families = np.zeros(T + 1)
-        self.stock[0], self.families[0], _ = self._census()
+        self.census = self._census()  # the latest month-end count (§7.9), which the next month starts from
+        self.stock[0], self.families[0] = self.census.stock, self.census.families
         self.inflow = np.zeros((T, S, K, len(INFLOW_CHANNELS)))
         self.outflow = np.zeros((T, S, K, len(self.out_channels)))
         # arrivals and departures by single year of age (moves within the city left out): the residents (§7.10)
@@ -162,7 +164,8 @@ class Recorder:
         """Record the state at the end of month t (after ``model.t`` was advanced)."""
         m = self.m
         t = m.t - 1
-        self.stock[t + 1], self.families[t + 1], queued = self._census()
+        self.census = self._census()
+        self.stock[t + 1], self.families[t + 1], queued = self.census.stock, self.census.families, self.census.queued
         fm = m.firms
         firms, giants, jobs_by_sector, out_by_sector, projects, project_jobs, project_output = firm_totals(
             sector=fm.view("sector"), alive=fm.view("alive"), is_platform=fm.view("is_platform"), is_little_giant=fm.view("is_little_giant"),
@@ -186,12 +189,20 @@ class Recorder:
         t_index = a * u_talent + (1 - a) * u_industry
         put_columns(self.coupling[t], u_talent, u_industry, c, t_index, np.sqrt(c * t_index))
 
-    def _census(self) -> tuple[np.ndarray, float, np.ndarray]:
-        """Residents by sector x tier, talent in households with children, and the queue for apartments by sector."""
+    def _census(self) -> Census:
+        """Residents by sector x tier, talent in households with children, the queue for apartments by sector, and
+        employed talent by firm and by sector x tier outside the platforms."""
         p = self.m.pool
         return talent_census(sector=p.view("sector"), tier=p.view("tier"), weight=p.view("weight"), status=p.view("status"),
-                             children=p.view("children"), queue_since=p.view("queue_since"), searching=SEARCHING, employed=EMPLOYED,
-                             n_sectors=self.m.S, n_tiers=K)
+                             children=p.view("children"), queue_since=p.view("queue_since"), employer=p.view("employer"),
+                             is_platform=self.m.firms.view("is_platform"), searching=SEARCHING, employed=EMPLOYED, n_sectors=self.m.S,
+                             n_tiers=K)
+
+    def renumber_firms(self, new_row: np.ndarray) -> None:
+        """The latest census's employment by firm after the firm table dropped rows (``new_row``: old row -> new row,
+        -1 dropped; only firms without talent are dropped)."""
+        kept = new_row[: len(self.census.employed_by_firm)] >= 0
+        self.census = dataclasses.replace(self.census, employed_by_firm=self.census.employed_by_firm[kept])
 
     def _annual(self, *, dates: list[dt.date], sectors: list[str], districts: list[str]) -> pa.Table:
         """Per calendar year (complete or not): stock at the year's last month, inflows and outflows."""
