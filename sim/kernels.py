@@ -146,21 +146,20 @@ def _keep_rows_numpy(column, rows):
     column[: len(rows)] = column[rows]
 
 
-def _retiring_rows_numpy(retire_month, status, month, searching):
-    return np.flatnonzero((retire_month <= month) & (status <= searching))
+def _retiring_and_considering_numpy(ids, retire_month, status, month, searching, employed, key, below):
+    retiring = (retire_month <= month) & (status <= searching)
+    return np.flatnonzero(retiring), _keyed_rows_numpy(ids, (status == employed) & ~retiring, key, below)
 
 
 def _seeker_rows_numpy(status, job_seeking, candidate, searching):
     return np.flatnonzero((status == candidate) | (status == searching) | (job_seeking == 1))
 
 
-def _first_child_rows_numpy(ids, status, children, age, key, below, searching, age_from, age_to):
+def _age_and_first_child_numpy(age, birth_month, months_in_city, status, month, newcomer_code, ids, children, key, below, searching,
+                               age_from, age_to):
+    _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code)
     mask = (status <= searching) & (children == 0) & (age >= age_from) & (age <= age_to)
     return _keyed_rows_numpy(ids, mask, key, below)
-
-
-def _keyed_status_rows_numpy(ids, status, code, key, below):
-    return _keyed_rows_numpy(ids, status == code, key, below)
 
 
 def _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, below):
@@ -252,11 +251,16 @@ if USING_NUMBA:
         return out
 
     @_jit
-    def _age_a_month_numba(age, birth_month, months_in_city, status, month, newcomer_code):  # pragma: no cover - compiled
-        for i in range(age.shape[0]):
-            age[i] = np.float32(np.float64(month - birth_month[i]) / 12.0)
-            if status[i] != newcomer_code:
-                months_in_city[i] += 1
+    def _age_and_first_child_numba(age, birth_month, months_in_city, status, month, newcomer_code, ids, children, key, below,
+                                   searching, age_from, age_to):  # pragma: no cover - compiled
+        hit = np.empty(ids.shape[0], np.bool_)
+        for i in range(ids.shape[0]):
+            a = np.float32(np.float64(month - birth_month[i]) / 12.0)
+            age[i] = a
+            months_in_city[i] += status[i] != newcomer_code
+            hit[i] = ((status[i] <= searching) & (children[i] == 0) & (a >= age_from) & (a <= age_to)
+                      & (_keyed_uniform_numba(ids[i], key) < below))
+        return np.flatnonzero(hit)
 
     @_jit
     def _count_kept_numba(status, search_left, employed, searching, candidate):  # pragma: no cover - compiled
@@ -332,11 +336,14 @@ if USING_NUMBA:
 
 
     @_jit
-    def _retiring_rows_numba(retire_month, status, month, searching):  # pragma: no cover - compiled
-        hit = np.empty(status.shape[0], np.bool_)
-        for i in range(status.shape[0]):
-            hit[i] = (retire_month[i] <= month) & (status[i] <= searching)
-        return np.flatnonzero(hit)
+    def _retiring_and_considering_numba(ids, retire_month, status, month, searching, employed, key, below):  # pragma: no cover - compiled
+        retiring = np.empty(ids.shape[0], np.bool_)
+        considering = np.empty(ids.shape[0], np.bool_)
+        for i in range(ids.shape[0]):
+            r = (retire_month[i] <= month) & (status[i] <= searching)
+            retiring[i] = r
+            considering[i] = (status[i] == employed) & (not r) & (_keyed_uniform_numba(ids[i], key) < below)
+        return np.flatnonzero(retiring), np.flatnonzero(considering)
 
     @_jit
     def _seeker_rows_numba(status, job_seeking, candidate, searching):  # pragma: no cover - compiled
@@ -344,15 +351,6 @@ if USING_NUMBA:
         for i in range(status.shape[0]):
             hit[i] = (status[i] == candidate) | (status[i] == searching) | (job_seeking[i] == 1)
         return np.flatnonzero(hit)
-
-    @_jit
-    def _first_child_rows_numba(ids, status, children, age, key, below, searching, age_from, age_to):  # pragma: no cover - compiled
-        hit = np.empty(ids.shape[0], np.bool_)
-        for i in range(ids.shape[0]):
-            hit[i] = ((status[i] <= searching) & (children[i] == 0) & (age[i] >= age_from) & (age[i] <= age_to)
-                      & (_keyed_uniform_numba(ids[i], key) < below))
-        return np.flatnonzero(hit)
-
 
     @_jit
     def _resident_group_sum_numba(codes, weights, status, searching, n_groups):  # pragma: no cover - compiled
@@ -370,13 +368,6 @@ if USING_NUMBA:
                 out[np.int64(outer[i]) * n_inner + np.int64(inner[i])] += np.float64(weights[i])
         return out
 
-
-    @_jit
-    def _keyed_status_rows_numba(ids, status, code, key, below):  # pragma: no cover - compiled
-        hit = np.empty(ids.shape[0], np.bool_)
-        for i in range(ids.shape[0]):
-            hit[i] = (status[i] == code) & (_keyed_uniform_numba(ids[i], key) < below)
-        return np.flatnonzero(hit)
 
     @_jit
     def _purchase_rows_numba(ids, status, searching, housing, owner, months_in_city, min_months, key,
@@ -475,14 +466,20 @@ def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
     return _keyed_uniforms_numpy(ids, key)
 
 
-def age_a_month(*, age: np.ndarray, birth_month: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, month: int,
-                newcomer_code: int) -> None:
-    """In place, every row: age in years of whole months since birth as of ``month``; a month more in the city
-    except for newcomers (``status == newcomer_code``), who are not in the city yet."""
+def age_and_first_child(*, age: np.ndarray, birth_month: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, month: int,
+                        newcomer_code: int, ids: np.ndarray, children: np.ndarray, key: int, below: float, searching: int, age_from: float,
+                        age_to: float) -> np.ndarray:
+    """In place, every row: age in years of whole months since birth as of ``month``; a month more in the city except
+    for newcomers (``status == newcomer_code``), who are not in the city yet. Returns, from the same pass, the rows of
+    childless residents (``status <= searching``) aged ``age_from``-``age_to`` at their new age whose keyed draw falls
+    below ``below`` (``keyed_rows`` over that mask)."""
+    key = np.uint64(key)
     if USING_NUMBA:
-        _age_a_month_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code))
-    else:
-        _age_a_month_numpy(age, birth_month, months_in_city, status, month, newcomer_code)
+        return _age_and_first_child_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code),
+                                          np.ascontiguousarray(ids, dtype=np.int64), children, key, float(below), searching,
+                                          float(age_from), float(age_to))
+    return _age_and_first_child_numpy(age, birth_month, months_in_city, status, month, newcomer_code, ids, children, key, float(below),
+                                      searching, age_from, age_to)
 
 
 def count_kept(*, status: np.ndarray, search_left: np.ndarray, employed: int, searching: int, candidate: int) -> int:
@@ -547,27 +544,22 @@ def keep_rows(column: np.ndarray, *, rows: np.ndarray) -> None:
         _keep_rows_numpy(column, rows)
 
 
-def retiring_rows(*, retire_month: np.ndarray, status: np.ndarray, month: int, searching: int) -> np.ndarray:
-    """Rows of residents (``status <= searching``) whose retirement month has come by ``month``."""
-    kernel = _retiring_rows_numba if USING_NUMBA else _retiring_rows_numpy
-    return kernel(retire_month, status, int(month), searching)
+def retiring_and_considering(ids: np.ndarray, *, retire_month: np.ndarray, status: np.ndarray, month: int, searching: int,
+                             employed: int, key: int, below: float) -> tuple[np.ndarray, np.ndarray]:
+    """In one pass: the rows of residents (``status <= searching``) whose retirement month has come by ``month``, and the
+    rows of the other employed residents whose keyed draw falls below ``below`` (``keyed_rows`` over that mask): those
+    who weigh a move once the retirees have left."""
+    key = np.uint64(key)
+    if USING_NUMBA:
+        return _retiring_and_considering_numba(np.ascontiguousarray(ids, dtype=np.int64), retire_month, status, int(month), searching,
+                                               employed, key, float(below))
+    return _retiring_and_considering_numpy(ids, retire_month, status, int(month), searching, employed, key, float(below))
 
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:
     """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
     kernel = _seeker_rows_numba if USING_NUMBA else _seeker_rows_numpy
     return kernel(status, job_seeking, candidate, searching)
-
-
-def first_child_rows(ids: np.ndarray, *, status: np.ndarray, children: np.ndarray, age: np.ndarray, key: int, below: float,
-                     searching: int, age_from: float, age_to: float) -> np.ndarray:
-    """Rows of childless residents aged ``age_from``-``age_to`` whose keyed draw falls below ``below``: the same as
-    ``keyed_rows`` over that mask, in one pass."""
-    key = np.uint64(key)
-    if USING_NUMBA:
-        return _first_child_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, children, age, key, float(below), searching,
-                                       float(age_from), float(age_to))
-    return _first_child_rows_numpy(ids, status, children, age, key, float(below), searching, age_from, age_to)
 
 
 def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
@@ -586,14 +578,6 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)
-
-
-def keyed_status_rows(ids: np.ndarray, *, status: np.ndarray, code: int, key: int, below: float) -> np.ndarray:
-    """``keyed_rows`` over the rows whose status is ``code``, in one pass."""
-    key = np.uint64(key)
-    if USING_NUMBA:
-        return _keyed_status_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, code, key, float(below))
-    return _keyed_status_rows_numpy(ids, status, code, key, float(below))
 
 
 def purchase_rows(ids: np.ndarray, *, status: np.ndarray, searching: int, housing: np.ndarray, owner: int, months_in_city: np.ndarray,

@@ -86,16 +86,20 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     for a, b in zip(kernels._queue_places_numba(*args), kernels._queue_places_numpy(*args)):
         assert np.array_equal(a, b)
     status, ids = table["status"], np.arange(n, dtype=np.int64) * 7919
-    pairs = [(kernels._retiring_rows_numba, kernels._retiring_rows_numpy, (table["queue_since"], status, 12, 1)),
-             (kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
-             (kernels._first_child_rows_numba, kernels._first_child_rows_numpy,
-              (ids, status, table["housing"], table["months_in_city"].astype(np.float32), np.uint64(99), 0.3, 1, 25.0, 40.0)),
-             (kernels._keyed_status_rows_numba, kernels._keyed_status_rows_numpy, (ids, status, 0, np.uint64(5), 0.4)),
+    pairs = [(kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
              (kernels._purchase_rows_numba, kernels._purchase_rows_numpy,
               (ids, status, 1, table["housing"], 2, table["months_in_city"], 24.0, np.uint64(7), 0.5))]
     for compiled_kernel, plain_kernel, args in pairs:
         a, b = compiled_kernel(*args), plain_kernel(*args)
         assert np.array_equal(a, b) and 0 < len(b) < n, compiled_kernel
+    # the retirees (residents whose retirement month has come) and, apart from them, the employed who weigh a move
+    args = (ids, table["queue_since"], status, 12, 1, 0, np.uint64(5), 0.4)
+    for a, b in zip(kernels._retiring_and_considering_numba(*args), kernels._retiring_and_considering_numpy(*args)):
+        assert np.array_equal(a, b) and 0 < len(b) < n
+    retiring, considering = kernels._retiring_and_considering_numpy(*args)
+    assert np.array_equal(retiring, np.flatnonzero((table["queue_since"] <= 12) & (status <= 1)))
+    others = np.setdiff1d(np.flatnonzero(status == 0), retiring)
+    assert np.array_equal(considering, others[kernels.keyed_uniforms(ids[others], key=5) < 0.4])
     args = (table["sector"], table["weight"], table["queue_since"], status, 0, 10)
     assert np.array_equal(kernels._queued_sum_numba(*args), kernels._queued_sum_numpy(*args))
     rows = np.flatnonzero(rng.random(n) < 0.7)
@@ -260,21 +264,28 @@ def test_upper_quantile_is_numpys_percentile(n):
 
 
 @needs_numba
-def test_compiled_ageing_equals_numpy_bit_for_bit():
+def test_compiled_ageing_and_first_child_equal_numpy_bit_for_bit():
     rng = np.random.default_rng(4)
     n = 50_000
     birth = rng.integers(23_000, 24_500, n).astype(np.int32)
     status = rng.integers(0, 4, n).astype(np.int8)
     tenure = rng.integers(0, 300, n).astype(np.int32)
+    children = (rng.random(n) < 0.5).astype(np.int8)
+    ids = np.arange(n, dtype=np.int64) * 7919
     aged = {}
-    for path, fn in (("numba", kernels._age_a_month_numba), ("numpy", kernels._age_a_month_numpy)):
+    for path, fn in (("numba", kernels._age_and_first_child_numba), ("numpy", kernels._age_and_first_child_numpy)):
         age, months = np.zeros(n, np.float32), tenure.copy()
-        fn(age, birth, months, status, 24_300, 0)
-        aged[path] = (age, months)
-    assert np.array_equal(aged["numba"][0], aged["numpy"][0]) and np.array_equal(aged["numba"][1], aged["numpy"][1])
+        rows = fn(age, birth, months, status, 24_300, 0, ids, children, np.uint64(99), 0.3, 1, 25.0, 40.0)
+        aged[path] = (age, months, rows)
+    for a, b in zip(aged["numba"], aged["numpy"]):
+        assert np.array_equal(a, b)
     # whole months since birth, and a month more in the city for everyone but the newcomers (status 0 here)
-    np.testing.assert_allclose(aged["numpy"][0], (24_300 - birth) / 12, rtol=1e-6)
-    assert np.array_equal(aged["numpy"][1] - tenure, (status != 0).astype(np.int32))
+    age, months, rows = aged["numpy"]
+    np.testing.assert_allclose(age, (24_300 - birth) / 12, rtol=1e-6)
+    assert np.array_equal(months - tenure, (status != 0).astype(np.int32))
+    # the first child is drawn at the new age, for childless residents (status 0 or 1 here) of 25-40
+    eligible = np.flatnonzero((status <= 1) & (children == 0) & (age >= 25) & (age <= 40))
+    assert np.array_equal(rows, eligible[kernels.keyed_uniforms(ids[eligible], key=99) < 0.3]) and 0 < len(rows) < len(eligible)
 
 
 def test_count_kept_counts_residents_and_newcomers_with_search_time_left():

@@ -11,7 +11,7 @@ from sim import observation_kernels as ok
 from sim.categories import K
 from sim.config import load_scenario
 from sim.model import TalentModel
-from sim.submodels import firm_planning, policy
+from sim.submodels import policy
 from sim.talent import EMPLOYED, SEARCHING
 
 needs_numba = pytest.mark.skipif(not kernels.USING_NUMBA, reason="numba not installed: only the numpy path exists")

@@ -10,7 +10,7 @@ from mesa import Model
 from sim import market_kernels, market_passes
 from sim.categories import CHANNEL, K
 from sim.submodels import utility
-from sim.kernels import age_a_month, first_child_rows, keyed_status_rows, retiring_rows
+from sim.kernels import age_and_first_child, retiring_and_considering
 from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, OWNER, SEARCHING
 
 
@@ -24,11 +24,12 @@ def retain_and_exit(model: Model) -> None:
         return
     # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation)
     month = model.start + model.t
-    retire = retiring_rows(retire_month=p.view("retire_month"), status=p.view("status"), month=month, searching=SEARCHING)
+    # and, from the same pass, the employed talent that weighs a move (the retirees having left)
+    retire, considering = retiring_and_considering(p.view("uid"), retire_month=p.view("retire_month"), status=p.view("status"), month=month,
+                                                   searching=SEARCHING, employed=EMPLOYED, key=model.draw_key("consider_move"),
+                                                   below=beh.consider_move_per_month)
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
-    # employed talent weighs a move; displaced talent that has searched too long leaves
-    considering = keyed_status_rows(p.view("uid"), status=p.view("status"), code=EMPLOYED, key=model.draw_key("consider_move"),
-                                    below=beh.consider_move_per_month)
+    # displaced talent that has searched too long leaves
     outside = None  # the competing cities' utility (J x K), worked out once in the month if anyone weighs them
     if len(considering):
         outside = utility.outside_utility(model)
@@ -48,15 +49,13 @@ def retain_and_exit(model: Model) -> None:
         dest = utility.pick_alternative(prob, u)
         depart(model, gave_up, channel=dest)
     # ageing: whole months since birth, every row at once (departed rows are never read again), so that age
-    # and birth month never drift apart; tenure: every row, then taken back from the few newcomers still
-    # searching, who are not in the city yet
-    age_a_month(age=p.view("age"), birth_month=p.view("birth_month"), months_in_city=p.view("months_in_city"),
-                status=p.view("status"), month=month, newcomer_code=CANDIDATE)
+    # and birth month never drift apart; tenure: every row but the newcomers still searching, who are not in
+    # the city yet; and, at their new age, a first child for childless residents aged 25-40
+    p.children[age_and_first_child(age=p.view("age"), birth_month=p.view("birth_month"), months_in_city=p.view("months_in_city"),
+                                   status=p.view("status"), month=month, newcomer_code=CANDIDATE, ids=p.view("uid"),
+                                   children=p.view("children"), key=model.draw_key("first_child"), below=beh.child_rate_per_year / 12,
+                                   searching=SEARCHING, age_from=25, age_to=40)] = 1
     model.ages_as_of = month
-    # a first child for childless residents aged 25-40
-    p.children[first_child_rows(p.view("uid"), status=p.view("status"), children=p.view("children"), age=p.view("age"),
-                                key=model.draw_key("first_child"), below=beh.child_rate_per_year / 12, searching=SEARCHING,
-                                age_from=25, age_to=40)] = 1
 
 
 def choice_probabilities(util: np.ndarray) -> np.ndarray:
