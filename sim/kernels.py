@@ -151,6 +151,10 @@ def _retiring_and_considering_numpy(ids, retire_month, status, month, searching,
     return np.flatnonzero(retiring), _keyed_rows_numpy(ids, (status == employed) & ~retiring, key, below)
 
 
+def _recent_arrivals_numpy(channel, months_in_city, status, channel_code, months_below, searching):
+    return (channel == channel_code) & (months_in_city < months_below) & (status <= searching)
+
+
 def _seeker_rows_numpy(status, job_seeking, candidate, searching):
     return np.flatnonzero((status == candidate) | (status == searching) | (job_seeking == 1))
 
@@ -344,6 +348,13 @@ if USING_NUMBA:
             retiring[i] = r
             considering[i] = (status[i] == employed) & (not r) & (_keyed_uniform_numba(ids[i], key) < below)
         return np.flatnonzero(retiring), np.flatnonzero(considering)
+
+    @_jit
+    def _recent_arrivals_numba(channel, months_in_city, status, channel_code, months_below, searching):  # pragma: no cover - compiled
+        mask = np.empty(channel.shape[0], np.bool_)
+        for i in range(channel.shape[0]):
+            mask[i] = (channel[i] == channel_code) & (months_in_city[i] < months_below) & (status[i] <= searching)
+        return mask
 
     @_jit
     def _seeker_rows_numba(status, job_seeking, candidate, searching):  # pragma: no cover - compiled
@@ -554,6 +565,14 @@ def retiring_and_considering(ids: np.ndarray, *, retire_month: np.ndarray, statu
         return _retiring_and_considering_numba(np.ascontiguousarray(ids, dtype=np.int64), retire_month, status, int(month), searching,
                                                employed, key, float(below))
     return _retiring_and_considering_numpy(ids, retire_month, status, int(month), searching, employed, key, float(below))
+
+
+def recent_arrivals(*, channel: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, channel_code: int, months_below: float,
+                    searching: int) -> np.ndarray:
+    """The mask of residents (``status <= searching``) who came by ``channel_code`` less than ``months_below`` months
+    ago, in one pass."""
+    kernel = _recent_arrivals_numba if USING_NUMBA else _recent_arrivals_numpy
+    return kernel(channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
 
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:

@@ -92,6 +92,11 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     for compiled_kernel, plain_kernel, args in pairs:
         a, b = compiled_kernel(*args), plain_kernel(*args)
         assert np.array_equal(a, b) and 0 < len(b) < n, compiled_kernel
+    # graduates (channel 2 here) resident and arrived less than 36 months ago
+    args = (table["housing"], table["months_in_city"], status, 2, 36.0, 1)
+    mask = kernels._recent_arrivals_numba(*args)
+    assert np.array_equal(mask, kernels._recent_arrivals_numpy(*args)) and 0 < mask.sum() < n
+    assert np.array_equal(mask, (table["housing"] == 2) & (table["months_in_city"] < 36) & (status <= 1))
     # the retirees (residents whose retirement month has come) and, apart from them, the employed who weigh a move
     args = (ids, table["queue_since"], status, 12, 1, 0, np.uint64(5), 0.4)
     for a, b in zip(kernels._retiring_and_considering_numba(*args), kernels._retiring_and_considering_numpy(*args)):
