@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.kernels import USING_NUMBA, _employment_numpy, compiled
+from sim.kernels import USING_NUMBA, compiled, employment
 
 
 def _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, children, queue_since, employed, n_sectors, employer,
@@ -24,8 +24,9 @@ def _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, child
     families = np.bincount(children[resident].astype(np.int64), weights=weight[resident], minlength=2)[1]
     queued_rows = (queue_since >= 0) & (status == employed)
     queued = np.bincount(sector[queued_rows].astype(np.int64), weights=weight[queued_rows], minlength=n_sectors)[:n_sectors]
-    by_firm, filled = _employment_numpy(status, employed, employer, sector, tier, n_tiers, weight, is_platform, len(is_platform), n_sectors)
-    return stock, float(families), queued, by_firm, filled
+    by_firm, filled = employment(status=status, employed_code=employed, employer=employer, sector=sector, tier=tier, weights=weight,
+                                 is_platform=is_platform, shape=(n_sectors, n_tiers))
+    return stock, float(families), queued, by_firm, filled.reshape(-1)
 
 
 def _talent_census_loop(sector, tier, n_tiers, weight, status, searching, children, queue_since, employed, n_sectors, employer,

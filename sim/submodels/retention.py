@@ -23,13 +23,13 @@ def retain_and_exit(model: Model) -> None:
         depart(model, leave, channel=dest)
         return
     # statutory retirement in the month the agent reaches its age (sim.demography; retire_month is set at creation)
+    # and, from the same pass, the employed talent that weighs a move this month (the retirees having left)
     month = model.start + model.t
-    # and, from the same pass, the employed talent that weighs a move (the retirees having left)
     retire, considering = retiring_and_considering(p.view("uid"), retire_month=p.view("retire_month"), status=p.view("status"), month=month,
                                                    searching=SEARCHING, employed=EMPLOYED, key=model.draw_key("consider_move"),
                                                    below=beh.consider_move_per_month)
     depart(model, retire, channel=np.full(len(retire), model.recorder.out_retirement))
-    # displaced talent that has searched too long leaves
+    # those weighing a move stay, look for a job in another cluster or leave the city
     outside = None  # the competing cities' utility (J x K), worked out once in the month if anyone weighs them
     if len(considering):
         outside = utility.outside_utility(model)
@@ -40,6 +40,7 @@ def retain_and_exit(model: Model) -> None:
         p.job_seeking[considering[pick == 1]] = 1
         leavers = pick >= 2
         depart(model, considering[leavers], channel=pick[leavers] - 2)
+    # displaced talent that has searched too long leaves
     gave_up = market_kernels.count_down_search(status=p.view("status"), search_left=p.view("search_left"), searching=SEARCHING)
     if len(gave_up):
         outside = utility.outside_utility(model) if outside is None else outside
