@@ -38,6 +38,20 @@ def _life_dates_numpy(age_months, group, as_of, base, final, first, step, reform
     return (np.asarray(age_months) / 12).astype(np.float32), birth.astype(np.int32), retire.astype(np.int32)
 
 
+def _working_ages_numpy(u, lower, upper, edges, density):
+    lo, hi = lower[:, None], upper[:, None]
+    start = np.clip(edges[None, :-1], lo, hi)
+    mass = density * (np.clip(edges[None, 1:], lo, hi) - start)
+    cum = np.cumsum(mass, axis=1)
+    if (cum[:, -1] <= 0).any():
+        return np.zeros(len(u), np.int64), False
+    target = u * cum[:, -1]
+    band = np.minimum((cum <= target[:, None]).sum(axis=1), len(density) - 1)
+    rows = np.arange(len(u))
+    age = start[rows, band] + (target - (cum[rows, band] - mass[rows, band])) / density[band]
+    return np.clip(np.floor(age), lo[:, 0], hi[:, 0] - 1).astype(np.int64), True
+
+
 def _newcomer_lives_numpy(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
                           reform):
     sex = np.where(u_male < male_share, MALE, FEMALE).astype(np.int8)
@@ -170,6 +184,29 @@ def _life_dates_loop(age_months, group, as_of, base, final, first, step, reform)
     return age, birth_month, retire_month
 
 
+def _working_ages_loop(u, lower, upper, edges, density):
+    n, n_bands = u.shape[0], density.shape[0]
+    ages = np.empty(n, np.int64)
+    start, mass, cum = np.empty(n_bands), np.empty(n_bands), np.empty(n_bands)
+    for i in range(n):
+        lo, hi = lower[i], upper[i]
+        for b in range(n_bands):
+            # np.clip as min(max(.)), and a running sum from the first band's mass, as cumsum adds them
+            start[b] = min(max(edges[b], lo), hi)
+            mass[b] = density[b] * (min(max(edges[b + 1], lo), hi) - start[b])
+            cum[b] = mass[b] if b == 0 else cum[b - 1] + mass[b]
+        if cum[n_bands - 1] <= 0:
+            return ages, False
+        target = u[i] * cum[n_bands - 1]
+        band = 0
+        for b in range(n_bands):
+            band += cum[b] <= target
+        band = min(band, n_bands - 1)
+        age = start[band] + (target - (cum[band] - mass[band])) / density[band]
+        ages[i] = np.int64(min(max(np.floor(age), lo), hi - 1))
+    return ages, True
+
+
 def _newcomer_lives_loop(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
                          reform):
     n = len(u_male)
@@ -237,6 +274,7 @@ def _add_flows_loop(target, target_age, sector, tier, channels, channel, weight,
 
 if USING_NUMBA:
     _life_dates_numba = compiled(_life_dates_loop)
+    _working_ages_numba = compiled(_working_ages_loop)
     _newcomer_lives_numba = compiled(_newcomer_lives_loop)
     _field_and_education_numba = compiled(_field_and_education_loop)
     _add_flows_numba = compiled(_add_flows_loop)
@@ -255,6 +293,18 @@ def life_dates(*, age_months: np.ndarray, group: np.ndarray, as_of: int, rules: 
     if USING_NUMBA:
         return _life_dates_numba(np.asarray(age_months), np.asarray(group, np.int64), *args)
     return _life_dates_numpy(age_months, group, *args)
+
+
+def working_ages(*, u: np.ndarray, lower_months: np.ndarray, upper_months: np.ndarray, edges_months: np.ndarray,
+                 density: np.ndarray) -> np.ndarray:
+    """Ages in whole months on each agent's [lower, upper) with the piecewise-constant ``density`` between
+    ``edges_months``, by inversion of the uniforms ``u``. Raises ValueError where an agent's interval holds no mass."""
+    args = (np.asarray(u, np.float64), np.asarray(lower_months, np.float64), np.asarray(upper_months, np.float64),
+            np.asarray(edges_months, np.float64), np.asarray(density, np.float64))
+    ages, ok = (_working_ages_numba if USING_NUMBA else _working_ages_numpy)(*args)
+    if not ok:
+        raise ValueError("initial ages: an agent's working years [minimum age, retirement age) fall outside the region's resident_age_bands")
+    return ages
 
 
 def newcomer_lives(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarray, normal: np.ndarray, male_share: float,

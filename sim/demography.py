@@ -114,18 +114,9 @@ def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_
     """
     edges = np.asarray(bands.edges, dtype=float) * 12
     density = np.asarray(bands.shares, dtype=float) / np.diff(edges)
-    lo = np.broadcast_to(np.asarray(lower_months, dtype=float), np.shape(u))[:, None]
-    hi = np.asarray(upper_months, dtype=float)[:, None]
-    start = np.clip(edges[None, :-1], lo, hi)
-    mass = density * (np.clip(edges[None, 1:], lo, hi) - start)
-    cum = np.cumsum(mass, axis=1)
-    if (cum[:, -1] <= 0).any():
-        raise ValueError("initial ages: an agent's working years [minimum age, retirement age) fall outside the region's resident_age_bands")
-    target = u * cum[:, -1]
-    band = np.minimum((cum <= target[:, None]).sum(axis=1), len(density) - 1)
-    rows = np.arange(len(u))
-    age = start[rows, band] + (target - (cum[rows, band] - mass[rows, band])) / density[band]
-    return np.clip(np.floor(age), lo[:, 0], hi[:, 0] - 1).astype(np.int64)
+    lower = np.broadcast_to(np.asarray(lower_months, dtype=float), np.shape(u))
+    return cohort_kernels.working_ages(u=u, lower_months=lower, upper_months=np.asarray(upper_months, dtype=float), edges_months=edges,
+                                       density=density)
 
 
 def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,

@@ -151,3 +151,29 @@ def test_add_flows_refuse_a_sector_outside_the_table():
     with pytest.raises(ValueError):
         ck.add_flows(target=np.zeros((12, K, 6)), target_age=np.zeros((AGES, 6)), sector=np.full(20, 12, np.int16), tier=d["tier"],
                      channel=2, weight=d["weight"], age=d["age"])
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_working_ages_equal_numpy_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    edges = np.array([15, 20, 25, 30, 40, 50, 60, 65], float) * 12
+    density = rng.uniform(0.01, 0.3, len(edges) - 1) / np.diff(edges)
+    # intervals inside, across and at the edges of the bands, one agent's bounds equal, another's at a band edge
+    lower = rng.choice([16 * 12, 18 * 12, 22 * 12, 25 * 12], n).astype(float)
+    upper = rng.choice([50 * 12, 55 * 12, 60 * 12, 63 * 12 + 7], n).astype(float)
+    u = rng.random(n)
+    u[:3] = (0.0, 1 - 2 ** -53, 0.5)
+    compiled = ck._working_ages_numba(u, lower, upper, edges, density)
+    plain = ck._working_ages_numpy(u, lower, upper, edges, density)
+    assert compiled[1] and plain[1]
+    assert compiled[0].dtype == plain[0].dtype and np.array_equal(compiled[0], plain[0])
+    assert (plain[0] >= lower).all() and (plain[0] < upper).all()
+
+
+def test_working_ages_outside_every_band_are_refused():
+    edges, density = np.array([15.0, 65.0]) * 12, np.array([1.0 / 600])
+    with pytest.raises(ValueError, match="resident_age_bands"):
+        ck.working_ages(u=np.array([0.3, 0.6]), lower_months=np.array([20.0, 70.0]) * 12, upper_months=np.array([50.0, 80.0]) * 12,
+                        edges_months=edges, density=density)
