@@ -209,6 +209,9 @@ class TalentModel(mesa.Model):
                 self.lever_changes[month_index(month) - self.start] = levers
         self.unc = scenario.uncertainties
         self.beh = scenario.uncertainties.behaviour
+        # every new agent needs these two tables, which a run's uncertainties fix
+        self.retirement_rules = demography.rule_table(self.unc.demography)
+        self.skilled_education_cdf = inflows.education_cdf(tuple(self.unc.newcomers.skilled_education_shares))
         self.interactions = scenario.interactions
         self.fixed_rates = scenario.fixed_rates
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from mesa import Model
 
-from sim import cohort_kernels, cohort_passes, demography
+from sim import cohort_kernels, cohort_passes
 from sim.categories import CHANNEL, SKILLED, TIERS
 from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION, Cohort
 
@@ -68,9 +68,9 @@ def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, cha
     sex, track, age, birth_month, retire_month, field, education, children = cohort_passes.newcomer_columns(
         u_male=u_male, u_cadre=u_cadre, tier=tier_col, normal=normal, male_share=demo.male_share_inflow,
         cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
-        rules=demography.rule_table(demo), reform=demo.retirement_reform, sector=sector_col, other_field=other_field, u_fit=u_fit,
+        rules=model.retirement_rules, reform=demo.retirement_reform, sector=sector_col, other_field=other_field, u_fit=u_fit,
         fit_share=new.field_fit_share, u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
-        cdf=education_cdf(tuple(new.skilled_education_shares)), levels=SKILLED_EDUCATION, u_child=u_child,
+        cdf=model.skilled_education_cdf, levels=SKILLED_EDUCATION, u_child=u_child,
         children_from_age=new.newcomer_children_from_age, children_ramp_years=new.newcomer_children_ramp_years,
         children_max_share=new.newcomer_children_max_share)
     return Cohort(
@@ -189,7 +189,7 @@ def field_and_education(model: Model, *, tier: np.ndarray, sector: np.ndarray, o
     new = model.unc.newcomers
     return cohort_kernels.field_and_education(
         tier=tier, sector=sector, other_field=other_field, u_fit=u_fit, fit_share=new.field_fit_share, u_doctorate=u_doctorate,
-        u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=education_cdf(tuple(new.skilled_education_shares)),
+        u_level=u_level, doctorate_share=new.high_end_doctorate_share, cdf=model.skilled_education_cdf,
         levels=SKILLED_EDUCATION)
 
 
