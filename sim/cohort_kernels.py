@@ -298,12 +298,12 @@ def life_dates(*, age_months: np.ndarray, group: np.ndarray, as_of: int, rules: 
 def working_ages(*, u: np.ndarray, lower_months: np.ndarray, upper_months: np.ndarray, edges_months: np.ndarray,
                  density: np.ndarray) -> np.ndarray:
     """Ages in whole months on each agent's [lower, upper) with the piecewise-constant ``density`` between
-    ``edges_months``, by inversion of the uniforms ``u``. Raises ValueError where an agent's interval holds no mass."""
+    ``edges_months``, by inversion of the uniforms ``u``. Raises ValueError if an agent's interval holds no mass."""
     args = (np.asarray(u, np.float64), np.asarray(lower_months, np.float64), np.asarray(upper_months, np.float64),
             np.asarray(edges_months, np.float64), np.asarray(density, np.float64))
     ages, ok = (_working_ages_numba if USING_NUMBA else _working_ages_numpy)(*args)
     if not ok:
-        raise ValueError("initial ages: an agent's working years [minimum age, retirement age) fall outside the region's resident_age_bands")
+        raise ValueError("working ages: an agent's interval [lower, upper) holds no mass under the density")
     return ages
 
 

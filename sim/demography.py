@@ -115,8 +115,12 @@ def draw_working_ages(u: np.ndarray, *, lower_months: float | np.ndarray, upper_
     edges = np.asarray(bands.edges, dtype=float) * 12
     density = np.asarray(bands.shares, dtype=float) / np.diff(edges)
     lower = np.broadcast_to(np.asarray(lower_months, dtype=float), np.shape(u))
-    return cohort_kernels.working_ages(u=u, lower_months=lower, upper_months=np.asarray(upper_months, dtype=float), edges_months=edges,
-                                       density=density)
+    try:
+        return cohort_kernels.working_ages(u=u, lower_months=lower, upper_months=np.asarray(upper_months, dtype=float),
+                                           edges_months=edges, density=density)
+    except ValueError:
+        raise ValueError("initial ages: an agent's working years [minimum age, retirement age) fall outside the region's "
+                         "resident_age_bands") from None
 
 
 def life_dates(age_months: np.ndarray, sex: np.ndarray, track: np.ndarray, *, as_of: int,

@@ -22,7 +22,7 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
+from sim.kernels import group_order, keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
 from sim.region import Region
 from sim.streams import MonthStreams, month_keys
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added
@@ -437,9 +437,7 @@ class TalentModel(mesa.Model):
         p = self.pool
         renters = np.flatnonzero(p.view("housing") == MARKET)
         months = p.months_in_city[renters]
-        # a stable sort of 16-bit keys is a radix sort in numpy, several times faster; the order is the same
-        narrow = months.astype(np.int16) if len(months) and 0 <= months.min() and months.max() <= np.iinfo(np.int16).max else months
-        order = renters[np.argsort(narrow, kind="stable")]
+        order = renters[group_order(codes=months, n_groups=int(months.max(initial=0)) + 1)[0]]
         district = self.sector_district[p.sector[order]]
         for d in range(self.D):
             mine = order[district == d]

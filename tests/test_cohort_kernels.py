@@ -160,7 +160,7 @@ def test_compiled_working_ages_equal_numpy_bit_for_bit(seed):
     n = 20_000
     edges = np.array([15, 20, 25, 30, 40, 50, 60, 65], float) * 12
     density = rng.uniform(0.01, 0.3, len(edges) - 1) / np.diff(edges)
-    # intervals inside, across and at the edges of the bands, one agent's bounds equal, another's at a band edge
+    # intervals starting inside a band or at its edge, ending inside a band, at its edge or between whole months
     lower = rng.choice([16 * 12, 18 * 12, 22 * 12, 25 * 12], n).astype(float)
     upper = rng.choice([50 * 12, 55 * 12, 60 * 12, 63 * 12 + 7], n).astype(float)
     u = rng.random(n)
@@ -174,6 +174,11 @@ def test_compiled_working_ages_equal_numpy_bit_for_bit(seed):
 
 def test_working_ages_outside_every_band_are_refused():
     edges, density = np.array([15.0, 65.0]) * 12, np.array([1.0 / 600])
-    with pytest.raises(ValueError, match="resident_age_bands"):
+    with pytest.raises(ValueError, match="holds no mass"):
         ck.working_ages(u=np.array([0.3, 0.6]), lower_months=np.array([20.0, 70.0]) * 12, upper_months=np.array([50.0, 80.0]) * 12,
                         edges_months=edges, density=density)
+    # the initial stock's draw says which region field is at fault
+    bands = type("Bands", (), {"edges": [15, 65], "shares": [1.0]})
+    with pytest.raises(ValueError, match="resident_age_bands"):
+        demography.draw_working_ages(np.array([0.3, 0.6]), lower_months=np.array([20.0, 70.0]) * 12,
+                                     upper_months=np.array([50.0, 80.0]) * 12, bands=bands)
