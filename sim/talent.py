@@ -83,17 +83,23 @@ class TalentPool(ColumnTable):
         n = len(cohort)
         if n == 0:
             return np.empty(0, dtype=np.int64)
-        start = self.size
-        rows = self._append_rows(n)
+        new = self.open_rows(n)
         # the new rows are one run at the end: slices are filled without an index array; every column of a
         # cohort is a column of the pool
-        new = slice(start, start + n)
         for name, column in vars(cohort).items():
             getattr(self, name)[new] = column
+        return np.arange(new.start, new.stop)
+
+    def open_rows(self, n: int) -> slice:
+        """Room for ``n`` new agents at the end of the table, not in the apartment queue, with no local search and not
+        seeking; returns their rows. The caller fills every other column."""
+        start = self.size
+        self._append_rows(n)
+        new = slice(start, start + n)
         self.queue_since[new] = -1
         self.search_left[new] = 0
         self.job_seeking[new] = 0
-        return rows
+        return new
 
     def compact(self) -> None:
         """Drop departed agents and rejected candidates once they make up a large share of rows."""

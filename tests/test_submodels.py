@@ -13,7 +13,8 @@ from sim.categories import CHANNEL
 from sim.config import load_scenario
 from sim.model import TalentModel
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, retention, utility
-from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, GONE, SEARCHING
+from sim.categories import FEMALE, MALE
+from sim.talent import APARTMENT, CANDIDATE, EMPLOYED, FIELDS, GONE, MARKET, SEARCHING
 
 
 def _model(toy_scenario_path, months: int = 3, **overrides) -> TalentModel:
@@ -72,6 +73,32 @@ def test_inflows_add_candidates_from_outside(toy_scenario_path) -> None:
     # nobody arrives at or past the statutory age, and age is the whole months since birth
     assert (p.retire_month[new] > model.start + model.t).all()
     assert np.array_equal(np.round(age * 12).astype(np.int64), model.ages_as_of - p.birth_month[new].astype(np.int64))
+
+
+def test_new_agents_fill_every_column_of_reused_rows(toy_scenario_path) -> None:
+    # rows past the table's end keep what compaction left there: new agents must overwrite every column
+    model = _prepared(toy_scenario_path)
+    p, start = model.pool, model.pool.size
+    for name in FIELDS:
+        getattr(p, name)[start:start + 40] = 77
+    model.draw = np.random.default_rng(11)
+    rows = inflows.add_new_agents(model, n=40, status=EMPLOYED, tier=np.arange(40) % 4, channel="challenge", sector=2, employer=5,
+                                  weight=1.0, age_mean=40.0, age_sd=6.0, months=0, source="challenge", queue_since=model.t)
+    assert (rows.start, rows.stop) == (start, start + 40) and p.size == start + 40
+    for name in FIELDS:
+        assert not (getattr(p, name)[rows] == 77).any(), name
+    assert (p.queue_since[rows] == model.t).all() and (p.search_left[rows] == 0).all() and (p.housing[rows] == MARKET).all()
+    assert (p.tier[rows] == np.arange(40) % 4).all() and (p.employer[rows] == 5).all() and len(np.unique(p.uid[rows])) == 40
+    # the draws, in their order, are those of separate calls: sex, track, age, any field, fit, doctorate, level, children
+    rng = np.random.default_rng(11)
+    u_male, _, normal, other_field = rng.random(40), rng.random(40), rng.normal(40.0, 6.0, 40), rng.integers(0, model.S, 40)
+    u_fit = rng.random(40)
+    assert (p.sex[rows] == np.where(u_male < model.unc.demography.male_share_inflow, MALE, FEMALE)).all()
+    fits = u_fit < model.unc.newcomers.field_fit_share
+    assert (p.field[rows][fits] == 2).all() and (p.field[rows][~fits] == other_field[~fits]).all()
+    inside = (normal > model.unc.initial_state.working_start_age) & (normal < 45)  # short of every statutory age
+    assert inside.sum() > 20
+    assert np.array_equal(p.birth_month[rows][inside], model.ages_as_of - np.floor(normal[inside] * 12).astype(np.int64))
 
 
 def test_matching_hires_no_more_than_the_vacancies(toy_scenario_path) -> None:

@@ -5,26 +5,16 @@ platforms recruit. Also the making of new talent agents, which every channel sha
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 from mesa import Model
 
 from sim import cohort_kernels, cohort_passes
 from sim.categories import CHANNEL, SKILLED, TIERS
-from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION, Cohort
+from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION
 
 
 NO_DRAWS = np.empty(0)
-
-
-def cohort_column(value: Any, *, n: int, dtype: type) -> np.ndarray:
-    """One column of ``n`` new agents: a scalar repeated, or a copy of a per-agent array."""
-    if isinstance(value, np.ndarray) and value.ndim:
-        return value.astype(dtype)
-    if isinstance(value, (int, float, np.generic)) or np.ndim(value) == 0:
-        return np.full(n, value, dtype=dtype)
-    return np.array(value, dtype=dtype)
 
 
 def arrive(model: Model) -> None:
@@ -44,44 +34,52 @@ def arrive(model: Model) -> None:
     per_agent = np.array([model.scale if tier == SKILLED else 1 for _, _, tier, *_ in sources])
     counts = rng.poisson(np.array([persons for _, persons, *_ in sources]) / per_agent)
     by_source = lambda i: np.repeat(np.array([src[i] for src in sources]), counts)
-    model.pool.add(new_cohort(model, n=int(counts.sum()), status=CANDIDATE, tier=by_source(2), channel=np.repeat([CHANNEL[src[0]] for src in sources], counts),
-                               sector=-1, employer=-1, weight=np.repeat(per_agent, counts), age_mean=by_source(3), age_sd=by_source(4),
-                               months=0, source="candidate"))
+    add_new_agents(model, n=int(counts.sum()), status=CANDIDATE, tier=by_source(2), channel=np.repeat([CHANNEL[src[0]] for src in sources], counts),
+                   sector=-1, employer=-1, weight=np.repeat(per_agent, counts), age_mean=by_source(3), age_sd=by_source(4), months=0,
+                   source="candidate")
     tailored_recruitment(model)
     platform_recruitment(model)
 
 
-def new_cohort(model: Model, *, n: int, status: int, tier: int | np.ndarray, channel: str | np.ndarray, sector: int | np.ndarray,
-            employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray,
-            age_sd: float | np.ndarray, months: int | np.ndarray, source: str) -> Cohort:
-    """New agents; ``sector < 0`` means candidates from outside (their field is drawn from all sectors)."""
+def add_new_agents(model: Model, *, n: int, status: int, tier: int | np.ndarray, channel: str | np.ndarray, sector: int | np.ndarray,
+                   employer: int | np.ndarray, weight: float | np.ndarray, age_mean: float | np.ndarray, age_sd: float | np.ndarray,
+                   months: int | np.ndarray, source: str, queue_since: int = -1) -> slice:
+    """``n`` new agents drawn and written straight into the talent pool; returns their rows (a slice at its end).
+
+    ``sector < 0`` means candidates from outside (their field is drawn from all sectors). Scalars are every new
+    agent's value; arrays give one value per agent.
+    """
     rng, demo, new = model.draw, model.unc.demography, model.unc.newcomers
-    tier_col = cohort_column(tier, n=n, dtype=np.int8)
-    # the draws in their order: sex, track, age, field, education, children (demography.sex_and_track_draws and
-    # field_and_education_draws draw the same way for agents made elsewhere)
-    u_male, u_cadre = rng.random(n), rng.random(n)
-    normal = rng.normal(age_mean, age_sd, size=n)
+    pool = model.pool
+    rows = pool.open_rows(n)
+    if n == 0:
+        return rows
+    # the draws in their order: sex and track, age, field, education, children (demography.sex_and_track_draws and
+    # field_and_education_draws draw the same way for agents made elsewhere); uniforms that follow one another are one
+    # call, which takes the same numbers from the stream as several
     outside = isinstance(sector, (int, np.integer)) and sector < 0
-    sector_col = cohort_column(sector, n=n, dtype=np.int16)
-    other_field, u_fit, u_doctorate, u_level = field_and_education_draws(rng, n=n, n_sectors=model.S, fitting=not outside)
-    u_child = rng.random(n)
-    sex, track, age, birth_month, retire_month, field, education, children = cohort_passes.newcomer_columns(
-        u_male=u_male, u_cadre=u_cadre, tier=tier_col, normal=normal, male_share=demo.male_share_inflow,
+    sex_and_track = rng.random(2 * n)
+    normal = rng.normal(age_mean, age_sd, size=n)
+    other_field = rng.integers(0, model.S, size=n)
+    uniforms = rng.random((3 if outside else 4) * n)
+    u_fit, (u_doctorate, u_level, u_child) = (NO_DRAWS, uniforms.reshape(3, n)) if outside else (uniforms[:n], uniforms[n:].reshape(3, n))
+    # the given columns first, in the pool's types, which the pass then reads
+    pool.status[rows], pool.tier[rows], pool.sector[rows], pool.employer[rows] = status, tier, sector, employer
+    pool.months_in_city[rows], pool.weight[rows], pool.housing[rows] = months, weight, MARKET
+    pool.channel[rows] = CHANNEL[channel] if isinstance(channel, str) else channel
+    pool.queue_since[rows] = queue_since
+    pool.uid[rows] = model.mint_ids(n, source=source)
+    cohort_passes.write_newcomer_columns(
+        u_male=sex_and_track[:n], u_cadre=sex_and_track[n:], tier=pool.tier[rows], normal=normal, male_share=demo.male_share_inflow,
         cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
-        rules=model.retirement_rules, reform=demo.retirement_reform, sector=sector_col, other_field=other_field, u_fit=u_fit,
+        rules=model.retirement_rules, reform=demo.retirement_reform, sector=pool.sector[rows], other_field=other_field, u_fit=u_fit,
         fit_share=new.field_fit_share, u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
         cdf=model.skilled_education_cdf, levels=SKILLED_EDUCATION, u_child=u_child,
         children_from_age=new.newcomer_children_from_age, children_ramp_years=new.newcomer_children_ramp_years,
-        children_max_share=new.newcomer_children_max_share)
-    return Cohort(
-        status=np.full(n, status, np.int8), tier=tier_col, sector=sector_col,
-        employer=cohort_column(employer, n=n, dtype=np.int32), field=field,
-        education=education, age=age, sex=sex, track=track,
-        birth_month=birth_month, retire_month=retire_month, housing=np.zeros(n, np.int8), children=children,
-        months_in_city=cohort_column(months, n=n, dtype=np.int32), weight=cohort_column(weight, n=n, dtype=np.float32),
-        channel=cohort_column(CHANNEL[channel] if isinstance(channel, str) else channel, n=n, dtype=np.int8),
-        uid=model.mint_ids(n, source=source),
-    )
+        children_max_share=new.newcomer_children_max_share,
+        into=(pool.sex[rows], pool.track[rows], pool.age[rows], pool.birth_month[rows], pool.retire_month[rows], pool.field[rows],
+              pool.education[rows], pool.children[rows]))
+    return rows
 
 
 def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, persons: np.ndarray, channel: str, age_mean: float) -> None:
@@ -99,13 +97,11 @@ def hire_directly(model: Model, *, firm_rows: np.ndarray, tiers: np.ndarray, per
                                                               u=model.draw.random(len(firm_rows)), scale=model.scale)
     if len(employer) == 0:
         return
-    cohort = new_cohort(model, n=len(employer), status=EMPLOYED, tier=tier, channel=channel,
-                        sector=model.firms.sector[employer], employer=employer, weight=per_agent,
-                        age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0, source=channel)
-    rows = model.pool.add(cohort)
-    model.pool.queue_since[rows] = model.t
-    # the cohort's columns are the pool's new rows, of the pool's types
-    model.recorder.add_inflow(sector=cohort.sector, tier=cohort.tier, channel=CHANNEL[channel], weight=cohort.weight, age=cohort.age)
+    rows = add_new_agents(model, n=len(employer), status=EMPLOYED, tier=tier, channel=channel, sector=model.firms.sector[employer],
+                          employer=employer, weight=per_agent, age_mean=age_mean, age_sd=model.unc.newcomers.high_end_age_sd, months=0,
+                          source=channel, queue_since=model.t)
+    p = model.pool
+    model.recorder.add_inflow(sector=p.sector[rows], tier=p.tier[rows], channel=CHANNEL[channel], weight=p.weight[rows], age=p.age[rows])
 
 
 def tailored_recruitment(model: Model) -> None:
