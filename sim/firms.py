@@ -33,16 +33,20 @@ class FirmTable(ColumnTable):
     FIELDS = FIELDS
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
+        """Append firms in business; returns their rows. A field not given starts at zero (no project, no little giant,
+        no platform, no demands solved): the rows past the table's end may hold firms that compaction moved or dropped."""
         unknown = set(columns) - set(self.FIELDS)
         if unknown:
             raise KeyError(f"unknown firm fields: {sorted(unknown)}")
         n = len(columns["sector"])
         if n == 0:
             return np.empty(0, dtype=np.int64)
+        start = self.size
         rows = self._append_rows(n)
-        for name, values in columns.items():
-            getattr(self, name)[rows] = values
-        self.alive[rows] = True
+        new = slice(start, start + n)
+        for name in self.FIELDS:
+            getattr(self, name)[new] = columns.get(name, 0)
+        self.alive[new] = True
         return rows
 
     def compact(self) -> np.ndarray | None:

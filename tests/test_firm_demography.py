@@ -13,6 +13,7 @@ import pytest
 
 from sim.config import load_scenario
 from sim.errors import AgentLimitError
+from sim.firms import FirmTable
 from sim.model import TalentModel
 from tests.conftest import planned_toy_model
 from sim.submodels import firm_demography
@@ -148,3 +149,23 @@ def test_the_command_line_reports_the_agent_limit_without_a_traceback(tmp_path) 
     assert "Traceback" not in result.stderr, result.stderr
     assert "max_agents_multiple" in result.stderr and "talent agents" in result.stderr, result.stderr
     assert not out.exists() or not any(out.rglob("*.parquet"))
+
+
+def test_new_firms_take_no_flags_from_the_rows_compaction_left():
+    # compaction moves the firms kept to the front and leaves the old rows' values past the end: a firm added
+    # there later must not inherit another firm's project, little-giant or platform flag, or its solved demands
+    fm = FirmTable(capacity=16)
+    n = 10
+    plain = dict(jobs=np.full(n, 5.0), base_jobs=np.full(n, 5.0), log_productivity=np.zeros(n), long_run_productivity=np.zeros(n),
+                 output_per_job=np.full(n, 1e6), talent_intensity=np.full(n, 0.1), funding=np.zeros(n), born=np.zeros(n, np.int32),
+                 uid=np.arange(n))
+    fm.add(sector=np.zeros(n, np.int64), is_project=np.ones(n, bool), is_little_giant=np.ones(n, bool), is_platform=np.arange(n) == 9,
+           demands_solved=np.full(n, 3, np.int32), **plain)
+    fm.alive[:6] = False
+    new_row = fm.compact()
+    assert new_row is not None and fm.size == 4 and fm.is_platform[3]
+    rows = fm.add(sector=np.ones(n, np.int64), **plain)
+    assert rows.tolist() == list(range(4, 14))
+    for name in ("is_project", "is_little_giant", "is_platform", "demands_solved"):
+        assert not getattr(fm, name)[rows].any(), name
+    assert fm.alive[rows].all() and (fm.sector[rows] == 1).all()

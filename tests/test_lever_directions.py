@@ -6,7 +6,8 @@ talent stock at the end of 2035. Two act on a narrow group whose change is lost 
 the new research platform (high-end talent of its cluster) and faster onboarding of top talent
 (top and national talent). Three have effects on the city total that need a finer scale to see: half
 as many more apartments, the graduate allowance (whose extra graduates partly take jobs other
-newcomers would have taken), and doubled loans and funds.
+newcomers would have taken), and doubled loans and funds, whose effect (under 0.1% of the city's
+talent) also needs more seeds.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ COARSE = {
 FINE = {
     "housing_plus50": (+1, None, CITY),
     "graduate_allowance": (+1, None, CITY),
-    # loans and funds act on the jobs firms want and on start-ups' survival: a small effect (docs/ODD.md §13)
+}
+# loans and funds act on the jobs firms want and on start-ups' survival: a small effect (docs/ODD.md §13), which 16 seeds
+# at scale 20 cannot tell from zero
+FINE_MANY_SEEDS = {
     "funding_double": (+1, None, CITY),
 }
 
@@ -56,6 +60,11 @@ def coarse(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fine(tmp_path_factory):
     return _study(tmp_path_factory, list(FINE), seeds=16, scale=20)
+
+
+@pytest.fixture(scope="module")
+def fine_many_seeds(tmp_path_factory):
+    return _study(tmp_path_factory, list(FINE_MANY_SEEDS), seeds=48, scale=20)
 
 
 def _paired_interval(comparison, name: str, *, tiers, cluster: str) -> tuple[float, float, float]:
@@ -81,6 +90,11 @@ def test_lever_moves_talent_the_expected_way(coarse, name):
 @pytest.mark.parametrize("name", list(FINE))
 def test_small_lever_moves_talent_the_expected_way_at_a_finer_scale(fine, name):
     _assert_direction(fine, name, FINE[name])
+
+
+@pytest.mark.parametrize("name", list(FINE_MANY_SEEDS))
+def test_smallest_lever_moves_talent_the_expected_way_over_more_seeds(fine_many_seeds, name):
+    _assert_direction(fine_many_seeds, name, FINE_MANY_SEEDS[name])
 
 
 def test_the_direction_check_rejects_no_effect_and_the_wrong_sign(coarse):
