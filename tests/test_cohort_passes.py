@@ -100,8 +100,10 @@ def test_posting_firms_leave_out_closed_firms_and_platforms():
     assert rows.tolist() == [0, 3, 4] and jobs.tolist() == [2.0, 1.5, 4.0] and running.tolist() == [2.0, 3.5, 7.5]
 
 
-def test_every_cohort_column_is_a_pool_column():
-    # TalentPool.add copies a cohort's columns by name
+def test_a_cohort_and_the_pool_s_new_rows_fill_every_pool_column():
+    # TalentPool.add copies a cohort's columns by name, and TalentPool.open_rows sets the rest: rows past the pool's end
+    # hold agents compaction moved or dropped, so a column left out would pass one agent's value to another
     from sim.talent import FIELDS, Cohort
 
     assert set(Cohort.__dataclass_fields__) <= set(FIELDS)
+    assert set(Cohort.__dataclass_fields__) | {"queue_since", "search_left", "job_seeking"} == set(FIELDS)
