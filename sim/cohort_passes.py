@@ -30,17 +30,6 @@ def _newcomer_columns_numpy(u_male, u_cadre, tier, normal, male_share, cadre_sha
     return (*lives, field, education, _children_numpy(lives[2], u_child, from_age, ramp_years, max_share))
 
 
-def _write_newcomer_columns_numpy(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
-                                  reform, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels,
-                                  u_child, from_age, ramp_years, max_share, sex, track, age, birth_month, retire_month, field, education,
-                                  children):
-    columns = _newcomer_columns_numpy(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
-                                      reform, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels,
-                                      u_child, from_age, ramp_years, max_share)
-    for into, column in zip((sex, track, age, birth_month, retire_month, field, education, children), columns):
-        into[:] = column
-
-
 def _newcomer_columns_loop(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
                            reform, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels,
                            u_child, from_age, ramp_years, max_share):
@@ -57,17 +46,6 @@ def _newcomer_columns_loop(u_male, u_cadre, tier, normal, male_share, cadre_shar
         chance = min(max(chance, np.float32(0)), highest)
         children[i] = 1 if u_child[i] < np.float64(chance) else 0
     return sex, track, age, birth_month, retire_month, field, education, children
-
-
-def _write_newcomer_columns_loop(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
-                                 reform, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels,
-                                 u_child, from_age, ramp_years, max_share, sex, track, age, birth_month, retire_month, field, education,
-                                 children):
-    columns = _newcomer_columns_numba(u_male, u_cadre, tier, normal, male_share, cadre_share, youngest, as_of, base, final, first, step,
-                                      reform, sector, other_field, u_fit, fit_share, u_doctorate, u_level, doctorate_share, cdf, levels,
-                                      u_child, from_age, ramp_years, max_share)
-    sex[:], track[:], age[:], birth_month[:] = columns[0], columns[1], columns[2], columns[3]
-    retire_month[:], field[:], education[:], children[:] = columns[4], columns[5], columns[6], columns[7]
 
 
 def _posting_firms_numpy(alive, is_platform, jobs):
@@ -95,7 +73,6 @@ def _posting_firms_loop(alive, is_platform, jobs):
 if USING_NUMBA:
     _newcomer_columns_numba = compiled(_newcomer_columns_loop)
     _posting_firms_numba = compiled(_posting_firms_loop)
-    _write_newcomer_columns_numba = compiled(_write_newcomer_columns_loop)
 
 
 def newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarray, normal: np.ndarray, male_share: float,
@@ -106,26 +83,6 @@ def newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarra
     """Sex, track, age, birth month, retirement month (as ``cohort_kernels.newcomer_lives``), field and education (as
     ``cohort_kernels.field_and_education``) and children (int8: ``u_child`` below the chance rising from
     ``children_from_age`` over ``children_ramp_years`` to ``children_max_share``) of a new cohort, from its draws."""
-    n = len(u_male)
-    columns = (np.empty(n, np.int8), np.empty(n, np.int8), np.empty(n, np.float32), np.empty(n, np.int32), np.empty(n, np.int32),
-               np.empty(n, np.int16), np.empty(n, np.int8), np.empty(n, np.int8))
-    write_newcomer_columns(u_male=u_male, u_cadre=u_cadre, tier=tier, normal=normal, male_share=male_share, cadre_share=cadre_share,
-                           youngest=youngest, as_of=as_of, rules=rules, reform=reform, sector=sector, other_field=other_field, u_fit=u_fit,
-                           fit_share=fit_share, u_doctorate=u_doctorate, u_level=u_level, doctorate_share=doctorate_share, cdf=cdf,
-                           levels=levels, u_child=u_child, children_from_age=children_from_age, children_ramp_years=children_ramp_years,
-                           children_max_share=children_max_share, into=columns)
-    return columns
-
-
-def write_newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.ndarray, normal: np.ndarray, male_share: float,
-                           cadre_share: float, youngest: float, as_of: int, rules: dict[str, np.ndarray], reform: bool,
-                           sector: np.ndarray, other_field: np.ndarray, u_fit: np.ndarray, fit_share: float, u_doctorate: np.ndarray,
-                           u_level: np.ndarray, doctorate_share: float, cdf: np.ndarray, levels: np.ndarray, u_child: np.ndarray,
-                           children_from_age: float, children_ramp_years: float, children_max_share: float,
-                           into: tuple[np.ndarray, ...]) -> None:
-    """``newcomer_columns`` written into ``into``: eight arrays of the cohort's length and the columns' types (int8 sex
-    and track, float32 age, int32 birth and retirement months, int16 field, int8 education and children), such as the
-    talent pool's new rows."""
     args = (u_male, u_cadre, tier, normal, float(male_share), float(cadre_share), float(youngest), int(as_of), rules["base"],
             rules["final"], rules["first"], rules["step"], bool(reform), sector, other_field, u_fit, float(fit_share), u_doctorate,
             u_level, float(doctorate_share), cdf, levels, u_child)
@@ -133,9 +90,8 @@ def write_newcomer_columns(*, u_male: np.ndarray, u_cadre: np.ndarray, tier: np.
     # the compiled pass states numpy's float32 arithmetic for plain Python numbers; numpy scalars (float64) would
     # make numpy compute in double, which the numpy twin then does
     if USING_NUMBA and all(type(x) in (float, int) for x in children_rule):
-        _write_newcomer_columns_numba(*args, *(float(x) for x in children_rule), *into)
-    else:
-        _write_newcomer_columns_numpy(*args, *children_rule, *into)
+        return _newcomer_columns_numba(*args, *(float(x) for x in children_rule))
+    return _newcomer_columns_numpy(*args, *children_rule)
 
 
 def posting_firms(*, alive: np.ndarray, is_platform: np.ndarray, jobs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,8 @@ from sim.talent import CANDIDATE, EMPLOYED, MARKET, OWNER, SKILLED_EDUCATION
 
 
 NO_DRAWS = np.empty(0)
+# the pool's columns that cohort_passes.newcomer_columns gives, in its order
+NEWCOMER_COLUMNS = ("sex", "track", "age", "birth_month", "retire_month", "field", "education", "children")
 
 
 def arrive(model: Model) -> None:
@@ -69,16 +71,16 @@ def add_new_agents(model: Model, *, n: int, status: int, tier: int | np.ndarray,
     pool.channel[rows] = CHANNEL[channel] if isinstance(channel, str) else channel
     pool.queue_since[rows] = queue_since
     pool.uid[rows] = model.mint_ids(n, source=source)
-    cohort_passes.write_newcomer_columns(
+    columns = cohort_passes.newcomer_columns(
         u_male=sex_and_track[:n], u_cadre=sex_and_track[n:], tier=pool.tier[rows], normal=normal, male_share=demo.male_share_inflow,
         cadre_share=demo.women_cadre_share_skilled, youngest=model.unc.initial_state.working_start_age, as_of=model.ages_as_of,
         rules=model.retirement_rules, reform=demo.retirement_reform, sector=pool.sector[rows], other_field=other_field, u_fit=u_fit,
         fit_share=new.field_fit_share, u_doctorate=u_doctorate, u_level=u_level, doctorate_share=new.high_end_doctorate_share,
         cdf=model.skilled_education_cdf, levels=SKILLED_EDUCATION, u_child=u_child,
         children_from_age=new.newcomer_children_from_age, children_ramp_years=new.newcomer_children_ramp_years,
-        children_max_share=new.newcomer_children_max_share,
-        into=(pool.sex[rows], pool.track[rows], pool.age[rows], pool.birth_month[rows], pool.retire_month[rows], pool.field[rows],
-              pool.education[rows], pool.children[rows]))
+        children_max_share=new.newcomer_children_max_share)
+    for name, column in zip(NEWCOMER_COLUMNS, columns, strict=True):
+        getattr(pool, name)[rows] = column
     return rows
 
 
