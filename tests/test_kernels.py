@@ -193,6 +193,15 @@ def test_compiled_keyed_uniforms_equal_numpy_bit_for_bit():
     assert np.array_equal(kernels._keyed_uniforms_numba(ids, np.uint64(2**63 + 17)), kernels._keyed_uniforms_numpy(ids, np.uint64(2**63 + 17)))
 
 
+@needs_numba
+@pytest.mark.parametrize("share", [0.0, 0.001, 0.3, 0.5, 0.97, 1.0])
+def test_compiled_rows_where_are_flatnonzero(share):
+    mask = np.random.default_rng(9).random(20_001) < share
+    rows = kernels._rows_where_numba(mask)
+    assert rows.dtype == np.int64 and np.array_equal(rows, np.flatnonzero(mask))
+    assert len(kernels._rows_where_numba(np.zeros(0, bool))) == 0
+
+
 def test_keyed_rows_is_the_masked_keyed_draw_below_p():
     rng = np.random.default_rng(8)
     ids = rng.integers(0, 2**40, size=30_000)
