@@ -125,17 +125,33 @@ def _fill_positions_loop(firm_rows, persons, firm_talent, firm_vacancy, firm_sec
 
 
 def _firm_totals_loop(sector, alive, is_platform, is_little_giant, is_project, jobs, output, n_sectors):
+    # firms come in long runs of one cluster: a run's totals are kept in registers and stored when the cluster
+    # changes, so that each add need not wait for the previous one to the same total to reach memory (the adds
+    # within each cluster, and so every bit of the totals, are in row order)
     out = np.zeros((7, n_sectors))
+    current = -1
+    firms = giants = jobs_sum = output_sum = projects = project_jobs = project_output = 0.0
     for i in range(len(sector)):
         if alive[i] and not is_platform[i]:
-            s, project = sector[i], 1.0 if is_project[i] else 0.0
-            out[0, s] += 1.0
-            out[1, s] += 1.0 if is_little_giant[i] else 0.0
-            out[2, s] += jobs[i]
-            out[3, s] += output[i]
-            out[4, s] += project
-            out[5, s] += project * jobs[i]
-            out[6, s] += project * output[i]
+            s = sector[i]
+            if s != current:
+                if current >= 0:
+                    out[0, current], out[1, current], out[2, current], out[3, current] = firms, giants, jobs_sum, output_sum
+                    out[4, current], out[5, current], out[6, current] = projects, project_jobs, project_output
+                current = s
+                firms, giants, jobs_sum, output_sum = out[0, s], out[1, s], out[2, s], out[3, s]
+                projects, project_jobs, project_output = out[4, s], out[5, s], out[6, s]
+            project = 1.0 if is_project[i] else 0.0
+            firms += 1.0
+            giants += 1.0 if is_little_giant[i] else 0.0
+            jobs_sum += jobs[i]
+            output_sum += output[i]
+            projects += project
+            project_jobs += project * jobs[i]
+            project_output += project * output[i]
+    if current >= 0:
+        out[0, current], out[1, current], out[2, current], out[3, current] = firms, giants, jobs_sum, output_sum
+        out[4, current], out[5, current], out[6, current] = projects, project_jobs, project_output
     return out
 
 

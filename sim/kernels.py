@@ -239,6 +239,8 @@ if USING_NUMBA:
                            active, talent_intensity, n_sectors):  # pragma: no cover - compiled
         positions = np.zeros(jobs.shape[0])
         demand = np.zeros(n_sectors)
+        # a cluster's run of firms is summed in a register (as in firm_kernels' cluster sums): the adds are in row order
+        current, run_sum = -1, 0.0
         for i in range(jobs.shape[0]):
             if active[i]:
                 gap = base_jobs[i] * productivity_factor[i] * demand_level * funding_factor[i] - jobs[i]
@@ -247,7 +249,14 @@ if USING_NUMBA:
                     step = step * fill_rate[sector[i]]
                 jobs[i] = jobs[i] + step
                 positions[i] = jobs[i] * talent_intensity[i]
-            demand[sector[i]] += positions[i]
+            s = sector[i]
+            if s != current:
+                if current >= 0:
+                    demand[current] = run_sum
+                current, run_sum = s, demand[s]
+            run_sum += positions[i]
+        if current >= 0:
+            demand[current] = run_sum
         return positions, demand
 
     @_jit
