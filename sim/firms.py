@@ -6,7 +6,7 @@ import numpy as np
 
 from sim.columns import ColumnTable
 from sim.firm_kernels import monthly_output
-from sim.kernels import keep_rows
+from sim.kernels import keep_where
 
 FIELDS: dict[str, np.dtype] = {
     "sector": np.dtype(np.int64),            # int64: indexes per-cluster arrays many times a month
@@ -52,14 +52,14 @@ class FirmTable(ColumnTable):
     def compact(self) -> np.ndarray | None:
         """Drop exited firms once they are a tenth of the rows; returns old row -> new row (-1 dropped), or None."""
         keep = self.view("alive") | self.view("is_platform")  # platforms not yet open keep their row
-        if keep.sum() > 0.9 * self.size:
+        n_kept = int(np.count_nonzero(keep))
+        if n_kept > 0.9 * self.size:
             return None
         new_row = np.cumsum(keep) - 1
         new_row[~keep] = -1
-        rows = np.flatnonzero(keep)
         for name in self.FIELDS:
-            keep_rows(getattr(self, name), rows=rows)
-        self.size = len(rows)
+            keep_where(getattr(self, name), keep=keep)
+        self.size = n_kept
         return new_row
 
     def output_yuan_per_month(self) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.columns import ColumnTable
-from sim.kernels import count_kept, keep_rows
+from sim.kernels import count_kept, keep_where
 
 # status codes
 EMPLOYED, SEARCHING, CANDIDATE, GONE = 0, 1, 2, 3
@@ -109,9 +109,9 @@ class TalentPool(ColumnTable):
                             candidate=CANDIDATE)
         if n_keep > 0.9 * self.size:  # compaction is cheap next to a month of work on dead rows
             return
-        keep = np.flatnonzero((status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0)))
+        keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
         for name in self.FIELDS:
-            keep_rows(getattr(self, name), rows=keep)
+            keep_where(getattr(self, name), keep=keep)
         self.size = n_keep
 
     def resident_mask(self) -> np.ndarray:

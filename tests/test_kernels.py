@@ -107,12 +107,12 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     assert np.array_equal(considering, others[kernels.keyed_uniforms(ids[others], key=5) < 0.4])
     args = (table["sector"], table["weight"], table["queue_since"], status, 0, 10)
     assert np.array_equal(kernels._queued_sum_numba(*args), kernels._queued_sum_numpy(*args))
-    rows = np.flatnonzero(rng.random(n) < 0.7)
+    keep = rng.random(n) < 0.7
     for column in table.values():
-        expected, compiled_column, plain_column = column[rows].copy(), column.copy(), column.copy()
-        kernels._keep_rows_numba(compiled_column, rows)
-        kernels._keep_rows_numpy(plain_column, rows)
-        assert np.array_equal(compiled_column[: len(rows)], expected) and np.array_equal(plain_column[: len(rows)], expected)
+        expected, compiled_column, plain_column = column[keep].copy(), column.copy(), column.copy()
+        kernels._keep_where_numba(compiled_column, keep)
+        kernels._keep_where_numpy(plain_column, keep)
+        assert np.array_equal(compiled_column[: len(expected)], expected) and np.array_equal(plain_column[: len(expected)], expected)
 
 
 def test_group_table_counts_what_it_says():
