@@ -16,9 +16,20 @@ class ColumnTable:
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(self._capacity, dtype=dtype))
 
+    def __setattr__(self, name: str, value: object) -> None:
+        # a new size or a new array for a column ends the views made for the old ones
+        object.__setattr__(self, name, value)
+        if name == "size" or name in self.FIELDS:
+            object.__setattr__(self, "_views", {})
+
     def view(self, name: str) -> np.ndarray:
-        """The live rows of one column (a view, not a copy)."""
-        return getattr(self, name)[: self.size]
+        """The live rows of one column (a view, not a copy), made once for each size of the table: a month asks
+        for some 150 of them."""
+        try:
+            return self._views[name]
+        except KeyError:
+            view = self._views[name] = getattr(self, name)[: self.size]
+            return view
 
     def _append_rows(self, n: int) -> np.ndarray:
         """Room for ``n`` more rows; returns their indices (the caller fills them, then they count)."""

@@ -188,3 +188,22 @@ def test_every_process_of_the_schedule_is_a_submodel_function() -> None:
         "update_policy", "plan_firms", "arrive", "qualify", "search_and_match", "allocate_housing", "retain_and_exit", "run_projects",
         "enter_and_exit_firms", "move_residents"]
     assert all(fn.__module__.startswith("sim.submodels.") for _, fn in TalentModel.schedule)
+
+
+def test_column_views_follow_the_table_as_it_grows_shrinks_and_replaces_columns():
+    from sim.talent import EMPLOYED, GONE, TalentPool
+
+    pool = TalentPool(capacity=16)
+    rows = pool.open_rows(10)
+    pool.status[rows] = EMPLOYED
+    first = pool.view("status")
+    assert len(first) == 10 and pool.view("status") is first  # made once for a size
+    pool.open_rows(40)  # past the capacity: every column is a new array
+    grown = pool.view("status")
+    assert len(grown) == 50 and np.shares_memory(grown, pool.status) and not np.shares_memory(grown, first)
+    pool.status[:50] = GONE
+    pool.status[[3, 7]] = EMPLOYED
+    pool.compact()
+    assert pool.size == 2 and len(pool.view("status")) == 2 and (pool.view("status") == EMPLOYED).all()
+    pool.status = np.full(pool.status.shape, GONE, pool.status.dtype)  # a column put in place of another
+    assert (pool.view("status") == GONE).all()
