@@ -22,6 +22,14 @@ class ColumnTable:
         if name == "size" or name in self.FIELDS:
             object.__setattr__(self, "_views", {})
 
+    def __getstate__(self) -> dict:
+        # a copy (or a pickle) makes its own views of its own columns
+        return {k: v for k, v in self.__dict__.items() if k != "_views"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_views", {})
+
     def view(self, name: str) -> np.ndarray:
         """The live rows of one column (a view, not a copy), made once for each size of the table: a month asks
         for some 150 of them."""

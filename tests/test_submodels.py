@@ -191,6 +191,8 @@ def test_every_process_of_the_schedule_is_a_submodel_function() -> None:
 
 
 def test_column_views_follow_the_table_as_it_grows_shrinks_and_replaces_columns():
+    import copy
+
     from sim.talent import EMPLOYED, GONE, TalentPool
 
     pool = TalentPool(capacity=16)
@@ -205,5 +207,7 @@ def test_column_views_follow_the_table_as_it_grows_shrinks_and_replaces_columns(
     pool.status[[3, 7]] = EMPLOYED
     pool.compact()
     assert pool.size == 2 and len(pool.view("status")) == 2 and (pool.view("status") == EMPLOYED).all()
+    twin = copy.deepcopy(pool)
+    assert np.shares_memory(twin.view("status"), twin.status) and not np.shares_memory(twin.view("status"), pool.status)
     pool.status = np.full(pool.status.shape, GONE, pool.status.dtype)  # a column put in place of another
     assert (pool.view("status") == GONE).all()
