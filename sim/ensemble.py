@@ -338,8 +338,8 @@ class _client:
             # Every process also wakes its event loop to measure its own latency (every 20 ms), to sample CPU and
             # memory for the dashboard (500 ms) and to check the memory limit (100 ms); each wake-up takes the
             # GIL from the running task. Slower monitoring (a blocked loop is still reported after 3 s, the
-            # memory limit still enforced) gave a run 2-3% more of its worker's time and the client's process
-            # half its CPU.
+            # memory limit still enforced) cut a task's wait for the GIL from about 4% of its time to 1.5%, and the
+            # client's process's CPU by half or more (docs/studies.md gives the same settings for a real cluster).
             settings = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                         "distributed.worker.profile.enabled": self.dashboard,
                         "distributed.admin.tick.interval": "1s",
