@@ -7,6 +7,7 @@ OUT    ?= outputs
 SEED   ?= 7
 SCALE  ?= 10
 LANG_CHARTS ?= zh
+TEST_WORKERS ?= 2
 
 .PHONY: run test env fonts browser calibrate benchmark clean
 
@@ -47,8 +48,10 @@ browser:
 run: $(STAMP)
 	$(BIN)/talentsim run scenarios/baseline.yaml --seed $(SEED) --scale $(SCALE) --out $(OUT) --lang $(LANG_CHARTS)
 
+# The suite's files are shared between TEST_WORKERS processes (pytest-xdist; a file's tests stay together, so that its
+# shared fixtures are made once); TEST_WORKERS=0 runs them in this process.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 calibrate: $(STAMP)
 	$(BIN)/talentsim calibrate scenarios/baseline.yaml
