@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.compare import mean_interval
 from sim.config import Scenario
 from sim.ensemble import SCHEDULER_ENV, RunSpec, derive_seeds, done_marker, partition_file
 from sim.optimise_space import (
@@ -302,14 +303,9 @@ def evaluation_seeds(root_seed: int, *, search: int, fresh: int) -> list[int]:
 
 
 def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% interval of the mean (Student's t); NaN bounds from a single value."""
-    from scipy import stats
-
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
-    return mean, mean - half, mean + half
+    """Mean and 95% interval of the mean (Student's t), as a comparison's; NaN bounds from a single value."""
+    mean, low, high = mean_interval(values)
+    return float(mean), float(low), float(high)
 
 
 def evaluation_table(per_setting: dict[int, list[dict[str, float]]], *, roles: dict[int, str], search_values: dict[int, float],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -102,6 +104,16 @@ def test_mean_interval_covers_the_mean_at_the_stated_rate():
     _, low, high = mean_interval(draws, axis=1)
     coverage = np.mean((low < 2.0) & (2.0 < high))
     assert 0.93 < coverage < 0.97
+
+
+def test_the_t_quantile_is_scipy_stats_one():
+    from scipy.stats import t
+
+    from sim.compare import _t_quantile
+
+    for df in [*range(1, 200), 999, 10_000]:
+        assert _t_quantile(df) == float(t.ppf(0.975, df)), df
+    assert math.isnan(_t_quantile(0))
 
 
 def test_compare_command_rejects_years_outside_the_runs(tmp_path, capsys, baseline_path):
