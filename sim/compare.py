@@ -109,8 +109,8 @@ class Comparison:
 # ------------------------------------------------------------------ statistics
 def _t_quantile(df: int) -> float:
     # scipy.stats.t.ppf is this function behind argument checks, and gives the same number; but importing scipy.stats
-    # takes about a second, which every comparison and the lever explorer's first answer paid, while scipy.special is
-    # loaded with the model already
+    # takes half a second or more on top of the model's imports, which every comparison and the lever explorer's first
+    # answer paid, while scipy.special is loaded with the model already
     from scipy.special import stdtrit
 
     return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
