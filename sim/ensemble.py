@@ -223,7 +223,8 @@ def adopt_partition_folders(study_dir: Path) -> int:
 
 
 def remove_stale_temporaries(study_dir: Path) -> int:
-    """Half-written files of an interrupted study (atomic writes leave only hidden temporaries)."""
+    """Half-written files of an interrupted study, or of a worker killed during one (atomic writes leave only hidden
+    temporaries)."""
     removed = 0
     for path in Path(study_dir).rglob(".*.tmp"):
         path.unlink(missing_ok=True)
@@ -308,6 +309,9 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
     finally:
         if bar is not None:
             bar.close()
+    # a worker killed while writing leaves its hidden temporary, and its run is done again by another: once every
+    # run has its outcome, no writer of this study is left, and the study's files are what a serial study leaves
+    remove_stale_temporaries(study_dir)
     return {s.run_id: status[s.run_id] for s in specs}
 
 

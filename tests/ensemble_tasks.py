@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sim.ensemble import RunSpec, run_task
+from sim.ensemble import RunSpec, run_task, staging_folder
 
 
 def failing_task(spec: RunSpec, study_dir: str) -> dict:
@@ -38,4 +38,17 @@ def settings_recording_task(spec: RunSpec, study_dir: str) -> dict:
 
     record = {"profile": dask.config.get("distributed.worker.profile.enabled"), "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
     (Path(study_dir).parent / f"settings-{spec.run_id}.json").write_text(json.dumps(record))
+    return run_task(spec, study_dir)
+
+
+def worker_killed_while_writing_task(spec: RunSpec, study_dir: str) -> dict:
+    """The first attempt at the study's first run dies halfway through writing a table: its worker leaves the hidden
+    temporary of an atomic write in the staging folder, as a worker killed at that moment does."""
+    flag = Path(study_dir).parent / f"killed-{spec.run_id}"
+    if spec.point == 0 and spec.seed == int(os.environ["TALENTSIM_KILL_SEED"]) and not flag.exists():
+        flag.touch()
+        staging = staging_folder(Path(study_dir))
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / f".{spec.run_id}.parquet.halfway.tmp").write_bytes(b"PAR1 and no more")
+        os._exit(1)
     return run_task(spec, study_dir)

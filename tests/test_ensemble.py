@@ -116,6 +116,17 @@ def test_a_killed_worker_still_gives_complete_identical_results(tmp_path, serial
     assert study_files(result.study_dir) == serial_reference
 
 
+def test_a_worker_killed_while_writing_leaves_no_temporary_behind(tmp_path, serial_reference, monkeypatch):
+    from ensemble_tasks import worker_killed_while_writing_task
+
+    specs = build_specs(load_scenario(TOY, overrides=SHORT), points=POINTS, seeds=3)
+    monkeypatch.setenv("TALENTSIM_KILL_SEED", str(specs[0].seed))
+    result = run_toy(tmp_path, workers=2, task=worker_killed_while_writing_task)
+    assert (tmp_path / "toyville" / f"killed-{specs[0].run_id}").exists(), "the worker was not killed"
+    assert set(result.status.values()) == {"done"}
+    assert study_files(result.study_dir) == serial_reference
+
+
 def test_a_killed_sweep_rerun_ends_with_the_files_of_an_uninterrupted_one(tmp_path):
     command = [sys.executable, "-m", "sim", "sweep", str(TOY), "--lever", "apartments_per_year=0:900:4", "--seeds", "4",
                "--set", "run.end=2023-12", "--no-charts", "--quiet", "--workers", "2"]
