@@ -95,7 +95,7 @@ def with_keys(table: pa.Table, *, key_columns: dict[str, Any]) -> pa.Table:
     """The table with a run's key columns (scenario, run id, seed, ...) in front, one value each."""
     for i, (column, value) in enumerate(key_columns.items()):
         typ = pa.int64() if isinstance(value, int) else pa.string()
-        table = table.add_column(i, column, pa.array([value] * table.num_rows, type=typ))
+        table = table.add_column(i, column, pa.repeat(pa.scalar(value, type=typ), table.num_rows))
     return table
 
 

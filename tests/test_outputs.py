@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.categories import TIERS
+from sim.categories import INFLOW_CHANNELS, TIERS
 from sim.config import Scenario, load_scenario
+from sim.submodels.observation import month_end
 
 TABLES = ("talent_stock", "talent_flows", "firms", "projects", "housing", "spending", "cost_effectiveness", "coupling", "city_annual",
           "residents_by_age")
@@ -142,3 +143,21 @@ def test_a_chosen_few_tables_are_the_same_as_in_the_whole_set(toy_run):
         assert table.equals(every[name]), name
     with pytest.raises(ValueError, match="not output tables"):
         toy_run.recorder.tables(["talent_stocks"])
+
+
+@pytest.mark.parametrize("fixture", ["toy_run", "jiaxing_run"])
+def test_the_flows_table_holds_every_recorded_flow_and_no_empty_cell(fixture, request):
+    # built cell by cell from the recorder's arrays: every month x sector x tier x channel with persons, inflows first
+    model = request.getfixturevalue(fixture)
+    recorder, T = model.recorder, model.t
+    sectors, districts = model.region.sector_ids, [model.district_ids[d] for d in model.sector_district]
+    expected = []
+    for direction, values, channels in (("inflow", recorder.inflow, INFLOW_CHANNELS), ("outflow", recorder.outflow, recorder.out_channels)):
+        for t, s, k, c in np.ndindex(T, len(sectors), len(TIERS), len(channels)):
+            if values[t, s, k, c] > 0:
+                date = month_end(model.start + t)
+                expected.append((date, sectors[s], districts[s], TIERS[k], direction, channels[c], float(values[t, s, k, c])))
+    flows = recorder.tables(["talent_flows"])["talent_flows"]
+    assert flows.column_names == ["date", "cluster", "district", "tier", "direction", "channel", "persons"]
+    assert list(zip(*(flows.column(n).to_pylist() for n in flows.column_names))) == expected
+    assert {"inflow", "outflow"} <= set(flows.column("direction").to_pylist())

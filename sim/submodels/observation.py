@@ -273,12 +273,20 @@ class Recorder:
             return table.add_column(table.schema.get_field_index("tier") if "tier" in table.column_names else 2, "district", col)
 
         def flows() -> pa.Table:
-            inflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(INFLOW_CHANNELS))], self.inflow[:T], "persons", dates[1:])
-            outflow = grid([("cluster", sectors), ("tier", list(TIERS)), ("channel", list(self.out_channels))], self.outflow[:T], "persons", dates[1:])
-            inflow = inflow.add_column(3, "direction", pa.array(["inflow"] * inflow.num_rows))
-            outflow = outflow.add_column(3, "direction", pa.array(["outflow"] * outflow.num_rows))
-            both = with_district(pa.concat_tables([inflow, outflow]))
-            return both.filter(pa.compute.greater(both.column("persons"), 0.0)) if both.num_rows else both
+            # only the cells with a flow become rows (a tenth of the grid): the labels are taken for those alone
+            district_of = pa.array(districts, type=pa.string())
+
+            def direction(values: np.ndarray, channels: list[str], name: str) -> pa.Table:
+                persons = values[:T].reshape(-1).astype(np.float64)
+                kept = np.flatnonzero(persons > 0.0)
+                date, sector, tier, channel = np.unravel_index(kept, (T, len(sectors), K, len(channels)))
+                return pa.table({"date": _labels(dates[1:], date, date=True), "cluster": _labels(sectors, sector, date=False),
+                                 "district": district_of.take(pa.array(sector)), "tier": _labels(list(TIERS), tier, date=False),
+                                 "direction": pa.array([name], type=pa.string()).take(pa.array(np.zeros(len(kept), np.int64))),
+                                 "channel": _labels(channels, channel, date=False), "persons": pa.array(persons[kept])})
+
+            return pa.concat_tables([direction(self.inflow, list(INFLOW_CHANNELS), "inflow"),
+                                     direction(self.outflow, list(self.out_channels), "outflow")])
 
         def wide(values: np.ndarray, key: str, keys: list[str], fields: tuple[str, ...]) -> pa.Table:
             sizes = (T, len(keys))
