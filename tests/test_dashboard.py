@@ -24,6 +24,7 @@ from sim.dashboard.levers import changed, format_yuan, in_force, lever_settings
 from sim.dashboard.runs import RunPool
 from sim.dashboard.scenario import explored_scenario, load_base, save_scenario, scenario_data
 from sim.dashboard.text import SETTINGS
+from sim.ensemble import specs_for_scenarios, staging_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "tests" / "data" / "toyville_scenario.yaml"
@@ -109,6 +110,25 @@ def test_a_dead_worker_leaves_later_runs_new_workers() -> None:
     finally:
         pool.close()
 
+
+
+def test_a_worker_killed_while_writing_leaves_no_temporary_once_runs_go_on(tmp_path: Path, monkeypatch) -> None:
+    from ensemble_tasks import worker_killed_while_writing_task
+
+    specs = specs_for_scenarios([load_scenario(TOY, overrides={"run.end": "2022-06"})], seeds=2)
+    monkeypatch.setenv("TALENTSIM_KILL_SEED", str(specs[0].seed))  # the first attempt at that run dies mid-write
+    study = tmp_path / "study"
+    pool = RunPool(workers=1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(specs[:1], study_dir=study, task=worker_killed_while_writing_task)[specs[0].run_id].result(timeout=120)
+        assert list(staging_folder(study).glob(".*.tmp")), "the worker left no temporary"
+        futures = pool.submit(specs, study_dir=study, task=worker_killed_while_writing_task)
+        assert [f.result(timeout=300)["status"] for f in futures.values()] == ["done", "done"]
+    finally:
+        pool.close()
+    assert list(study.rglob(".*.tmp")) == []
+    assert sorted(p.stem for p in (study / "runs" / "_done").glob("*.json")) == sorted(s.run_id for s in specs)
 
 # ---------------------------------------------------------------- the command's refusals
 def _talentsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 
 from sim.compare import DEFAULT_YEARS, comparison_table, year_end_values
 from sim.config import Scenario
-from sim.ensemble import RunSpec, done_marker, failure_record, partition_file, run_task, specs_for_scenarios, summarise
+from sim.ensemble import (RunSpec, done_marker, failure_record, partition_file, remove_stale_temporaries, run_task, specs_for_scenarios,
+                          summarise)
 from sim.government import LEVERS
 
 
@@ -57,6 +58,7 @@ class RunPool:
         self.workers = workers
         self.executor = self._new_executor()
         self._pending: dict[str, cf.Future] = {}
+        self._study_dirs: set[Path] = set()
         self._lock = threading.Lock()
 
     def _new_executor(self) -> cf.Executor:
@@ -69,19 +71,26 @@ class RunPool:
         try:
             return self.executor.submit(*args)
         except BrokenProcessPool:  # a worker died (killed, out of memory): its runs failed, later ones get new workers
+            self.executor.shutdown(wait=True)
+            # a worker killed while writing left the hidden temporary of its atomic write, and no worker of the broken
+            # pool is left to finish one: the folders hold what they would had the runs never started
+            for study_dir in self._study_dirs:
+                remove_stale_temporaries(study_dir)
             self.executor = self._new_executor()
             return self.executor.submit(*args)
 
-    def submit(self, specs: Sequence[RunSpec], *, study_dir: Path) -> dict[str, cf.Future]:
+    def submit(self, specs: Sequence[RunSpec], *, study_dir: Path,
+               task: Callable[[RunSpec, str], dict] = run_task) -> dict[str, cf.Future]:
         """A future for each run not complete in ``study_dir`` (one being simulated already is shared), by run id."""
         out = {}
         with self._lock:
+            self._study_dirs.add(Path(study_dir))
             for spec in specs:
                 if spec.run_id in out or done_marker(study_dir, spec.run_id).exists():
                     continue
                 future = self._pending.get(spec.run_id)
                 if future is None or future.done():
-                    future = self._submit(run_task, spec, str(study_dir))
+                    future = self._submit(task, spec, str(study_dir))
                     self._pending[spec.run_id] = future
                     future.add_done_callback(lambda f, rid=spec.run_id: self._forget(rid, f))
                 out[spec.run_id] = future
