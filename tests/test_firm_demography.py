@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from sim.errors import AgentLimitError
 from sim.firms import FirmTable
 from sim.model import TalentModel
 from tests.conftest import planned_toy_model
-from sim.submodels import firm_demography
+from sim.submodels import firm_demography, firm_planning, utility
 from sim.submodels.observation import FIRM_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,3 +170,20 @@ def test_new_firms_take_no_flags_from_the_rows_compaction_left():
     for name in ("is_project", "is_little_giant", "is_platform", "demands_solved"):
         assert not getattr(fm, name)[rows].any(), name
     assert fm.alive[rows].all() and (fm.sector[rows] == 1).all()
+
+
+def test_a_city_left_without_talent_plans_no_jobs_offers_no_wage_and_warns_of_nothing(toy_scenario_path) -> None:
+    # the absorbing end of a collapse (docs/ODD.md §13): a sector with no talent, in it or in the sectors linked to it
+    model = planned_toy_model(toy_scenario_path)
+    model.stock[:] = 0.0
+    in_business = model.firms.view("alive") & ~model.firms.view("is_platform")
+    jobs_before = model.firms.view("jobs")[in_business].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.run_process("plan_firms", firm_planning.plan_firms)
+        sector_utility = utility.sector_utility(model)
+    assert np.isneginf(model.spillover).all()
+    assert (model.wage == 0.0).all()
+    assert np.isneginf(sector_utility).all()
+    jobs_after = model.firms.view("jobs")[in_business]
+    assert (jobs_after < jobs_before).all() and (jobs_before > 0).all()  # every firm sheds jobs towards none

@@ -17,7 +17,10 @@ def plan_firms(model: Model) -> None:
     alive, sector = fm.view("alive"), fm.view("sector")
     if model.interactions:
         talent = model.stock.sum(axis=1)
-        model.spillover = beh.agglomeration_elasticity * np.log(model.effective_talent(talent) / model.effective_talent0)
+        # a sector left with no talent, nor any in the sectors linked to it, has the log form's limit of minus infinity:
+        # no desired jobs and no wage, so no one chooses it again (docs/ODD.md §13, "Firm exit"); not an error to warn of
+        with np.errstate(divide="ignore"):
+            model.spillover = beh.agglomeration_elasticity * np.log(model.effective_talent(talent) / model.effective_talent0)
         shock = keyed_normals(fm.view("uid"), keys=(model.draw_key("firm_shock_a"), model.draw_key("firm_shock_b")))
         # the walk of productivity and its effect on desired jobs (own gap + cluster spillover), in one pass
         job_exponent = productivity_walk(log_productivity=fm.view("log_productivity"), long_run=fm.view("long_run_productivity"), shock=shock,

@@ -47,8 +47,11 @@ def sector_utility(model: Model) -> np.ndarray:
     thick_log = None
     if model.interactions:
         thick_log = np.log(np.maximum(model.stock.sum(axis=1), 1.0) / model.talent_initial.sum(axis=1))
-    # wage, rent, hospitals and the thick market weighed and added up in one pass
-    return market_passes.sector_utility(wage_log=np.log(model.wage), rent_log=np.log(model.rent[model.sector_district]),
+    # wage, rent, hospitals and the thick market weighed and added up in one pass; the wage of a sector whose spillover
+    # is minus infinity (no talent left in it or its links, docs/ODD.md §13) is zero and its utility minus infinity
+    with np.errstate(divide="ignore"):
+        wage_log = np.log(model.wage)
+    return market_passes.sector_utility(wage_log=wage_log, rent_log=np.log(model.rent[model.sector_district]),
                                         thick_log=thick_log, wage_weight=beh.wage_weight, rent_weight=beh.rent_weight,
                                         service_term=beh.service_weight * hospital, thick_weight=beh.thick_market_weight)
 
