@@ -1,0 +1,33 @@
+"""The host's pace: seconds per coarse run (the baseline at scale 100, 2022-2035) in one process.
+
+The timed targets depend on how fast this machine runs at the hour they are measured (a shared host's pace varies
+by half over a day), so each is measured with this gauge just before and after it. The first run loads the
+compiled kernels and is not counted.
+
+    python benchmarks/bench_pace.py            # eight runs
+    python benchmarks/bench_pace.py --runs 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sim.config import load_scenario
+from sim.model import TalentModel
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=8)
+    args = parser.parse_args()
+    scenario = load_scenario("baseline", overrides={"run.scale": 100})
+    TalentModel(scenario, seed=1, collect_model_vars=False).run()
+    t0 = time.perf_counter()
+    for seed in range(100, 100 + args.runs):
+        TalentModel(scenario, seed=seed, collect_model_vars=False).run()
+    print(f"a coarse run: {(time.perf_counter() - t0) / args.runs:.3f} s (mean of {args.runs}, one process)")
+
+
+if __name__ == "__main__":
+    main()
