@@ -349,9 +349,15 @@ class _client:
                         "distributed.admin.tick.interval": "1s",
                         "distributed.worker.memory.monitor-interval": "1s",
                         **({} if self.dashboard else {"distributed.admin.system-monitor.interval": "2s"})}
+            # Without the dashboard the scheduler still serves its plain HTTP routes, on Dask's dashboard port by default,
+            # and a second study at the same time warned that the port was taken: they get a free port instead.
+            if self.dashboard:
+                addresses = {"dashboard_address": "127.0.0.1:8787"}
+            else:
+                addresses = {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
             with dask.config.set(settings):
-                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                            dashboard_address="127.0.0.1:8787" if self.dashboard else None, silence_logs=40)
+                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", silence_logs=40,
+                                            **addresses)
             self.client = Client(self.cluster)
         return self.client
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -209,3 +212,15 @@ def pa_equal_run(table, rid):
 
 def result_table(result, name, rid):
     return pq.read_table(partition_file(result.study_dir, name, rid))
+
+
+def test_a_local_cluster_without_the_dashboard_leaves_its_port_to_others(tmp_path):
+    with socket.socket() as taken:
+        with contextlib.suppress(OSError):  # taken already (another study, another test): the case itself
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        with warnings.catch_warnings(record=True) as caught:  # the scheduler warns from its own thread: recorded, not raised
+            warnings.simplefilter("always")
+            result = run_toy(tmp_path, workers=1, seeds=1)
+    assert set(result.status.values()) == {"done"}
+    assert [str(w.message) for w in caught if "already in use" in str(w.message)] == []
