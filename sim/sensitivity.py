@@ -378,8 +378,11 @@ def effects_by_trajectory(design: Design, x: np.ndarray, y: np.ndarray) -> np.nd
     from SALib.analyze import morris
 
     block = design.rows_per_block
-    return np.array([morris.analyze(design.problem(), x[j * block:(j + 1) * block], y[j * block:(j + 1) * block],
-                                    num_resamples=1, num_levels=design.levels)["mu"] for j in range(len(y) // block)]).T
+    with warnings.catch_warnings():
+        # each call sees one trajectory, whose sigma (a spread over one effect) numpy warns is undefined; only mu is read
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        return np.array([morris.analyze(design.problem(), x[j * block:(j + 1) * block], y[j * block:(j + 1) * block],
+                                        num_resamples=1, num_levels=design.levels)["mu"] for j in range(len(y) // block)]).T
 
 
 def _sobol(design: Design, y: np.ndarray, *, resamples: int) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
