@@ -17,9 +17,16 @@ from sim.config import load_scenario
 from sim.model import TalentModel
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: give a whole number of at least 1")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--runs", type=positive_int, default=8, help="runs to time after the first (at least 1)")
     args = parser.parse_args()
     scenario = load_scenario("baseline", overrides={"run.scale": 100})
     TalentModel(scenario, seed=1, collect_model_vars=False).run()
