@@ -282,7 +282,7 @@ class Recorder:
                 date, sector, tier, channel = np.unravel_index(kept, (T, len(sectors), K, len(channels)))
                 return pa.table({"date": _labels(dates[1:], date, date=True), "cluster": _labels(sectors, sector, date=False),
                                  "district": district_of.take(pa.array(sector)), "tier": _labels(list(TIERS), tier, date=False),
-                                 "direction": pa.array([name], type=pa.string()).take(pa.array(np.zeros(len(kept), np.int64))),
+                                 "direction": pa.repeat(pa.scalar(name, type=pa.string()), len(kept)),
                                  "channel": _labels(channels, channel, date=False), "persons": pa.array(persons[kept])})
 
             return pa.concat_tables([direction(self.inflow, list(INFLOW_CHANNELS), "inflow"),
