@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_pace import coarse_run_seconds, print_pace
 from sim.config import load_scenario
 from sim.ensemble import run_ensemble
 
@@ -40,7 +41,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--cluster-only", action="store_true", help="only the local cluster, not the serial runs")
     parser.add_argument("--charts", action="store_true", help="include the study's charts (the summary is always written)")
+    parser.add_argument("--no-pace", action="store_true", help="do not time the host's pace (bench_pace.py) before and after")
     args = parser.parse_args()
+    pace_before = None if args.no_pace else coarse_run_seconds()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; "
           f"{args.runs} runs of the baseline at scale {args.scale}")
     print(f"{'mode':>22} {'seconds':>8} {'runs/min':>9} {'1,000 runs (min)':>17}")
@@ -48,7 +51,8 @@ def main() -> None:
     for label, workers in modes:
         seconds = timed(runs=args.runs, workers=workers, scale=args.scale, charts=args.charts)
         per_min = args.runs / seconds * 60
-        print(f"{label:>22} {seconds:>8.1f} {per_min:>9.1f} {1000 / per_min:>17.1f}")
+        print(f"{label:>22} {seconds:>8.1f} {per_min:>9.1f} {1000 / per_min:>17.1f}", flush=True)
+    print_pace(pace_before, None if args.no_pace else coarse_run_seconds())
 
 
 if __name__ == "__main__":

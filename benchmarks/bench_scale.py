@@ -23,6 +23,8 @@ import sys
 import tempfile
 import textwrap
 
+from bench_pace import coarse_run_seconds, print_pace
+
 CHILD = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
@@ -54,7 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=int, nargs="+", default=[100, 50, 20, 10, 5, 2, 1])
     parser.add_argument("--repeat", type=int, default=1, help="runs per scale; the median is reported")
+    parser.add_argument("--no-pace", action="store_true", help="do not time the host's pace (bench_pace.py) before and after")
     args = parser.parse_args()
+    pace_before = None if args.no_pace else coarse_run_seconds()
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
     print(f"{'scale':>6} {'agents(end)':>12} {'agent-steps':>14} {'simulate s':>11} {'wall s':>8} {'agent-steps/s':>14} "
           f"{'peak MB':>8} {'x per doubling':>15}")
@@ -72,6 +76,7 @@ def main() -> None:
         previous = (r["agent_steps"], wall)
         print(f"{scale:>6} {r['agents_at_end']:>12,} {r['agent_steps']:>14,} {sim_s:>11.1f} {wall:>8.1f} "
               f"{r['agent_steps'] / sim_s:>14,.0f} {peak:>8.0f} {growth:>15}", flush=True)
+    print_pace(pace_before, None if args.no_pace else coarse_run_seconds())
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_pace import coarse_run_seconds, print_pace
 from sim.config import load_scenario
 from sim.sensitivity import DEFAULT_SCALE, DEFAULT_TRAJECTORIES, select_factors, sensitivity_study
 
@@ -29,7 +30,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=DEFAULT_SCALE)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, help="keep the study here (default: a temporary folder, removed after)")
+    parser.add_argument("--no-pace", action="store_true", help="do not time the host's pace (bench_pace.py) before and after")
     args = parser.parse_args()
+    pace_before = None if args.no_pace else coarse_run_seconds()
     factors = select_factors(["uncertainties"])
     runs = (len(factors) + 1) * args.trajectories
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; load average "
@@ -52,6 +55,7 @@ def main() -> None:
         if row["outcome"] == "talent_total_2035":
             print(f"talent_total_2035: top at r/2 {row['top_at_n']}; at r {row['top_at_2n']}; "
                   f"top set stable: {row['same_top_set']}")
+    print_pace(pace_before, None if args.no_pace else coarse_run_seconds())
 
 
 if __name__ == "__main__":
