@@ -274,14 +274,12 @@ class Recorder:
 
         def flows() -> pa.Table:
             # only the cells with a flow become rows (a tenth of the grid): the labels are taken for those alone
-            district_of = pa.array(districts, type=pa.string())
-
             def direction(values: np.ndarray, channels: list[str], name: str) -> pa.Table:
                 persons = values[:T].reshape(-1).astype(np.float64)
                 kept = np.flatnonzero(persons > 0.0)
                 date, sector, tier, channel = np.unravel_index(kept, (T, len(sectors), K, len(channels)))
                 return pa.table({"date": _labels(dates[1:], date, date=True), "cluster": _labels(sectors, sector, date=False),
-                                 "district": district_of.take(pa.array(sector)), "tier": _labels(list(TIERS), tier, date=False),
+                                 "district": _labels(districts, sector, date=False), "tier": _labels(list(TIERS), tier, date=False),
                                  "direction": pa.repeat(pa.scalar(name, type=pa.string()), len(kept)),
                                  "channel": _labels(channels, channel, date=False), "persons": pa.array(persons[kept])})
 
