@@ -21,11 +21,19 @@ def _broken(spec: RunSpec) -> RunSpec:
                    source_dir=spec.source_dir)
 
 
-def worker_killing_task(spec: RunSpec, study_dir: str) -> dict:
-    """The first attempt at the study's first run kills its worker process outright (as an OOM kill would)."""
+def _first_attempt_at_the_kill_seed(spec: RunSpec, study_dir: str) -> bool:
+    """True once: for the first attempt at the run of point 0 with seed ``$TALENTSIM_KILL_SEED`` (a flag beside the
+    study marks it made)."""
     flag = Path(study_dir).parent / f"killed-{spec.run_id}"
     if spec.point == 0 and spec.seed == int(os.environ["TALENTSIM_KILL_SEED"]) and not flag.exists():
         flag.touch()
+        return True
+    return False
+
+
+def worker_killing_task(spec: RunSpec, study_dir: str) -> dict:
+    """The first attempt at the study's first run kills its worker process outright (as an OOM kill would)."""
+    if _first_attempt_at_the_kill_seed(spec, study_dir):
         os._exit(1)
     return run_task(spec, study_dir)
 
@@ -44,9 +52,7 @@ def settings_recording_task(spec: RunSpec, study_dir: str) -> dict:
 def worker_killed_while_writing_task(spec: RunSpec, study_dir: str) -> dict:
     """The first attempt at the study's first run dies halfway through writing a table: its worker leaves the hidden
     temporary of an atomic write in the staging folder, as a worker killed at that moment does."""
-    flag = Path(study_dir).parent / f"killed-{spec.run_id}"
-    if spec.point == 0 and spec.seed == int(os.environ["TALENTSIM_KILL_SEED"]) and not flag.exists():
-        flag.touch()
+    if _first_attempt_at_the_kill_seed(spec, study_dir):
         staging = staging_folder(Path(study_dir))
         staging.mkdir(parents=True, exist_ok=True)
         (staging / f".{spec.run_id}.parquet.halfway.tmp").write_bytes(b"PAR1 and no more")

@@ -111,7 +111,6 @@ def test_a_dead_worker_leaves_later_runs_new_workers() -> None:
         pool.close()
 
 
-
 def test_a_worker_killed_while_writing_leaves_no_temporary_once_runs_go_on(tmp_path: Path, monkeypatch) -> None:
     from ensemble_tasks import worker_killed_while_writing_task
 
@@ -129,6 +128,7 @@ def test_a_worker_killed_while_writing_leaves_no_temporary_once_runs_go_on(tmp_p
         pool.close()
     assert list(study.rglob(".*.tmp")) == []
     assert sorted(p.stem for p in (study / "runs" / "_done").glob("*.json")) == sorted(s.run_id for s in specs)
+
 
 # ---------------------------------------------------------------- the command's refusals
 def _talentsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
