@@ -115,3 +115,35 @@ def test_youth_factors_are_the_formula_at_every_age_whatever_the_table_length():
     for oldest in (0, 1, 238, 239, 240, 241, 1000):
         direct = 1.0 + (beh.exit_youth_multiple - 1.0) * np.exp(-np.arange(oldest + 1) / (12.0 * beh.exit_youth_years))
         assert np.array_equal(youth_factors(oldest=oldest, beh=beh), direct)
+
+
+def _order_statistics_cases() -> list[np.ndarray]:
+    rng = np.random.default_rng(11)
+    jobs = rng.lognormal(3, 1.5, 17_000)
+    ties = np.round(rng.lognormal(1, 1, 5_001))  # many equal values
+    return [jobs, ties, np.sort(jobs), np.sort(jobs)[::-1].copy(), np.full(999, 4.0), np.array([7.0]), np.array([2.0, 1.0]),
+            np.array([3.0, np.inf, 1.0, -np.inf, 3.0]), np.array([1.0, np.nan, 0.5, 2.0])]
+
+
+@needs_numba
+@pytest.mark.parametrize("case", range(9))
+def test_compiled_order_statistics_are_numpys_partition(case):
+    values = _order_statistics_cases()[case]
+    before = values.copy()
+    for q in (0.0, 0.25, 0.5, 0.75, 0.9, 1.0):
+        low = int(np.floor(q * (len(values) - 1)))
+        high = min(low + 1, len(values) - 1)
+        lower, upper, ordered = fk._order_statistics_numba(values, low, high)
+        expected = fk._order_statistics_numpy(values, low, high)
+        if np.isnan(values).any():  # no order: the numpy path answers
+            assert not ordered and fk.order_statistics(values, low=low, high=high) == pytest.approx(expected, nan_ok=True)
+            continue
+        assert ordered and (lower, upper) == expected
+        assert (lower, upper) == tuple(np.sort(values)[[low, high]])
+    assert np.array_equal(values, before, equal_nan=True)  # the values are left as they were
+
+
+def test_order_statistics_refuse_ranks_outside_the_values():
+    for low, high in ((-1, 0), (3, 3), (1, 0), (0, 2)):
+        with pytest.raises(ValueError, match="order statistics"):
+            fk.order_statistics(np.array([1.0, 2.0, 3.0]), low=low, high=high)

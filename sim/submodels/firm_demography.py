@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 from mesa import Model
 
-from sim.firm_kernels import cluster_mean_productivity, cluster_sums, exit_candidates, promotion_candidates, size_factor_bounds
+from sim.firm_kernels import cluster_mean_productivity, cluster_sums, exit_candidates, order_statistics, promotion_candidates, size_factor_bounds
 from sim.kernels import employees_of, mean_one_lognormal
 from sim.talent import EMPLOYED, SEARCHING
 
@@ -20,10 +20,7 @@ def upper_quantile(values: np.ndarray, *, q: float) -> float:
     """``np.percentile(values, 100 q)`` (linear interpolation) from a partial sort, which is all it needs."""
     position = q * (len(values) - 1)
     low = int(np.floor(position))
-    high = min(low + 1, len(values) - 1)
-    part = np.partition(values, high)  # one pivot: several times faster than partitioning at [low, high]
-    upper = part[high]
-    lower = part[:high].max() if high > low else upper  # the low-th smallest is the largest below the pivot
+    lower, upper = order_statistics(values, low=low, high=min(low + 1, len(values) - 1))
     return float(lower + (position - low) * (upper - lower))
 
 
