@@ -72,7 +72,8 @@ def _add_loans_numpy(funding, weights, new_loans, total):
 def _order_statistics_numpy(values, low, high):
     part = np.partition(values, high)  # one pivot: several times faster than partitioning at [low, high]
     upper = part[high]
-    return (part[:high].max() if high > low else upper), upper  # the low-th smallest is the largest below the pivot
+    lower = part[:high].max() if high > low else upper  # the low-th smallest is the largest below the pivot
+    return float(lower), float(upper)
 
 
 def _credit_solved_demands_numpy(log_productivity, long_run, demands_solved, firms, gain):
@@ -346,5 +347,5 @@ def order_statistics(values: np.ndarray, *, low: int, high: int) -> tuple[float,
     if USING_NUMBA:
         lower, upper, ordered = _order_statistics_numba(values, int(low), int(high))
         if ordered:
-            return lower, upper
+            return float(lower), float(upper)
     return _order_statistics_numpy(values, int(low), int(high))

@@ -147,3 +147,10 @@ def test_order_statistics_refuse_ranks_outside_the_values():
     for low, high in ((-1, 0), (3, 3), (1, 0), (0, 2)):
         with pytest.raises(ValueError, match="order statistics"):
             fk.order_statistics(np.array([1.0, 2.0, 3.0]), low=low, high=high)
+
+
+def test_order_statistics_of_whole_numbers_are_floats_on_either_path():
+    values = np.array([5, 3, 9, 1], dtype=np.int64)
+    plain = fk._order_statistics_numpy(values, 1, 2)
+    both = fk.order_statistics(values, low=1, high=2)
+    assert plain == both == (3.0, 5.0) and all(type(v) is float for v in (*plain, *both))

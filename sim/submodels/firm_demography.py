@@ -17,7 +17,8 @@ from sim.talent import EMPLOYED, SEARCHING
 
 
 def upper_quantile(values: np.ndarray, *, q: float) -> float:
-    """``np.percentile(values, 100 q)`` (linear interpolation) from a partial sort, which is all it needs."""
+    """``np.percentile(values, 100 q)`` (linear interpolation) from the two order statistics it lies between, which is
+    all it needs."""
     position = q * (len(values) - 1)
     low = int(np.floor(position))
     lower, upper = order_statistics(values, low=low, high=min(low + 1, len(values) - 1))
