@@ -342,6 +342,9 @@ def credit_solved_demands(*, log_productivity: np.ndarray, long_run: np.ndarray,
 def order_statistics(values: np.ndarray, *, low: int, high: int) -> tuple[float, float]:
     """The ``low``-th and ``high``-th smallest of ``values`` (counting from 0; ``high`` is ``low`` or ``low + 1``), as
     ``np.partition`` orders them (a NaN counts as the largest)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)  # one compiled signature, for any sequence of numbers
+    if values.ndim != 1:
+        raise ValueError(f"order statistics: values must be one-dimensional, not of shape {values.shape}")
     if not 0 <= low <= high <= min(low + 1, len(values) - 1):
         raise ValueError(f"order statistics: need 0 <= low <= high <= low + 1 < {len(values)}, not low={low}, high={high}")
     if USING_NUMBA:

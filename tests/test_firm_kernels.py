@@ -149,8 +149,13 @@ def test_order_statistics_refuse_ranks_outside_the_values():
             fk.order_statistics(np.array([1.0, 2.0, 3.0]), low=low, high=high)
 
 
-def test_order_statistics_of_whole_numbers_are_floats_on_either_path():
-    values = np.array([5, 3, 9, 1], dtype=np.int64)
-    plain = fk._order_statistics_numpy(values, 1, 2)
+@pytest.mark.parametrize("values", [np.array([5, 3, 9, 1], dtype=np.int64), np.array([5, 3, 9, 1], dtype=np.float32), [5, 3, 9, 1]])
+def test_order_statistics_of_any_numbers_are_floats_on_either_path(values):
+    plain = fk._order_statistics_numpy(np.asarray(values), 1, 2)
     both = fk.order_statistics(values, low=1, high=2)
     assert plain == both == (3.0, 5.0) and all(type(v) is float for v in (*plain, *both))
+
+
+def test_order_statistics_refuse_a_table_of_values():
+    with pytest.raises(ValueError, match="one-dimensional"):
+        fk.order_statistics(np.ones((3, 2)), low=0, high=1)
