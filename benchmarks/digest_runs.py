@@ -5,7 +5,9 @@
     python benchmarks/digest_runs.py --check FILE    # compare with a kept one; exit 1 on any difference
 
 The digest covers each table's column names and values in order, not the Parquet bytes, so metadata
-(descriptions, units) may change without changing it.
+(descriptions, units) may change without changing it. It also keeps the floating-point code the runs were
+computed with (``sim/arithmetic.py``): a digest made on a machine whose numpy computes with other vector
+code cannot be checked here (every table differs in its last bits), and ``--check`` says so and exits 2.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from sim.arithmetic import arithmetic
 from sim.config import load_scenario
 from sim.runner import run_scenario
 
@@ -57,12 +60,18 @@ def main() -> int:
     parser.add_argument("--save", type=Path)
     parser.add_argument("--check", type=Path)
     args = parser.parse_args()
+    kept = json.loads(args.check.read_text()) if args.check else None
+    if kept is not None and kept["arithmetic"] != arithmetic():
+        print(f"{args.check}: made with {kept['arithmetic']}, and this process computes with {arithmetic()}: every table "
+              "differs in its last bits, so nothing can be checked. Save a digest with this code first (--save), then "
+              "check against it after the change.", file=sys.stderr)
+        return 2
     digests = run_digests()
     print("all:", hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16])
     if args.save:
-        args.save.write_text(json.dumps(digests, indent=1, sort_keys=True))
-    if args.check:
-        kept = json.loads(args.check.read_text())
+        args.save.write_text(json.dumps({"arithmetic": arithmetic(), "runs": digests}, indent=1, sort_keys=True))
+    if kept is not None:
+        kept = kept["runs"]
         changed = [f"{run} {table}" for run in sorted(set(kept) | set(digests))
                    for table in sorted(set(kept.get(run, {})) | set(digests.get(run, {})))
                    if kept.get(run, {}).get(table) != digests.get(run, {}).get(table)]

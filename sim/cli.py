@@ -11,8 +11,9 @@ import errno
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sim.cli_analysis import calibrate_command, discover_command, sensitivity_command
 from sim.cli_dashboard import add_dashboard_parser, dashboard_command
@@ -220,7 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _exit_on_terminate) if on_main_thread else None
     try:
-        return _dispatch(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _shown_as_talentsim_warnings(warnings.showwarning)
+            return _dispatch(args)
     except ConfigError as exc:
         return _fail(str(exc))
     except AgentLimitError as exc:  # a run that outgrew its stated limit: nothing was written for it
@@ -237,6 +240,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if on_main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _shown_as_talentsim_warnings(show: Callable[..., None]) -> Callable[..., None]:
+    """``warnings.showwarning`` that prints the model's own warnings as ``talentsim: warning: ...`` (a user has no use for
+    the source line that raised them) and leaves every other warning to ``show``."""
+    from sim.errors import TalentSimWarning
+
+    def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                     line: str | None = None) -> None:
+        if issubclass(category, TalentSimWarning):
+            print(f"talentsim: warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+    return show_warning
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -312,7 +312,11 @@ TABLES: dict[str, Table] = {
         (f"{STUDY}/runs.parquet",),
         {"run_id": KEY_COLUMNS["run_id"], "point": POINT, "point_label": POINT_LABEL, "seed": KEY_COLUMNS["seed"], "draw": DRAW,
          "status": Column("state of the run on disk: complete, failed (its record is in failures/) or missing (not run yet)",
-                          "运行状态：complete（已完成）、failed（失败，记录见 failures/）或 missing（尚未运行）", NONE)}),
+                          "运行状态：complete（已完成）、failed（失败，记录见 failures/）或 missing（尚未运行）", NONE),
+         "arithmetic": Column("the floating-point code the run was computed with (numpy's version, the processor's architecture and "
+                              "the vector code numpy used): a run is reproduced to the bit on a machine of the same kind; empty for "
+                              "a run not complete", "运行所用的浮点计算代码（numpy 版本、处理器架构及 numpy 所用的向量指令代码）："
+                              "在同类机器上可逐位复现该运行；未完成的运行为空", NONE)}),
     "comparison": Table(
         "scenario comparison", "情景比较",
         "Scenarios compared at year ends with common random numbers, per sector and for the whole city: talent stock, "

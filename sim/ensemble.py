@@ -3,7 +3,9 @@
 Every run is a :class:`RunSpec`: a fully resolved configuration (design point plus seed), identified
 by a hash of that configuration. Seeds derive from one root seed through
 ``numpy.random.SeedSequence``, and every design point uses the same seeds (common random numbers),
-so results do not depend on the number of workers or on the order in which runs finish.
+so results do not depend on the number of workers or on the order in which runs finish; they do depend
+on the floating-point code the workers' numpy computes with (:mod:`sim.arithmetic`), which each run's
+completion marker records and a study warns of when its runs mix kinds.
 
 A study may also run every design point at several parameter sets (``draws``: from a posterior, or a
 design over the declared ranges; :mod:`sim.draws`). Each draw has its own seeds, and every design point
@@ -26,6 +28,8 @@ import math
 import os
 import time
 import traceback
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -34,8 +38,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.arithmetic import arithmetic
 from sim.categories import PARAMETERS_AND_SEEDS, SEED_ONLY, TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
+from sim.errors import MixedArithmeticWarning
 from sim.inputs import MAX_SWEEP_POINTS, SCHEDULER_TIMEOUT_S
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
@@ -259,7 +265,7 @@ def record_run(spec: RunSpec, study_dir: str, *, results: Callable[[RunSpec], di
                          staging=staging_folder(study))
         failure_record(study, spec.run_id).unlink(missing_ok=True)
         marker = {"run_id": spec.run_id, "seed": spec.seed, "point": spec.point, "point_label": spec.point_label,
-                  **_draw_of(spec)}
+                  **_draw_of(spec), "arithmetic": arithmetic()}
         write_atomic(done_marker(study, spec.run_id), json.dumps(marker, indent=1).encode())
         return {"run_id": spec.run_id, "status": "done"}
     except Exception as exc:  # noqa: BLE001 - every failure of a run is recorded and reported
@@ -312,7 +318,33 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
     # a worker killed while writing leaves its hidden temporary, and its run is done again by another: once every
     # run has its outcome, no writer of this study is left, and the study's files are what a serial study leaves
     remove_stale_temporaries(study_dir)
+    warn_if_mixed_arithmetic(arithmetic_of_runs(specs, study_dir=study_dir))
     return {s.run_id: status[s.run_id] for s in specs}
+
+
+def arithmetic_of_runs(specs: Sequence[RunSpec], *, study_dir: Path) -> dict[str, str | None]:
+    """The floating-point code each complete run was computed with, by run id, as its completion marker records it
+    (None for a run not complete, or completed before markers recorded it)."""
+    kinds: dict[str, str | None] = {}
+    for spec in specs:
+        try:
+            kinds[spec.run_id] = json.loads(done_marker(study_dir, spec.run_id).read_bytes()).get("arithmetic")
+        except FileNotFoundError:
+            kinds[spec.run_id] = None
+    return kinds
+
+
+def warn_if_mixed_arithmetic(kinds: dict[str, str | None]) -> None:
+    """Warn when complete runs were computed with different floating-point codes: each run's files are then
+    reproducible only on a machine of its own kind."""
+    counts = Counter(kind for kind in kinds.values() if kind is not None)
+    if len(counts) > 1:
+        listed = "; ".join(f"{kind}: {n} run{'s' * (n != 1)}" for kind, n in counts.most_common())
+        warnings.warn(f"the study's runs were computed with {len(counts)} kinds of floating-point code ({listed}). numpy picks "
+                      "the code of exp, log and power by the processor and their last bits differ, so each run's files are "
+                      "reproduced byte for byte only on a machine of its kind (the arithmetic column of runs.parquet). "
+                      "docs/studies.md says how to give every worker the same code.", MixedArithmeticWarning,
+                      stacklevel=2)
 
 
 class _client:
@@ -446,7 +478,9 @@ def run_index(specs: Sequence[RunSpec], *, study_dir: Path) -> pa.Table:
     }
     if any(s.draw is not None for s in specs):
         columns["draw"] = pa.array([s.draw for s in specs], pa.int64())
-    return pa.table({**columns, "status": [state(s) for s in specs]})
+    kinds = arithmetic_of_runs(specs, study_dir=study_dir)
+    return pa.table({**columns, "status": [state(s) for s in specs],
+                     "arithmetic": pa.array([kinds[s.run_id] for s in specs], pa.string())})
 
 
 def execute_study(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = None, scheduler: str | None = None,

@@ -25,3 +25,11 @@ class AgentLimitError(RuntimeError):
             f"(run.max_agents_multiple = {multiple:g} times the agents at the start, at scale {scale}). "
             f"The city has grown beyond what the model is meant to represent: check the parameters that drive "
             f"growth (entry, candidates, demand), or raise run.max_agents_multiple or run.scale if the growth is intended.")
+
+
+class TalentSimWarning(UserWarning):
+    """A warning the command line shows as ``talentsim: warning: ...``, without the source line."""
+
+
+class MixedArithmeticWarning(TalentSimWarning):
+    """A study's runs were computed with more than one floating-point code (``sim/arithmetic.py``)."""

@@ -28,6 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
+from sim.arithmetic import arithmetic
 from sim.config import Scenario
 from sim.dictionary import described
 
@@ -313,5 +314,6 @@ def base_manifest(scenario: Scenario) -> dict[str, Any]:
         "end": scenario.run.end,
         "git_commit": git_commit(),
         "packages": package_versions(),
+        "arithmetic": arithmetic(),  # the floating-point code the numbers were computed with (sim/arithmetic.py)
         "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
     }
