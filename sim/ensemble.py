@@ -325,13 +325,16 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
 def arithmetic_of_runs(specs: Sequence[RunSpec], *, study_dir: Path) -> dict[str, str | None]:
     """The floating-point code each complete run was computed with, by run id, as its completion marker records it
     (None for a run not complete, or completed before markers recorded it)."""
-    kinds: dict[str, str | None] = {}
-    for spec in specs:
-        try:
-            kinds[spec.run_id] = json.loads(done_marker(study_dir, spec.run_id).read_bytes()).get("arithmetic")
-        except FileNotFoundError:
-            kinds[spec.run_id] = None
-    return kinds
+    return {spec.run_id: _recorded_arithmetic(done_marker(study_dir, spec.run_id)) for spec in specs}
+
+
+def _recorded_arithmetic(marker: Path) -> str | None:
+    try:
+        recorded = json.loads(marker.read_bytes())
+    except (FileNotFoundError, ValueError):  # not complete, or a marker no longer JSON: its code is unknown, not an error
+        return None
+    kind = recorded.get("arithmetic") if isinstance(recorded, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def warn_if_mixed_arithmetic(kinds: dict[str, str | None]) -> None:

@@ -74,13 +74,17 @@ def test_a_study_whose_runs_mix_kinds_warns_with_the_count_of_each(tmp_path, mon
     assert runs["arithmetic"].to_pylist() == [KIND_A, KIND_B, KIND_A]
 
 
-def test_a_run_not_complete_has_no_arithmetic_and_an_older_marker_none(tmp_path):
-    result = toy_study(tmp_path, seeds=2)
-    first, second = result.specs
-    marker = ensemble.done_marker(result.study_dir, first.run_id)
+def test_a_run_not_complete_an_older_marker_and_a_spoilt_one_have_no_arithmetic(tmp_path):
+    result = toy_study(tmp_path, seeds=4)
+    older, missing, *spoilt = result.specs
+    marker = ensemble.done_marker(result.study_dir, older.run_id)
     marker.write_text(json.dumps({k: v for k, v in json.loads(marker.read_text()).items() if k != "arithmetic"}))
-    ensemble.done_marker(result.study_dir, second.run_id).unlink()
-    assert ensemble.arithmetic_of_runs(result.specs, study_dir=result.study_dir) == {first.run_id: None, second.run_id: None}
+    ensemble.done_marker(result.study_dir, missing.run_id).unlink()
+    ensemble.done_marker(result.study_dir, spoilt[0].run_id).write_bytes(b'{"run_id": "cut sho')
+    ensemble.done_marker(result.study_dir, spoilt[1].run_id).write_text('["not", "a", "marker"]')
+    assert ensemble.arithmetic_of_runs(result.specs, study_dir=result.study_dir) == {s.run_id: None for s in result.specs}
+    rerun = toy_study(tmp_path, seeds=4)  # the missing run is done again; the study ends without tripping on the others
+    assert pq.read_table(rerun.study_dir / "runs.parquet")["arithmetic"].to_pylist() == [None, arithmetic(), None, None]
 
 
 def test_the_command_line_shows_the_mixed_kinds_as_its_own_warning(tmp_path, monkeypatch, capsys):
