@@ -383,6 +383,20 @@ if USING_NUMBA:
         return mask
 
     @_jit
+    def _recent_arrivals_weight_numba(channel, months_in_city, status, weight, channel_code, months_below,
+                                      searching):  # pragma: no cover - compiled
+        total, magnitude, smallest, found = 0.0, 0.0, np.inf, False
+        for i in range(channel.shape[0]):
+            if (channel[i] == channel_code) & (months_in_city[i] < months_below) & (status[i] <= searching):
+                w = np.float64(weight[i])
+                total += w
+                magnitude += abs(w)
+                found = True
+                if w != 0.0:
+                    smallest = min(smallest, abs(w))
+        return total, magnitude, smallest, found
+
+    @_jit
     def _seeker_rows_numba(status, job_seeking, candidate, searching):  # pragma: no cover - compiled
         hit = np.empty(status.shape[0], np.bool_)
         for i in range(status.shape[0]):
@@ -600,6 +614,34 @@ def recent_arrivals(*, channel: np.ndarray, months_in_city: np.ndarray, status: 
     ago, in one pass."""
     kernel = _recent_arrivals_numba if USING_NUMBA else _recent_arrivals_numpy
     return kernel(channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
+
+
+def recent_arrivals_weight(*, channel: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, weight: np.ndarray,
+                           channel_code: int, months_below: float, searching: int) -> float:
+    """The persons among the residents (``status <= searching``) who came by ``channel_code`` less than ``months_below``
+    months ago: numpy's ``np.sum(weight, where=recent_arrivals(...), dtype=np.float64)``.
+
+    The compiled path adds the float32 weights in row order in the pass that picks the rows, with no mask, and keeps
+    its sum where every order of addition gives the same number: each weight is a multiple of the float32 spacing
+    of the smallest, so every partial sum is too, and none needs more than float64's 53 bits of that spacing while
+    the sum of their sizes stays below 2**53 spacings (with weights of at least one person: below 2**30 persons).
+    Otherwise it takes numpy's sum over the mask, so the two paths always agree.
+    """
+    mask_args = (channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
+    if USING_NUMBA and weight.dtype == np.float32:
+        total, magnitude, smallest, found = _recent_arrivals_weight_numba(*mask_args[:3], weight, *mask_args[3:])
+        if not found:
+            return 0.0
+        if np.isfinite(magnitude) and magnitude < 2.0 ** 53 * float32_spacing(smallest):
+            return float(total)
+    mask = (_recent_arrivals_numba if USING_NUMBA else _recent_arrivals_numpy)(*mask_args)
+    return float(np.sum(weight, where=mask, dtype=np.float64))
+
+
+def float32_spacing(value: float) -> float:
+    """The spacing of float32 numbers at a positive ``value`` (``np.spacing(np.float32(value))`` for a normal float32):
+    every float32 at least as large is a whole multiple of it."""
+    return 2.0 ** (np.frexp(value)[1] - 24)
 
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:

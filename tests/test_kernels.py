@@ -309,3 +309,28 @@ def test_count_kept_counts_residents_and_newcomers_with_search_time_left():
     expected = int(((status == 1) | (status == 2) | ((status == 0) & (search_left > 0))).sum())
     assert kernels.count_kept(status=status, search_left=search_left, employed=1, searching=2, candidate=0) == expected
     assert kernels._count_kept_numpy(status, search_left, 1, 2, 0) == expected
+
+
+@pytest.mark.skipif(not kernels.USING_NUMBA, reason="the compiled pass needs numba")
+@pytest.mark.parametrize("weights", ["persons", "fractions", "spread"])
+def test_recent_arrivals_weight_is_numpys_masked_sum(weights, monkeypatch):
+    """Persons whose sum is exact in any order (whole persons at scale 100, float32 fractions of a person) come from the
+    compiled pass without a mask; weights spread over twelve orders of magnitude are summed by numpy over the mask."""
+    rng = np.random.default_rng(11)
+    n = 300_000
+    channel, months, status = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 60, n).astype(np.int16), rng.integers(0, 4, n).astype(np.int8)
+    weight = {"persons": rng.choice([1.0, 100.0], n), "fractions": rng.uniform(0.05, 3.0, n),
+              "spread": np.exp(rng.uniform(-14, 14, n))}[weights].astype(np.float32)
+    mask = kernels._recent_arrivals_numpy(channel, months, status, 2, 36.0, 1)
+    expected = float(np.sum(weight, where=mask, dtype=np.float64))
+    masks_made = []
+    monkeypatch.setattr(kernels, "_recent_arrivals_numba", lambda *args: masks_made.append(1) or kernels._recent_arrivals_numpy(*args))
+    got = kernels.recent_arrivals_weight(channel=channel, months_in_city=months, status=status, weight=weight, channel_code=2,
+                                         months_below=36.0, searching=1)
+    assert got == expected and type(got) is float
+    assert masks_made == ([1] if weights == "spread" else [])
+    if weights == "spread":  # not exact in every order: the row-order sum differs from numpy's, which is why it is not used
+        assert kernels._recent_arrivals_weight_numba(channel, months, status, weight, 2, 36.0, 1)[0] != expected
+    nobody = kernels.recent_arrivals_weight(channel=channel, months_in_city=months, status=status, weight=weight, channel_code=9,
+                                            months_below=36.0, searching=1)
+    assert nobody == 0.0

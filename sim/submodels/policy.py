@@ -10,7 +10,7 @@ from mesa import Model
 from sim.categories import CHANNEL
 from sim.config import Levers
 from sim.firm_kernels import add_loans, loan_weights
-from sim.kernels import recent_arrivals
+from sim.kernels import recent_arrivals_weight
 from sim.submodels import utility
 from sim.talent import SEARCHING
 
@@ -35,9 +35,9 @@ def update_policy(model: Model) -> None:
     model.school_places_added += new_places * gov.request("services", new_places * s.cost_per_school_place_yuan / 12, reserve_yuan=reserve)
     model.school_places = model.region.initial.school_places.value + model.school_places_added
     pool = model.pool
-    recent_graduates = recent_arrivals(channel=pool.view("channel"), months_in_city=pool.view("months_in_city"), status=pool.view("status"),
-                                       channel_code=CHANNEL["graduate"], months_below=12 * s.graduate_card_years, searching=SEARCHING)
-    card_holders = float(np.sum(pool.view("weight"), where=recent_graduates, dtype=np.float64))
+    card_holders = recent_arrivals_weight(channel=pool.view("channel"), months_in_city=pool.view("months_in_city"), status=pool.view("status"),
+                                          weight=pool.view("weight"), channel_code=CHANNEL["graduate"],
+                                          months_below=12 * s.graduate_card_years, searching=SEARCHING)
     # the card is paid after the running costs of the rest of the year are held back, so that it never
     # leaves the year's last months without culture events or open school places
     gov.request("services", card_holders * s.graduate_card_yuan / 12, reserve_yuan=reserve)
