@@ -55,12 +55,24 @@ def run_digests() -> dict[str, dict[str, str]]:
     return digests
 
 
+def kept_digest(path: Path) -> object:
+    """The digest kept in ``path``, or None when it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", type=Path)
     parser.add_argument("--check", type=Path)
     args = parser.parse_args()
-    kept = json.loads(args.check.read_text()) if args.check else None
+    kept = kept_digest(args.check) if args.check else None
+    if args.check and not (isinstance(kept, dict) and isinstance(kept.get("runs"), dict) and "arithmetic" in kept):
+        print(f"{args.check}: not a digest of this script (an object with 'arithmetic' and 'runs'); a digest saved before "
+              "the floating-point code was kept must be saved again with --save", file=sys.stderr)
+        return 2
     if kept is not None and kept["arithmetic"] != arithmetic():
         print(f"{args.check}: made with {kept['arithmetic']}, and this process computes with {arithmetic()}: every table "
               "differs in its last bits, so nothing can be checked. Save a digest with this code first (--save), then "

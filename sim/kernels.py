@@ -385,16 +385,15 @@ if USING_NUMBA:
     @_jit
     def _recent_arrivals_weight_numba(channel, months_in_city, status, weight, channel_code, months_below,
                                       searching):  # pragma: no cover - compiled
-        total, magnitude, smallest, found = 0.0, 0.0, np.inf, False
+        total, magnitude, smallest = 0.0, 0.0, np.inf
         for i in range(channel.shape[0]):
             if (channel[i] == channel_code) & (months_in_city[i] < months_below) & (status[i] <= searching):
                 w = np.float64(weight[i])
                 total += w
                 magnitude += abs(w)
-                found = True
                 if w != 0.0:
                     smallest = min(smallest, abs(w))
-        return total, magnitude, smallest, found
+        return total, magnitude, smallest
 
     @_jit
     def _seeker_rows_numba(status, job_seeking, candidate, searching):  # pragma: no cover - compiled
@@ -629,19 +628,12 @@ def recent_arrivals_weight(*, channel: np.ndarray, months_in_city: np.ndarray, s
     """
     mask_args = (channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
     if USING_NUMBA and weight.dtype == np.float32:
-        total, magnitude, smallest, found = _recent_arrivals_weight_numba(*mask_args[:3], weight, *mask_args[3:])
-        if not found:
-            return 0.0
-        if np.isfinite(magnitude) and magnitude < 2.0 ** 53 * float32_spacing(smallest):
+        total, magnitude, smallest = _recent_arrivals_weight_numba(*mask_args[:3], weight, *mask_args[3:])
+        # no rows, or only weights of zero, sum to zero in any order
+        if magnitude == 0.0 or magnitude < 2.0 ** 53 * float(np.spacing(np.float32(smallest))):
             return float(total)
     mask = (_recent_arrivals_numba if USING_NUMBA else _recent_arrivals_numpy)(*mask_args)
     return float(np.sum(weight, where=mask, dtype=np.float64))
-
-
-def float32_spacing(value: float) -> float:
-    """The spacing of float32 numbers at a positive ``value`` (``np.spacing(np.float32(value))`` for a normal float32):
-    every float32 at least as large is a whole multiple of it."""
-    return 2.0 ** (np.frexp(value)[1] - 24)
 
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:
