@@ -68,11 +68,15 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         factors = sa.select_factors(args.factors)
     except ValueError as exc:
         raise config_error("--factors", str(exc)) from None
+    groups = _factor_groups(args, factors)
+    n_groups = None if groups is None else len(set(groups))
     arms = 1 + len(args.policies)
-    runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order) * arms * args.seeds
+    runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order,
+                          groups=n_groups) * arms * args.seeds
     if runs > MAX_STUDY_RUNS:
+        screened = f"{len(factors)} factors" + ("" if n_groups is None else f" in {n_groups} groups")
         raise config_error("--trajectories" if args.method == "morris" else "--samples",
-                            f"{runs:,} runs ({len(factors)} factors, {arms} scenario(s), {args.seeds} seed(s)), beyond the limit of "
+                            f"{runs:,} runs ({screened}, {arms} scenario(s), {args.seeds} seed(s)), beyond the limit of "
                             f"{MAX_STUDY_RUNS:,} runs in one study")
     settings = overrides(args.overrides) or None
     scenarios = [load_scenario(s, overrides=settings) for s in [args.scenario, *args.policies]]
@@ -94,7 +98,8 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     result = sa.sensitivity_study(scenarios, factors=factors, method=args.method, size=size, out=args.out, name=args.name,
                                   levels=levels, second_order=args.second_order, seeds=args.seeds, root_seed=args.root_seed,
                                   scale=args.scale, outcomes=args.outcomes, workers=args.workers, scheduler=args.scheduler,
-                                  dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang)
+                                  dashboard=args.dashboard, progress=not args.quiet, charts=not args.no_charts, lang=args.lang,
+                                  groups=groups)
     if not report_runs(result, failures=result.failures, study_dir=result.study_dir, missing="indices"):
         return 1
     print(sensitivity_summary(result))
@@ -106,6 +111,30 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _factor_groups(args: argparse.Namespace, factors: list[Any]) -> tuple[str, ...] | None:
+    """Each factor's group for ``--groups section`` or ``--groups FILE`` (a YAML mapping), None without the option."""
+    from sim.factors import declared_groups, section_groups
+    from sim.inputs import load_yaml
+
+    if args.groups is None:
+        return None
+    if args.method != "morris":
+        raise config_error("--groups", "only with --method morris (groups of factors are screened by Morris's method)")
+    if args.groups == "section":
+        return section_groups(factors)
+    path = Path(args.groups)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = "file not found" if isinstance(exc, FileNotFoundError) else f"cannot be read: {exc}"
+        raise config_error(str(path), f"{problem} (--groups takes 'section' or a YAML file mapping group names to factors)") from None
+    groups = load_yaml(text, source=str(path))  # not YAML: an error naming the file
+    try:
+        return declared_groups(factors, groups=groups)
+    except ValueError as exc:
+        raise config_error(str(path), str(exc)) from None
+
+
 def sensitivity_summary(result: Any) -> str:
     """The top factors of the main outcomes at 2N, and whether each ranking's top has settled between N and 2N."""
     from sim.sensitivity import TOP_K, main_outcomes
@@ -113,7 +142,8 @@ def sensitivity_summary(result: Any) -> str:
     measure = "mu_star" if result.design.method == "morris" else "st"
     rows = [r for r in result.indices.to_pylist() if r["design_size"] == result.design.size]
     stable = {r["outcome"]: r["same_top_set"] for r in result.convergence.to_pylist()}
-    lines = [f"top {TOP_K} factors by {measure} ({result.design.size} {'trajectories' if measure == 'mu_star' else 'base samples'}); "
+    screened = "factors" if result.design.groups is None else "groups"
+    lines = [f"top {TOP_K} {screened} by {measure} ({result.design.size} {'trajectories' if measure == 'mu_star' else 'base samples'}); "
              "top stable between N and 2N?"]
     for outcome in main_outcomes(result.outcomes) or result.outcomes:
         top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]

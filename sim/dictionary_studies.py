@@ -57,6 +57,8 @@ ANALYSIS_TABLES: dict[str, Table] = {
         "及运行实际使用的取值。",
         (f"{SENSITIVITY_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.parquet", f"{DISCOVER_FOLDER}/design.csv"),
         {"row": DESIGN_ROW, "factor": FACTOR,
+         "group": Column("in a Morris screening by groups (--groups), the group whose factors move together; empty otherwise",
+                         "Morris 分组筛选（--groups）中该因子所属、同时变动的组；其他情况为空", NONE),
          "unit_value": Column("the factor's point of the unit interval: 0 is the low end of its plausible range, 1 the high end",
                               "因子在单位区间上的取值：0 为合理取值范围下限，1 为上限", Unit("share of the range, 0 to 1", "范围比例（0–1）")),
          "value": Column("the factor's value in the runs of the row (integers rounded down over [low, high + 1))",
@@ -82,16 +84,19 @@ ANALYSIS_TABLES: dict[str, Table] = {
          "design_size": Column("Morris trajectories or Sobol' base samples behind the indices (N or 2N)",
                                "指数所依据的 Morris 轨迹数或 Sobol' 基础样本数（N 或 2N）", Unit("trajectories or samples", "条轨迹或个样本")),
          "runs_per_arm": Column("design rows behind the indices: runs per scenario and seed", "指数所依据的设计行数：每个情景、每个随机种子的运行次数", RUNS),
-         "factor": FACTOR,
-         "rank": Column("the factor's rank for the outcome at this design size, 1 = most influential (by mu*, or by ST)",
-                        "该设计规模下因子对该指标的影响排名，1 为最大（按 mu* 或 ST）", NONE),
+         "factor": Column("the sampled parameter, by its full dotted name (see talentsim params); in a Morris screening by "
+                          "groups (--groups), the group's name (its factors: the design table)",
+                          "被抽样的参数（完整点分名称，见 talentsim params）；Morris 分组筛选（--groups）中为组名（组内因子见设计表）", NONE),
+         "rank": Column("the factor's (or group's) rank for the outcome at this design size, 1 = most influential (by mu*, or by ST)",
+                        "该设计规模下因子（或组）对该指标的影响排名，1 为最大（按 mu* 或 ST）", NONE),
          **_bounded("mu_star", "Morris mu*: mean absolute elementary effect, the outcome's change when the factor moves across "
                     "its whole plausible range", "Morris mu*：基本效应绝对值的均值，即因子在其整个合理范围内变动时指标的变化",
                     "SALib's bootstrap over elementary effects", "SALib 对基本效应的自助法", OUTCOME_UNIT),
          "mu": Column("Morris mu: mean elementary effect (its sign is the direction of the effect where it does not change)",
                       "Morris mu：基本效应的均值（效应方向不变时其符号即方向）", OUTCOME_UNIT),
-         **_bounded("sigma", "Morris sigma: standard deviation of the elementary effects (nonlinearity and interactions)",
-                    "Morris sigma：基本效应的标准差（非线性与交互作用）", "percentiles over whole trajectories of SALib's "
+         **_bounded("sigma", "Morris sigma: standard deviation of the elementary effects (nonlinearity and interactions); "
+                    "empty for a group of several factors, whose factors move in either direction",
+                    "Morris sigma：基本效应的标准差（非线性与交互作用）；多因子组为空（组内因子变动方向不一）", "percentiles over whole trajectories of SALib's "
                     "elementary effects resampled with replacement", "对 SALib 基本效应按整条轨迹有放回重抽所得的百分位数", OUTCOME_UNIT),
          **_bounded("s1", "Sobol' first-order index S1: share of the outcome's variance due to the factor alone",
                     "Sobol' 一阶指数 S1：仅由该因子引起的指标方差占比", "SALib's bootstrap", "SALib 自助法", SHARE),

@@ -7,7 +7,7 @@ with its plausible ``range`` from ``sim/config.py``, inside its validity bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -59,3 +59,49 @@ def select_factors(names: Sequence[str] | None = None) -> list[Factor]:
         picked = group or [parameter(name)]
         chosen += [p for p in picked if p not in chosen]
     return [declared_factor(p) for p in chosen]
+
+
+# ------------------------------------------------------------------ groups of factors (Morris screening by groups)
+# the parameters directly under ``uncertainties`` are its exogenous paths (docs/parameters.md); a group named
+# "uncertainties" would read as every uncertainty
+TOP_LEVEL_GROUPS = {"uncertainties": "uncertainties (exogenous paths)"}
+
+
+def section_groups(factors: Sequence[Factor]) -> tuple[str, ...]:
+    """Each factor's group: its configuration section, the name without its last part (``uncertainties.behaviour``,
+    ``levers.housing``; ``uncertainties (exogenous paths)`` for those such as ``uncertainties.graduate_supply``)."""
+    sections = (f.name.rsplit(".", 1)[0] for f in factors)
+    return tuple(TOP_LEVEL_GROUPS.get(section, section) for section in sections)
+
+
+def declared_groups(factors: Sequence[Factor], *, groups: Any) -> tuple[str, ...]:
+    """Each factor's group from a mapping of group names to the factors they hold, written as ``--factors`` takes
+    them (full or short names, or dotted prefixes). A factor that no group names is a group of its own, under its
+    full name. Raises ``ValueError`` saying what is wrong: not such a mapping, a name that is no parameter or no
+    factor of the study, a factor in two groups, a group named like a factor left on its own."""
+    if not isinstance(groups, dict) or not groups:
+        raise ValueError("must map each group's name to a list of factors, e.g. {utility: [wage_weight, rent_weight]}")
+    chosen = {f.name for f in factors}
+    group_of: dict[str, str] = {}
+    for group, members in groups.items():
+        if not isinstance(group, str) or not group.strip():
+            raise ValueError(f"{group!r}: a group's name is a non-empty text")
+        names = [members] if isinstance(members, str) else members
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"{group}: give a list of factor names or prefixes, not {members!r}")
+        for name in names:
+            try:
+                picked = [f.name for f in select_factors([name])]
+            except ValueError as exc:
+                raise ValueError(f"{group}: {exc}") from None
+            outside = [n for n in picked if n not in chosen]
+            if len(outside) == len(picked):
+                raise ValueError(f"{group}: {name} is not among the study's factors (choose them with --factors)")
+            for factor in picked:
+                if factor in chosen and group_of.setdefault(factor, group) != group:
+                    raise ValueError(f"{factor} is in two groups: {group_of[factor]} and {group}")
+    alone = chosen - set(group_of)
+    clash = sorted(alone & set(groups))
+    if clash:
+        raise ValueError(f"{', '.join(clash)}: a group named like a factor that no group holds")
+    return tuple(group_of.get(f.name, f.name) for f in factors)

@@ -71,10 +71,22 @@ class Design:
     levels: int = DEFAULT_LEVELS
     second_order: bool = False
     seed: int = 0
+    groups: tuple[str, ...] | None = None  # Morris by groups: each factor's group, whose factors move together
 
     @property
     def rows(self) -> int:
         return self.unit.shape[0]
+
+    @property
+    def screened(self) -> tuple[str, ...]:
+        """What the indices rank: each factor, or in a screening by groups each group (in the order of its first factor)."""
+        if self.groups is None:
+            return tuple(f.name for f in self.factors)
+        return tuple(dict.fromkeys(self.groups))
+
+    def members(self, unit: str) -> int:
+        """Factors in a screened unit: 1 for a factor, the group's size for a group."""
+        return 1 if self.groups is None else self.groups.count(unit)
 
     @property
     def rows_per_block(self) -> int:
@@ -83,12 +95,16 @@ class Design:
         if self.method == "lhs":
             return 1
         if self.method == "morris":
-            return k + 1
+            return len(self.screened) + 1
         return 2 * k + 2 if self.second_order else k + 2
 
     def problem(self) -> dict[str, Any]:
         """SALib's problem: every factor on [0, 1], so that Morris effects are per whole range and comparable."""
-        return {"num_vars": len(self.factors), "names": [f.name for f in self.factors], "bounds": [[0.0, 1.0]] * len(self.factors)}
+        problem: dict[str, Any] = {"num_vars": len(self.factors), "names": [f.name for f in self.factors],
+                                   "bounds": [[0.0, 1.0]] * len(self.factors)}
+        if self.groups is not None:
+            problem["groups"] = list(self.groups)
+        return problem
 
     def values(self) -> list[dict[str, float | int]]:
         """Each row as scenario overrides keyed by the factors' full names."""
@@ -113,9 +129,14 @@ def check_design_size(*, method: str, size: int, levels: int = DEFAULT_LEVELS) -
 
 
 def sample_design(factors: Sequence[Factor], *, method: str, size: int, seed: int, levels: int = DEFAULT_LEVELS,
-                  second_order: bool = False) -> Design:
+                  second_order: bool = False, groups: Sequence[str] | None = None) -> Design:
     """Morris trajectories (``SALib.sample.morris``), Saltelli's scheme (``SALib.sample.sobol``) or a Latin hypercube
-    of ``size`` rows (``SALib.sample.latin``, McKay et al. 1979) in the unit cube."""
+    of ``size`` rows (``SALib.sample.latin``, McKay et al. 1979) in the unit cube.
+
+    ``groups`` (Morris only) names each factor's group: a trajectory then moves the factors of one group at a time,
+    each in its own direction, and the indices rank the groups (Campolongo, Cariboni & Saltelli 2007), in
+    ``size`` x (groups + 1) rows instead of ``size`` x (factors + 1).
+    """
     check_design_size(method=method, size=size, levels=levels)
     factors = tuple(factors)
     names = [f.name for f in factors]
@@ -124,8 +145,14 @@ def sample_design(factors: Sequence[Factor], *, method: str, size: int, seed: in
         raise ValueError(f"{method} needs at least {fewest} factor{'s' if fewest > 1 else ''}")
     if len(set(names)) != len(names):
         raise ValueError(f"factors named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    if groups is not None:
+        groups = tuple(groups)
+        if method != "morris":
+            raise ValueError(f"groups of factors are screened by Morris's method only, not {method}")
+        if len(groups) != len(factors) or not all(isinstance(g, str) and g for g in groups):
+            raise ValueError(f"groups: give one group name for each of the {len(factors)} factors")
     design = Design(method=method, factors=factors, unit=np.zeros((0, len(factors))), size=size, levels=levels,
-                    second_order=second_order, seed=seed)
+                    second_order=second_order, seed=seed, groups=groups)
     sample_seed = seed % 2**32
     if method == "morris":
         from SALib.sample import morris
@@ -140,7 +167,7 @@ def sample_design(factors: Sequence[Factor], *, method: str, size: int, seed: in
 
         unit = sobol.sample(design.problem(), size, calc_second_order=second_order, scramble=True, seed=sample_seed)
     return Design(method=method, factors=factors, unit=np.asarray(unit, dtype=float), size=size, levels=levels,
-                  second_order=second_order, seed=seed)
+                  second_order=second_order, seed=seed, groups=groups)
 
 
 # ------------------------------------------------------------------ what a design runs through
@@ -317,7 +344,7 @@ INDEX_TYPES = {"outcome": pa.string(), "method": pa.string(), "design_size": pa.
 
 def _indices(design: Design, y: np.ndarray, *, size: int, resamples: int) -> dict[str, list[dict[str, Any]]]:
     n_rows = size * design.rows_per_block
-    names = [f.name for f in design.factors]
+    names = list(design.screened)
     empty = dict.fromkeys(k for k in INDEX_TYPES if k not in ("outcome", "method", "design_size", "runs_per_arm", "factor", "rank"))
     rows = [{"method": design.method, "design_size": size, "runs_per_arm": n_rows, "factor": n, **empty} for n in names]
     pairs: list[dict[str, Any]] = []
@@ -343,38 +370,53 @@ def _finite_or(value: Any, default: float) -> float:
 
 def _morris(design: Design, y: np.ndarray, *, resamples: int) -> list[dict[str, float]]:
     """mu*, its bootstrap interval, mu and sigma by ``SALib.analyze.morris``; sigma's percentile interval by
-    resampling whole trajectories of SALib's elementary effects (sigma is their standard deviation, ddof 1)."""
+    resampling whole trajectories of SALib's elementary effects (sigma is their standard deviation, ddof 1).
+    In the order of ``design.screened``; a group of several factors has no sigma (SALib's NaN), since its factors
+    move in either direction and their effects partly cancel in mu (mu* is the measure for groups)."""
     from SALib.analyze import morris
 
     problem, x = design.problem(), design.unit[: len(y)]
     result = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=CONFIDENCE, num_levels=design.levels, seed=design.seed)
+    position = {name: j for j, name in enumerate(result["names"])}
     effects = _elementary_effects(design, x, y)
     r = effects.shape[1]
-    low = high = np.full(len(design.factors), np.nan)
+    low = high = np.full(len(design.screened), np.nan)
     if r > 1:
         picks = np.random.default_rng(design.seed).integers(0, r, size=(SIGMA_RESAMPLES, r))
-        sigmas = effects[:, picks].std(axis=2, ddof=1)  # factors x resamples
+        sigmas = effects[:, picks].std(axis=2, ddof=1)  # screened units x resamples
         tail = (1 - CONFIDENCE) / 2 * 100
         low, high = np.percentile(sigmas, [tail, 100 - tail], axis=1)
-    return [{"mu_star": result["mu_star"][j], "mu_star_ci_low": result["mu_star"][j] - result["mu_star_conf"][j],
-             "mu_star_ci_high": result["mu_star"][j] + result["mu_star_conf"][j], "mu": result["mu"][j],
-             "sigma": result["sigma"][j], "sigma_ci_low": low[j], "sigma_ci_high": high[j]}
-            for j in range(len(design.factors))]
+    rows = []
+    for i, name in enumerate(design.screened):
+        j = position[name]
+        rows.append({"mu_star": result["mu_star"][j], "mu_star_ci_low": result["mu_star"][j] - result["mu_star_conf"][j],
+                     "mu_star_ci_high": result["mu_star"][j] + result["mu_star_conf"][j], "mu": result["mu"][j],
+                     "sigma": result["sigma"][j], "sigma_ci_low": low[i], "sigma_ci_high": high[i]})
+    return rows
 
 
 def _elementary_effects(design: Design, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """SALib's elementary effects, factors x trajectories. Its analyzer computes them but returns only their
-    statistics; its internal function is used where present (one pass), else the analyzer on each trajectory
-    alone, whose mean effect is that trajectory's effect (one call per trajectory, the same numbers)."""
+    """SALib's elementary effects, screened units (``design.screened``) x trajectories; NaN for a group of several
+    factors, whose effect has no one sign. Its analyzer computes them but returns only their statistics; its
+    internal function is used where present (one pass), else the analyzer on each trajectory alone, whose mean
+    effect is that trajectory's effect (one call per trajectory, the same numbers)."""
     try:
         from SALib.analyze.morris import _compute_delta, _compute_elementary_effects
     except ImportError:
-        return effects_by_trajectory(design, x, y)
-    return np.asarray(_compute_elementary_effects(x, y, design.rows_per_block, _compute_delta(design.levels)), dtype=float)
+        effects = effects_by_trajectory(design, x, y)
+    else:
+        by_factor = np.asarray(_compute_elementary_effects(x, y, design.rows_per_block, _compute_delta(design.levels)), dtype=float)
+        units = design.groups or tuple(f.name for f in design.factors)
+        first = {}
+        for j, unit in enumerate(units):
+            first.setdefault(unit, j)
+        effects = by_factor[[first[unit] for unit in design.screened]]
+    alone = np.array([design.members(unit) == 1 for unit in design.screened])
+    return np.where(alone[:, None], effects, np.nan)
 
 
 def effects_by_trajectory(design: Design, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The elementary effects through SALib's public analyzer, one trajectory at a time."""
+    """The elementary effects through SALib's public analyzer, one trajectory at a time (screened units x trajectories)."""
     from SALib.analyze import morris
 
     block = design.rows_per_block
@@ -528,12 +570,14 @@ def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, ou
 
 
 def design_table(design: Design) -> pa.Table:
-    """The design in long form: row, factor, its point of the unit interval and the value the runs used."""
+    """The design in long form: row, factor, its group (a screening by groups), its point of the unit interval and the
+    value the runs used."""
     k = len(design.factors)
     values = design.values()
     return pa.table({
         "row": pa.array(np.repeat(np.arange(design.rows), k), pa.int64()),
         "factor": [f.name for f in design.factors] * design.rows,
+        "group": pa.array(list(design.groups or [None] * k) * design.rows, pa.string()),
         "unit_value": pa.array(design.unit.reshape(-1), pa.float64()),
         "value": pa.array([float(values[i][f.name]) for i in range(design.rows) for f in design.factors], pa.float64()),
     })
@@ -546,9 +590,11 @@ def responses_table(responses: dict[str, np.ndarray], *, outcomes: Sequence[str]
                      "value": pa.array(np.concatenate([responses[o] for o in outcomes]), pa.float64())})
 
 
-def study_name(method: str, *, factors: Sequence[Factor], arms: Sequence[str]) -> str:
-    """``sensitivity-<method>`` with a short hash of the factors and arms, so that different designs do not mix."""
-    digest = hashlib.sha256("\n".join([*(f.name for f in factors), "|", *arms]).encode()).hexdigest()[:8]
+def study_name(method: str, *, factors: Sequence[Factor], arms: Sequence[str], groups: Sequence[str] | None = None) -> str:
+    """``sensitivity-<method>`` with a short hash of the factors (and their groups) and arms, so that different designs
+    do not mix."""
+    grouped = [] if groups is None else ["|groups", *groups]
+    digest = hashlib.sha256("\n".join([*(f.name for f in factors), *grouped, "|", *arms]).encode()).hexdigest()[:8]
     return f"sensitivity-{method}-{digest}"
 
 
@@ -560,11 +606,12 @@ def available_outcomes(cluster_ids: Sequence[str], *, arms: Sequence[str]) -> li
     return levels + [effect_name(a, o) for a in arms[1:] for o in levels]
 
 
-def design_rows(*, method: str, size: int, factors: int, second_order: bool = False) -> int:
-    """Rows of a design, known before it is drawn (so that an oversized study is refused at once)."""
+def design_rows(*, method: str, size: int, factors: int, second_order: bool = False, groups: int | None = None) -> int:
+    """Rows of a design, known before it is drawn (so that an oversized study is refused at once); ``groups``: the
+    number of groups of a Morris screening by groups."""
     if method == "lhs":
         return size
-    per_block = factors + 1 if method == "morris" else (2 * factors + 2 if second_order else factors + 2)
+    per_block = (groups or factors) + 1 if method == "morris" else (2 * factors + 2 if second_order else factors + 2)
     return size * per_block
 
 
@@ -572,8 +619,10 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
                       name: str | None = None, levels: int = DEFAULT_LEVELS, second_order: bool = False, seeds: int = 1,
                       root_seed: int | None = None, scale: int | None = DEFAULT_SCALE, outcomes: Sequence[str] | None = None,
                       workers: int | None = None, scheduler: str | None = None, dashboard: bool = False, progress: bool = False,
-                      charts: bool = True, lang: str = "en", resamples: int = BOOTSTRAP_RESAMPLES) -> SensitivityResult:
-    """A TalentSim sensitivity study: the first scenario is the base, the others policies whose effects are analysed.
+                      charts: bool = True, lang: str = "en", resamples: int = BOOTSTRAP_RESAMPLES,
+                      groups: Sequence[str] | None = None) -> SensitivityResult:
+    """A TalentSim sensitivity study: the first scenario is the base, the others policies whose effects are analysed;
+    ``groups`` (Morris): each factor's group, to screen groups of factors rather than each (:func:`sample_design`).
 
     Files go to ``out/<base>/<name>/`` (default ``sensitivity-<method>-<hash of factors and scenarios>``): the runs,
     ``design``, ``responses``, ``indices``, ``convergence`` (and ``second_order``) and the charts of the main outcomes
@@ -585,9 +634,9 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
         raise ValueError("; ".join(problems))
     base = scenarios[0]
     root = base.run.seed if root_seed is None else root_seed
-    design = sample_design(factors, method=method, size=size, seed=root, levels=levels, second_order=second_order)
+    design = sample_design(factors, method=method, size=size, seed=root, levels=levels, second_order=second_order, groups=groups)
     simulator = talentsim_simulator(scenarios, seeds=seeds, root_seed=root, scale=scale)
-    folder = Path(out) / base.name / (name or study_name(method, factors=factors, arms=simulator.arms))
+    folder = Path(out) / base.name / (name or study_name(method, factors=factors, arms=simulator.arms, groups=design.groups))
     region = base.load_region()
     result = run_sensitivity(design, simulator, study_dir=folder, outcomes=outcomes, cluster_ids=region.cluster_ids,
                              workers=workers, scheduler=scheduler, dashboard=dashboard, progress=progress, resamples=resamples)
@@ -598,9 +647,10 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
 
         chart_lang, _ = resolve_language(lang)
         caption = design_caption(scenarios, kind="sensitivity", method={"morris": "Morris", "sobol": "Sobol'"}.get(method, method),
-                                 factors=len(factors), rows=design.rows, seeds=seeds, scale=result.specs[0].config["run"]["scale"],
+                                 factors=len(factors), groups=None if design.groups is None else len(design.screened), rows=design.rows, seeds=seeds, scale=result.specs[0].config["run"]["scale"],
                                  lang=chart_lang)
         result.files += render_sensitivity_charts(indices=result.indices, outcomes=list(outcomes) if outcomes else main_outcomes(result.outcomes),
                                                   out_dir=folder / "charts", lang=chart_lang, caption=caption,
-                                                  clusters=region.labels(), policies=titles_of(scenarios))
+                                                  clusters=region.labels(), policies=titles_of(scenarios),
+                                                  groups=design.groups is not None)
     return result

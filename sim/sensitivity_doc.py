@@ -59,7 +59,7 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
     sources = {row["name"]: row["source"] for row in parameter_table()}
     runs = result.distinct_runs
     lines = ["## How this was made", "", "Regenerate with:", "", "```", "talentsim " + shlex.join(list(command)), "```", "",
-             f"- method: {design.method}; {len(design.factors)} factors; "
+             f"- method: {design.method}; {_screened(design)}; "
              + (f"{design.size} trajectories, {design.levels} levels" if design.method == "morris" else
                 f"{design.size} base samples" + (", second order" if design.second_order else "")),
              f"- {design.rows:,} design rows × {len(result.arms)} scenario(s) ({', '.join(result.arms)}) × {seeds} seed(s) = "
@@ -72,15 +72,44 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
     published = main_outcomes(result.outcomes) or result.outcomes[:1]
     for outcome in published:
         rows = sorted(full[outcome], key=lambda r: r["rank"])
-        lines += [f"## {_title(outcome, titles)}", "", *_ranking(rows, method=design.method, sources=sources), ""]
+        ranking = _group_ranking(rows, design=design) if design.groups else _ranking(rows, method=design.method, sources=sources)
+        lines += [f"## {_title(outcome, titles)}", "", *ranking, ""]
     lines += ["## Convergence (N against 2N)", "", "| outcome | top at N | top at 2N | same top set | same order | rank correlation |",
               "|---|---|---|---|---|---|"]
     for r in result.convergence.to_pylist():
         rho = "—" if r["rank_correlation"] is None else f"{r['rank_correlation']:.2f}"
         lines.append(f"| `{r['outcome']}` | {_short_list(r['top_at_n'])} | {_short_list(r['top_at_2n'])} | "
                      f"{'yes' if r['same_top_set'] else '**no**'} | {'yes' if r['same_top_order'] else 'no'} | {rho} |")
-    lines += ["", *_evidence(full, published, sources=sources, titles=titles)]
+    lines += ["", *(_groups(design) if design.groups else _evidence(full, published, sources=sources, titles=titles))]
     return "\n".join(lines) + "\n"
+
+
+def _screened(design: Any) -> str:
+    if design.groups is None:
+        return f"{len(design.factors)} factors"
+    return f"by groups: {len(design.factors)} factors in {len(design.screened)} groups, each group's factors moved together"
+
+
+def _group_ranking(rows: list[dict[str, Any]], *, design: Any) -> list[str]:
+    """The groups by mu*; sigma only for a group of one factor (a group's factors move in either direction)."""
+    head = ["| rank | group | factors | μ* [95% interval] | σ |", "|---|---|---|---|---|"]
+    body = [f"| {r['rank']} | `{r['factor']}` | {design.members(r['factor'])} | {_num(r['mu_star'])} "
+            f"[{_num(r['mu_star_ci_low'])}, {_num(r['mu_star_ci_high'])}] | {_num(r['sigma'])} |" for r in rows[:TABLE_ROWS]]
+    more = ["", f"{len(rows) - TABLE_ROWS} more groups in `indices.csv`."] if len(rows) > TABLE_ROWS else []
+    return head + body + more
+
+
+def _groups(design: Any) -> list[str]:
+    """Each group's factors, so that the top groups can be screened factor by factor next."""
+    lines = ["## The groups", "",
+             "Each step of a trajectory moved every factor of one group, each in its own direction (Campolongo, Cariboni & "
+             "Saltelli 2007). To rank the factors inside an influential group, screen them alone: "
+             "`talentsim sensitivity <scenario> --factors <the group's factors>`.", "",
+             "| group | factors |", "|---|---|"]
+    for group in design.screened:
+        members = [f.short for f, g in zip(design.factors, design.groups) if g == group]
+        lines.append(f"| `{group}` | {', '.join(members)} |")
+    return lines
 
 
 def _pace(result: SensitivityResult) -> str:

@@ -69,10 +69,14 @@ def validation_caption(scenario, *, seeds: int, scale: object, lang: str) -> str
 
 
 def design_caption(scenarios: Sequence, *, kind: str, method: str = "", factors: int, rows: int, seeds: int, scale: object,
-                   alpha: float = 0.0, lang: str) -> str:
-    """The footer of a sensitivity study's (``kind='sensitivity'``) or a scenario discovery's (``'discover'``) charts."""
+                   alpha: float = 0.0, lang: str, groups: int | None = None) -> str:
+    """The footer of a sensitivity study's (``kind='sensitivity'``; ``groups``: a screening by groups) or a scenario
+    discovery's (``'discover'``) charts."""
     arms = tr("arms_sep", lang).join(f"“{_title(s, lang)}”" for s in scenarios)
-    if kind == "sensitivity":
+    if kind == "sensitivity" and groups is not None:
+        text = tr("cap_sensitivity_groups", lang, arms=arms, method=method, k=factors, g=groups, rows=f"{rows:,}", seeds=seeds,
+                  scale=scale)
+    elif kind == "sensitivity":
         text = tr("cap_sensitivity", lang, arms=arms, method=method, k=factors, rows=f"{rows:,}", seeds=seeds, scale=scale)
     else:
         text = tr("cap_discover", lang, arms=arms, k=factors, rows=f"{rows:,}", seeds=seeds, scale=scale, alpha=f"{alpha:g}")

@@ -55,8 +55,9 @@ def _level_title(outcome: str, lang: str, clusters: dict[str, dict[str, str]]) -
 
 def render_sensitivity_charts(*, indices: pa.Table, outcomes: Sequence[str], out_dir: Path, lang: str, caption: str,
                               clusters: dict[str, dict[str, str]] | None = None,
-                              policies: dict[str, dict[str, str]] | None = None) -> list[Path]:
-    """A Morris or Sobol' chart (by the table's method) for each outcome; PNG (300 dpi) + SVG, sorted paths."""
+                              policies: dict[str, dict[str, str]] | None = None, groups: bool = False) -> list[Path]:
+    """A Morris or Sobol' chart (by the table's method) for each outcome; PNG (300 dpi) + SVG, sorted paths. A Morris
+    screening by ``groups`` is drawn as bars of mu*: a group of several factors has no sigma."""
     used = chart_language(lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,7 +69,7 @@ def render_sensitivity_charts(*, indices: pa.Table, outcomes: Sequence[str], out
             mine = [r for r in rows if r["outcome"] == outcome]
             method = mine[0]["method"] if mine else "morris"
             title = outcome_title(outcome, lang=used, clusters=clusters or {}, policies=policies or {})
-            draw = _morris if method == "morris" else _sobol
+            draw = (_morris_groups if groups else _morris) if method == "morris" else _sobol
             fig = settled(draw(mine, title=title, lang=used, caption=caption))
             written += save(fig, out_dir, chart_stem(method, outcome), fig.subfigs[0].get_suptitle().replace("\n", " "), caption)
     return sorted(written)
@@ -108,6 +109,32 @@ def _morris(rows: list[dict], *, title: str, lang: str, caption: str) -> Figure:
     handles = [Line2D([], [], color=_S1, marker="o", linestyle="none", markersize=4),
                Line2D([], [], color=NOTE_COLOUR, linestyle="--", linewidth=0.8)]
     legend_below(body, handles, [tr("morris_point", lang), tr("sigma_equals_mu", lang)], ncols=2)
+    return fig
+
+
+def _morris_groups(rows: list[dict], *, title: str, lang: str, caption: str) -> Figure:
+    n = rows[0]["design_size"] if rows else 0
+    mu = _values(rows, "mu_star")
+    order = [i for i in np.argsort(-np.where(np.isfinite(mu), mu, -np.inf), kind="stable") if np.isfinite(mu[i])][:SOBOL_BARS]
+    notes = [tr("morris_groups_note", lang, r=n, k=len(rows))]
+    fig, body = new_figure(1.2 + 0.28 * max(len(order), 3), wrapped_title(tr("title_morris_groups", lang, outcome=title)), notes,
+                           caption)
+    ax = body.add_subplot(1, 1, 1)
+    if not order:
+        no_data(ax, lang)
+        return fig
+    shown = [rows[i] for i in order]
+    y = np.arange(len(shown))
+    mu_shown = _values(shown, "mu_star")
+    ax.barh(y, mu_shown, height=0.6, color=_S1, xerr=_errors(mu_shown, _values(shown, "mu_star_ci_low"), _values(shown, "mu_star_ci_high")),
+            error_kw={"elinewidth": 0.8, "ecolor": "#333333"}, zorder=3)
+    ax.set_yticks(y, [r["factor"].rsplit(".", 1)[-1] for r in shown])
+    ax.invert_yaxis()
+    ax.set_xlim(left=0)
+    ax.xaxis.set_major_formatter(GroupedFormatter())
+    ax.set_xlabel(tr("mu_star_group_axis", lang))
+    legend_below(body, [Patch(facecolor=_S1), Line2D([], [], color="#333333", linewidth=0.8)],
+                 [tr("mu_star_bar", lang), tr("ci95_bootstrap", lang)], ncols=2)
     return fig
 
 

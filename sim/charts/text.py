@@ -114,6 +114,9 @@ TEXT: dict[str, dict[str, str]] = {
                        "zh": "“{title}” · {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
     "cap_sensitivity": {"en": "{arms} · {method}, {k} factors, {rows} design rows × {seeds} seed(s) · scale {scale} · TalentSim",
                         "zh": "{arms} · {method}，{k} 个因子，{rows} 行设计 × {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
+    "cap_sensitivity_groups": {"en": "{arms} · {method} by groups, {k} factors in {g} groups, {rows} design rows × {seeds} seed(s) · "
+                                      "scale {scale} · TalentSim",
+                               "zh": "{arms} · 分组{method}，{k} 个因子分为 {g} 组，{rows} 行设计 × {seeds} 个随机种子 · 规模 {scale} · TalentSim"},
     "cap_discover": {
         "en": "{arms} · Latin hypercube, {k} factors, {rows} rows × {seeds} seed(s) · scale {scale} · PRIM (EMA Workbench), "
               "peel α {alpha} · TalentSim",
@@ -295,6 +298,17 @@ TEXT: dict[str, dict[str, str]] = {
               "The ten highest μ* are named.",
         "zh": "{k} 个因子、{r} 条轨迹，每个因子在其合理范围内抽样。越靠右影响越大；虚线以上表示效应随因子取值或其他因子而变"
               "（非线性或交互作用）。图中标出 μ* 最高的十个因子。",
+    },
+    "title_morris_groups": {"en": "Morris screening by groups: {outcome}", "zh": "Morris 分组筛选：{outcome}"},
+    "mu_star_group_axis": {"en": "μ*: mean absolute effect of moving the group's factors across their ranges",
+                           "zh": "μ*：组内因子在其范围内同时变动时效应绝对值的均值"},
+    "mu_star_bar": {"en": "μ*", "zh": "μ*"},
+    "morris_groups_note": {
+        "en": "{r} trajectories over {k} groups of factors; each step moves every factor of one group across its plausible "
+              "range, each in its own direction. The longer the bar, the more influential the group; screen the factors "
+              "of the top groups one by one next.",
+        "zh": "{k} 组因子、{r} 条轨迹；每一步将某一组的全部因子各自向上或向下移动，移动幅度取自其合理范围。条形越长，该组影响越大；"
+              "下一步可对影响最大的几组逐个因子筛选。",
     },
     "sobol_axis": {"en": "Share of the outcome's variance", "zh": "占指标方差的比例"},
     "s1": {"en": "S1: the factor alone", "zh": "S1：因子单独作用"},
