@@ -8,6 +8,11 @@ Prints the runs per minute and the time of each phase.
 
     python benchmarks/bench_sensitivity.py                      # r = 20, the published screening
     python benchmarks/bench_sensitivity.py --trajectories 2     # a quick measure of the pace
+    python benchmarks/bench_sensitivity.py --groups section                 # a screening of the 8 sections' groups
+    python benchmarks/bench_sensitivity.py --groups mechanism --then-top 4  # two stages: 16 groups, then the factors of the top 4
+
+With ``--then-top N`` the second stage screens, factor by factor with the same r, the factors of the N groups
+ranked highest for the city's talent in 2035 by the first; the end-to-end time is both stages'.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 
 from bench_pace import coarse_run_seconds, print_pace
 from sim.config import load_scenario
+from sim.factors import mechanism_groups, section_groups
 from sim.sensitivity import DEFAULT_SCALE, DEFAULT_TRAJECTORIES, select_factors, sensitivity_study
 
 
@@ -30,32 +36,56 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=DEFAULT_SCALE)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, help="keep the study here (default: a temporary folder, removed after)")
+    parser.add_argument("--groups", choices=("section", "mechanism"), help="screen groups of the uncertainties first (as --groups does)")
+    parser.add_argument("--then-top", type=int, metavar="N", help="with --groups: then screen the factors of the N top groups one by one")
     parser.add_argument("--no-pace", action="store_true", help="do not time the host's pace (bench_pace.py) before and after")
     args = parser.parse_args()
+    if args.then_top is not None and (args.groups is None or args.then_top < 1):
+        parser.error("--then-top takes a whole number of groups, 1 or more, with --groups")
     pace_before = None if args.no_pace else coarse_run_seconds()
     factors = select_factors(["uncertainties"])
-    runs = (len(factors) + 1) * args.trajectories
+    groups = {"section": section_groups, "mechanism": mechanism_groups}[args.groups](factors) if args.groups else None
+    screened = len(factors) if groups is None else len(set(groups))
+    runs = (screened + 1) * args.trajectories
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}; load average "
           f"{os.getloadavg()[0]:.1f} at the start")
-    print(f"Morris: {len(factors)} uncertainties, r = {args.trajectories}, up to {runs:,} runs of the baseline at scale "
+    print(f"Morris: {len(factors)} uncertainties" + ("" if groups is None else f" in {screened} groups")
+          + f", r = {args.trajectories}, up to {runs:,} runs of the baseline at scale "
           f"{args.scale}, {args.workers} workers")
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
         t0 = time.perf_counter()
-        result = sensitivity_study([load_scenario("baseline")], factors=factors, method="morris", size=args.trajectories,
-                                   out=out, scale=args.scale, workers=args.workers, progress=True)
+        result = screen(factors, groups=groups, args=args, out=out)
+        if args.then_top:
+            top = top_groups(result, n=args.then_top)
+            chosen = [f for f, g in zip(factors, groups) if g in top]
+            print(f"second stage: the {len(chosen)} factors of {', '.join(top)}")
+            screen(chosen, groups=None, args=args, out=out)
         total = time.perf_counter() - t0
+    print(f"end to end: {total / 60:.1f} min (target 8 min); load average {os.getloadavg()[0]:.1f} at the end")
+    print_pace(pace_before, None if args.no_pace else coarse_run_seconds())
+
+
+def screen(factors: list, *, groups: tuple[str, ...] | None, args: argparse.Namespace, out: Path):
+    t0 = time.perf_counter()
+    result = sensitivity_study([load_scenario("baseline")], factors=factors, method="morris", size=args.trajectories,
+                               out=out, scale=args.scale, workers=args.workers, progress=True, groups=groups)
+    seconds = time.perf_counter() - t0
     if result.failures:
         raise SystemExit(f"{len(result.failures)} runs failed; first: {result.failures[0]['error']}")
     ran = sum(1 for s in result.status.values() if s == "done")
-    print(f"{ran:,} runs in {result.run_seconds / 60:.1f} min: {result.runs_per_minute:.1f} runs per minute")
-    print(f"analysis, tables and charts: {total - result.run_seconds:.1f} s")
-    print(f"end to end: {total / 60:.1f} min (target 15 min); load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"{ran:,} runs in {result.run_seconds / 60:.1f} min: {result.runs_per_minute:.1f} runs per minute; "
+          f"analysis, tables and charts: {seconds - result.run_seconds:.1f} s")
     for row in result.convergence.to_pylist():
         if row["outcome"] == "talent_total_2035":
             print(f"talent_total_2035: top at r/2 {row['top_at_n']}; at r {row['top_at_2n']}; "
                   f"top set stable: {row['same_top_set']}")
-    print_pace(pace_before, None if args.no_pace else coarse_run_seconds())
+    return result
+
+
+def top_groups(result, *, n: int) -> list[str]:
+    rows = [r for r in result.indices.to_pylist() if r["outcome"] == "talent_total_2035" and r["design_size"] == result.design.size]
+    return [r["factor"] for r in sorted(rows, key=lambda r: r["rank"])[:n]]
 
 
 if __name__ == "__main__":

@@ -74,11 +74,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--trajectories", type=int, help=f"Morris trajectories r (default {20}); the convergence report halves them")
     sens.add_argument("--levels", type=int, help="Morris grid levels (default 4)")
     sens.add_argument("--samples", type=int, help="Sobol' base samples N, a power of two (default 256)")
-    sens.add_argument("--groups", metavar="section|FILE",
+    sens.add_argument("--groups", metavar="section|mechanism|FILE",
                       help="Morris only: screen groups of factors, each moved together, in r x (groups + 1) runs instead of "
                            "r x (factors + 1): 'section' groups them by configuration section (uncertainties.behaviour, "
-                           "levers.housing, ...); a YAML FILE maps each group's name to its factors or prefixes, and a "
-                           "factor it leaves out is a group of its own")
+                           "levers.housing, ...); 'mechanism' splits the behavioural parameters by the submodel that uses "
+                           "them; a YAML FILE maps each group's name to its factors or prefixes, and a factor it leaves out "
+                           "is a group of its own")
     sens.add_argument("--second-order", action="store_true", help="Sobol' second-order indices S2 as well (runs 2k+2 rows per sample instead of k+2)")
     sens.add_argument("--name", help="folder name of the study under OUT/<scenario>/ (default: sensitivity-<method>-<hash>)")
     sens.add_argument("--doc", type=Path, metavar="PATH", help="also write the published ranking to this Markdown file (e.g. docs/sensitivity.md)")

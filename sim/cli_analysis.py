@@ -113,21 +113,21 @@ def sensitivity_command(args: argparse.Namespace) -> int:
 
 def _factor_groups(args: argparse.Namespace, factors: list[Any]) -> tuple[str, ...] | None:
     """Each factor's group for ``--groups section`` or ``--groups FILE`` (a YAML mapping), None without the option."""
-    from sim.factors import declared_groups, section_groups
+    from sim.factors import declared_groups, mechanism_groups, section_groups
     from sim.inputs import load_yaml
 
     if args.groups is None:
         return None
     if args.method != "morris":
         raise config_error("--groups", "only with --method morris (groups of factors are screened by Morris's method)")
-    if args.groups == "section":
-        return section_groups(factors)
+    if args.groups in ("section", "mechanism"):
+        return (section_groups if args.groups == "section" else mechanism_groups)(factors)
     path = Path(args.groups)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = "file not found" if isinstance(exc, FileNotFoundError) else f"cannot be read: {exc}"
-        raise config_error(str(path), f"{problem} (--groups takes 'section' or a YAML file mapping group names to factors)") from None
+        raise config_error(str(path), f"{problem} (--groups takes 'section', 'mechanism' or a YAML file mapping group names to factors)") from None
     groups = load_yaml(text, source=str(path))  # not YAML: an error naming the file
     try:
         return declared_groups(factors, groups=groups)
@@ -139,7 +139,10 @@ def sensitivity_summary(result: Any) -> str:
     """The top factors of the main outcomes at 2N, and whether each ranking's top has settled between N and 2N."""
     from sim.sensitivity import TOP_K, main_outcomes
 
+    from sim.factors import group_label
+
     measure = "mu_star" if result.design.method == "morris" else "st"
+    label = (lambda name: name.rsplit(".", 1)[-1]) if result.design.groups is None else group_label
     rows = [r for r in result.indices.to_pylist() if r["design_size"] == result.design.size]
     stable = {r["outcome"]: r["same_top_set"] for r in result.convergence.to_pylist()}
     screened = "factors" if result.design.groups is None else "groups"
@@ -147,7 +150,7 @@ def sensitivity_summary(result: Any) -> str:
              "top stable between N and 2N?"]
     for outcome in main_outcomes(result.outcomes) or result.outcomes:
         top = sorted((r for r in rows if r["outcome"] == outcome), key=lambda r: r["rank"])[:TOP_K]
-        shown = ", ".join(f"{r['factor'].rsplit('.', 1)[-1]} {r[measure]:,.3g}" for r in top if r[measure] is not None)
+        shown = ", ".join(f"{label(r['factor'])} {r[measure]:,.3g}" for r in top if r[measure] is not None)
         lines.append(f"  {outcome}: {shown} · {'stable' if stable.get(outcome) else 'NOT stable'}")
     return "\n".join(lines)
 

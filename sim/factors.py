@@ -74,6 +74,45 @@ def section_groups(factors: Sequence[Factor]) -> tuple[str, ...]:
     return tuple(TOP_LEVEL_GROUPS.get(section, section) for section in sections)
 
 
+# The behavioural parameters by the submodel whose section of docs/ODD.md defines them (§7.0, §7.2-§7.9): the
+# finer first stage of a screening by groups, where uncertainties.behaviour as one section holds 69 factors.
+BEHAVIOUR_MECHANISMS = {
+    "behaviour: location choice": ["wage_weight", "rent_weight", "service_weight", "school_weight", "thick_market_weight",
+                                   "culture_attachment", "apartment_turnover_months", "min_housing_cost_share"],
+    "behaviour: firm planning": ["agglomeration_elasticity", "link_weight", "job_response", "funding_effect", "productivity_shock_sd",
+                                 "productivity_reversion", "wage_passthrough", "initial_vacancy_rate", "job_adjustment_per_month"],
+    "behaviour: inflows": ["platform_fill_per_month", "graduate_candidates_per_year", "migrant_candidates_per_year",
+                           "returnee_ties_months", "returnee_candidates_per_year", "high_end_candidates_per_year"],
+    "behaviour: job search and matching": ["field_affinity", "allowance_weight", "matching_efficiency", "job_prospect_weight",
+                                           "matching_elasticity", "candidate_search_months"],
+    "behaviour: housing": ["attachment_apartment", "purchase_rate_per_year", "purchase_min_tenure_months",
+                           "purchase_subsidy_elasticity", "rent_demand_elasticity", "price_to_annual_rent"],
+    "behaviour: retention and exit": ["consider_move_per_month", "attachment_tenure", "attachment_children", "attachment_owner",
+                                      "child_rate_per_year", "moving_cost", "internal_move_cost", "search_months"],
+    "behaviour: projects and challenges": ["challenge_productivity_gain", "challenge_talent_elasticity", "challenge_reward_elasticity",
+                                           "challenge_platform_boost", "challenge_base_hazard", "project_team_size",
+                                           "project_jobs_end_2021", "project_output_per_job_yuan", "reference_reward_yuan",
+                                           "demand_lifetime_months"],
+    "behaviour: firm entry and exit": ["entry_rate_per_year", "entry_talent_elasticity", "exit_productivity_threshold",
+                                       "exit_rate_per_year", "exit_base_per_year", "exit_reference_jobs", "exit_size_elasticity",
+                                       "exit_youth_multiple", "exit_youth_years", "funded_exit_reduction", "fund_additionality",
+                                       "industrial_space_multiple", "little_giant_rate_per_year", "entrant_jobs"],
+    "behaviour: coupling index": ["ccd_reference_multiple", "ccd_talent_weight"],
+}
+
+
+def group_label(name: str) -> str:
+    """A group's name without the section every uncertainty or lever shares (uncertainties.behaviour -> behaviour)."""
+    return name.removeprefix("uncertainties.").removeprefix("levers.")
+
+
+def mechanism_groups(factors: Sequence[Factor]) -> tuple[str, ...]:
+    """Each factor's group: its configuration section (:func:`section_groups`), the behavioural parameters split by the
+    submodel that uses them (:data:`BEHAVIOUR_MECHANISMS`)."""
+    behaviour = {f"uncertainties.behaviour.{name}": group for group, names in BEHAVIOUR_MECHANISMS.items() for name in names}
+    return tuple(behaviour.get(f.name, section) for f, section in zip(factors, section_groups(factors)))
+
+
 def declared_groups(factors: Sequence[Factor], *, groups: Any) -> tuple[str, ...]:
     """Each factor's group from a mapping of group names to the factors they hold, written as ``--factors`` takes
     them (full or short names, or dotted prefixes). A factor that no group names is a group of its own, under its

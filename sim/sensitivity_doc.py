@@ -93,7 +93,7 @@ def _screened(design: Any) -> str:
 def _group_ranking(rows: list[dict[str, Any]], *, design: Any) -> list[str]:
     """The groups by mu*; sigma only for a group of one factor (a group's factors move in either direction)."""
     head = ["| rank | group | factors | μ* [95% interval] | σ |", "|---|---|---|---|---|"]
-    body = [f"| {r['rank']} | `{r['factor']}` | {design.members(r['factor'])} | {_num(r['mu_star'])} "
+    body = [f"| {r['rank']} | `{_cell(r['factor'])}` | {design.members(r['factor'])} | {_num(r['mu_star'])} "
             f"[{_num(r['mu_star_ci_low'])}, {_num(r['mu_star_ci_high'])}] | {_num(r['sigma'])} |" for r in rows[:TABLE_ROWS]]
     more = ["", f"{len(rows) - TABLE_ROWS} more groups in `indices.csv`."] if len(rows) > TABLE_ROWS else []
     return head + body + more
@@ -108,8 +108,13 @@ def _groups(design: Any) -> list[str]:
              "| group | factors |", "|---|---|"]
     for group in design.screened:
         members = [f.short for f, g in zip(design.factors, design.groups) if g == group]
-        lines.append(f"| `{group}` | {', '.join(members)} |")
+        lines.append(f"| `{_cell(group)}` | {', '.join(members)} |")
     return lines
+
+
+def _cell(text: str) -> str:
+    """A name from a groups file inside a table cell: its own bars and backticks would end the cell or the code."""
+    return text.replace("|", "\\|").replace("`", "'")
 
 
 def _pace(result: SensitivityResult) -> str:

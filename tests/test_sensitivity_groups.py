@@ -12,7 +12,7 @@ import pytest
 
 from chart_files import assert_chart_files
 from sim.cli import main
-from sim.factors import declared_groups, section_groups, select_factors
+from sim.factors import BEHAVIOUR_MECHANISMS, declared_groups, group_label, mechanism_groups, section_groups, select_factors
 from sim.sensitivity import TOTAL_OUTCOME, design_rows, run_sensitivity, sample_design, study_name
 from sim.sensitivity_functions import OUTCOME, function_simulator, linear_factors
 
@@ -78,6 +78,22 @@ def test_section_groups_are_the_names_without_their_last_part() -> None:
     assert section_groups(factors) == ("uncertainties (exogenous paths)", "uncertainties.behaviour", "levers.housing")
     every = section_groups(select_factors(["uncertainties"]))
     assert "uncertainties.behaviour" in every and len(set(every)) < len(every)
+
+
+def test_mechanism_groups_split_every_behavioural_parameter_by_its_submodel() -> None:
+    factors = select_factors(["uncertainties"])
+    groups = mechanism_groups(factors)
+    by_name = dict(zip((f.name for f in factors), groups))
+    behaviour = [n for n in by_name if n.startswith("uncertainties.behaviour.")]
+    # every behavioural parameter has its mechanism (a new one must be placed), and every name listed is one
+    assert all(by_name[n] in BEHAVIOUR_MECHANISMS for n in behaviour)
+    listed = [name for names in BEHAVIOUR_MECHANISMS.values() for name in names]
+    assert sorted(listed) == sorted(n.rsplit(".", 1)[-1] for n in behaviour)
+    assert by_name["uncertainties.behaviour.attachment_tenure"] == "behaviour: retention and exit"
+    assert by_name["uncertainties.residents.net_migration_per_year"] == "uncertainties.residents"  # other sections as they are
+    assert len(set(groups)) == len(set(section_groups(factors))) - 1 + len(BEHAVIOUR_MECHANISMS)
+    assert [group_label(g) for g in ("uncertainties.behaviour", "levers.housing", "behaviour: housing")] == [
+        "behaviour", "housing", "behaviour: housing"]
 
 
 def test_declared_groups_take_names_and_prefixes_and_leave_the_rest_alone() -> None:
@@ -165,3 +181,18 @@ def test_groups_with_sobol_are_refused(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2 and "--groups" in err and "--method morris" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_document_of_a_grouped_study_keeps_odd_group_names_inside_their_cells(tmp_path) -> None:
+    from sim.sensitivity_doc import sensitivity_markdown
+
+    coefficients = [1.0, 2.0, 3.0]
+    design = sample_design(linear_factors(coefficients), method="morris", size=2, seed=1, groups=("a|b", "a|b", "c`d"))
+    result = run_sensitivity(design, function_simulator("sim.sensitivity_functions:linear", coefficients=coefficients),
+                             study_dir=tmp_path, outcomes=[OUTCOME], workers=0, resamples=20)
+    text = sensitivity_markdown(result, command=["sensitivity", "x"], scale=None, seeds=1)
+    rows = [line for line in text.splitlines() if "a\\|b" in line or "c'd" in line]
+    assert len(rows) == 4  # each group in the ranking and in the list of groups
+    for line in rows:
+        cells = line.replace("\\|", "").strip("|").split("|")
+        assert len(cells) == (5 if line.count("`") == 2 and "[" in line else 2)

@@ -21,6 +21,7 @@ from sim.charts.style import (
     settled, styled, wrapped_title,
 )
 from sim.charts.text import name_of, tr
+from sim.factors import group_label
 
 __all__ = ["render_sensitivity_charts", "chart_stem", "outcome_title"]
 
@@ -128,7 +129,7 @@ def _morris_groups(rows: list[dict], *, title: str, lang: str, caption: str) -> 
     mu_shown = _values(shown, "mu_star")
     ax.barh(y, mu_shown, height=0.6, color=_S1, xerr=_errors(mu_shown, _values(shown, "mu_star_ci_low"), _values(shown, "mu_star_ci_high")),
             error_kw={"elinewidth": 0.8, "ecolor": "#333333"}, zorder=3)
-    ax.set_yticks(y, [r["factor"].rsplit(".", 1)[-1] for r in shown])
+    ax.set_yticks(y, [group_label(r["factor"]) for r in shown])
     ax.invert_yaxis()
     ax.set_xlim(left=0)
     ax.xaxis.set_major_formatter(GroupedFormatter())
