@@ -120,6 +120,8 @@ def _factor_groups(args: argparse.Namespace, factors: list[Any]) -> tuple[str, .
         return None
     if args.method != "morris":
         raise config_error("--groups", "only with --method morris (groups of factors are screened by Morris's method)")
+    if not args.groups.strip():
+        raise config_error("--groups", "empty: give 'section', 'mechanism' or a YAML file mapping group names to factors")
     if args.groups in ("section", "mechanism"):
         return (section_groups if args.groups == "section" else mechanism_groups)(factors)
     path = Path(args.groups)

@@ -150,6 +150,13 @@ def test_the_command_takes_groups_from_a_file(tmp_path, capsys) -> None:
     assert names == {"utility", "uncertainties.graduate_supply"}
 
 
+def test_an_empty_groups_option_is_refused(tmp_path, capsys) -> None:
+    code = main(["sensitivity", str(TOY), "--groups", " ", "--workers", "0", "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--groups" in err and "empty" in err
+    assert not (tmp_path / "o").exists()
+
+
 BAD_GROUPS = {
     "missing_file": (None, "file not found"),
     "not_yaml": ("utility: [wage_weight\n", "not valid YAML"),
