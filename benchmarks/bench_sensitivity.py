@@ -27,7 +27,7 @@ from pathlib import Path
 from bench_pace import coarse_run_seconds, print_pace
 from sim.config import load_scenario
 from sim.factors import mechanism_groups, section_groups
-from sim.sensitivity import DEFAULT_SCALE, DEFAULT_TRAJECTORIES, select_factors, sensitivity_study
+from sim.sensitivity import DEFAULT_SCALE, DEFAULT_TRAJECTORIES, TOTAL_OUTCOME, select_factors, sensitivity_study, top_screened
 
 
 def main() -> None:
@@ -57,7 +57,7 @@ def main() -> None:
         t0 = time.perf_counter()
         result = screen(factors, groups=groups, args=args, out=out)
         if args.then_top:
-            top = top_groups(result, n=args.then_top)
+            top = top_screened(result, outcome=TOTAL_OUTCOME, n=args.then_top)
             chosen = [f for f, g in zip(factors, groups) if g in top]
             print(f"second stage: the {len(chosen)} factors of {', '.join(top)}")
             screen(chosen, groups=None, args=args, out=out)
@@ -82,10 +82,6 @@ def screen(factors: list, *, groups: tuple[str, ...] | None, args: argparse.Name
                   f"top set stable: {row['same_top_set']}")
     return result
 
-
-def top_groups(result, *, n: int) -> list[str]:
-    rows = [r for r in result.indices.to_pylist() if r["outcome"] == "talent_total_2035" and r["design_size"] == result.design.size]
-    return [r["factor"] for r in sorted(rows, key=lambda r: r["rank"])[:n]]
 
 
 if __name__ == "__main__":

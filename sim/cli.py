@@ -80,6 +80,9 @@ def _build_parser() -> argparse.ArgumentParser:
                            "levers.housing, ...); 'mechanism' splits the behavioural parameters by the submodel that uses "
                            "them; a YAML FILE maps each group's name to its factors or prefixes, and a factor it leaves out "
                            "is a group of its own")
+    sens.add_argument("--then-top", type=int, metavar="N",
+                      help="with --groups: then screen one by one the factors of the N groups ranked highest for the first "
+                           "--outcome (default talent_total_2035), with the same trajectories; --doc publishes both stages")
     sens.add_argument("--second-order", action="store_true", help="Sobol' second-order indices S2 as well (runs 2k+2 rows per sample instead of k+2)")
     sens.add_argument("--name", help="folder name of the study under OUT/<scenario>/ (default: sensitivity-<method>-<hash>)")
     sens.add_argument("--doc", type=Path, metavar="PATH", help="also write the published ranking to this Markdown file (e.g. docs/sensitivity.md)")

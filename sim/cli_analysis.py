@@ -10,6 +10,7 @@ import argparse
 import importlib.util
 import math
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,13 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     arms = 1 + len(args.policies)
     runs = sa.design_rows(method=args.method, size=size, factors=len(factors), second_order=args.second_order,
                           groups=n_groups) * arms * args.seeds
+    if args.then_top is not None:
+        if groups is None:
+            raise config_error("--then-top", "only with --groups (the second stage screens the factors of the top groups)")
+        if not 1 <= args.then_top < n_groups:
+            raise config_error("--then-top", f"{args.then_top}: give a number of groups from 1 to {n_groups - 1} (of {n_groups})")
+        largest = sorted(Counter(groups).values(), reverse=True)[:args.then_top]
+        runs += sa.design_rows(method="morris", size=size, factors=sum(largest)) * arms * args.seeds  # at most
     if runs > MAX_STUDY_RUNS:
         screened = f"{len(factors)} factors" + ("" if n_groups is None else f" in {n_groups} groups")
         raise config_error("--trajectories" if args.method == "morris" else "--samples",
@@ -103,10 +111,25 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     if not report_runs(result, failures=result.failures, study_dir=result.study_dir, missing="indices"):
         return 1
     print(sensitivity_summary(result))
+    first_stage = None
+    if args.then_top is not None:
+        first_stage, ranked_by = result, result.outcomes[0]  # the first --outcome, by default the city's talent
+        top = sa.top_screened(result, outcome=ranked_by, n=args.then_top)
+        chosen = [f for f, g in zip(factors, groups) if g in top]
+        print(f"second stage: the {len(chosen)} factors of the {len(top)} groups ranked highest for {ranked_by} "
+              f"({', '.join(top)}), one by one")
+        result = sa.sensitivity_study(scenarios, factors=chosen, method="morris", size=size, out=args.out,
+                                      name=None if args.name is None else f"{args.name}-factors", levels=levels, seeds=args.seeds,
+                                      root_seed=args.root_seed, scale=args.scale, outcomes=args.outcomes, workers=args.workers,
+                                      scheduler=args.scheduler, dashboard=args.dashboard, progress=not args.quiet,
+                                      charts=not args.no_charts, lang=args.lang)
+        if not report_runs(result, failures=result.failures, study_dir=result.study_dir, missing="indices"):
+            return 1
+        print(sensitivity_summary(result))
     if args.doc is not None:
         titles = {s.name: s.title.en or s.name for s in scenarios}
         argv = args.argv if args.argv is not None else sys.argv[1:]
-        tail = sensitivity_markdown(result, command=argv, scale=args.scale, seeds=args.seeds, titles=titles)
+        tail = sensitivity_markdown(result, command=argv, scale=args.scale, seeds=args.seeds, titles=titles, first_stage=first_stage)
         print(f"wrote {write_sensitivity_doc(args.doc, tail)}")
     return 0
 

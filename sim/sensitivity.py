@@ -569,6 +569,16 @@ def run_sensitivity(design: Design, simulator: Simulator, *, study_dir: Path, ou
     return result
 
 
+def top_screened(result: SensitivityResult, *, outcome: str, n: int) -> list[str]:
+    """The ``n`` factors, or groups, ranked highest for ``outcome`` over the whole design (by mu* or ST)."""
+    if result.indices is None:
+        raise ValueError("the study has no indices (failed runs?)")
+    rows = [r for r in result.indices.to_pylist() if r["outcome"] == outcome and r["design_size"] == result.design.size]
+    if not rows:
+        raise ValueError(f"{outcome} is not among the study's outcomes: {', '.join(result.outcomes)}")
+    return [r["factor"] for r in sorted(rows, key=lambda r: r["rank"])[:n]]
+
+
 def design_table(design: Design) -> pa.Table:
     """The design in long form: row, factor, its group (a screening by groups), its point of the unit interval and the
     value the runs used."""

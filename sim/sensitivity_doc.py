@@ -51,8 +51,9 @@ How to read the tables:
 
 
 def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], scale: int | None, seeds: int,
-                         titles: dict[str, str] | None = None) -> str:
-    """The generated tail for a finished study."""
+                         titles: dict[str, str] | None = None, first_stage: SensitivityResult | None = None) -> str:
+    """The generated tail for a finished study; ``first_stage``: the screening by groups whose top groups' factors
+    the study screened one by one (its design and ranking are published first)."""
     if result.indices is None:
         raise ValueError("the study has no indices (failed runs?): nothing to publish")
     design, titles = result.design, titles or {}
@@ -65,6 +66,8 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
              f"- {design.rows:,} design rows × {len(result.arms)} scenario(s) ({', '.join(result.arms)}) × {seeds} seed(s) = "
              f"{runs:,} distinct runs; scale {scale if scale is not None else 'of the scenarios'}",
              _pace(result), ""]
+    if first_stage is not None:
+        lines[-1:] = _first_stage(first_stage, screened=result.design, titles=titles)
     full = {r["outcome"]: [] for r in result.indices.to_pylist()}
     for r in result.indices.to_pylist():
         if r["design_size"] == design.size:
@@ -82,6 +85,20 @@ def sensitivity_markdown(result: SensitivityResult, *, command: Sequence[str], s
                      f"{'yes' if r['same_top_set'] else '**no**'} | {'yes' if r['same_top_order'] else 'no'} | {rho} |")
     lines += ["", *(_groups(design) if design.groups else _evidence(full, published, sources=sources, titles=titles))]
     return "\n".join(lines) + "\n"
+
+
+def _first_stage(first: SensitivityResult, *, screened: Any, titles: dict[str, str]) -> list[str]:
+    """How this was made, continued: the first stage's design and its ranking of the groups for the main outcome."""
+    ranked = first.outcomes[0]  # the outcome the command ranked the groups by
+    rows = sorted((r for r in first.indices.to_pylist() if r["outcome"] == ranked and r["design_size"] == first.design.size),
+                  key=lambda r: r["rank"])
+    kept = sorted({g for f, g in zip(first.design.factors, first.design.groups) if f.name in {x.name for x in screened.factors}})
+    return ["- first stage: " + _screened(first.design) + f"; {first.design.rows:,} design rows, {first.distinct_runs:,} "
+            f"distinct runs; {_pace(first).removeprefix('- ')}",
+            f"- second stage (the rankings below): the {len(screened.factors)} factors of the {len(kept)} groups ranked highest "
+            f"for `{ranked}`, one by one; the other factors keep their configured values", "",
+            f"## First stage: the groups, {_title(ranked, titles)}", "", *_group_ranking(rows, design=first.design), "",
+            *_groups(first.design)[2:], ""]
 
 
 def _screened(design: Any) -> str:

@@ -203,3 +203,32 @@ def test_the_document_of_a_grouped_study_keeps_odd_group_names_inside_their_cell
     for line in rows:
         cells = line.replace("\\|", "").strip("|").split("|")
         assert len(cells) == (5 if line.count("`") == 2 and "[" in line else 2)
+
+
+def test_two_stages_screen_the_factors_of_the_top_groups_and_publish_both(tmp_path, capsys) -> None:
+    out, doc = tmp_path / "out", tmp_path / "sens.md"
+    code = main(["sensitivity", str(TOY), "--factors", *TOY_FACTORS, "--groups", "section", "--then-top", "1", "--trajectories", "2",
+                 "--workers", "0", "--out", str(out), "--quiet", "--no-charts", "--doc", str(doc), "--name", "two"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    first = pq.read_table(out / "toyville" / "two" / "indices.parquet").to_pylist()
+    top = min((r for r in first if r["outcome"] == TOTAL_OUTCOME and r["design_size"] == 2), key=lambda r: r["rank"])["factor"]
+    members = {f.name for f, g in zip(select_factors(TOY_FACTORS), section_groups(select_factors(TOY_FACTORS))) if g == top}
+    second = pq.read_table(out / "toyville" / "two-factors" / "indices.parquet").to_pylist()
+    assert {r["factor"] for r in second} == members  # the top group's factors, each ranked on its own
+    assert f"second stage: the {len(members)} factors of the 1 groups ranked highest for {TOTAL_OUTCOME}" in printed.out
+    text = doc.read_text(encoding="utf-8")
+    assert "- first stage: by groups: 3 factors in 2 groups" in text and "## First stage: the groups" in text
+    assert "--then-top 1" in text and text.count("| rank |") > 2
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--then-top", "1"], "only with --groups"),
+    (["--groups", "section", "--then-top", "2"], "from 1 to 1 (of 2)"),
+    (["--groups", "section", "--then-top", "0"], "from 1 to 1"),
+])
+def test_a_second_stage_that_cannot_be_is_refused(tmp_path, capsys, extra, message: str) -> None:
+    code = main(["sensitivity", str(TOY), "--factors", *TOY_FACTORS, *extra, "--workers", "0", "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--then-top" in err and message in err
+    assert not (tmp_path / "o").exists()
