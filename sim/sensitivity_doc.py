@@ -108,12 +108,10 @@ def _screened(design: Any) -> str:
 
 
 def _group_ranking(rows: list[dict[str, Any]], *, design: Any) -> list[str]:
-    """The groups by mu*; sigma only for a group of one factor (a group's factors move in either direction)."""
+    """Every group by mu* (groups are few); sigma only for a group of one factor (a group's factors move in either direction)."""
     head = ["| rank | group | factors | μ* [95% interval] | σ |", "|---|---|---|---|---|"]
-    body = [f"| {r['rank']} | `{_cell(r['factor'])}` | {design.members(r['factor'])} | {_num(r['mu_star'])} "
-            f"[{_num(r['mu_star_ci_low'])}, {_num(r['mu_star_ci_high'])}] | {_num(r['sigma'])} |" for r in rows[:TABLE_ROWS]]
-    more = ["", f"{len(rows) - TABLE_ROWS} more groups in `indices.csv`."] if len(rows) > TABLE_ROWS else []
-    return head + body + more
+    return head + [f"| {r['rank']} | `{_cell(r['factor'])}` | {design.members(r['factor'])} | {_num(r['mu_star'])} "
+                   f"[{_num(r['mu_star_ci_low'])}, {_num(r['mu_star_ci_high'])}] | {_num(r['sigma'])} |" for r in rows]
 
 
 def _groups(design: Any) -> list[str]:

@@ -113,18 +113,29 @@ def _morris(rows: list[dict], *, title: str, lang: str, caption: str) -> Figure:
     return fig
 
 
+def _highest(rows: list[dict], measure: str) -> list[dict]:
+    """The rows with the highest finite ``measure``, as many as a bar chart draws."""
+    values = _values(rows, measure)
+    order = np.argsort(-np.where(np.isfinite(values), values, -np.inf), kind="stable")
+    return [rows[i] for i in order if np.isfinite(values[i])][:SOBOL_BARS]
+
+
+def _bar_axes(shown: list[dict], *, title: str, notes: list[str], caption: str, lang: str) -> tuple[Figure, object, object]:
+    """A figure sized for one bar (or pair of bars) per row shown; axes that say so when there is none."""
+    fig, body = new_figure(1.2 + 0.28 * max(len(shown), 3), wrapped_title(title), notes, caption)
+    ax = body.add_subplot(1, 1, 1)
+    if not shown:
+        no_data(ax, lang)
+    return fig, body, ax
+
+
 def _morris_groups(rows: list[dict], *, title: str, lang: str, caption: str) -> Figure:
     n = rows[0]["design_size"] if rows else 0
-    mu = _values(rows, "mu_star")
-    order = [i for i in np.argsort(-np.where(np.isfinite(mu), mu, -np.inf), kind="stable") if np.isfinite(mu[i])][:SOBOL_BARS]
-    notes = [tr("morris_groups_note", lang, r=n, k=len(rows))]
-    fig, body = new_figure(1.2 + 0.28 * max(len(order), 3), wrapped_title(tr("title_morris_groups", lang, outcome=title)), notes,
-                           caption)
-    ax = body.add_subplot(1, 1, 1)
-    if not order:
-        no_data(ax, lang)
+    shown = _highest(rows, "mu_star")
+    fig, body, ax = _bar_axes(shown, title=tr("title_morris_groups", lang, outcome=title),
+                              notes=[tr("morris_groups_note", lang, r=n, k=len(rows))], caption=caption, lang=lang)
+    if not shown:
         return fig
-    shown = [rows[i] for i in order]
     y = np.arange(len(shown))
     mu_shown = _values(shown, "mu_star")
     ax.barh(y, mu_shown, height=0.6, color=_S1, xerr=_errors(mu_shown, _values(shown, "mu_star_ci_low"), _values(shown, "mu_star_ci_high")),
@@ -141,15 +152,11 @@ def _morris_groups(rows: list[dict], *, title: str, lang: str, caption: str) -> 
 
 def _sobol(rows: list[dict], *, title: str, lang: str, caption: str) -> Figure:
     n = rows[0]["design_size"] if rows else 0
-    st = _values(rows, "st")
-    order = [i for i in np.argsort(-np.where(np.isfinite(st), st, -np.inf), kind="stable") if np.isfinite(st[i])][:SOBOL_BARS]
-    notes = [tr("sobol_note", lang, n=n, k=len(rows), shown=len(order))]
-    fig, body = new_figure(1.2 + 0.28 * max(len(order), 3), wrapped_title(tr("title_sobol", lang, outcome=title)), notes, caption)
-    ax = body.add_subplot(1, 1, 1)
-    if not order:
-        no_data(ax, lang)
+    shown = _highest(rows, "st")
+    fig, body, ax = _bar_axes(shown, title=tr("title_sobol", lang, outcome=title),
+                              notes=[tr("sobol_note", lang, n=n, k=len(rows), shown=len(shown))], caption=caption, lang=lang)
+    if not shown:
         return fig
-    shown = [rows[i] for i in order]
     y = np.arange(len(shown))
     s1, st_shown = _values(shown, "s1"), _values(shown, "st")
     ax.barh(y + 0.2, st_shown, height=0.38, color=_ST, xerr=_errors(st_shown, _values(shown, "st_ci_low"), _values(shown, "st_ci_high")),
