@@ -133,8 +133,7 @@ def declared_groups(factors: Sequence[Factor], *, groups: Any) -> tuple[str, ...
                 picked = [f.name for f in select_factors([name])]
             except ValueError as exc:
                 raise ValueError(f"{group}: {exc}") from None
-            outside = [n for n in picked if n not in chosen]
-            if len(outside) == len(picked):
+            if not chosen.intersection(picked):
                 raise ValueError(f"{group}: {name} is not among the study's factors (choose them with --factors)")
             for factor in picked:
                 if factor in chosen and group_of.setdefault(factor, group) != group:

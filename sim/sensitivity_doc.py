@@ -92,7 +92,8 @@ def _first_stage(first: SensitivityResult, *, screened: Any, titles: dict[str, s
     ranked = first.outcomes[0]  # the outcome the command ranked the groups by
     rows = sorted((r for r in first.indices.to_pylist() if r["outcome"] == ranked and r["design_size"] == first.design.size),
                   key=lambda r: r["rank"])
-    kept = sorted({g for f, g in zip(first.design.factors, first.design.groups) if f.name in {x.name for x in screened.factors}})
+    second = {f.name for f in screened.factors}
+    kept = {g for f, g in zip(first.design.factors, first.design.groups) if f.name in second}
     return ["- first stage: " + _screened(first.design) + f"; {first.design.rows:,} design rows, {first.distinct_runs:,} "
             f"distinct runs; {_pace(first).removeprefix('- ')}",
             f"- second stage (the rankings below): the {len(screened.factors)} factors of the {len(kept)} groups ranked highest "
