@@ -25,12 +25,14 @@ def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
         for given, option in ((args.samples, "--samples"), (args.second_order or None, "--second-order")):
             if given is not None:
                 raise config_error(option, "only with --method sobol")
-        size, levels, option = args.trajectories or DEFAULT_TRAJECTORIES, args.levels or DEFAULT_LEVELS, "--trajectories"
+        # a given 0 is the user's number, to be refused, not the default
+        size = DEFAULT_TRAJECTORIES if args.trajectories is None else args.trajectories
+        levels, option = DEFAULT_LEVELS if args.levels is None else args.levels, "--trajectories"
     else:
         for given, option in ((args.trajectories, "--trajectories"), (args.levels, "--levels")):
             if given is not None:
                 raise config_error(option, "only with --method morris")
-        size, levels, option = args.samples or DEFAULT_SAMPLES, DEFAULT_LEVELS, "--samples"
+        size, levels, option = DEFAULT_SAMPLES if args.samples is None else args.samples, DEFAULT_LEVELS, "--samples"
     try:
         check_design_size(method=args.method, size=size, levels=levels)
     except ValueError as exc:

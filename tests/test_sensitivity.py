@@ -361,6 +361,10 @@ BAD_OPTIONS = {
     "trajectories_with_sobol": (["--method", "sobol", "--trajectories", "4"], "--trajectories"),
     "samples_not_power_of_two": (["--method", "sobol", "--samples", "100"], "--samples"),
     "odd_levels": (["--levels", "3"], "--levels"),
+    # zero is a number given, not the default left out
+    "zero_trajectories": (["--trajectories", "0"], "--trajectories"),
+    "zero_levels": (["--levels", "0"], "--levels"),
+    "zero_samples": (["--method", "sobol", "--samples", "0"], "--samples"),
     "unknown_factor": (["--factors", "wage_weigth"], "--factors"),
     "unknown_outcome": (["--outcome", "talent_total_2099"], "--outcome"),
     "huge_design": (["--trajectories", "1000000000"], "--trajectories"),
