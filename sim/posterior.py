@@ -21,7 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from sim.errors import ConfigError
 from sim.results import parquet_bytes, write_atomic
+from sim.scenario_files import base_file
 
 POSTERIOR_TABLE = "posterior"
 
@@ -47,8 +49,18 @@ def find_posterior(scenario_path: Path) -> Path | None:
             return candidate
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         parent = data.get("extends") if isinstance(data, dict) else None
-        path = (path.parent / parent).resolve() if isinstance(parent, str) else None
+        path = _extended(parent, scenario=path)
     return None
+
+
+def _extended(base_name: Any, *, scenario: Path) -> Path | None:
+    """The file that ``extends: base_name`` in ``scenario`` reads (next to it, else in the packaged library), or None."""
+    if not isinstance(base_name, str):
+        return None
+    try:
+        return base_file(base_name, scenario=scenario).resolve()
+    except ConfigError:
+        return None
 
 
 @dataclass(frozen=True)

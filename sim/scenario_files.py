@@ -111,16 +111,19 @@ def read_scenario_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(base_name, str) or not base_name or "\0" in base_name:
         raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
-    return _deep_merge(read_scenario_chain(_base_file(base_name, scenario=path), seen + (resolved,)), data)
+    return _deep_merge(read_scenario_chain(base_file(base_name, scenario=path), seen + (resolved,)), data)
 
 
-def _base_file(base_name: str, *, scenario: Path) -> Path:
+def base_file(base_name: str, *, scenario: Path) -> Path:
     """The file an ``extends:`` names: next to the scenario, else in the packaged library, so that a
     scenario of one's own can build on the packaged baseline without copying it and its calibration."""
     places = (scenario.parent, packaged_library())
     for place in places:
         if (place / base_name).exists():  # found even if not a regular file, so the reader says what is wrong
             return place / base_name
+    # a scenario's name is what the command line takes, but extends: names a file
+    named = [place for place in places if Path(base_name).suffix == "" and (place / f"{base_name}.yaml").is_file()]
+    hint = f"; {named[0]} has {base_name}.yaml: write `extends: {base_name}.yaml`" if named else ""
     raise ConfigError(source=str(scenario), problems=[
         f"extends: base file {base_name!r} not found next to this scenario ({places[0]}) "
-        f"nor in the packaged library ({places[1]})"])
+        f"nor in the packaged library ({places[1]}){hint}"])

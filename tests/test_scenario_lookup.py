@@ -102,6 +102,25 @@ def test_a_missing_base_names_both_places_it_looked(elsewhere: Path) -> None:
     assert str(elsewhere) in err.value.problems[0] and str(packaged_library()) in err.value.problems[0]
 
 
+def test_a_base_given_by_its_scenario_name_is_told_its_file_name(elsewhere: Path) -> None:
+    mine = _write(elsewhere, "mine.yaml", "extends: baseline\n")
+    with pytest.raises(ConfigError) as err:
+        load_scenario(mine)
+    assert "write `extends: baseline.yaml`" in err.value.problems[0] and str(packaged_library()) in err.value.problems[0]
+
+
+def test_a_scenario_of_ones_own_draws_from_the_posterior_of_the_packaged_base(elsewhere: Path) -> None:
+    from sim.posterior import find_posterior, posterior_file
+
+    mine = _write(elsewhere, "mine.yaml", "extends: baseline.yaml\nname: mine\n")
+    packaged = posterior_file(packaged_library() / "baseline.yaml")
+    assert packaged.is_file()
+    assert find_posterior(mine) == packaged.resolve()
+    # a base next to the scenario comes first, and without a posterior of its own neither the scenario nor it has one
+    _write(elsewhere, "baseline.yaml", "name: local_base\n")
+    assert find_posterior(mine) is None
+
+
 def test_a_scenario_built_in_memory_has_no_source() -> None:
     from sim.config import Scenario
 
