@@ -20,8 +20,8 @@ import yaml
 
 from sim.categories import INFLOW_CHANNELS
 from sim.config import Scenario, load_scenario
-from sim.scenario_files import resolve_scenario_path
 from sim.errors import ConfigError
+from sim.scenario_files import extends_chain, resolve_scenario_path
 from sim.model import TalentModel
 from sim.results import write_atomic
 
@@ -211,11 +211,29 @@ def _refuse_installed_library(target: Path, *, scenario_path: Path) -> None:
             f"with its calibration/ folder, into ./scenarios and calibrate the copy (e.g. talentsim calibrate {scenario_path.stem})"])
 
 
+def _refuse_unread_fit(target: Path, *, scenario_path: Path) -> None:
+    """A fit is written to ``calibration/<name>_fit.yaml`` beside the scenario, which must be in the scenario's chain of
+    ``extends:``; otherwise the fitted values would be written where nothing reads them (a copy of a scenario under
+    another name still extends the original's calibration file)."""
+    chain = extends_chain(scenario_path)
+    if target.resolve() in chain:
+        return
+    relative = target.relative_to(scenario_path.parent).as_posix()
+    read = ", ".join(str(p) for p in chain[1:]) or "none"
+    fits = [p for p in chain[1:] if p.parent.name == "calibration"]
+    start = f", starting as a copy of {fits[-1]}" if fits else ""
+    raise ConfigError(source=str(scenario_path), problems=[
+        f"extends: a fit is written to {relative}, which this scenario does not read (it extends {read}), so nothing was "
+        f"fitted; a scenario to calibrate extends its own fit file: write `extends: {relative}` in it{start}, and keep its "
+        "other settings in the scenario itself"])
+
+
 def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, verbose: bool = False) -> CalibrationReport:
     """Fit a scenario and rewrite its calibration file (which the scenario extends)."""
     path = resolve_scenario_path(name_or_path)
     _refuse_installed_library(calibration_file(path), scenario_path=path)
     scenario = load_scenario(path)
+    _refuse_unread_fit(calibration_file(path), scenario_path=path)
     report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
     header = [
         f"# Fitted by `talentsim calibrate {path.as_posix()}` on {dt.date.today().isoformat()}: do not edit by hand.",

@@ -267,8 +267,9 @@ ABC_OPTIONS = {"parameters": "--parameters", "from_screening": "--from-screening
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
-    from sim.calibrate import calibrate_baseline
+    from sim.calibrate import calibrate_baseline, calibration_file
     from sim.inputs import MAX_SEEDS
+    from sim.scenario_files import resolve_scenario_path
 
     if args.method == "abc":
         return _calibrate_abc(args)
@@ -282,6 +283,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         raise config_error("--scale", f"{scale}: must be between 1 (one agent per person) and 10000")
     report = calibrate_baseline(args.scenario, seeds=seeds, scale=scale, verbose=True)
     print(report.render())
+    print(f"fitted values written to {calibration_file(resolve_scenario_path(args.scenario))}")
     return 0 if report.converged else 1
 
 

@@ -114,6 +114,21 @@ def read_scenario_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return _deep_merge(read_scenario_chain(base_file(base_name, scenario=path), seen + (resolved,)), data)
 
 
+def extends_chain(path: Path) -> list[Path]:
+    """The files a scenario is read from, itself first, then each base its ``extends:`` names (resolved paths); the
+    chain must be readable (load the scenario first to have its errors reported)."""
+    chain = [Path(path).resolve()]
+    while len(chain) <= MAX_EXTENDS:
+        base_name = _read_yaml(chain[-1]).get("extends")
+        if not isinstance(base_name, str):
+            return chain
+        base = base_file(base_name, scenario=chain[-1]).resolve()
+        if base in chain:
+            return chain
+        chain.append(base)
+    return chain
+
+
 def base_file(base_name: str, *, scenario: Path) -> Path:
     """The file an ``extends:`` names: next to the scenario, else in the packaged library, so that a
     scenario of one's own can build on the packaged baseline without copying it and its calibration."""

@@ -85,3 +85,45 @@ def test_report_pairs_fitted_values_with_their_patterns(monkeypatch, toy_scenari
     # the reported values are one evaluation of the history, whole: parameters with their own patterns
     evaluated = [{k: h[k] for k in (*report.fitted, *report.patterns)} for h in report.history]
     assert {**report.fitted, **report.patterns} in evaluated
+
+
+def _copy_of_the_baseline(folder, *, name: str):
+    """The packaged baseline and its calibration folder, copied into ``folder/scenarios`` as ``name``.yaml."""
+    import shutil
+
+    from sim.scenario_files import packaged_library
+
+    scenarios = folder / "scenarios"
+    shutil.copytree(packaged_library() / "calibration", scenarios / "calibration")
+    shutil.copy(packaged_library() / "baseline.yaml", scenarios / f"{name}.yaml")
+    return scenarios / f"{name}.yaml"
+
+
+def test_a_fit_that_the_scenario_would_not_read_is_refused_before_fitting(tmp_path, monkeypatch, capsys) -> None:
+    # a copy of the baseline under another name still extends calibration/baseline_fit.yaml: its own fit file,
+    # calibration/mine_fit.yaml, would be written and never read
+    from sim.cli import main
+
+    mine = _copy_of_the_baseline(tmp_path, name="mine")
+    own = tmp_path / "own.yaml"
+    own.write_text("name: own\nextends: baseline.yaml\n", encoding="utf-8")  # the packaged baseline
+    monkeypatch.chdir(tmp_path)
+    for scenario, fit_file in ((mine, mine.parent / "calibration" / "mine_fit.yaml"), (own, tmp_path / "calibration" / "own_fit.yaml")):
+        before = sorted(tmp_path.rglob("*"))
+        code = main(["calibrate", str(scenario), "--seeds", "1", "--scale", "1000"])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert f"`extends: calibration/{fit_file.name}`" in err and "baseline_fit.yaml" in err and "Traceback" not in err
+        assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_the_files_a_scenario_reads(tmp_path) -> None:
+    from sim.scenario_files import extends_chain, packaged_library
+
+    mine = _copy_of_the_baseline(tmp_path, name="mine")
+    assert extends_chain(mine) == [mine.resolve(), (mine.parent / "calibration" / "baseline_fit.yaml").resolve()]
+    own = tmp_path / "own.yaml"
+    own.write_text("name: own\nextends: scenarios/mine.yaml\n", encoding="utf-8")
+    assert extends_chain(own)[1:] == extends_chain(mine)
+    assert extends_chain(packaged_library() / "calibration" / "baseline_fit.yaml") == [
+        (packaged_library() / "calibration" / "baseline_fit.yaml").resolve()]
