@@ -18,7 +18,7 @@ from sim import demography
 from sim.categories import HIGH_END_TIERS, SKILLED, TIERS, K
 from sim.config import Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
 from sim.dates import month_index, month_label
-from sim.errors import AgentLimitError
+from sim.errors import AgentLimitError, ConfigError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
@@ -283,6 +283,10 @@ class TalentModel(mesa.Model):
         r = self.region
         return sum(s.firms for s in self.sectors) + int(r.initial.leading_projects.value) + len(r.platforms) + len(r.named_firms) + 64
 
+    def _region_error(self, problem: str) -> ConfigError:
+        """A region that this scenario's setup cannot place its talent in: a configuration error, reported as one."""
+        return ConfigError(source=str(self.config.region), problems=[f"region: {problem}"])
+
     def _setup_firms_and_talent(self) -> None:
         r, rng, beh, shapes = self.region, self.draw, self.beh, self.unc.firm_shapes
         sector_talent = np.array(r.sector_talent())
@@ -294,7 +298,10 @@ class TalentModel(mesa.Model):
             counts[:, k] = _largest_remainder(tier_totals[tier], he_weight)
         counts[:, SKILLED] = sector_talent - counts[:, :SKILLED].sum(axis=1)
         if (counts[:, SKILLED] < 0).any():
-            raise ValueError("region: high-end tiers exceed a sector's talent")
+            short = [self.sectors[s].id for s in np.flatnonzero(counts[:, SKILLED] < 0)]
+            raise self._region_error(f"{', '.join(short)}: the high-end tiers' persons placed in it (the tiers' counts shared by "
+                                     "the sectors' talent x high_end_intensity) exceed its talent; give it more talent, a lower "
+                                     "high_end_intensity, or the tiers lower counts")
         self.initial_tier_share = counts / counts.sum(axis=1, keepdims=True)
 
         firm_sector, firm_jobs, firm_opj, firm_int, firm_project, firm_platform = [], [], [], [], [], []
@@ -332,7 +339,12 @@ class TalentModel(mesa.Model):
         for s, sector in enumerate(self.sectors):
             remaining = sector_talent[s] - special_persons[s].sum() - (proj_jobs[proj_sector == s] * self.talent_intensity[s]).sum()
             if remaining <= 0:
-                raise ValueError(f"region: sector {sector.id} has fewer talent than its platforms, named firms and projects employ")
+                placed = int((proj_sector == s).sum())
+                raise self._region_error(
+                    f"{sector.id}: {sector_talent[s]:,.0f} persons, fewer than its platforms, named firms and the {placed} leading-talent "
+                    f"projects placed in it at the start employ (projects of about {beh.project_jobs_end_2021:g} jobs, "
+                    "uncertainties.behaviour.project_jobs_end_2021); give it more talent, or the region fewer initial.leading_projects, "
+                    "or the projects fewer jobs")
             sizes = rng.lognormal(0.0, shapes.initial_firm_size_sd, size=sector.firms)  # scaled next: only the spread matters
             sizes *= remaining / self.talent_intensity[s] / sizes.sum()
             firm_sector.extend([s] * sector.firms); firm_jobs.extend(sizes.tolist())

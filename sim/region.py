@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from functools import cached_property
 from pathlib import Path
@@ -334,6 +335,11 @@ class Region(_Strict):
             for end in (link.a, link.b):
                 if end not in sector_ids:
                     problems.append(f"links: {end!r} is not a cluster")
+            if link.a == link.b:
+                problems.append(f"links: {link.a!r} is linked to itself; a link joins two clusters")
+        pairs = [" and ".join(sorted((link.a, link.b))) for link in self.links]
+        if len(set(pairs)) != len(pairs):
+            problems.append(f"links: one link a pair of clusters; repeated: {', '.join(_repeated(pairs))}")
         for p in self.platforms:
             for c in [p.host, *p.links]:
                 if c not in sector_ids:
@@ -349,6 +355,8 @@ class Region(_Strict):
             problems.append("clusters: their talent must leave a remainder for the rest of the city")
         if any(c.talent is None for c in self.cluster_rows):
             problems.append("clusters: every cluster needs talent")
+        else:
+            problems += self._fixed_employer_problems()
         if len(sector_ids) != len(self.sectors):
             problems.append("clusters: ids must be unique")
         problems += self._observation_problems()
@@ -360,6 +368,23 @@ class Region(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _fixed_employer_problems(self) -> list[str]:
+        """A sector's talent must exceed what its research platforms and named firms employ: its ordinary firms are
+        sized from the rest (ODD §5)."""
+        fixed: Counter[str] = Counter()
+        for p in self.platforms:
+            fixed[p.host] += sum(p.talent.values())
+        for f in self.named_firms:
+            fixed[f.sector] += sum(f.talent.values()) + f.rd_staff
+        clusters = {c.id for c in self.cluster_rows}
+
+        def where(sector: str) -> str:
+            return f"clusters.{sector}.talent" if sector in clusters else f"{sector} (talent_stock less the clusters' talent)"
+
+        return [f"{where(sector)}: {talent:,.0f} persons, not more than its platforms and named firms employ ({fixed[sector]:,.0f}); "
+                "its other firms need talent too"
+                for sector, talent in zip(self.sector_ids, self.sector_talent()) if talent <= fixed[sector]]
 
     def _observation_problems(self) -> list[str]:
         from sim.dictionary import columns_of

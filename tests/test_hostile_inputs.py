@@ -56,6 +56,21 @@ def _repeat_first_district(data: dict) -> None:
     data["districts"]["rows"].append(dict(data["districts"]["rows"][0]))
 
 
+def _link_first_cluster_to_itself(data: dict) -> None:
+    data["links"][0]["b"] = data["links"][0]["a"]
+
+
+def _repeat_first_link_reversed(data: dict) -> None:
+    first = data["links"][0]
+    data["links"].append({"a": first["b"], "b": first["a"], "weight": 0.5})
+
+
+def _platform_host_without_other_talent(data: dict) -> None:
+    host = data["platforms"][0]["host"]
+    row = next(r for r in data["clusters"]["rows"] if r["id"] == host)
+    row["talent"] = 50  # fewer than the research platforms it hosts employ
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -210,7 +225,16 @@ CASES: list[Case] = [
           ("talent_stock_1e12", _set("talent_stock.value", 1e12), ("talent_stock",)),
           ("tier_count_1e12", _set("tiers.municipal.count", 1e12), ("tiers.municipal.count",)),
           ("competitor_constant_1e308", _set("competitors.rows.4.constant", 1e308), ("competitors.rows.4.constant",)),
+          ("link_to_itself", _link_first_cluster_to_itself, ("links", "linked to itself")),
+          ("link_twice", _repeat_first_link_reversed, ("links", "one link a pair of clusters")),
+          ("cluster_talent_zero", _set("clusters.rows.0.talent", 0), ("clusters.", ".talent", "platforms and named firms")),
+          ("cluster_talent_below_its_platforms", _platform_host_without_other_talent, ("clusters.", ".talent", "platforms and named firms")),
       ]],
+    # ---- settings within their bounds that the region's initial state cannot be built with: refused at setup, as cleanly
+    run_case("{ok}", "--set", "uncertainties.behaviour.project_jobs_end_2021=10000", "--out", "{out}", id="projects_larger_than_clusters",
+             expect=("jiaxing", "project_jobs_end_2021", "leading_projects")),
+    run_case("{ok}", "--set", "uncertainties.residents.background_mortality=0.05", "--out", "{out}", id="mortality_above_census",
+             expect=("jiaxing", "crude death rate", "uncertainties.residents")),
     # ---- validate's arguments
     Case("validate_seeds_0", ("validate", "{ok}", "--seeds", "0", "--out", "{out}"), ("--seeds",)),
     Case("validate_scale_0", ("validate", "{ok}", "--scale", "0", "--out", "{out}"), ("--scale",)),

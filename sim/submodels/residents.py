@@ -17,6 +17,7 @@ from mesa import Model
 
 from sim.categories import AGES, CHANNEL, FEMALE, MALE, SEXES
 from sim.dates import month_index
+from sim.errors import ConfigError
 from sim.kernels import resident_group_sum
 from sim.talent import SEARCHING
 from sim.submodels.value_added import real_growth
@@ -59,6 +60,10 @@ class MonthFlows:
 
 
 # ------------------------------------------------------------------ rates and the census
+class CensusError(ValueError):
+    """A census whose figures the demographic parameters cannot reproduce."""
+
+
 def sex_split(male_share: float) -> np.ndarray:
     return np.array([male_share, 1.0 - male_share])[:, None]
 
@@ -70,7 +75,7 @@ def gompertz_mortality(population: np.ndarray, *, demo, crude_death_rate: float)
     senescent = sex_factor * np.exp(demo.mortality_slope * (AGE - 60.0))[None, :]
     level = (crude_death_rate * population.sum() - (population * known).sum()) / (population * senescent).sum()
     if level <= 0:
-        raise ValueError("residents: the background and infant mortality alone exceed the crude death rate; lower them")
+        raise CensusError("the background and infant mortality alone exceed the census's crude death rate; lower them")
     return known + level * senescent
 
 
@@ -117,7 +122,7 @@ def census_structure(census, *, demo, survivorship: np.ndarray) -> np.ndarray:
     rest = census.male_share.value - boys * density[AGE < 15].sum() - demo.old_age_male_share * density[AGE >= 65].sum()
     male = np.where(AGE < 15, boys, np.where(working, rest / density[working].sum(), demo.old_age_male_share))
     if not 0 < male[working][0] < 1:
-        raise ValueError("residents: the census's share of men cannot be met with these sex ratios")
+        raise CensusError("the census's share of men cannot be met with these sex ratios")
     return census.population.value * np.vstack([male * density, (1.0 - male) * density])
 
 
@@ -233,7 +238,11 @@ def setup_residents(model: Model) -> Residents:
     to the residents.
     """
     census, demo = model.region.residents, model.unc.residents
-    population, rates = census_rates(census, demo=demo)
+    try:
+        population, rates = census_rates(census, demo=demo)
+    except CensusError as exc:
+        raise ConfigError(source=str(model.config.region), problems=[
+            f"residents: {exc} (the region's residents census with the scenario's uncertainties.residents)"]) from None
     months = month_index(model.region.initial_month) - month_index(census.census_month) + 1
     talent_age = talent_by_age(model)
     target = model.region.resident_population.value

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa import Model
 
+from sim.errors import ConfigError
 from sim.kernels import group_sums
 
 MONTHS_OF_INITIAL_YEAR = np.arange(-11, 1)  # the initial year's months, counted from the initial state (its last)
@@ -58,9 +59,9 @@ def setup_value_added(model: Model) -> ValueAddedBase:
     clusters = unc.value_added_ratio * output[:n].sum() * year_weight
     rest_output = output[n] * year_weight
     if not clusters < observed or rest_output <= 0:
-        raise ValueError(f"region: the clusters' value added in {region.initial_year}, {clusters / 1e9:,.1f} bn yuan at value_added_ratio "
+        raise ConfigError(source=str(model.config.region), problems=[f"region: the clusters' value added in {region.initial_year}, {clusters / 1e9:,.1f} bn yuan at value_added_ratio "
                          f"{unc.value_added_ratio:g}, leaves nothing of the observed GDP ({observed / 1e9:,.1f} bn yuan) for the rest "
-                         f"of the city; lower value_added_ratio or the clusters' output per job")
+                         f"of the city; lower value_added_ratio or the clusters' output per job"])
     ratio = np.append(np.full(n, unc.value_added_ratio), (observed - clusters) / rest_output)
     return ValueAddedBase(ratio=ratio, initial_output=output, year_weight=year_weight, initial_year=region.initial_year)
 
