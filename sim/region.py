@@ -357,6 +357,10 @@ class Region(_Strict):
             problems.append("clusters: every cluster needs talent")
         else:
             problems += self._fixed_employer_problems()
+        firms = sum(sector.firms for sector in self.sectors) + len(self.named_firms) + int(self.initial.leading_projects.value)
+        if self.initial.little_giants.value > firms:
+            problems.append(f"initial.little_giants: {self.initial.little_giants.value:,.0f}, more than the region's "
+                            f"{firms:,} firms (its sectors', named firms and leading-talent projects)")
         if len(sector_ids) != len(self.sectors):
             problems.append("clusters: ids must be unique")
         problems += self._observation_problems()

@@ -229,6 +229,7 @@ CASES: list[Case] = [
           ("link_twice", _repeat_first_link_reversed, ("links", "one link a pair of clusters")),
           ("cluster_talent_zero", _set("clusters.rows.0.talent", 0), ("clusters.", ".talent", "platforms and named firms")),
           ("cluster_talent_below_its_platforms", _platform_host_without_other_talent, ("clusters.", ".talent", "platforms and named firms")),
+          ("more_little_giants_than_firms", _set("initial.little_giants.value", 10**7), ("initial.little_giants", "firms")),
       ]],
     # ---- settings within their bounds that the region's initial state cannot be built with: refused at setup, as cleanly
     run_case("{ok}", "--set", "uncertainties.behaviour.project_jobs_end_2021=10000", "--out", "{out}", id="projects_larger_than_clusters",
