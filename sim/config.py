@@ -514,8 +514,10 @@ def load_scenario(name_or_path: str | Path, *, overrides: dict[str, Any] | None 
 
 def schedule_outside_run(scenario: Scenario) -> list[str]:
     """Scheduled lever changes that the run never reaches: valid, but a sign of a mistyped year."""
-    return [f"levers.schedule.{i}.start: {change.start} is after the run's end {scenario.run.end}; this change never takes effect"
-            for i, change in enumerate(scenario.levers.schedule) if change.start > scenario.run.end]
+    return [*(f"levers.schedule.{i}.start: {change.start} is after the run's end {scenario.run.end}; this change never takes effect"
+              for i, change in enumerate(scenario.levers.schedule) if change.start > scenario.run.end),
+            *(f"levers.platforms.new_platforms.{i}.opens: {platform.opens} is after the run's end {scenario.run.end}; this platform never opens"
+              for i, platform in enumerate(scenario.levers.platforms.new_platforms) if platform.opens > scenario.run.end)]
 
 
 def check_against_region(scenario: Scenario, *, region: Any, source: str) -> None:
@@ -525,9 +527,16 @@ def check_against_region(scenario: Scenario, *, region: Any, source: str) -> Non
     for key in scenario.levers.funding.industry_funds_yuan:
         if key not in clusters:
             problems.append(f"levers.funding.industry_funds_yuan.{key}: unknown cluster; clusters of {region.id}: {', '.join(region.cluster_ids)}")
+    taken = {p.id for p in region.platforms}
     for i, platform in enumerate(scenario.levers.platforms.new_platforms):
         if platform.cluster not in clusters:
             problems.append(f"levers.platforms.new_platforms.{i}.cluster: {platform.cluster!r} is not a cluster of {region.id}; clusters: {', '.join(region.cluster_ids)}")
+        if not platform.id.strip():
+            problems.append(f"levers.platforms.new_platforms.{i}.id: give the platform a name")
+        elif platform.id in taken:
+            problems.append(f"levers.platforms.new_platforms.{i}.id: {platform.id!r} is already a platform's id (region {region.id}'s "
+                            "platforms and the new ones each have their own)")
+        taken.add(platform.id)
     cities = set(region.competitor_ids)
     for key in scenario.uncertainties.competitors:
         if key not in cities:

@@ -231,6 +231,15 @@ CASES: list[Case] = [
           ("cluster_talent_below_its_platforms", _platform_host_without_other_talent, ("clusters.", ".talent", "platforms and named firms")),
           ("more_little_giants_than_firms", _set("initial.little_giants.value", 10**7), ("initial.little_giants", "firms")),
       ]],
+    # ---- new platforms: named, and each name once
+    *[run_case("{bad}", "--out", "{out}", id=f"new_platform_{name}", files=bad_file(OK + "levers: {platforms: {new_platforms: " + platforms + "}}\n"),
+               expect=("bad.yaml", *expected))
+      for name, platforms, expected in [
+          ("without_id", "[{id: '', cluster: haiyan_nuclear}]", ("new_platforms.0.id", "name")),
+          ("id_twice", "[{id: lab, cluster: haiyan_nuclear}, {id: lab, cluster: jiashan_ic}]", ("new_platforms.1.id", "'lab'")),
+          ("id_of_a_region_platform", "[{id: flexible_electronics_institute, cluster: haiyan_nuclear}]",
+           ("new_platforms.0.id", "flexible_electronics_institute")),
+      ]],
     # ---- settings within their bounds that the region's initial state cannot be built with: refused at setup, as cleanly
     run_case("{ok}", "--set", "uncertainties.behaviour.project_jobs_end_2021=10000", "--out", "{out}", id="projects_larger_than_clusters",
              expect=("jiaxing", "project_jobs_end_2021", "leading_projects")),
@@ -349,6 +358,16 @@ def test_a_schedule_the_run_never_reaches_is_a_warning(tmp_path: Path, monkeypat
     scenario.write_text(OK + "levers: {schedule: [{start: '2030-01', changes: {apartments_per_year: 9000}}]}\n", encoding="utf-8")
     warnings = load_scenario(scenario).warnings
     assert len(warnings) == 1 and "levers.schedule.0.start" in warnings[0] and "2030-01" in warnings[0]
+
+
+def test_a_platform_that_opens_after_the_run_is_a_warning(tmp_path: Path) -> None:
+    from sim.config import load_scenario
+
+    scenario = tmp_path / "late.yaml"
+    scenario.write_text(OK + "levers: {platforms: {new_platforms: [{id: late_lab, cluster: haiyan_nuclear, opens: '2030-01'}]}}\n",
+                        encoding="utf-8")
+    warnings = load_scenario(scenario).warnings
+    assert len(warnings) == 1 and "levers.platforms.new_platforms.0.opens" in warnings[0] and "never opens" in warnings[0]
 
 
 def _self_signed_pem(folder: Path) -> tuple[Path, Path]:
