@@ -21,7 +21,7 @@ from sim.cli_optimise import optimise_command
 from sim.cli_report import add_report_parser
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, compared_scenarios, config_error as _config_error, fail as _fail,
-    overrides as _overrides, report_failures, warn as _warn,
+    overrides as _overrides, report_failures, warn as _warn, warn_other_runs,
 )
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -379,6 +379,7 @@ def _study(args: argparse.Namespace) -> int:
     else:
         result = run_ensemble(scenario, draws=draws, **options)
     print(f"{result.n_done} of {len(result.specs)} runs complete in {result.seconds:.1f} s; results in {result.study_dir}")
+    warn_other_runs(result.specs, study_dir=result.study_dir)
     final = result.summary.filter(_both_equal(result.summary, "cluster", "city_total", "tier", "all_tiers"))
     if final.num_rows:
         last = max(final.column("date").to_pylist())
@@ -488,6 +489,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(comparison_summary(comparison.table, lang=args.lang, titles={s.name: s.title for s in scenarios}))
     print(pairs_summary(comparison.folder, lang=args.lang, titles={s.name: s.title for s in scenarios}))
     print(f"\nresults in {comparison.folder} (comparison.csv, lever_pairs.csv, charts/)")
+    warn_other_runs(comparison.study.specs, study_dir=comparison.study.study_dir)
     if comparison.study.failures:
         report_failures(comparison.study.failures, folder=comparison.folder)
         return 1

@@ -61,6 +61,17 @@ def config_error(source: str, problem: str) -> Exception:
     return ConfigError(source=source, problems=[problem])
 
 
+def warn_other_runs(specs: Any, *, study_dir: Any) -> None:
+    """Warn when a study's folder also holds complete runs of other settings: its runs/ tables, read whole, mix them."""
+    from sim.ensemble import other_complete_runs
+
+    others = other_complete_runs(specs, study_dir=study_dir)
+    if others:
+        print(f"talentsim: warning: {study_dir} also holds {others:,} complete run{'s' * (others != 1)} of other settings, from an "
+              f"earlier study there; its runs/ tables read whole mix them with this study's (runs.parquet lists this study's "
+              f"runs, and the summary counts only them): give another --out to keep studies apart", file=sys.stderr)
+
+
 def warn(scenario: Any) -> None:
     for warning in scenario.warnings:
         print(f"talentsim: warning: {warning}", file=sys.stderr)

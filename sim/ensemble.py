@@ -211,6 +211,14 @@ def done_marker(study_dir: Path, rid: str) -> Path:
     return Path(study_dir) / "runs" / "_done" / f"{rid}.json"
 
 
+def other_complete_runs(specs: Sequence[RunSpec], *, study_dir: Path) -> int:
+    """Complete runs in ``study_dir`` that are not among ``specs``: left by an earlier study in the same folder with other
+    settings (another scale, seed count, ``--set`` or scenario file). A folder of ``runs/`` read whole holds them too."""
+    ours = {spec.run_id for spec in specs}
+    done = Path(study_dir) / "runs" / "_done"
+    return sum(1 for marker in done.glob("*.json") if marker.stem not in ours) if done.is_dir() else 0
+
+
 def failure_record(study_dir: Path, rid: str) -> Path:
     return Path(study_dir) / "failures" / f"{rid}.json"
 

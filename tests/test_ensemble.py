@@ -215,3 +215,20 @@ def test_a_local_cluster_without_the_dashboard_leaves_its_port_to_others(tmp_pat
             result = run_toy(tmp_path, workers=1, seeds=1)
     assert set(result.status.values()) == {"done"}
     assert [str(w.message) for w in caught if "already in use" in str(w.message)] == []
+
+
+def test_a_study_folder_holding_runs_of_other_settings_is_a_warning(tmp_path, capsys) -> None:
+    # the same scenario with other settings lands in the same folder: its runs/ tables, read whole, would mix the two
+    from sim.cli import main
+
+    common = ["ensemble", str(TOY), "--seeds", "2", "--workers", "0", "--out", str(tmp_path), "--quiet", "--no-charts"]
+    assert main([*common, "--set", "run.end=2022-06"]) == 0
+    assert "other settings" not in capsys.readouterr().err
+    assert main([*common, "--seeds", "3", "--set", "run.end=2022-06"]) == 0  # more seeds of the same: the first two are its own
+    assert "other settings" not in capsys.readouterr().err
+    assert main([*common, "--set", "run.end=2022-03"]) == 0
+    err = capsys.readouterr().err
+    assert "also holds 3 complete runs of other settings" in err and "--out" in err
+    study = tmp_path / "toyville" / "ensemble"
+    assert len(list((study / "runs" / "talent_stock").glob("*.parquet"))) == 5
+    assert pq.read_table(study / "runs.parquet").num_rows == 2
