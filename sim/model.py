@@ -16,7 +16,7 @@ import numpy as np
 
 from sim import demography
 from sim.categories import HIGH_END_TIERS, SKILLED, TIERS, K
-from sim.config import Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
+from sim.config import RunSettings, Scenario, apply_overrides, build_scenario, check_against_region, load_scenario
 from sim.dates import month_index, month_label
 from sim.errors import AgentLimitError, ConfigError
 from sim.firms import FirmTable
@@ -148,6 +148,15 @@ def _root_seed(*, seed: int | None, rng: Any, written: int | None) -> tuple[int,
 
 
 
+def _check_scale(scale: Any) -> None:
+    """The ``scale`` keyword is checked as ``run.scale`` is: a whole number of persons per skilled-tier agent."""
+    low, high = RunSettings.model_fields["scale"].json_schema_extra["valid"]
+    if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, np.integer)):
+        raise TypeError(f"TalentModel: scale must be a whole number of persons per skilled-tier agent, not {type(scale).__name__}")
+    if not low <= scale <= high:
+        raise ValueError(f"TalentModel: scale must be from {low} (one agent per person) to {high:,}, not {scale}")
+
+
 class TalentModel(mesa.Model):
     """Agent-based model of a city's talent and its industrial clusters.
 
@@ -176,7 +185,9 @@ class TalentModel(mesa.Model):
             scenario, rng, kwargs = None, rng if rng is not None else scenario.rng, {**_mesa_scenario_values(scenario), **kwargs}
         scenario, seed_written = _scenario_with(self.default_scenario if scenario is None else scenario, overrides=kwargs)
         root_seed, self.seed_origin = _root_seed(seed=seed, rng=rng, written=scenario.run.seed if seed_written else None)
-        run = scenario.run.model_copy(update={"seed": root_seed, **({"scale": scale} if scale is not None else {})})
+        if scale is not None:
+            _check_scale(scale)
+        run = scenario.run.model_copy(update={"seed": root_seed, **({"scale": int(scale)} if scale is not None else {})})
         scenario = scenario.model_copy(update={"run": run})
         self.config = scenario  # not ``self.scenario``: Mesa 3.5 reserves that name for its own scenarios
         self.region = region or scenario.load_region()

@@ -63,6 +63,14 @@ def test_seed_and_scale_keywords_override_the_scenario(toy_scenario_path) -> Non
     assert coarse.scale == 5 and coarse.config.run.scale == 5
 
 
+@pytest.mark.parametrize("scale, error", [(0, ValueError), (-5, ValueError), (10_001, ValueError), (2.5, TypeError), (True, TypeError),
+                                          ("10", TypeError)])
+def test_a_scale_keyword_is_checked_as_run_scale_is(toy_scenario_path, scale, error) -> None:
+    with pytest.raises(error, match="TalentModel: scale"):
+        TalentModel(toy_scenario_path, scale=scale)
+    assert TalentModel(toy_scenario_path, scale=np.int64(3)).config.run.scale == 3
+
+
 def test_datacollector_reports_the_recorded_state(toy_scenario_path) -> None:
     m = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"}), seed=1).run()
     frame = m.datacollector.get_model_vars_dataframe()
