@@ -32,15 +32,15 @@ def check_common(args: argparse.Namespace) -> Any:
     option). Returns the TLS settings for the scheduler, None when Dask's configuration decides."""
     import os
 
-    from sim.inputs import check_output_folder, check_scheduler, check_seed, check_study_size, scheduler_security
+    from sim.inputs import MAX_WORKERS, check_output_folder, check_scheduler, check_seed, check_study_size, scheduler_security
 
     check_output_folder(args.out)
     check_seed(getattr(args, "seed", None), option="--seed")
     check_seed(getattr(args, "root_seed", None), option="--root-seed")
     if getattr(args, "seeds", None) is not None:
         check_study_size(seeds=args.seeds)
-    if getattr(args, "workers", None) is not None and not 0 <= args.workers <= 1024:
-        raise config_error("--workers", "must be 0 (serial) or a number of worker processes up to 1024")
+    if getattr(args, "workers", None) is not None and not 0 <= args.workers <= MAX_WORKERS:
+        raise config_error("--workers", f"must be 0 (serial) or a number of worker processes up to {MAX_WORKERS:,}")
     if getattr(args, "dashboard", False) and importlib.util.find_spec("bokeh") is None:
         raise config_error("--dashboard", "the Dask dashboard needs bokeh, which is not installed: "
                                            "pip install 'talentsim[dashboard]' (or run without --dashboard)")

@@ -42,7 +42,7 @@ from sim.arithmetic import arithmetic
 from sim.categories import PARAMETERS_AND_SEEDS, SEED_ONLY, TIERS
 from sim.config import Scenario, apply_overrides, build_scenario
 from sim.errors import MixedArithmeticWarning
-from sim.inputs import MAX_SWEEP_POINTS, SCHEDULER_TIMEOUT_S
+from sim.inputs import MAX_SWEEP_POINTS, MAX_WORKERS, SCHEDULER_TIMEOUT_S
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
 
 if TYPE_CHECKING:
@@ -299,6 +299,7 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
     file system on a real cluster). ``security`` (a ``distributed.security.Security``) is how the
     client reaches that scheduler; None leaves it to Dask's configuration.
     """
+    check_workers(workers)
     study_dir = Path(study_dir).resolve()
     study_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(study_dir)
@@ -328,6 +329,18 @@ def execute(specs: Sequence[RunSpec], *, study_dir: Path, workers: int | None = 
     remove_stale_temporaries(study_dir)
     warn_if_mixed_arithmetic(arithmetic_of_runs(specs, study_dir=study_dir))
     return {s.run_id: status[s.run_id] for s in specs}
+
+
+def check_workers(workers: Any) -> None:
+    """``workers`` is None (one per core), 0 (serial, in this process) or a number of local worker processes: a
+    cluster of no workers would wait for ever."""
+    if workers is None:
+        return
+    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f"workers must be a whole number (0: serial in this process), not {type(workers).__name__}")
+    if not 0 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be 0 (serial in this process) or a number of worker processes up to {MAX_WORKERS:,}, "
+                         f"not {workers}")
 
 
 def arithmetic_of_runs(specs: Sequence[RunSpec], *, study_dir: Path) -> dict[str, str | None]:

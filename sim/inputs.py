@@ -29,6 +29,7 @@ MAX_SWEEP_POINTS = 1_000  # values of a swept lever
 MAX_DRAWS = 10_000  # parameter sets of a study (--posterior N, --design lhs:N)
 MAX_STUDY_RUNS = 100_000  # points x seeds of one study
 MAX_SEED = 2**63 - 1  # seeds are stored as signed 64-bit integers in every table
+MAX_WORKERS = 1_024  # worker processes of a local cluster
 SCHEDULER_TIMEOUT_S = 5  # how long a Dask scheduler may take to answer
 # file systems whose files are not data: reading /proc/self/mem or writing under /dev is never meant
 VIRTUAL_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))

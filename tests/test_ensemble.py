@@ -232,3 +232,14 @@ def test_a_study_folder_holding_runs_of_other_settings_is_a_warning(tmp_path, ca
     study = tmp_path / "toyville" / "ensemble"
     assert len(list((study / "runs" / "talent_stock").glob("*.parquet"))) == 5
     assert pq.read_table(study / "runs.parquet").num_rows == 2
+
+
+@pytest.mark.parametrize("workers, error", [(-1, ValueError), (5000, ValueError), (2.0, TypeError), (True, TypeError)])
+def test_a_study_refuses_a_number_of_workers_it_cannot_run_on(tmp_path, workers, error) -> None:
+    # a local cluster of -1 workers waited for ever; nothing is written
+    from sim.ensemble import run_ensemble
+
+    scenario = load_scenario(TOY, overrides={"run.end": "2022-03"})
+    with pytest.raises(error, match="workers"):
+        run_ensemble(scenario, seeds=1, out=tmp_path / "out", workers=workers)
+    assert not (tmp_path / "out").exists()
