@@ -190,6 +190,9 @@ class TalentModel(mesa.Model):
         run = scenario.run.model_copy(update={"seed": root_seed, **({"scale": int(scale)} if scale is not None else {})})
         scenario = scenario.model_copy(update={"run": run})
         self.config = scenario  # not ``self.scenario``: Mesa 3.5 reserves that name for its own scenarios
+        if region is not None and not isinstance(region, Region):
+            raise TypeError(f"TalentModel: region must be a sim.region.Region (as sim.region.load_region gives), not "
+                            f"{type(region).__name__}; a scenario names its region in its 'region' setting")
         self.region = region or scenario.load_region()
         check_against_region(scenario, region=self.region, source=scenario.name)
         # One root seed. The initial state draws from the model's generator; every month each process

@@ -45,6 +45,10 @@ def simulate(scenario: Scenario, *, progress: bool = False) -> tuple[TalentModel
 
 def run_scenario(scenario: Scenario, *, out: Path | None, lang: str = "en", charts: bool = True, progress: bool = False) -> RunResult:
     """Simulate one scenario with its seed and, when ``out`` is given, write everything under ``out/<scenario>/<run id>/``."""
+    if charts:
+        from sim.charts.style import check_language
+
+        check_language(lang)  # before the run, not after it
     model, timings = simulate(scenario, progress=progress)
     return write_run(model, out=out, lang=lang, charts=charts, timings=timings)
 

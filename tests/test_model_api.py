@@ -71,6 +71,20 @@ def test_a_scale_keyword_is_checked_as_run_scale_is(toy_scenario_path, scale, er
     assert TalentModel(toy_scenario_path, scale=np.int64(3)).config.run.scale == 3
 
 
+def test_a_region_given_as_a_name_is_a_type_error_that_says_how_regions_are_named(toy_scenario_path) -> None:
+    with pytest.raises(TypeError, match="'region' setting"):
+        TalentModel(toy_scenario_path, region="toyville")
+
+
+def test_a_chart_language_the_charts_do_not_speak_is_refused_before_the_run(toy_scenario_path, tmp_path, monkeypatch) -> None:
+    import sim.runner as runner
+
+    monkeypatch.setattr(runner, "simulate", lambda *a, **k: pytest.fail("simulated before the language was checked"))
+    with pytest.raises(ValueError, match="chart language"):
+        runner.run_scenario(load_scenario(toy_scenario_path), out=tmp_path / "out", lang="fr")
+    assert not (tmp_path / "out").exists()
+
+
 def test_datacollector_reports_the_recorded_state(toy_scenario_path) -> None:
     m = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"}), seed=1).run()
     frame = m.datacollector.get_model_vars_dataframe()

@@ -73,14 +73,19 @@ def cjk_font_name() -> str | None:
     return min(candidates, key=rank)
 
 
+def check_language(lang: str) -> None:
+    """A ``ValueError`` unless ``lang`` is a language the charts speak."""
+    if lang not in LANGS:
+        raise ValueError(f"chart language must be one of {', '.join(LANGS)}; got {lang!r}")
+
+
 def resolve_language(lang: str) -> tuple[str, str | None]:
     """The language the charts will use, and a warning when it is not the one asked for.
 
     ``'zh'`` needs a CJK font; without one the charts fall back to English and the message
     says so. ``'en'`` is always available. Any other value is a ``ValueError``.
     """
-    if lang not in LANGS:
-        raise ValueError(f"chart language must be one of {', '.join(LANGS)}; got {lang!r}")
+    check_language(lang)
     if lang == "en":
         return "en", None
     if cjk_font_name() is not None:
