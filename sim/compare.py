@@ -377,6 +377,8 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
     (:func:`sim.draws.without_conflicts` leaves such parameters out).
     """
     scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("a comparison needs at least one scenario (the first is the reference of every difference)")
     if name is not None:
         check_slug(name)  # the comparison's folder: it must stay inside out/compare/
     _check_same_region(scenarios)
@@ -441,6 +443,8 @@ def run_sweep(scenario: Scenario, *, lever: str, values: Iterable[float], seeds:
     lever's value, with the marginal gain per unit of the lever) and the response chart.
     """
     values = list(values)
+    if not values:
+        raise ValueError(f"a sweep of {lever} needs at least one value")
     points = [{lever: v} for v in values]
     result = run_study(scenario, points=points, seeds=seeds, out=out, study=f"sweep-{lever.split('.')[-1]}", **options)
     try:

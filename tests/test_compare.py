@@ -129,3 +129,13 @@ def test_compare_command_rejects_a_missing_scenario(tmp_path, capsys, baseline_p
     err = capsys.readouterr().err
     assert code == 2 and "nowhere.yaml" in err
     assert not (tmp_path / "compare").exists()
+
+
+def test_a_sweep_without_values_and_a_comparison_without_scenarios_are_refused(tmp_path, toy_scenario_path):
+    from sim.compare import run_sweep
+
+    with pytest.raises(ValueError, match="at least one value"):
+        run_sweep(load_scenario(toy_scenario_path), lever="apartments_per_year", values=[], seeds=1, out=tmp_path / "s", workers=0)
+    with pytest.raises(ValueError, match="at least one scenario"):
+        compare_scenarios([], seeds=1, out=tmp_path / "c", workers=0)
+    assert not (tmp_path / "s").exists() and not (tmp_path / "c").exists()
