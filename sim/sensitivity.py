@@ -639,6 +639,8 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
     (the city total, the talent share and each policy's effect on the city total) or of the ``outcomes`` asked for.
     """
     scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("a sensitivity study needs a base scenario (the first; the others are policies)")
     problems = check_policies(scenarios, factors)
     if problems:
         raise ValueError("; ".join(problems))
@@ -648,6 +650,10 @@ def sensitivity_study(scenarios: Sequence[Scenario], *, factors: Sequence[Factor
     simulator = talentsim_simulator(scenarios, seeds=seeds, root_seed=root, scale=scale)
     folder = Path(out) / base.name / (name or study_name(method, factors=factors, arms=simulator.arms, groups=design.groups))
     region = base.load_region()
+    available = available_outcomes(region.cluster_ids, arms=simulator.arms)
+    unknown = [o for o in outcomes or [] if o not in available]
+    if unknown:  # before the runs, not after them
+        raise ValueError(f"outcomes {', '.join(unknown)} are not outcomes of this study; choose from {', '.join(available)}")
     result = run_sensitivity(design, simulator, study_dir=folder, outcomes=outcomes, cluster_ids=region.cluster_ids,
                              workers=workers, scheduler=scheduler, dashboard=dashboard, progress=progress, resamples=resamples)
     if charts and result.indices is not None:

@@ -402,3 +402,16 @@ def test_a_hand_written_document_is_not_overwritten(tmp_path, capsys) -> None:
     assert code == 2 and "--doc" in capsys.readouterr().err
     assert doc.read_text(encoding="utf-8") == "# notes\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_study_from_python_refuses_an_unknown_outcome_and_no_scenario_before_any_run(tmp_path, monkeypatch) -> None:
+    import sim.sensitivity as sa
+
+    monkeypatch.setattr(sa, "run_sensitivity", lambda *a, **k: pytest.fail("ran before the outcomes were checked"))
+    factors = select_factors(TOY_FACTORS)
+    with pytest.raises(ValueError, match="talent_total_2099 are not outcomes of this study"):
+        sensitivity_study([load_scenario(TOY)], factors=factors, method="morris", size=TOY_SIZE, out=tmp_path / "out", workers=0,
+                          outcomes=["talent_total_2035", "talent_total_2099"])
+    with pytest.raises(ValueError, match="needs a base scenario"):
+        sensitivity_study([], factors=factors, method="morris", size=TOY_SIZE, out=tmp_path / "out", workers=0)
+    assert not (tmp_path / "out").exists()
