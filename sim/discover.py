@@ -34,8 +34,8 @@ import pyarrow as pa
 from sim.config import Scenario
 from sim.results import write_table
 from sim.sensitivity import (
-    DEFAULT_SCALE, TOTAL_OUTCOME, Design, Factor, SensitivityResult, check_policies, effect_name, run_design, sample_design,
-    talentsim_simulator,
+    DEFAULT_SCALE, EFFECT, TOTAL_OUTCOME, Design, Factor, SensitivityResult, available_outcomes, check_policies, effect_name, run_design,
+    sample_design, talentsim_simulator,
 )
 
 DESIGN_METHOD = "lhs"
@@ -233,8 +233,9 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
     ``design``, ``discovery_cases`` and, when some rows are cases and some not, PRIM's ``prim_trajectory`` and
     ``prim_box`` with their charts. A study with failed runs is not analysed (rerun it: complete runs are skipped)."""
     t0 = time.perf_counter()
-    problems = check_policies([base, policy], factors)
-    if problems:
+    problems = check_policies([base, policy], factors) + settings_problems(base, threshold=threshold, kind=kind, outcome=outcome,
+                                                                           peel_alpha=peel_alpha)
+    if problems:  # before the runs, not after them
         raise ValueError("; ".join(problems))
     root = base.run.seed if root_seed is None else root_seed
     design = sample_design(factors, method=DESIGN_METHOD, size=rows, seed=root)
@@ -270,6 +271,21 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
                                          clusters=base.load_region().labels(), policies=titles_of([base, policy])))
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def settings_problems(base: Scenario, *, threshold: float, kind: str, outcome: str, peel_alpha: float) -> list[str]:
+    """What is wrong with a discovery's threshold, its kind, its outcome (one of the runs' levels) and PRIM's peeling share."""
+    problems = []
+    if not math.isfinite(threshold):
+        problems.append(f"threshold {threshold}: must be a finite number")
+    if kind not in THRESHOLD_KINDS:
+        problems.append(f"threshold kind {kind!r}: use one of {', '.join(THRESHOLD_KINDS)}")
+    if not 0 < peel_alpha < 0.5:
+        problems.append(f"peel_alpha {peel_alpha}: must lie between 0 and 0.5 exclusive")
+    levels = [o for o in available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(EFFECT + ":")]
+    if outcome not in levels:
+        problems.append(f"outcome {outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
+    return problems
 
 
 def _remove_stale(folder: Path) -> None:

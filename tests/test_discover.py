@@ -213,3 +213,18 @@ def test_a_threshold_that_is_no_number_exits_2(tmp_path, toy_policy, capsys) -> 
         main(["discover", str(TOY), "--policy", str(toy_policy), "--threshold", "five", "--out", str(tmp_path / "out")])
     assert stop.value.code == 2
     assert "--threshold" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting, expected", [({"threshold": math.nan}, "finite"), ({"kind": "weird"}, "threshold kind"),
+                                               ({"outcome": "talent_total_2099"}, "not an outcome"), ({"peel_alpha": 0.0}, "peel_alpha")])
+def test_a_study_from_python_checks_its_settings_before_any_run(tmp_path, toy_policy, monkeypatch, setting, expected) -> None:
+    import sim.discover as sd
+    from sim.config import load_scenario
+    from sim.sensitivity import select_factors
+
+    monkeypatch.setattr(sd, "run_design", lambda *a, **k: pytest.fail("ran before the settings were checked"))
+    options = {"threshold": 0.0, **setting}
+    with pytest.raises(ValueError, match=expected):
+        sd.discover_study(load_scenario(TOY), load_scenario(toy_policy), factors=select_factors(TOY_FACTORS), out=tmp_path / "out",
+                          rows=TOY_ROWS, workers=0, **options)
+    assert not (tmp_path / "out").exists()
