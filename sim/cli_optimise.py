@@ -11,27 +11,21 @@ from typing import Any
 
 from sim.cli_common import EXIT_RUN_FAILED, check_common, config_error, overrides, report_failures, warn
 
-MAX_TRIALS = 10_000
-MAX_REEVALUATE = 20
 DEFAULT_FROM_YEAR = 2025
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
-    from sim.inputs import MAX_SEEDS
+    from sim.optimise import number_problems
 
     budget = args.budget_yuan_per_year
     if not (math.isfinite(budget) and budget > 0):
         raise config_error("--budget-yuan-per-year", f"{budget:g}: must be a positive number of yuan a year, e.g. 1.5e10")
-    checks = ((args.trials, "--trials", 1, MAX_TRIALS, "trials to add"), (args.eval_seeds, "--eval-seeds", 1, MAX_SEEDS, "fresh seeds"),
-              (args.reevaluate, "--reevaluate", 1, MAX_REEVALUATE, "settings to re-evaluate"),
-              (args.batch, "--batch", 1, 1_000, "trials run at once"), (args.scale, "--scale", 1, 10_000, "persons per skilled-tier agent"))
-    for value, option, low, high, what in checks:
-        if not low <= value <= high:
-            raise config_error(option, f"{value}: must be a whole number of {what} from {low} to {high:,}")
     if args.population is not None and not args.pareto:
         raise config_error("--population", "only with --pareto (NSGA-II's population)")
-    if args.population is not None and not 2 <= args.population <= 1_000:
-        raise config_error("--population", f"{args.population}: must be a population of 2 to 1,000 trials")
+    problems = number_problems(trials=args.trials, seeds=args.seeds, eval_seeds=args.eval_seeds, reevaluate=args.reevaluate,
+                               batch=args.batch, scale=args.scale, population=args.population, pareto=args.pareto)
+    for name, problem in problems.items():
+        raise config_error(f"--{name.replace('_', '-')}", problem)
 
 
 def _study_size(args: argparse.Namespace) -> None:

@@ -383,6 +383,26 @@ def default_name(*, objective: str, families: Sequence[str], envelope_yuan: floa
     return f"{'pareto-' if pareto else ''}{objective}-{'-'.join(families)}-{envelope_yuan / 1e6:.0f}m"
 
 
+MAX_TRIALS = 10_000
+MAX_REEVALUATE = 20
+
+
+def number_problems(*, trials: int, seeds: int, eval_seeds: int, reevaluate: int, batch: int, scale: int, population: int | None,
+                    pareto: bool) -> dict[str, str]:
+    """What is wrong with a search's numbers, by the setting that gives each (a search of no trials, or of batches of
+    none, would never end)."""
+    from sim.inputs import MAX_SEEDS
+
+    checks = (("trials", trials, 1, MAX_TRIALS, "trials to add"), ("seeds", seeds, 1, MAX_SEEDS, "seeds per trial"),
+              ("eval_seeds", eval_seeds, 1, MAX_SEEDS, "fresh seeds"), ("reevaluate", reevaluate, 1, MAX_REEVALUATE, "settings to re-evaluate"),
+              ("batch", batch, 1, 1_000, "trials run at once"), ("scale", scale, 1, 10_000, "persons per skilled-tier agent"))
+    problems = {name: f"{value}: must be a whole number of {what} from {low} to {high:,}" for name, value, low, high, what in checks
+                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high}
+    if pareto and population is not None and not 2 <= population <= 1_000:
+        problems["population"] = f"{population}: must be a population of 2 to 1,000 trials"
+    return problems
+
+
 def optimise_budget(base: Scenario, *, space: SearchSpace, objective: str, out: Path, trials: int, seeds: int = 2,
                     eval_seeds: int = 10, reevaluate: int = 3, scale: int = 100, root_seed: int | None = None,
                     pareto: bool = False, name: str | None = None, storage: str | Path | None = None,
@@ -393,6 +413,10 @@ def optimise_budget(base: Scenario, *, space: SearchSpace, objective: str, out: 
     tables, the chart and the best setting as a scenario file under ``out/<base>/optimise-<name>/``."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective {objective!r}: choose {' or '.join(OBJECTIVES)}")
+    problems = number_problems(trials=trials, seeds=seeds, eval_seeds=eval_seeds, reevaluate=reevaluate, batch=batch, scale=scale,
+                               population=population, pareto=pareto)
+    if problems:
+        raise ValueError("; ".join(f"{name} {problem}" for name, problem in problems.items()))
     t0 = time.perf_counter()
     root = base.run.seed if root_seed is None else root_seed
     name = name or default_name(objective=objective, families=space.families, envelope_yuan=space.envelope_yuan, pareto=pareto)

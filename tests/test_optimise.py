@@ -217,3 +217,15 @@ def test_a_study_name_reused_with_other_settings_is_refused(tight, tmp_path, cap
                  "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "--name" in err and "envelope_yuan_per_year" in err
+
+
+@pytest.mark.parametrize("setting", [{"trials": 0}, {"batch": 0}, {"seeds": 0}, {"eval_seeds": 0}, {"reevaluate": 0}, {"scale": 0},
+                                     {"trials": 2.5}, {"population": 1, "pareto": True}])
+def test_a_search_from_python_refuses_numbers_it_cannot_run_with(tmp_path, setting) -> None:
+    # no trials, or batches of none, searched for ever; nothing is written
+    base = load_scenario(TOY)
+    space = search_space(base, families=["housing"], envelope_yuan=1e12, start="2022-01")
+    options = {"trials": 2, "seeds": 1, "eval_seeds": 1, "reevaluate": 1, "scale": 1, **setting}
+    with pytest.raises(ValueError, match=next(iter(setting))):
+        optimise_budget(base, space=space, objective="talent_2035", out=tmp_path / "out", workers=0, charts=False, **options)
+    assert not (tmp_path / "out").exists()
