@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import functools
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -332,6 +333,15 @@ def abc_smc(scenario: Scenario, *, priors: list[Prior], db: Path, targets: dict[
         raise ValueError(f"population {population}: at least 2 particles (a population's weights need more than one)")
     if generations < 1:
         raise ValueError(f"generations {generations}: at least one")
+    if not priors:
+        raise ValueError("priors: at least one parameter to calibrate")
+    if not (math.isfinite(min_epsilon) and min_epsilon >= 0):
+        raise ValueError(f"min_epsilon {min_epsilon}: a distance of 0 or more")
+    if not 0 <= min_acceptance < 1:
+        raise ValueError(f"min_acceptance {min_acceptance}: a share from 0 up to (not including) 1")
+    from sim.model import check_scale
+
+    check_scale(scale)  # here, not in the first simulation
     targets = dict(fitted_targets(scenario) if targets is None else targets)
     for name, spec in targets.items():
         if not tolerance(spec) > 0:

@@ -148,7 +148,7 @@ def _root_seed(*, seed: int | None, rng: Any, written: int | None) -> tuple[int,
 
 
 
-def _check_scale(scale: Any) -> None:
+def check_scale(scale: Any) -> None:
     """The ``scale`` keyword is checked as ``run.scale`` is: a whole number of persons per skilled-tier agent."""
     low, high = RunSettings.model_fields["scale"].json_schema_extra["valid"]
     if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, (int, np.integer)):
@@ -186,7 +186,7 @@ class TalentModel(mesa.Model):
         scenario, seed_written = _scenario_with(self.default_scenario if scenario is None else scenario, overrides=kwargs)
         root_seed, self.seed_origin = _root_seed(seed=seed, rng=rng, written=scenario.run.seed if seed_written else None)
         if scale is not None:
-            _check_scale(scale)
+            check_scale(scale)
         run = scenario.run.model_copy(update={"seed": root_seed, **({"scale": int(scale)} if scale is not None else {})})
         scenario = scenario.model_copy(update={"run": run})
         self.config = scenario  # not ``self.scenario``: Mesa 3.5 reserves that name for its own scenarios

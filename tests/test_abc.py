@@ -219,3 +219,15 @@ def test_the_diagnostics_charts_speak_the_chosen_language_and_cite_the_region(tm
     for png in charts:
         footer = Image.open(png).info["Description"]
         assert "粒子" in footer and "资料来源" in footer and "particles" not in footer, footer
+
+
+@pytest.mark.parametrize("setting, expected", [({"min_epsilon": float("nan")}, "min_epsilon"), ({"min_acceptance": 1.0}, "min_acceptance"),
+                                               ({"priors": []}, "priors"), ({"scale": 0}, "scale"), ({"population": 1}, "population"),
+                                               ({"generations": 0}, "generations")])
+def test_a_calibration_from_python_refuses_settings_before_any_simulation(tmp_path, toy_scenario_path, setting, expected) -> None:
+    scenario = load_scenario(toy_scenario_path)
+    options = {"priors": priors_for(["uncertainties.behaviour.graduate_candidates_per_year"]), "population": 4, "generations": 1,
+               "scale": 1, **setting}
+    with pytest.raises(ValueError, match=expected):
+        abc_smc(scenario, db=tmp_path / "abc" / "history.db", **options)
+    assert not (tmp_path / "abc").exists()
