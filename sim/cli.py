@@ -7,7 +7,9 @@ Heavy modules are imported inside the commands so that ``talentsim --help`` answ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import os
 import signal
 import sys
 import threading
@@ -240,6 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("talentsim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output stopped (talentsim params | head): not an error of the command
+        if sys.stdout is not None and hasattr(sys.stdout, "fileno"):
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush into the closed pipe
+        return 128 + signal.SIGPIPE
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise

@@ -146,3 +146,13 @@ def test_dashboard_without_bokeh_is_refused_before_any_run(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert code == 2 and "--dashboard" in err and "bokeh" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_reader_that_stops_early_is_not_an_error_with_a_traceback() -> None:
+    # talentsim params | head: the pipe closes while the command still writes
+    process = subprocess.Popen([sys.executable, "-m", "sim", "params"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline()
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert "Traceback" not in err.decode() and "BrokenPipeError" not in err.decode(), err.decode()
+    assert process.returncode == 141
