@@ -23,7 +23,7 @@ from sim.cli_optimise import optimise_command
 from sim.cli_report import add_report_parser
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, compared_scenarios, config_error as _config_error, fail as _fail,
-    overrides as _overrides, report_failures, warn as _warn, warn_other_runs,
+    overrides as _overrides, path_option, report_failures, warn as _warn, warn_other_runs,
 )
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     run.add_argument("--scale", type=int, help="persons per skilled-tier agent; 1 = one agent per person (default: the scenario's)")
-    run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    run.add_argument("--out", type=path_option, default=Path("outputs"), help="output folder (default: outputs)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter, e.g. --set apartments_per_year=8000 (repeatable)")
@@ -87,7 +87,7 @@ def _build_parser() -> argparse.ArgumentParser:
                            "--outcome (default talent_total_2035), with the same trajectories; --doc publishes both stages")
     sens.add_argument("--second-order", action="store_true", help="Sobol' second-order indices S2 as well (runs 2k+2 rows per sample instead of k+2)")
     sens.add_argument("--name", help="folder name of the study under OUT/<scenario>/ (default: sensitivity-<method>-<hash>)")
-    sens.add_argument("--doc", type=Path, metavar="PATH", help="also write the published ranking to this Markdown file (e.g. docs/sensitivity.md)")
+    sens.add_argument("--doc", type=path_option, metavar="PATH", help="also write the published ranking to this Markdown file (e.g. docs/sensitivity.md)")
     _study_options(sens, seeds_help="seeds per design row, the same at every row and in every scenario (default 1)",
                    root_default="the base scenario's", scale_default="100", set_help="override a parameter in every scenario (repeatable)")
     sens.set_defaults(seeds=1, scale=100)
@@ -130,7 +130,7 @@ def _build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--batch", type=int, default=4, help="trials asked for and run at once (default 4; results depend on it, not on --workers)")
     opt.add_argument("--population", type=int, help="NSGA-II population (with --pareto; default 16)")
     opt.add_argument("--name", help="name of the optuna study and of its folder OUT/<scenario>/optimise-<name> (default: from the options)")
-    opt.add_argument("--storage", type=Path, metavar="FILE",
+    opt.add_argument("--storage", type=path_option, metavar="FILE",
                      help="the SQLite file of the optuna study (default OUT/<scenario>/optimise-<name>/study.db); the same name resumes")
     _study_options(opt, seeds_help="search seeds, the same in every trial (default 2)", root_default="the base scenario's",
                    scale_default="100", set_help="override a parameter of the base scenario (repeatable)")
@@ -147,7 +147,7 @@ def _build_parser() -> argparse.ArgumentParser:
     abc = cal.add_argument_group("ABC-SMC (--method abc)")
     abc.add_argument("--parameters", nargs="+", metavar="NAME",
                      help="uncertainties to infer, full or short names; default: the point fit's free parameters")
-    abc.add_argument("--from-screening", type=Path, metavar="STUDY_DIR",
+    abc.add_argument("--from-screening", type=path_option, metavar="STUDY_DIR",
                      help="add the top uncertainties of a Morris screening (its folder, with indices.parquet)")
     abc.add_argument("--top", type=int, help="how many factors --from-screening adds (default 5)")
     abc.add_argument("--population", type=int, help="particles per population (default 200)")
@@ -155,7 +155,7 @@ def _build_parser() -> argparse.ArgumentParser:
     abc.add_argument("--min-epsilon", type=float, help="stop when the distance threshold falls to this (default 0: no such stop)")
     abc.add_argument("--min-acceptance", type=float, help="stop when a population accepts less than this share of proposals (default 0.02)")
     _cluster_options(abc)
-    abc.add_argument("--out", type=Path, help="output folder (default: outputs); writes OUT/<scenario>/abc/ (pyabc's history, "
+    abc.add_argument("--out", type=path_option, help="output folder (default: outputs); writes OUT/<scenario>/abc/ (pyabc's history, "
                                               "the posterior predictive table, charts)")
     abc.add_argument("--lang", choices=("zh", "en"), help="chart language (default: zh)")
     abc.add_argument("--no-charts", action="store_true", help="write tables only")
@@ -165,7 +165,7 @@ def _build_parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", help=f"scenario file (YAML) or name ({NAME_LOOKUP})")
     val.add_argument("--seeds", type=int, default=5, help="replications (default 5)")
     val.add_argument("--scale", type=int, default=20, help="persons per skilled-tier agent (default 20)")
-    val.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs); writes OUT/<scenario>/validation/")
+    val.add_argument("--out", type=path_option, default=Path("outputs"), help="output folder (default: outputs); writes OUT/<scenario>/validation/")
     val.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable)")
@@ -183,9 +183,9 @@ def _cluster_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) 
     parser.add_argument("--workers", type=int, help="0 = serial in this process; N = a local Dask cluster of N processes (default: one per core)")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler (or set $DASK_SCHEDULER_ADDRESS); "
                                             "it must be trusted: the client unpickles what it sends back")
-    parser.add_argument("--tls-ca-file", type=Path, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
-    parser.add_argument("--tls-cert", type=Path, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
-    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
+    parser.add_argument("--tls-ca-file", type=path_option, metavar="PEM", help="certificate authority of the scheduler's TLS (tls:// addresses)")
+    parser.add_argument("--tls-cert", type=path_option, metavar="PEM", help="this client's TLS certificate (may hold its key too)")
+    parser.add_argument("--tls-key", type=path_option, metavar="PEM", help="this client's TLS private key, if not in --tls-cert")
 
 
 def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_default: str, scale_default: str,
@@ -197,7 +197,7 @@ def _study_options(parser: argparse.ArgumentParser, *, seeds_help: str, root_def
     _cluster_options(parser)
     parser.add_argument("--dashboard", action="store_true",
                         help="serve the local cluster's dashboard on 127.0.0.1:8787, with its task profiles (runs take ~10%% longer)")
-    parser.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    parser.add_argument("--out", type=path_option, default=Path("outputs"), help="output folder (default: outputs)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="chart language (default: zh)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     parser.add_argument("--no-charts", action="store_true", help="write tables only")

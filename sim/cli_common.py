@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 EXIT_RUN_FAILED = 1
@@ -59,6 +60,14 @@ def config_error(source: str, problem: str) -> Exception:
     from sim.errors import ConfigError
 
     return ConfigError(source=source, problems=[problem])
+
+
+def path_option(text: str) -> Path:
+    """A path given to an option; an empty one (an unset shell variable, say) is refused rather than read as the current
+    folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty: give a path")
+    return Path(text)
 
 
 def warn_other_runs(specs: Any, *, study_dir: Any) -> None:

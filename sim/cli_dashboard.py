@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.cli_common import NAME_LOOKUP, config_error
+from sim.cli_common import NAME_LOOKUP, config_error, path_option
 
 DEFAULT_PORT = 8765
 
@@ -18,8 +18,8 @@ def add_dashboard_parser(sub: argparse._SubParsersAction) -> None:
     dash.add_argument("scenario", nargs="?", default="baseline", help=f"the base scenario, file (YAML) or name ({NAME_LOOKUP}); default baseline")
     dash.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     dash.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
-    dash.add_argument("--out", type=Path, default=Path("outputs"), help="output folder; the runs go to OUT/dashboard/<scenario>/ (default: outputs)")
-    dash.add_argument("--save-dir", type=Path, default=Path("scenarios"),
+    dash.add_argument("--out", type=path_option, default=Path("outputs"), help="output folder; the runs go to OUT/dashboard/<scenario>/ (default: outputs)")
+    dash.add_argument("--save-dir", type=path_option, default=Path("scenarios"),
                       help="folder that 'save as scenario' writes to (default: scenarios, where names are looked up first)")
     dash.add_argument("--workers", type=int, help="worker processes for the runs (default: one per core; 0 = one thread of the server)")
     dash.add_argument("--scale", type=int, default=100, help="starting scale, persons per skilled-tier agent (default 100)")

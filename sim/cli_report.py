@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli_common import NAME_LOOKUP, check_common, compared_scenarios, config_error, report_failures
+from sim.cli_common import NAME_LOOKUP, check_common, compared_scenarios, config_error, path_option, report_failures
 
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +19,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
                                            "the comparison with the first")
     cmp.add_argument("scenarios", nargs="+", help=f"scenario files (YAML) or names ({NAME_LOOKUP}); the first is the reference")
     cmp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report and its charts (default: zh)")
-    cmp.add_argument("--out", type=Path, default=Path("outputs"),
+    cmp.add_argument("--out", type=path_option, default=Path("outputs"),
                      help="output folder; the runs, tables and report go to OUT/compare/<name>/ (default: outputs)")
     cmp.add_argument("--seeds", type=int, default=20, help="runs per scenario, the same seeds in each (default 20)")
     cmp.add_argument("--scale", type=int, help="persons per skilled-tier agent (default: each scenario's)")

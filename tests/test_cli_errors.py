@@ -156,3 +156,13 @@ def test_a_reader_that_stops_early_is_not_an_error_with_a_traceback() -> None:
     _, err = process.communicate(timeout=120)
     assert "Traceback" not in err.decode() and "BrokenPipeError" not in err.decode(), err.decode()
     assert process.returncode == 141
+
+
+@pytest.mark.parametrize("args", [["run", "baseline", "--out", ""], ["ensemble", "baseline", "--out", " "],
+                                  ["sensitivity", "baseline", "--doc", ""], ["dashboard", "--save-dir", ""],
+                                  ["ensemble", "baseline", "--tls-ca-file", ""]])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(tmp_path: Path, args: list[str]) -> None:
+    # an unset shell variable ($OUT) would otherwise write into the folder the command runs in
+    result = talentsim(*args, cwd=tmp_path)
+    assert result.returncode == 2 and "empty: give a path" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
