@@ -383,6 +383,7 @@ def compare_scenarios(scenarios: Sequence[Scenario], *, seeds: int, out: Path, y
         check_slug(name)  # the comparison's folder: it must stay inside out/compare/
     _check_same_region(scenarios)
     check_years(scenarios, years)
+    years = list(dict.fromkeys(years))  # a year given twice is compared once, in the order given
     if draws is not None:
         _check_draws(draws, scenarios)
     specs = specs_for_scenarios(scenarios, seeds=seeds, root_seed=root_seed, scale=scale,

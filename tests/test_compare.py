@@ -139,3 +139,11 @@ def test_a_sweep_without_values_and_a_comparison_without_scenarios_are_refused(t
     with pytest.raises(ValueError, match="at least one scenario"):
         compare_scenarios([], seeds=1, out=tmp_path / "c", workers=0)
     assert not (tmp_path / "s").exists() and not (tmp_path / "c").exists()
+
+
+def test_a_year_given_twice_is_compared_once(tmp_path, toy_scenario_path):
+    scenario = load_scenario(toy_scenario_path, overrides={"run.end": "2022-12"})
+    comparison = compare_scenarios([scenario, scenario], seeds=1, out=tmp_path, years=[2022, 2022], workers=0, charts=False, name="twice")
+    table = comparison.table.to_pandas()
+    assert sorted(table.year.unique()) == [2022]
+    assert table.groupby(["point", "year", "cluster"]).size().max() == 1
