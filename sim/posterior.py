@@ -21,9 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from sim.errors import ConfigError
 from sim.results import parquet_bytes, write_atomic
-from sim.scenario_files import base_file
+from sim.scenario_files import extends_chain
 
 POSTERIOR_TABLE = "posterior"
 
@@ -39,28 +38,9 @@ def posterior_summary_file(scenario_path: Path) -> Path:
 
 
 def find_posterior(scenario_path: Path) -> Path | None:
-    """The posterior of a scenario file, or of the nearest scenario it ``extends`` that has one."""
-    seen: set[Path] = set()
-    path: Path | None = Path(scenario_path).resolve()
-    while path is not None and path not in seen and path.exists():
-        seen.add(path)
-        candidate = posterior_file(path)
-        if candidate.exists():
-            return candidate
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        parent = data.get("extends") if isinstance(data, dict) else None
-        path = _extended(parent, scenario=path)
-    return None
-
-
-def _extended(base_name: Any, *, scenario: Path) -> Path | None:
-    """The file that ``extends: base_name`` in ``scenario`` reads (next to it, else in the packaged library), or None."""
-    if not isinstance(base_name, str):
-        return None
-    try:
-        return base_file(base_name, scenario=scenario).resolve()
-    except ConfigError:
-        return None
+    """The posterior of a scenario file, or of the nearest scenario it ``extends`` that has one (the scenario must be
+    readable, as a loaded one is)."""
+    return next((posterior_file(path) for path in extends_chain(scenario_path) if posterior_file(path).exists()), None)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def read_scenario_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(base_name, str) or not base_name or "\0" in base_name:
         raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
-    return _deep_merge(read_scenario_chain(base_file(base_name, scenario=path), seen + (resolved,)), data)
+    return _deep_merge(read_scenario_chain(_base_file(base_name, scenario=path), seen + (resolved,)), data)
 
 
 def extends_chain(path: Path) -> list[Path]:
@@ -122,14 +122,14 @@ def extends_chain(path: Path) -> list[Path]:
         base_name = _read_yaml(chain[-1]).get("extends")
         if not isinstance(base_name, str):
             return chain
-        base = base_file(base_name, scenario=chain[-1]).resolve()
+        base = _base_file(base_name, scenario=chain[-1]).resolve()
         if base in chain:
             return chain
         chain.append(base)
     return chain
 
 
-def base_file(base_name: str, *, scenario: Path) -> Path:
+def _base_file(base_name: str, *, scenario: Path) -> Path:
     """The file an ``extends:`` names: next to the scenario, else in the packaged library, so that a
     scenario of one's own can build on the packaged baseline without copying it and its calibration."""
     places = (scenario.parent, packaged_library())
