@@ -191,10 +191,6 @@ def discover_command(args: argparse.Namespace) -> int:
     check_common(args)
     if not 1 <= args.scale <= 10_000:
         raise config_error("--scale", f"{args.scale}: must be between 1 (one agent per person) and 10000")
-    if not math.isfinite(args.threshold):
-        raise config_error("--threshold", f"{args.threshold}: must be a finite number")
-    if not 0 < args.peel_alpha < 0.5:
-        raise config_error("--peel-alpha", f"{args.peel_alpha}: must lie between 0 and 0.5 exclusive")
     try:
         rows = sd.parse_design(args.design)
     except ValueError as exc:
@@ -221,9 +217,10 @@ def discover_command(args: argparse.Namespace) -> int:
     for late in sa.scheduled_factors([base, policy], factors):
         print(f"talentsim: warning: a scenario's levers.schedule changes {late} later in the run; the sampled value holds "
               "only until then", file=sys.stderr)
-    levels = [o for o in sa.available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(sa.EFFECT + ":")]
-    if args.outcome not in levels:
-        raise config_error("--outcome", f"{args.outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
+    settings = sd.settings_problems(base, threshold=args.threshold, kind=args.threshold_kind, outcome=args.outcome,
+                                    peel_alpha=args.peel_alpha)
+    for name, problem in settings.items():
+        raise config_error({"kind": "--threshold-kind"}.get(name, f"--{name.replace('_', '-')}"), problem)
     result = sd.discover_study(base, policy, factors=factors, threshold=args.threshold, kind=args.threshold_kind, outcome=args.outcome,
                                rows=rows, seeds=args.seeds, root_seed=args.root_seed, scale=args.scale, peel_alpha=args.peel_alpha,
                                out=args.out, workers=args.workers, scheduler=args.scheduler, dashboard=args.dashboard,

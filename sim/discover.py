@@ -233,8 +233,8 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
     ``design``, ``discovery_cases`` and, when some rows are cases and some not, PRIM's ``prim_trajectory`` and
     ``prim_box`` with their charts. A study with failed runs is not analysed (rerun it: complete runs are skipped)."""
     t0 = time.perf_counter()
-    problems = check_policies([base, policy], factors) + settings_problems(base, threshold=threshold, kind=kind, outcome=outcome,
-                                                                           peel_alpha=peel_alpha)
+    settings = settings_problems(base, threshold=threshold, kind=kind, outcome=outcome, peel_alpha=peel_alpha)
+    problems = check_policies([base, policy], factors) + [f"{name} {problem}" for name, problem in settings.items()]
     if problems:  # before the runs, not after them
         raise ValueError("; ".join(problems))
     root = base.run.seed if root_seed is None else root_seed
@@ -273,18 +273,19 @@ def discover_study(base: Scenario, policy: Scenario, *, factors: Sequence[Factor
     return result
 
 
-def settings_problems(base: Scenario, *, threshold: float, kind: str, outcome: str, peel_alpha: float) -> list[str]:
-    """What is wrong with a discovery's threshold, its kind, its outcome (one of the runs' levels) and PRIM's peeling share."""
-    problems = []
+def settings_problems(base: Scenario, *, threshold: float, kind: str, outcome: str, peel_alpha: float) -> dict[str, str]:
+    """What is wrong with a discovery's threshold, its kind, its outcome (one of the runs' levels) and PRIM's peeling
+    share, by the keyword that gives each."""
+    problems = {}
     if not math.isfinite(threshold):
-        problems.append(f"threshold {threshold}: must be a finite number")
+        problems["threshold"] = f"{threshold}: must be a finite number"
     if kind not in THRESHOLD_KINDS:
-        problems.append(f"threshold kind {kind!r}: use one of {', '.join(THRESHOLD_KINDS)}")
+        problems["kind"] = f"{kind!r}: a threshold kind is one of {', '.join(THRESHOLD_KINDS)}"
     if not 0 < peel_alpha < 0.5:
-        problems.append(f"peel_alpha {peel_alpha}: must lie between 0 and 0.5 exclusive")
+        problems["peel_alpha"] = f"{peel_alpha}: must lie between 0 and 0.5 exclusive"
     levels = [o for o in available_outcomes(base.load_region().cluster_ids, arms=[base.name]) if not o.startswith(EFFECT + ":")]
     if outcome not in levels:
-        problems.append(f"outcome {outcome}: not an outcome of the runs; choose from {', '.join(levels)}")
+        problems["outcome"] = f"{outcome}: not an outcome of the runs; choose from {', '.join(levels)}"
     return problems
 
 
