@@ -98,35 +98,37 @@ def _read_yaml(path: Path, *, what: str = "scenario") -> dict:
     return data
 
 
-def read_scenario_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+def read_scenario_chain(path: Path) -> dict:
     """The scenario file's settings merged over those of its ``extends:`` chain, base first."""
-    resolved = path.resolve()  # for finding loops; errors name the path as written (not /proc/1234/mem for /proc/self/mem)
-    if resolved in seen:
-        raise ConfigError(source=str(path), problems=["extends: the chain of base files loops back to this file"])
-    if len(seen) >= MAX_EXTENDS:
-        raise ConfigError(source=str(seen[0]), problems=[f"extends: a chain of more than the limit of {MAX_EXTENDS} files"])
-    data = _read_yaml(path, what="scenario" if not seen else "extends: base scenario")
-    base_name = data.pop("extends", None)
-    if base_name is None:
-        return data
-    if not isinstance(base_name, str) or not base_name or "\0" in base_name:
-        raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
-    return _deep_merge(read_scenario_chain(_base_file(base_name, scenario=path), seen + (resolved,)), data)
+    merged: dict = {}
+    for _, data in reversed(_read_chain(path)):
+        merged = _deep_merge(merged, data)
+    return merged
 
 
 def extends_chain(path: Path) -> list[Path]:
-    """The files a scenario is read from, itself first, then each base its ``extends:`` names (resolved paths); the
-    chain must be readable (load the scenario first to have its errors reported)."""
-    chain = [Path(path).resolve()]
-    while len(chain) <= MAX_EXTENDS:
-        base_name = _read_yaml(chain[-1]).get("extends")
-        if not isinstance(base_name, str):
+    """The files a scenario is read from, itself first, then each base its ``extends:`` names (resolved paths)."""
+    return [file.resolve() for file, _ in _read_chain(path)]
+
+
+def _read_chain(path: Path) -> list[tuple[Path, dict]]:
+    """Each file of the scenario's ``extends:`` chain with its settings (``extends`` taken out), the scenario first."""
+    chain: list[tuple[Path, dict]] = []
+    seen: list[Path] = []  # resolved, for finding loops; errors name the paths as written (not /proc/1234/mem for /proc/self/mem)
+    while True:
+        if path.resolve() in seen:
+            raise ConfigError(source=str(path), problems=["extends: the chain of base files loops back to this file"])
+        if len(seen) >= MAX_EXTENDS:
+            raise ConfigError(source=str(chain[0][0]), problems=[f"extends: a chain of more than the limit of {MAX_EXTENDS} files"])
+        data = _read_yaml(path, what="scenario" if not chain else "extends: base scenario")
+        base_name = data.pop("extends", None)
+        chain.append((path, data))
+        seen.append(path.resolve())
+        if base_name is None:
             return chain
-        base = _base_file(base_name, scenario=chain[-1]).resolve()
-        if base in chain:
-            return chain
-        chain.append(base)
-    return chain
+        if not isinstance(base_name, str) or not base_name or "\0" in base_name:
+            raise ConfigError(source=str(path), problems=["extends: must be the path of a base scenario file"])
+        path = _base_file(base_name, scenario=path)
 
 
 def _base_file(base_name: str, *, scenario: Path) -> Path:
