@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.calibrate import INITIAL_TARGETS, fit_end, fitted_targets, free_parameters, target_values
+from sim.calibrate import fit_end, fitted_targets, free_parameters, target_values
 from sim.config import Scenario
 from sim.posterior import Posterior, posterior_file, write_posterior
 from sim.results import write_table
@@ -133,7 +133,7 @@ def tolerance(spec: dict[str, Any]) -> float:
 
 
 def distance_weights(targets: dict[str, dict[str, Any]]) -> dict[str, float]:
-    return {name: 0.0 if name in INITIAL_TARGETS else 1.0 / tolerance(spec) for name, spec in targets.items()}
+    return {name: 1.0 / tolerance(spec) if spec["in_distance"] else 0.0 for name, spec in targets.items()}
 
 
 @dataclass(frozen=True)
@@ -148,12 +148,12 @@ class TargetSimulator:
     source_dir: str | None  # where its relative region path is resolved
     scale: int
     end: str
-    targets: tuple[str, ...]
+    targets: dict[str, dict[str, Any]]  # by name: what each measures and in which year (sim.calibrate.target_values)
 
     @classmethod
-    def of(cls, scenario: Scenario, *, scale: int, targets: Iterable[str]) -> "TargetSimulator":
+    def of(cls, scenario: Scenario, *, scale: int, targets: dict[str, dict[str, Any]]) -> "TargetSimulator":
         return cls(config=scenario.model_dump(mode="json"), source_dir=str(scenario._source_dir) if scenario._source_dir else None,
-                   scale=scale, end=fit_end(scenario), targets=tuple(targets))
+                   scale=scale, end=fit_end(scenario, targets=targets), targets=targets)
 
     def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
         from sim.model import TalentModel
@@ -163,8 +163,7 @@ class TargetSimulator:
         seed = int(np.random.randint(0, 2**31 - 1))
         overrides = {name: float(value) for name, value in parameters.items()}
         model = TalentModel(scenario, seed=seed, scale=self.scale, collect_model_vars=False, **{"run.end": self.end, **overrides}).run()
-        values = target_values(model, targets=dict.fromkeys(self.targets))
-        return {name: values[name] for name in self.targets}
+        return target_values(model, targets=self.targets)
 
 
 def _sampler_class():
@@ -248,7 +247,7 @@ class AbcResult:
                 spec, value = self.targets[name], float(self.predictive[i, j])
                 for key, v in zip(rows, (i, float(self.posterior.weights[i]), float(self.distances[i]), name, value,
                                          float(spec["target"]), float(spec["low"]), float(spec["high"]),
-                                         bool(spec["low"] <= value <= spec["high"]), name not in INITIAL_TARGETS, str(spec["unit"]))):
+                                         bool(spec["low"] <= value <= spec["high"]), bool(spec["in_distance"]), str(spec["unit"]))):
                     rows[key].append(v)
         types = {"particle": pa.int64(), "within_tolerance": pa.bool_(), "in_distance": pa.bool_(),
                  "target": pa.string(), "unit": pa.string()}
@@ -262,7 +261,7 @@ class AbcResult:
             values = self.predictive[:, j]
             low, high = weighted_quantiles(values, w, CREDIBLE)
             out[name] = {"target": _g(spec["target"]), "low": _g(spec["low"]), "high": _g(spec["high"]),
-                         "unit": str(spec["unit"]), "in_distance": name not in INITIAL_TARGETS,
+                         "unit": str(spec["unit"]), "in_distance": bool(spec["in_distance"]),
                          "tolerance_half_width": _g(tolerance(spec)), "predictive_mean": _g(np.sum(w * values)),
                          "predictive_p05": _g(low), "predictive_p95": _g(high),
                          "share_within_tolerance": _g(np.sum(w[(values >= spec["low"]) & (values <= spec["high"])]))}
@@ -344,8 +343,14 @@ def abc_smc(scenario: Scenario, *, priors: list[Prior], db: Path, targets: dict[
     check_scale(scale)  # here, not in the first simulation
     targets = dict(fitted_targets(scenario) if targets is None else targets)
     for name, spec in targets.items():
+        missing = [key for key in ("target", "low", "high", "unit", "year", "in_distance") if key not in spec]
+        if missing or ("measure" in spec) == ("series" in spec):
+            raise ValueError(f"target {name}: give target, low, high, unit, year, in_distance and either measure or series "
+                             "(as sim.calibrate.fitted_targets does)")
         if not tolerance(spec) > 0:
             raise ValueError(f"target {name}: its tolerance band [{spec['low']}, {spec['high']}] has no width")
+    if not any(spec["in_distance"] for spec in targets.values()):
+        raise ValueError("no target in the distance: the region's patterns and observations give nothing to fit (docs/ODD.md §9)")
     logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
     simulator = TargetSimulator.of(scenario, scale=scale, targets=targets)
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors})
@@ -374,8 +379,8 @@ def abc_smc(scenario: Scenario, *, priors: list[Prior], db: Path, targets: dict[
     prior_sample = int(sum(row.samples for row in rows if row.t < 0))
     settings = {"population": population, "generations": generations, "generations_run": len(populations),
                 "min_epsilon": min_epsilon, "min_acceptance": min_acceptance, "scale": scale, "seed": scenario.run.seed,
-                "runs_end": fit_end(scenario), "distance": f"L{DISTANCE_NORM} norm of (simulated - target) / tolerance half-width",
-                "not_in_distance": sorted(set(targets) & INITIAL_TARGETS),
+                "runs_end": fit_end(scenario, targets=targets), "distance": f"L{DISTANCE_NORM} norm of (simulated - target) / tolerance half-width",
+                "not_in_distance": sorted(name for name, spec in targets.items() if not spec["in_distance"]),
                 "epsilon": "median distance of the last population; the first from a sample of the prior",
                 "prior_sample_simulations": prior_sample, "history": db.as_posix()}
     return AbcResult(scenario=scenario, priors=list(priors), targets=targets, posterior=posterior, predictive=predictive,

@@ -1,5 +1,6 @@
-"""Fitting the baseline to the patterns P1-P4 and to the region's observations marked ``fitted``
-(docs/ODD.md, Calibration).
+"""Fitting the baseline to its region's patterns (P1-P4 for Jiaxing) and observations marked ``fitted``
+(docs/ODD.md, Calibration). The targets are data of the region file, with their sources; the code knows only
+how to measure each kind of pattern in a run.
 
 Each free parameter drives one target almost alone, so the fit updates every parameter towards its
 target — a rate or a size multiplicatively, ``theta <- theta * (target / simulated) ** gain``; a level
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -25,22 +27,12 @@ from sim.scenario_files import extends_chain, resolve_scenario_path
 from sim.model import TalentModel
 from sim.results import write_atomic
 
-# Targets and tolerances (MODEL_SPEC §1; jiaxing_facts talent_stock, projects)
-PATTERNS = {
-    "P1_talent_stock_end_2021": {"target": 1_260_000, "low": 1_260_000 * 0.98, "high": 1_260_000 * 1.02, "unit": "persons"},
-    "P2_graduates_employed_2022": {"target": 115_000, "low": 100_000, "high": 130_000, "unit": "persons"},
-    "P3_demands_matched_share_2022": {"target": 143 / 358, "low": 0.35, "high": 0.45, "unit": "share"},
-    "P4_jobs_per_project_2022": {"target": 30_000 / 1708, "low": 15, "high": 20, "unit": "jobs/project"},
-    "P4_output_per_project_2022": {"target": 108.6e9 / 1708, "low": 108.6e9 / 1708 * 0.8, "high": 108.6e9 / 1708 * 1.2, "unit": "yuan/project/year"},
-}
-# targets that hold by construction of the initial state: reported, but no fit can move them (in no ABC distance)
-INITIAL_TARGETS = frozenset({"P1_talent_stock_end_2021"})
-# free parameter -> (pattern it is fitted to, gain of the multiplicative update)
+# free parameter -> (the measure of the region's fitted pattern it is fitted to, gain of the multiplicative update)
 FREE_PARAMETERS = {
-    "graduate_candidates_per_year": ("P2_graduates_employed_2022", 1.0),
-    "challenge_base_hazard": ("P3_demands_matched_share_2022", 1.5),
-    "project_jobs_end_2021": ("P4_jobs_per_project_2022", 1.0),
-    "project_output_per_job_yuan": ("P4_output_per_project_2022", 1.0),
+    "graduate_candidates_per_year": ("graduates_employed", 1.0),
+    "challenge_base_hazard": ("demands_matched_share", 1.5),
+    "project_jobs_end_2021": ("jobs_per_project", 1.0),
+    "project_output_per_job_yuan": ("output_per_project", 1.0),
 }
 # free parameter -> (group under ``uncertainties``, city_annual series whose ``fitted`` observation it is
 # fitted to, gain of the additive update per unit of the series). One year of non-talent net migration at
@@ -51,25 +43,45 @@ OBSERVED_FREE_PARAMETERS = {
     "net_migration_per_year": ("residents", "residents", 1.0),
     "productivity_trend_per_year": ("", "gdp_real_growth", 1.0),
 }
+PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched",
+                  "demands_open")
 
 
-def pattern_values(model: TalentModel) -> dict[str, float]:
-    """The patterns P1-P4 of a model that has run at least to the end of 2022."""
+def pattern_targets(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The region's patterns (P1-P4 for Jiaxing) as targets by name, e.g. ``P2_graduates_employed_2022``, each with
+    its measure, year, centre, band and unit, and whether it is in a fit (``in_distance``: not if it holds by
+    construction of the initial state)."""
+    targets = {}
+    for p in scenario.load_region().patterns:
+        low, high = p.bounds()
+        targets[p.id] = {"target": p.target, "low": low, "high": high, "unit": p.unit, "measure": p.measure, "year": p.year,
+                         "in_distance": p.use == "fitted"}
+    return targets
+
+
+def measure_value(model: TalentModel, *, measure: str, year: int) -> float:
+    """A pattern's measure (sim.region.PATTERN_MEASURES) in ``year`` of a model that has run through that year."""
     r = model.recorder
-    months = [i for i in range(model.t) if (model.start + i) // 12 == 2022]
+    if measure == "talent_stock_end" and (model.start - 1) // 12 == year:
+        return float(r.stock[0].sum())  # the initial state, at the end of the month before the start
+    months = [i for i in range(model.t) if (model.start + i) // 12 == year]
     if len(months) < 12:
-        raise ValueError("the patterns need a run covering 2022-01 to 2022-12")
+        raise ValueError(f"the pattern {measure} of {year} needs a run covering {year}-01 to {year}-12")
     dec = months[-1]
-    fields = {name: i for i, name in enumerate(("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched", "demands_open"))}
+    if measure == "talent_stock_end":
+        return float(r.stock[dec + 1].sum())
+    if measure == "graduates_employed":
+        return float(r.inflow[months][..., INFLOW_CHANNELS.index("graduate")].sum())
     proj = r.projects
-    firms = proj[dec, :, fields["project_firms"]].sum()
-    return {
-        "P1_talent_stock_end_2021": float(r.stock[0].sum()),
-        "P2_graduates_employed_2022": float(r.inflow[months][..., INFLOW_CHANNELS.index("graduate")].sum()),
-        "P3_demands_matched_share_2022": float(proj[months][..., fields["demands_matched"]].sum() / max(proj[months][..., fields["demands_posted"]].sum(), 1)),
-        "P4_jobs_per_project_2022": float(proj[dec, :, fields["project_jobs"]].sum() / max(firms, 1)),
-        "P4_output_per_project_2022": float(proj[dec, :, fields["project_output_yuan"]].sum() * 12 / max(firms, 1)),
-    }
+    field_of = {name: i for i, name in enumerate(PROJECT_FIELDS)}
+    if measure == "demands_matched_share":
+        return float(proj[months][..., field_of["demands_matched"]].sum() / max(proj[months][..., field_of["demands_posted"]].sum(), 1))
+    firms = max(proj[dec, :, field_of["project_firms"]].sum(), 1)
+    if measure == "jobs_per_project":
+        return float(proj[dec, :, field_of["project_jobs"]].sum() / firms)
+    if measure == "output_per_project":
+        return float(proj[dec, :, field_of["project_output_yuan"]].sum() * 12 / firms)
+    raise ValueError(f"unknown pattern measure {measure!r}")
 
 
 def observation_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]:
@@ -80,51 +92,63 @@ def observation_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]
     for o in scenario.load_region().observations:
         if o.use == "fitted" and o.series in fitted_series:
             low, high = o.bounds()
-            targets[f"{o.series}_{o.year}"] = {"target": o.value, "low": low, "high": high, "unit": o.unit}
+            targets[f"{o.series}_{o.year}"] = {"target": o.value, "low": low, "high": high, "unit": o.unit, "series": o.series,
+                                               "year": o.year, "in_distance": True}
     return targets
 
 
-def fitted_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]:
-    return {**PATTERNS, **observation_targets(scenario)}
+def fitted_targets(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Every target of a fit: the region's patterns, then its fitted observations."""
+    return {**pattern_targets(scenario), **observation_targets(scenario)}
 
 
-def free_parameters(scenario: Scenario) -> dict[str, tuple[str, str, str, float]]:
-    """name -> (group under ``uncertainties``, target, update, gain): every free parameter with a target."""
-    free = {name: ("behaviour", pattern, "ratio", gain) for name, (pattern, gain) in FREE_PARAMETERS.items()}
-    observed = observation_targets(scenario)
+def free_parameters(scenario: Scenario, *, targets: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[str, str, str, float]]:
+    """name -> (group under ``uncertainties``, target, update, gain): every free parameter with a target among ``targets``
+    (default: the scenario's, ``fitted_targets``). A pattern's parameter is fitted to the pattern of its measure; an
+    observed series' parameter to the latest year of the series."""
+    targets = fitted_targets(scenario) if targets is None else targets
+    in_fit = {name: spec for name, spec in targets.items() if spec["in_distance"]}
+    by_measure = {spec["measure"]: name for name, spec in in_fit.items() if "measure" in spec}
+    free = {name: ("behaviour", by_measure[measure], "ratio", gain) for name, (measure, gain) in FREE_PARAMETERS.items()
+            if measure in by_measure}
     for name, (group, series, gain) in OBSERVED_FREE_PARAMETERS.items():
-        years = sorted(int(key.rsplit("_", 1)[1]) for key in observed if key.rsplit("_", 1)[0] == series)
+        years = sorted((int(spec["year"]), key) for key, spec in in_fit.items() if spec.get("series") == series)
         if years:  # the latest fitted year of the series
-            free[name] = (group, f"{series}_{years[-1]}", "difference", gain)
+            free[name] = (group, years[-1][1], "difference", gain)
     return free
 
 
-def fit_end(scenario: Scenario) -> str:
-    """The month the fitting runs end: December of 2022 or of the latest fitted observation."""
-    years = [int(key.rsplit("_", 1)[1]) for key in observation_targets(scenario)]
-    return f"{max([2022, *years])}-12"
+def fit_end(scenario: Scenario, *, targets: dict[str, dict[str, Any]] | None = None) -> str:
+    """The month the fitting runs end: December of the latest year a target in the fit is of (``targets``, default the
+    scenario's; the year after the initial state's when there is none)."""
+    targets = fitted_targets(scenario) if targets is None else targets
+    years = [int(spec["year"]) for spec in targets.values() if spec["in_distance"]]
+    return f"{max(years, default=scenario.load_region().initial_year + 1)}-12"
 
 
-def target_values(model: TalentModel, *, targets: dict[str, dict]) -> dict[str, float]:
-    """P1-P4 and the observed series among ``targets`` (``<series>_<year>``, read from ``city_annual``)."""
-    values = pattern_values(model)
-    observed = [key for key in targets if key not in PATTERNS]
+def target_values(model: TalentModel, *, targets: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The simulated value of each of ``targets``: a pattern's measure (``measure``, ``year``), or an observed series
+    read from the run's ``city_annual`` (``series``, ``year``)."""
+    values = {name: measure_value(model, measure=spec["measure"], year=int(spec["year"]))
+              for name, spec in targets.items() if "measure" in spec}
+    observed = {name: spec for name, spec in targets.items() if "measure" not in spec}
     if observed:
         annual = model.recorder.tables(["city_annual"])["city_annual"]
         years = annual.column("year").to_pylist()
-        for key in observed:
-            series, year = key.rsplit("_", 1)
-            if int(year) not in years:
-                raise ValueError(f"the target {key} needs a run covering {year}")
-            values[key] = float(annual.column(series)[years.index(int(year))].as_py())
-    return values
+        for name, spec in observed.items():
+            year = int(spec["year"])
+            if year not in years:
+                raise ValueError(f"the target {name} needs a run covering {year}")
+            values[name] = float(annual.column(spec["series"])[years.index(year)].as_py())
+    return {name: values[name] for name in targets}
 
 
-def mean_patterns(scenario: Scenario, *, seeds: list[int], scale: int) -> dict[str, float]:
-    targets = fitted_targets(scenario)
+def mean_patterns(scenario: Scenario, *, targets: dict[str, dict[str, Any]], seeds: list[int], scale: int) -> dict[str, float]:
+    """The mean over ``seeds`` of each target's simulated value, in runs to ``fit_end``."""
+    end = fit_end(scenario, targets=targets)
     values = []
     for seed in seeds:
-        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": fit_end(scenario)})
+        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": end})
         model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed, collect_model_vars=False)
         model.run()
         values.append(target_values(model, targets=targets))
@@ -138,7 +162,7 @@ class CalibrationReport:
     iterations: int
     converged: bool
     history: list[dict[str, float]] = field(default_factory=list)
-    targets: dict[str, dict] = field(default_factory=lambda: dict(PATTERNS))
+    targets: dict[str, dict] = field(default_factory=dict)
 
     def render(self) -> str:
         lines = ["target                               simulated        target      tolerance"]
@@ -151,20 +175,23 @@ class CalibrationReport:
         return "\n".join(lines)
 
 
-def fit(scenario: Scenario, *, seeds: int = 4, scale: int = 10, max_iterations: int = 15, tolerance: float = 0.25,
-        verbose: bool = False) -> CalibrationReport:
-    """Fit the free parameters of ``scenario`` to P2-P4 and the region's fitted observations (P1 holds by
-    construction of the initial state)."""
+def fit(scenario: Scenario, *, targets: dict[str, dict[str, Any]] | None = None, seeds: int = 4, scale: int = 10,
+        max_iterations: int = 15, tolerance: float = 0.25, verbose: bool = False) -> CalibrationReport:
+    """Fit the free parameters of ``scenario`` to ``targets`` (default: the region's patterns and fitted observations,
+    ``fitted_targets``); a pattern that holds by construction of the initial state is reported, not fitted."""
     seed_list = list(np.random.SeedSequence(scenario.run.seed).generate_state(seeds) % 2**31)
-    targets = fitted_targets(scenario)
-    free = free_parameters(scenario)
+    targets = fitted_targets(scenario) if targets is None else targets
+    free = free_parameters(scenario, targets=targets)
+    if not free:
+        raise ValueError("nothing to fit: no target of a free parameter (the region's fitted patterns and observations, "
+                         f"docs/ODD.md §9); free parameters: {', '.join([*FREE_PARAMETERS, *OBSERVED_FREE_PARAMETERS])}")
     unc = scenario.uncertainties
     theta = {name: float(getattr(getattr(unc, group) if group else unc, name)) for name, (group, *_) in free.items()}
     history: list[dict[str, float]] = []
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     for iteration in range(1, max_iterations + 1):
         trial = with_uncertainties(scenario, theta, groups={name: group for name, (group, *_) in free.items()})
-        patterns = mean_patterns(trial, seeds=[int(s) for s in seed_list], scale=scale)
+        patterns = mean_patterns(trial, targets=targets, seeds=[int(s) for s in seed_list], scale=scale)
         history.append({**theta, **patterns})
         # close enough: within a quarter of the tolerance band's half-width around the target centre
         worst = max(abs(patterns[t] - targets[t]["target"]) / (targets[t]["high"] - targets[t]["low"]) * 2
@@ -228,12 +255,20 @@ def _refuse_unread_fit(target: Path, *, scenario_path: Path) -> None:
         "other settings in the scenario itself"])
 
 
+def nothing_to_fit(scenario: Scenario) -> str:
+    """What to say of a scenario whose region gives no target a free parameter is fitted to."""
+    return (f"region {scenario.load_region().id}: no fitted pattern or observation that a free parameter is fitted to, so nothing "
+            "to fit; give the region file's `patterns` (or `observations` with use: fitted), docs/ODD.md §9")
+
+
 def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, verbose: bool = False) -> CalibrationReport:
     """Fit a scenario and rewrite its calibration file (which the scenario extends)."""
     path = resolve_scenario_path(name_or_path)
     _refuse_installed_library(calibration_file(path), scenario_path=path)
     scenario = load_scenario(path)
     _refuse_unread_fit(calibration_file(path), scenario_path=path)
+    if not free_parameters(scenario):
+        raise ConfigError(source=str(path), problems=[nothing_to_fit(scenario)])
     report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
     header = [
         f"# Fitted by `talentsim calibrate {path.as_posix()}` on {dt.date.today().isoformat()}: do not edit by hand.",

@@ -136,7 +136,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    scale_default="100", set_help="override a parameter of the base scenario (repeatable)")
     opt.set_defaults(seeds=2, scale=100)
 
-    cal = sub.add_parser("calibrate", help="fit the free parameters to the patterns P1-P4 and the fitted observations: "
+    cal = sub.add_parser("calibrate", help="fit the free parameters to the region's patterns (P1-P4) and fitted observations: "
                                            "a point fit, or a posterior by ABC-SMC")
     cal.add_argument("scenario", help="scenario to calibrate (its calibration file, or with --method abc its posterior, is rewritten)")
     cal.add_argument("--method", choices=("point", "abc"), default="point",

@@ -288,7 +288,7 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
     import os
 
     from sim import abc_smc as abc
-    from sim.calibrate import _refuse_installed_library
+    from sim.calibrate import _refuse_installed_library, fitted_targets, nothing_to_fit
     from sim.config import load_scenario
     from sim.ensemble import SCHEDULER_ENV
     from sim.posterior import posterior_file
@@ -317,6 +317,8 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
     _refuse_installed_library(posterior_file(path), scenario_path=path)
     scenario = load_scenario(path)
     warn(scenario)
+    if not any(spec["in_distance"] for spec in fitted_targets(scenario).values()):
+        raise config_error(str(path), nothing_to_fit(scenario))
     names = list(args.parameters) if args.parameters else abc.default_parameters(scenario)
     if args.from_screening is not None:
         try:

@@ -204,8 +204,9 @@ ANALYSIS_TABLES: dict[str, Table] = {
                             "half-width over the targets in the distance",
                             "粒子与目标的距离：计入距离的各目标（模拟值 − 目标值）/ 容差半宽的欧氏范数",
                             Unit("tolerance half-widths", "容差半宽")),
-         "target": Column("calibration target: a pattern P1-P4 or a fitted observation <series>_<year>",
-                          "校准目标：模式 P1–P4 或拟合用观测值 <序列>_<年份>", NONE),
+         "target": Column("calibration target: a pattern of the region file <pattern>_<measure>_<year> (P1-P4) or a fitted "
+                          "observation <series>_<year>",
+                          "校准目标：区域文件中的模式 <模式>_<度量>_<年份>（P1–P4）或拟合用观测值 <序列>_<年份>", NONE),
          "simulated": Column("the target's value in the particle's run (one run, its own seed)",
                              "该粒子一次运行（自有随机种子）中目标的模拟值", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),
          "observed": Column("the target's observed value", "目标的观测值", Unit("the target's unit (column unit)", "目标自身的单位（见 unit 列）")),

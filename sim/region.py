@@ -235,6 +235,72 @@ class Observation(_Strict):
         return self.value - half, self.value + half
 
 
+# What a calibration pattern measures (ODD §9), and its unit. The model computes each from a run: the talent stock at the
+# end of the pattern's year; graduates who took a job in the city over the year; technology demands matched over the
+# year as a share of those posted; and, in December of the year, the jobs and the annual output of the leading-talent
+# project firms in business, per firm.
+PATTERN_MEASURES = {
+    "talent_stock_end": "persons",
+    "graduates_employed": "persons",
+    "demands_matched_share": "share",
+    "jobs_per_project": "jobs/project",
+    "output_per_project": "yuan/project/year",
+}
+
+
+class Pattern(_Strict):
+    """A pattern the baseline is calibrated to (ODD §9; MODEL_SPEC §1, P1-P4): what the city observed in a year, the
+    band within which a fit counts as reproducing it, and the source. ``use: initial`` marks a pattern that holds by
+    construction of the initial state (reported, in no fit); ``fitted``, one a free parameter is fitted to."""
+
+    pattern: str = Field(pattern=r"^P[0-9]+$")  # which pattern of the model's purpose it stands for (MODEL_SPEC §1)
+    measure: str
+    year: int = Field(ge=1900, le=2200)
+    value: float | None = Field(None, ge=0)
+    ratio: tuple[float, float] | None = None  # a value given as numerator and denominator, e.g. demands matched and posted
+    band: tuple[float, float] | None = None  # low and high
+    tolerance: float | None = Field(None, gt=0, lt=1)  # or a band of value x (1 -/+ tolerance)
+    use: Literal["initial", "fitted"]
+    source: str
+
+    @model_validator(mode="after")
+    def _one_value_and_one_band(self) -> "Pattern":
+        problems = []
+        if self.measure not in PATTERN_MEASURES:
+            problems.append(f"measure: {self.measure!r} is not one the model computes; one of {', '.join(PATTERN_MEASURES)}")
+        if (self.value is None) == (self.ratio is None):
+            problems.append("give either value or ratio (numerator and denominator)")
+        elif self.ratio is not None and not (self.ratio[0] >= 0 and self.ratio[1] > 0):
+            problems.append("ratio: a numerator of 0 or more and a positive denominator")
+        if (self.band is None) == (self.tolerance is None):
+            problems.append("give either band (low and high) or tolerance (a share of the value either side)")
+        if not problems:
+            low, high = self.bounds()
+            if not low <= self.target <= high:
+                problems.append(f"band: [{low:g}, {high:g}] must hold the value {self.target:g}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def id(self) -> str:
+        """The pattern's name in fit files, posteriors and charts, e.g. ``P2_graduates_employed_2022``."""
+        return f"{self.pattern}_{self.measure}_{self.year}"
+
+    @property
+    def unit(self) -> str:
+        return PATTERN_MEASURES[self.measure]
+
+    @property
+    def target(self) -> float:
+        return self.value if self.ratio is None else self.ratio[0] / self.ratio[1]
+
+    def bounds(self) -> tuple[float, float]:
+        if self.band is not None:
+            return self.band
+        return self.target * (1 - self.tolerance), self.target * (1 + self.tolerance)
+
+
 class GrowthAnchor(_Strict):
     """The talent growth of a comparable city over a period, shown beside the projected growth (not a target)."""
 
@@ -295,6 +361,7 @@ class Region(_Strict):
     competitors: Competitors
     initial: Initial
     observations: list[Observation] = []
+    patterns: list[Pattern] = []  # what a calibration fits to (ODD §9); none: a scenario of the region is fitted to observations only
     growth_anchors: list[GrowthAnchor] = []
     # the city's GDP (ODD §7.12): the initial month's year sets the level of value added; the others are for comparison only
     gdp: list[ObservedGDP]
@@ -399,9 +466,25 @@ class Region(_Strict):
         keys = [f"{o.series} {o.year}" for o in self.observations]
         if len(set(keys)) != len(keys):
             problems.append(f"observations: one figure per series and year; repeated: {', '.join(_repeated(keys))}")
+        problems += self._pattern_problems()
         anchors = [a.id for a in self.growth_anchors]
         if len(set(anchors)) != len(anchors):
             problems.append(f"growth_anchors: ids must be unique; repeated: {', '.join(_repeated(anchors))}")
+        return problems
+
+    def _pattern_problems(self) -> list[str]:
+        measures = [p.measure for p in self.patterns]
+        problems = [f"patterns: one pattern a measure, each fits its own parameter; repeated: {', '.join(_repeated(measures))}"
+                    ] if len(set(measures)) != len(measures) else []
+        for i, p in enumerate(self.patterns):
+            initial = p.measure == "talent_stock_end" and p.year == self.initial_year
+            if p.use == "initial" and not initial:
+                problems.append(f"patterns[{i}] ({p.id}): only the talent stock at the end of the initial year "
+                                f"({self.initial_year}) holds by construction; a pattern of a later year is fitted")
+            elif p.use == "fitted" and p.year <= self.initial_year:
+                problems.append(f"patterns[{i}] ({p.id}): a fitted pattern is of a year the runs simulate, after {self.initial_year}")
+            elif p.use == "fitted" and p.year > self.initial_year + self.horizon_years:
+                problems.append(f"patterns[{i}] ({p.id}): beyond the region's horizon ({self.initial_year + self.horizon_years})")
         return problems
 
     @property

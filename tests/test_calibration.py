@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-import sim.calibrate as calibrate
-from sim.calibrate import PATTERNS, fit, pattern_values
+from sim.calibrate import fit, pattern_targets, target_values
 from sim.config import load_scenario
 from sim.model import TalentModel
 
@@ -23,16 +24,19 @@ BANDS = {
 @pytest.fixture(scope="module")
 def baseline_patterns(baseline_path) -> list[dict[str, float]]:
     values = []
+    scenario = load_scenario(baseline_path, overrides={"run.end": "2022-12"})
     for seed in CALIBRATION_SEEDS:
-        model = TalentModel(load_scenario(baseline_path, overrides={"run.end": "2022-12"}), seed=seed, scale=10)
-        values.append(pattern_values(model.run()))
+        model = TalentModel(scenario, seed=seed, scale=10)
+        values.append(target_values(model.run(), targets=pattern_targets(scenario)))
     return values
 
 
-def test_calibrator_accepts_no_more_than_the_published_bands() -> None:
-    # `talentsim calibrate` declares success inside PATTERNS; bands wider than the facts would hide a miss
+def test_calibrator_accepts_no_more_than_the_published_bands(baseline_path) -> None:
+    # `talentsim calibrate` declares success inside the region's patterns; bands wider than the facts would hide a miss
+    patterns = pattern_targets(load_scenario(baseline_path))
+    assert set(patterns) == set(BANDS)
     for name, (low, high) in BANDS.items():
-        assert PATTERNS[name]["low"] >= low - 1e-9 * abs(low) and PATTERNS[name]["high"] <= high + 1e-9 * abs(high), name
+        assert patterns[name]["low"] >= low - 1e-9 * abs(low) and patterns[name]["high"] <= high + 1e-9 * abs(high), name
 
 
 @pytest.mark.parametrize("pattern", list(BANDS))
@@ -43,24 +47,25 @@ def test_baseline_reproduces_pattern(baseline_patterns, pattern: str) -> None:
 
 
 def test_pattern_values_need_all_of_2022(toy_scenario_path) -> None:
-    model = TalentModel(load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"}), seed=1).run()
-    with pytest.raises(ValueError, match="2022"):
-        pattern_values(model)
+    scenario = load_scenario(toy_scenario_path, overrides={"run.end": "2022-06"})
+    model = TalentModel(scenario, seed=1).run()
+    with pytest.raises(ValueError, match="2022-01 to 2022-12"):
+        target_values(model, targets=pattern_targets(scenario))
 
 
 @pytest.mark.parametrize("factor", [1.5, 0.6])
-def test_fit_moves_a_parameter_towards_its_target(monkeypatch, toy_scenario_path, factor: float) -> None:
+def test_fit_moves_a_parameter_towards_its_target(toy_scenario_path, factor: float) -> None:
     # toy-sized targets: every pattern at its value under the toy's own parameters (wide bands), except
     # output per project, whose target is moved; only project_output_per_job_yuan should follow it
     scenario = load_scenario(toy_scenario_path)
     start = fit(scenario, seeds=1, scale=1, max_iterations=1).history[0]
-    band = lambda value, rel: {"target": value, "low": value * (1 - rel), "high": value * (1 + rel), "unit": ""}
-    targets = {name: band(start[name], 0.5) for name in PATTERNS}
+    patterns = pattern_targets(scenario)
+    band = lambda name, value, rel: {**patterns[name], "target": value, "low": value * (1 - rel), "high": value * (1 + rel)}
+    targets = {name: band(name, start[name], 0.5) for name in patterns}
     key = "P4_output_per_project_2022"
-    targets[key] = band(start[key] * factor, 0.05)
-    monkeypatch.setattr(calibrate, "PATTERNS", targets)
+    targets[key] = band(key, start[key] * factor, 0.05)
 
-    report = fit(scenario, seeds=1, scale=1, max_iterations=4)
+    report = fit(scenario, targets=targets, seeds=1, scale=1, max_iterations=4)
     initial = scenario.uncertainties.behaviour.project_output_per_job_yuan
     assert report.history[0]["project_output_per_job_yuan"] == initial
     moved = report.fitted["project_output_per_job_yuan"] / initial
@@ -71,16 +76,16 @@ def test_fit_moves_a_parameter_towards_its_target(monkeypatch, toy_scenario_path
         f"{key} by iteration: {[round(h[key] / 1e6, 2) for h in report.history]} m"
 
 
-def test_report_pairs_fitted_values_with_their_patterns(monkeypatch, toy_scenario_path) -> None:
+def test_report_pairs_fitted_values_with_their_patterns(toy_scenario_path) -> None:
     # the report (and the calibration file's header) give `patterns` as the simulated values of `fitted`;
     # when the fit stops without converging, that must still be true
     scenario = load_scenario(toy_scenario_path)
     # far from the toy's values, with bands too narrow to hit in two iterations
     far = {"P1_talent_stock_end_2021": 20_000, "P2_graduates_employed_2022": 4000, "P3_demands_matched_share_2022": 0.9,
            "P4_jobs_per_project_2022": 30, "P4_output_per_project_2022": 1e8}
-    unreachable = {name: {"target": v, "low": v * 0.999, "high": v * 1.001, "unit": ""} for name, v in far.items()}
-    monkeypatch.setattr(calibrate, "PATTERNS", unreachable)
-    report = fit(scenario, seeds=1, scale=1, max_iterations=2)
+    patterns = pattern_targets(scenario)
+    unreachable = {name: {**patterns[name], "target": v, "low": v * 0.999, "high": v * 1.001} for name, v in far.items()}
+    report = fit(scenario, targets=unreachable, seeds=1, scale=1, max_iterations=2)
     assert not report.converged
     # the reported values are one evaluation of the history, whole: parameters with their own patterns
     evaluated = [{k: h[k] for k in (*report.fitted, *report.patterns)} for h in report.history]
@@ -127,3 +132,68 @@ def test_the_files_a_scenario_reads(tmp_path) -> None:
     assert extends_chain(own)[1:] == extends_chain(mine)
     assert extends_chain(packaged_library() / "calibration" / "baseline_fit.yaml") == [
         (packaged_library() / "calibration" / "baseline_fit.yaml").resolve()]
+
+
+def _toy_city(folder, toy_region_path, *, change) -> Path:
+    """The toy scenario and its region, changed by ``change``, in ``folder``; the scenario extends its own fit file."""
+    import yaml
+
+    region = yaml.safe_load(toy_region_path.read_text(encoding="utf-8"))
+    change(region)
+    (folder / "calibration").mkdir(parents=True)
+    (folder / "town.yaml").write_text(yaml.safe_dump(region, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "calibration" / "city_fit.yaml").write_text("{}\n", encoding="utf-8")
+    toy = yaml.safe_load((toy_region_path.parent / "toyville_scenario.yaml").read_text(encoding="utf-8"))
+    scenario = folder / "city.yaml"
+    scenario.write_text(yaml.safe_dump({**toy, "name": "city", "region": "town.yaml", "extends": "calibration/city_fit.yaml"},
+                                       allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return scenario
+
+
+def test_a_region_without_patterns_or_fitted_observations_is_not_calibrated(tmp_path, toy_region_path, capsys) -> None:
+    from sim.cli import main
+
+    def no_targets(region: dict) -> None:
+        region["patterns"] = []
+
+    scenario = _toy_city(tmp_path, toy_region_path, change=no_targets)
+    before = sorted(tmp_path.rglob("*"))
+    for method in (["--seeds", "1"], ["--method", "abc", "--population", "4", "--generations", "1", "--out", str(tmp_path / "out")]):
+        assert main(["calibrate", str(scenario), "--scale", "1", *method]) == 2
+        err = capsys.readouterr().err
+        assert "no fitted pattern or observation" in err and "patterns" in err and "Traceback" not in err
+        assert sorted(tmp_path.rglob("*")) == before
+    with pytest.raises(ValueError, match="nothing to fit"):
+        fit(load_scenario(scenario), seeds=1, scale=1, max_iterations=1)
+
+
+def test_the_patterns_years_and_figures_are_the_regions(tmp_path, toy_region_path) -> None:
+    # a city whose figures are of 2023: the fit runs through 2023 and measures each pattern in 2023, with the
+    # region's own figures as targets (nothing of Jiaxing's, nor its years)
+    from sim.calibrate import fit_end, free_parameters, measure_value
+    from sim.categories import INFLOW_CHANNELS
+    from sim.charts.abc import target_title
+
+    def of_2023(region: dict) -> None:
+        for pattern in region["patterns"][1:]:
+            pattern["year"] = 2023
+
+    scenario = load_scenario(_toy_city(tmp_path, toy_region_path, change=of_2023))
+    targets = pattern_targets(scenario)
+    assert list(targets) == ["P1_talent_stock_end_2021", "P2_graduates_employed_2023", "P3_demands_matched_share_2023",
+                             "P4_jobs_per_project_2023", "P4_output_per_project_2023"]
+    assert targets["P2_graduates_employed_2023"]["target"] == 1500 and targets["P3_demands_matched_share_2023"]["target"] == 8 / 20
+    assert [spec["in_distance"] for spec in targets.values()] == [False, True, True, True, True]
+    assert fit_end(scenario) == "2023-12"
+    assert free_parameters(scenario)["graduate_candidates_per_year"][1] == "P2_graduates_employed_2023"
+    report = fit(scenario, seeds=1, scale=1, max_iterations=1)
+    assert set(report.patterns) == set(targets) and report.patterns["P1_talent_stock_end_2021"] == pytest.approx(20_000)
+    # each year's measure takes that year's months: the three years' graduates are the run's (2022-01 to 2024-12)
+    model = TalentModel(scenario, seed=5).run()
+    by_year = [measure_value(model, measure="graduates_employed", year=year) for year in (2022, 2023, 2024)]
+    assert min(by_year) > 0 and sum(by_year) == model.recorder.inflow[..., INFLOW_CHANNELS.index("graduate")].sum()
+    assert measure_value(model, measure="talent_stock_end", year=2023) == model.recorder.stock[24].sum()
+    with pytest.raises(ValueError, match="2025-01 to 2025-12"):
+        measure_value(model, measure="jobs_per_project", year=2025)
+    assert target_title("P2_graduates_employed_2023", "en") == "P2 graduates employed in 2023, persons"
+    assert target_title("P4_output_per_project_2023", "zh") == "P4 2023 年 12 月每个项目年产出（元）"

@@ -56,6 +56,10 @@ def _repeat_first_district(data: dict) -> None:
     data["districts"]["rows"].append(dict(data["districts"]["rows"][0]))
 
 
+def _drop_band_of_second_pattern(data: dict) -> None:
+    del data["patterns"][1]["band"]
+
+
 def _link_first_cluster_to_itself(data: dict) -> None:
     data["links"][0]["b"] = data["links"][0]["a"]
 
@@ -230,6 +234,15 @@ CASES: list[Case] = [
           ("cluster_talent_zero", _set("clusters.rows.0.talent", 0), ("clusters.", ".talent", "platforms and named firms")),
           ("cluster_talent_below_its_platforms", _platform_host_without_other_talent, ("clusters.", ".talent", "platforms and named firms")),
           ("more_little_giants_than_firms", _set("initial.little_giants.value", 10**7), ("initial.little_giants", "firms")),
+          ("pattern_unknown_measure", _set("patterns.1.measure", "graduates"), ("patterns.1", "measure", "graduates_employed")),
+          ("pattern_value_and_ratio", _set("patterns.1.ratio", [1, 2]), ("patterns.1", "either value or ratio")),
+          ("pattern_without_band", _drop_band_of_second_pattern, ("patterns.1", "either band", "tolerance")),
+          ("pattern_band_missing_its_value", _set("patterns.1.band", [1, 2]), ("patterns.1", "band", "115000")),
+          ("pattern_ratio_over_zero", _set("patterns.2.ratio", [143, 0]), ("patterns.2", "ratio", "positive denominator")),
+          ("pattern_measure_twice", _set("patterns.2.measure", "graduates_employed"), ("patterns", "one pattern a measure")),
+          ("pattern_fitted_in_initial_year", _set("patterns.1.year", 2021), ("patterns[1]", "P2_graduates_employed_2021", "after 2021")),
+          ("pattern_initial_of_a_later_year", _set("patterns.0.year", 2022), ("patterns[0]", "P1_talent_stock_end_2022", "fitted")),
+          ("pattern_label", _set("patterns.1.pattern", "two"), ("patterns.1.pattern",)),
       ]],
     # ---- new platforms: named, and each name once
     *[run_case("{bad}", "--out", "{out}", id=f"new_platform_{name}", files=bad_file(OK + "levers: {platforms: {new_platforms: " + platforms + "}}\n"),

@@ -7,6 +7,8 @@ meaning); targets by a title in the chart's language where one is known, else by
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import numpy as np
@@ -44,20 +46,23 @@ WORDS = {
                               "target's tolerance; black line: the observed target.",
                         "zh": "柱：各粒子的模拟目标值（每个粒子一次运行、各自的随机种子），加权；绿色带：目标的容差范围；黑线：观测目标值。"},
 }
-TARGET_TITLES = {
-    "P1_talent_stock_end_2021": {"en": "P1 talent stock, end-2021, persons", "zh": "P1 2021 年末人才存量（人）"},
-    "P2_graduates_employed_2022": {"en": "P2 graduates employed in 2022, persons", "zh": "P2 2022 年毕业生就业人数（人）"},
-    "P3_demands_matched_share_2022": {"en": "P3 share of demands matched, 2022", "zh": "P3 2022 年揭榜需求对接成功比例"},
-    "P4_jobs_per_project_2022": {"en": "P4 jobs per project, Dec 2022", "zh": "P4 2022 年 12 月每个项目岗位数"},
-    "P4_output_per_project_2022": {"en": "P4 output per project, yuan/year", "zh": "P4 每个项目年产出（元）"},
+# a pattern's title by its measure (sim.region.PATTERN_MEASURES), after its label (P1, P2, ...)
+MEASURE_TITLES = {
+    "talent_stock_end": {"en": "talent stock, end-{year}, persons", "zh": "{year} 年末人才存量（人）"},
+    "graduates_employed": {"en": "graduates employed in {year}, persons", "zh": "{year} 年毕业生就业人数（人）"},
+    "demands_matched_share": {"en": "share of demands matched, {year}", "zh": "{year} 年揭榜需求对接成功比例"},
+    "jobs_per_project": {"en": "jobs per project, Dec {year}", "zh": "{year} 年 12 月每个项目岗位数"},
+    "output_per_project": {"en": "output per project, Dec {year}, yuan/year", "zh": "{year} 年 12 月每个项目年产出（元）"},
 }
+PATTERN_NAME = re.compile(r"(P[0-9]+)_([a-z_]+)_([0-9]{4})")
 SERIES_TITLES = {"residents": {"en": "residents, end of {year}, persons", "zh": "{year} 年末常住人口（人）"},
                  "gdp_real_growth": {"en": "real GDP growth in {year}", "zh": "{year} 年地区生产总值实际增速"}}
 
 
 def target_title(name: str, lang: str) -> str:
-    if name in TARGET_TITLES:
-        return TARGET_TITLES[name][lang]
+    pattern = PATTERN_NAME.fullmatch(name)
+    if pattern and pattern[2] in MEASURE_TITLES:
+        return f"{pattern[1]} " + MEASURE_TITLES[pattern[2]][lang].format(year=pattern[3])
     series, _, year = name.rpartition("_")
     return SERIES_TITLES[series][lang].format(year=year) if series in SERIES_TITLES else name
 
@@ -109,8 +114,6 @@ def _marginals(result, *, out_dir: Path, lang: str, caption: str) -> list[Path]:
 
 
 def _predictive(result, *, out_dir: Path, lang: str, caption: str) -> list[Path]:
-    from sim.calibrate import INITIAL_TARGETS
-
     names = list(result.targets)
     weights = result.posterior.weights
     nrows, ncols = _grid(len(names), most=2)  # target titles are long
@@ -126,7 +129,7 @@ def _predictive(result, *, out_dir: Path, lang: str, caption: str) -> list[Path]
             ax.axvspan(spec["low"], spec["high"], color=BAND, zorder=0)
             ax.hist(values, bins=edges, weights=weights, color=POSTERIOR, alpha=0.75)
             ax.axvline(spec["target"], color="black", linewidth=1.2)
-            left_out = name in INITIAL_TARGETS
+            left_out = not spec["in_distance"]
             ax.set_title(target_title(name, lang) + ("\n" + WORDS["not_in_distance"][lang].strip() if left_out else ""),
                          fontsize=8, loc="left", color=NOTE_COLOUR if left_out else "black")
             ax.xaxis.set_major_formatter(GroupedFormatter())
