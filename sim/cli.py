@@ -323,7 +323,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
-    """Talent stock per cluster and the city total at end-2021, 2025, 2030 and 2035 (those in the run)."""
+    """Talent stock per cluster and the city total at the end of the initial state's year, of every fifth year (2025,
+    2030, ...) and of the run's last whole year (for Jiaxing's baseline: end-2021, 2025, 2030 and 2035)."""
     import datetime as dt
 
     import numpy as np
@@ -332,7 +333,8 @@ def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
     dates = np.array(stock.column("date").to_pylist())
     clusters = np.array(stock.column("cluster").to_pylist())
     values = stock.column("talent_stock").to_numpy()
-    years = [y for y in (2021, 2025, 2030, 2035) if dt.date(y, 12, 31) in set(dates.tolist())]
+    year_ends = sorted({d.year for d in dates.tolist() if (d.month, d.day) == (12, 31)})
+    years = [y for y in year_ends if y in (year_ends[0], year_ends[-1]) or y % 5 == 0]
     labels = scenario.load_region().labels()
     order = list(dict.fromkeys(clusters.tolist()))
     name = lambda c: labels.get(c, {}).get(lang, c)

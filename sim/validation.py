@@ -21,7 +21,9 @@ from sim.model import TalentModel
 from sim.region import GrowthAnchor, Observation
 from sim.results import base_manifest, staged_directory, write_atomic, write_table
 
-GROWTH_FROM, GROWTH_TO = 2021, 2030  # the projected talent growth is reported over 2022-2030 (end-2021 to end-2030)
+# the projected talent growth is reported over the nine years after the initial state's (for Jiaxing, end-2021 to
+# end-2030: 2022-2030), beside the region's growth anchors, which are decades of comparable cities
+GROWTH_YEARS = 9
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class ValidationReport:
     checks: list[Check]
     uncovered: list[Observation]  # observations of years the runs do not reach: listed, not checked
     annual: list[pa.Table]  # each seed's city_annual
-    talent_growth: np.ndarray | None  # per seed, per year over GROWTH_FROM..GROWTH_TO; None when the run ends earlier
+    talent_growth: np.ndarray | None  # per seed, per year over growth_years; None when the run ends earlier
+    growth_years: tuple[int, int]  # the year ends the growth is measured between
     anchors: list[GrowthAnchor]
 
     @property
@@ -92,7 +95,8 @@ class ValidationReport:
             lines.append("not checked, outside the run: " + ", ".join(f"{o.series} {o.year}" for o in self.uncovered))
         if self.talent_growth is not None:
             g = self.talent_growth
-            lines.append(f"talent growth {GROWTH_FROM + 1}-{GROWTH_TO}: {g.mean():.1%} a year (seeds {g.min():.1%} – {g.max():.1%})")
+            first, last = self.growth_years
+            lines.append(f"talent growth {first + 1}-{last}: {g.mean():.1%} a year (seeds {g.min():.1%} – {g.max():.1%})")
             for a in self.anchors:
                 lines.append(f"  beside {a.en} {a.period}: {a.value:.1%} a year ({a.source})")
         lines.append("passed: no observation falls inside the run" if not self.checks else
@@ -130,12 +134,13 @@ def validate(scenario: Scenario, *, seeds: int = 5, scale: int = 20) -> Validati
         else:
             checks.append(Check(observation=o, simulated=np.array(values, dtype=float)))
     growth = None
-    ends = [_value(t, series="talent_stock", year=GROWTH_TO) for t in annual]
-    if all(e is not None for e in ends):
-        starts = np.array([_value(t, series="talent_stock", year=GROWTH_FROM) for t in annual], dtype=float)
-        growth = (np.array(ends, dtype=float) / starts) ** (1 / (GROWTH_TO - GROWTH_FROM)) - 1
+    first, last = region.initial_year, region.initial_year + GROWTH_YEARS
+    starts = [_value(t, series="talent_stock", year=first) for t in annual]
+    ends = [_value(t, series="talent_stock", year=last) for t in annual]
+    if all(v is not None for v in (*starts, *ends)):
+        growth = (np.array(ends, dtype=float) / np.array(starts, dtype=float)) ** (1 / (last - first)) - 1
     return ValidationReport(scenario=scenario, seeds=seed_list, scale=scale, checks=checks, uncovered=uncovered, annual=annual,
-                            talent_growth=growth, anchors=list(region.growth_anchors))
+                            talent_growth=growth, growth_years=(first, last), anchors=list(region.growth_anchors))
 
 
 def _value(table: pa.Table, *, series: str, year: int) -> float | None:

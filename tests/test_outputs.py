@@ -17,6 +17,7 @@ import yaml
 from sim.cli import main
 from sim.categories import INFLOW_CHANNELS, TIERS
 from sim.config import Scenario, load_scenario
+from sim.model import TalentModel
 from sim.submodels.observation import month_end
 
 TABLES = ("talent_stock", "talent_flows", "firms", "projects", "housing", "spending", "cost_effectiveness", "coupling", "city_annual",
@@ -161,3 +162,15 @@ def test_the_flows_table_holds_every_recorded_flow_and_no_empty_cell(fixture, re
     assert flows.column_names == ["date", "cluster", "district", "tier", "direction", "channel", "persons"]
     assert list(zip(*(flows.column(n).to_pylist() for n in flows.column_names))) == expected
     assert {"inflow", "outflow"} <= set(flows.column("direction").to_pylist())
+
+
+@pytest.mark.parametrize("end, expected", [("2024-12", ["end-2021", "end-2024"]), ("2026-05", ["end-2021", "end-2025"]),
+                                           ("2031-12", ["end-2021", "end-2025", "end-2030", "end-2031"])])
+def test_the_printed_summary_takes_its_years_from_the_run(toy_scenario_path, end: str, expected: list[str]) -> None:
+    # the initial state's year end, every fifth year and the run's last whole year: no year of Jiaxing's baseline is assumed
+    from sim.cli import summary_table
+
+    scenario = load_scenario(toy_scenario_path, overrides={"run.end": end, "run.scale": 10})
+    model = TalentModel(scenario, seed=1, collect_model_vars=False).run()
+    header = summary_table(model.recorder.tables(["talent_stock"]), scenario=scenario, lang="en").splitlines()[1]
+    assert header.split()[1:] == expected

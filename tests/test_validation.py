@@ -115,3 +115,22 @@ def test_a_partial_year_is_listed_not_checked() -> None:
     assert {(o.series, o.year) for o in report.uncovered} == {("residents", 2022), ("gdp_real_growth", 2022)}
     assert {(c.observation.series, c.observation.year) for c in report.checks} >= {("residents", 2021)}
     assert "not checked, outside the run: residents 2022" in report.render()
+
+
+def test_a_region_a_year_later_is_validated_over_its_own_years(tmp_path, toy_region_path, toy_scenario_path) -> None:
+    # the toy city with its initial state at the end of 2022: the projected growth runs from end-2022 to end-2031
+    from sim.validation import validate
+
+    region = yaml.safe_load(toy_region_path.read_text(encoding="utf-8"))
+    region["initial_month"] = "2022-12"
+    region["gdp"][0]["year"] = 2022
+    region["observations"][0]["year"] = 2022
+    region["patterns"] = [{**p, "year": p["year"] + 1} for p in region["patterns"]]
+    (tmp_path / "later.yaml").write_text(yaml.safe_dump(region, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    scenario = yaml.safe_load(toy_scenario_path.read_text(encoding="utf-8"))
+    scenario.update(region="later.yaml", run={"start": "2023-01", "end": "2031-12", "scale": 10, "seed": 3})
+    (tmp_path / "later_city.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report = validate(load_scenario(tmp_path / "later_city.yaml"), seeds=2, scale=10)
+    assert report.growth_years == (2022, 2031) and report.talent_growth is not None
+    assert "talent growth 2023-2031" in report.render()
+    assert [(c.observation.series, c.observation.year) for c in report.checks] == [("residents", 2022)]
