@@ -246,3 +246,30 @@ def test_the_validity_bounds_in_the_docs_are_current() -> None:
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert with_generated_list(doc) == doc, "docs/parameters.md is stale: run python -m sim.parameter_doc docs/parameters.md"
+
+
+def test_every_field_of_a_region_file_is_in_the_reference_and_the_reference_is_current() -> None:
+    from sim import region_doc
+
+    assert region_doc.undocumented() == []
+    models = {model for _, model in region_doc.SECTIONS}
+    # every model a region file is made of has its section: the region's fields lead to all of them
+    reachable, todo = set(), [region_doc.r.Region]
+    while todo:
+        model = todo.pop()
+        reachable.add(model)
+        for info in model.model_fields.values():
+            todo += [m for m in _models_in(info.annotation) if m not in reachable]
+    assert reachable - {region_doc.r.Region} <= models and {region_doc.r.District, region_doc.r.Sector} <= models
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "regions.md").read_text(encoding="utf-8")
+    assert region_doc.with_generated_list(doc) == doc, "docs/regions.md is stale: run python -m sim.region_doc docs/regions.md"
+
+
+def _models_in(annotation) -> list:
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
