@@ -238,3 +238,16 @@ def test_the_tier_chart_has_one_unit(tables, lang: str) -> None:
     first = stock[(stock["tier"] == "skilled")].groupby("date")["talent_stock"].sum().iloc[0]
     assert skilled.lines[0].get_ydata()[0] == pytest.approx(first)
     assert ("thousand" not in skilled.get_ylabel()) and ("千人" not in skilled.get_ylabel())
+
+
+@pytest.mark.parametrize("ticks, labels", [
+    ([17.5, 20.0, 22.5, 25.0], ["17.5", "20.0", "22.5", "25.0"]),  # 2.5 apart: the halves are written, not rounded to even
+    ([0.0, 200_000.0, 400_000.0], ["0", "200,000", "400,000"]),
+    ([0.1, 0.2, 0.30000000000000004], ["0.1", "0.2", "0.3"]),
+    ([0.025, 0.05, 0.075], ["0.025", "0.050", "0.075"]),
+    ([1.0e6, 1.25e6, 1.5e6], ["1,000,000", "1,250,000", "1,500,000"]),
+])
+def test_tick_labels_write_every_tick_exactly(ticks: list[float], labels: list[str]) -> None:
+    formatter = style.GroupedFormatter()
+    formatter.set_locs(ticks)
+    assert [formatter(t).replace("\u2212", "-") for t in ticks] == labels

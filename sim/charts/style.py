@@ -176,7 +176,10 @@ def minus(s: str) -> str:
 
 
 class GroupedFormatter(ticker.Formatter):
-    """Tick labels with thousands separators and only as many decimals as the tick step needs."""
+    """Tick labels with thousands separators and as many decimals as the ticks need to be written exactly: ticks
+    2.5 apart are 17.5, 20.0, 22.5, not 18, 20, 22 (Python rounds 22.5 to the even 22)."""
+
+    MOST_DECIMALS = 6
 
     def __init__(self) -> None:
         self._ticks = np.array([], dtype=float)
@@ -184,10 +187,20 @@ class GroupedFormatter(ticker.Formatter):
     def set_locs(self, locs) -> None:
         self._ticks = np.sort(np.asarray(locs, dtype=float))
 
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        steps = np.diff(self._ticks)
+    def decimals(self, x: float) -> int:
+        """The fewest decimals that write every tick (or ``x`` alone) to within a millionth of the tick step."""
+        ticks = self._ticks if len(self._ticks) else np.array([x], dtype=float)
+        steps = np.diff(ticks)
         step = float(steps[steps > 0].min()) if (steps > 0).any() else abs(x)
-        decimals = max(0, -int(np.floor(np.log10(step)))) if step > 0 else 0
+        if not step > 0 or not np.isfinite(step):
+            return 0
+        for decimals in range(self.MOST_DECIMALS + 1):
+            if np.all(np.abs(ticks - np.round(ticks, decimals)) <= 1e-6 * step):
+                return decimals
+        return self.MOST_DECIMALS
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        decimals = self.decimals(x)
         if abs(x) < 0.5 * 10.0 ** (-decimals):
             return "0"
         return minus(f"{x:,.{decimals}f}")
