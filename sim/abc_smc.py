@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.calibrate import fit_end, fitted_targets, free_parameters, target_values
+from sim.calibrate import fit_end, fit_runs, fitted_targets, free_parameters, target_values
 from sim.config import Scenario
 from sim.posterior import Posterior, posterior_file, write_posterior
 from sim.results import write_table
@@ -147,13 +147,13 @@ class TargetSimulator:
     config: dict[str, Any]  # the scenario, as JSON-ready data
     source_dir: str | None  # where its relative region path is resolved
     scale: int
-    end: str
+    months: dict[str, str]  # the run's start and end (sim.calibrate.fit_runs)
     targets: dict[str, dict[str, Any]]  # by name: what each measures and in which year (sim.calibrate.target_values)
 
     @classmethod
     def of(cls, scenario: Scenario, *, scale: int, targets: dict[str, dict[str, Any]]) -> "TargetSimulator":
         return cls(config=scenario.model_dump(mode="json"), source_dir=str(scenario._source_dir) if scenario._source_dir else None,
-                   scale=scale, end=fit_end(scenario, targets=targets), targets=targets)
+                   scale=scale, months=fit_runs(scenario, targets=targets), targets=targets)
 
     def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
         from sim.model import TalentModel
@@ -161,8 +161,9 @@ class TargetSimulator:
         scenario = Scenario.model_validate(self.config)
         scenario._source_dir = Path(self.source_dir) if self.source_dir else None
         seed = int(np.random.randint(0, 2**31 - 1))
-        overrides = {name: float(value) for name, value in parameters.items()}
-        model = TalentModel(scenario, seed=seed, scale=self.scale, collect_model_vars=False, **{"run.end": self.end, **overrides}).run()
+        overrides = {**{f"run.{key}": month for key, month in self.months.items()},
+                     **{name: float(value) for name, value in parameters.items()}}
+        model = TalentModel(scenario, seed=seed, scale=self.scale, collect_model_vars=False, **overrides).run()
         return target_values(model, targets=self.targets)
 
 

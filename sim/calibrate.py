@@ -13,6 +13,7 @@ calibration file that the scenario extends; nothing fitted is typed in by hand.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,9 @@ import yaml
 
 from sim.categories import INFLOW_CHANNELS
 from sim.config import Scenario, load_scenario
+from sim.dates import month_label
 from sim.errors import ConfigError
-from sim.scenario_files import extends_chain, resolve_scenario_path
+from sim.scenario_files import extends_chain, resolve_scenario_path, settings_chain
 from sim.model import TalentModel
 from sim.results import write_atomic
 
@@ -43,6 +45,10 @@ OBSERVED_FREE_PARAMETERS = {
     "net_migration_per_year": ("residents", "residents", 1.0),
     "productivity_trend_per_year": ("", "gdp_real_growth", 1.0),
 }
+class TargetError(ValueError):
+    """A target that the fitting runs cannot give: a year they do not cover whole, or a value the run leaves empty."""
+
+
 PROJECT_FIELDS = ("projects_selected", "project_firms", "project_jobs", "project_output_yuan", "demands_posted", "demands_matched",
                   "demands_open")
 
@@ -66,7 +72,7 @@ def measure_value(model: TalentModel, *, measure: str, year: int) -> float:
         return float(r.stock[0].sum())  # the initial state, at the end of the month before the start
     months = [i for i in range(model.t) if (model.start + i) // 12 == year]
     if len(months) < 12:
-        raise ValueError(f"the pattern {measure} of {year} needs a run covering {year}-01 to {year}-12")
+        raise TargetError(f"the pattern {measure} of {year} needs a run covering {year}-01 to {year}-12")
     dec = months[-1]
     if measure == "talent_stock_end":
         return float(r.stock[dec + 1].sum())
@@ -137,18 +143,36 @@ def target_values(model: TalentModel, *, targets: dict[str, dict[str, Any]]) -> 
         years = annual.column("year").to_pylist()
         for name, spec in observed.items():
             year = int(spec["year"])
-            if year not in years:
-                raise ValueError(f"the target {name} needs a run covering {year}")
-            values[name] = float(annual.column(spec["series"])[years.index(year)].as_py())
+            value = annual.column(spec["series"])[years.index(year)].as_py() if year in years else None
+            if value is None:
+                raise TargetError(f"the target {name}: {spec['series']} of {year} is not in a run from {month_label(model.start)} "
+                                  f"to {month_label(model.start + model.t - 1)} (a year the run covers whole, and for a growth the "
+                                  "year before too)")
+            values[name] = float(value)
     return {name: values[name] for name in targets}
 
 
+def fit_runs(scenario: Scenario, *, targets: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+    """The months of a fitting run: from the region's initial state, whose years the targets are of, to ``fit_end``
+    (a scenario that starts later in the year is fitted from the month after the initial month all the same)."""
+    return {"start": scenario.load_region().supported_starts()[0], "end": fit_end(scenario, targets=targets)}
+
+
+def check_targets(scenario: Scenario, *, scale: int) -> None:
+    """One fitting run (the scenario's seed, at ``scale``): a ``TargetError`` names a target that the runs cannot give,
+    before a study of many runs starts."""
+    targets = fitted_targets(scenario)
+    run = scenario.run.model_copy(update={"scale": scale, **fit_runs(scenario, targets=targets)})
+    model = TalentModel(scenario.model_copy(update={"run": run}), seed=scenario.run.seed, collect_model_vars=False).run()
+    target_values(model, targets=targets)
+
+
 def mean_patterns(scenario: Scenario, *, targets: dict[str, dict[str, Any]], seeds: list[int], scale: int) -> dict[str, float]:
-    """The mean over ``seeds`` of each target's simulated value, in runs to ``fit_end``."""
-    end = fit_end(scenario, targets=targets)
+    """The mean over ``seeds`` of each target's simulated value, in runs over ``fit_runs``."""
+    months = fit_runs(scenario, targets=targets)
     values = []
     for seed in seeds:
-        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, "end": end})
+        run = scenario.run.model_copy(update={"seed": seed, "scale": scale, **months})
         model = TalentModel(scenario.model_copy(update={"run": run}), seed=seed, collect_model_vars=False)
         model.run()
         values.append(target_values(model, targets=targets))
@@ -255,6 +279,36 @@ def _refuse_unread_fit(target: Path, *, scenario_path: Path) -> None:
         "other settings in the scenario itself"])
 
 
+def _refuse_overridden_fit(fit_file: Path, *, scenario_path: Path, free: dict[str, tuple[str, str, str, float]]) -> None:
+    """A free parameter that the scenario itself sets (or a file it extends before reaching its fit file) overrides the
+    fitted value: the fit would be written and never used, and every fit would start again from the same value."""
+    chain = settings_chain(scenario_path)
+    above = [(file, data) for file, data in chain[:[f.resolve() for f, _ in chain].index(fit_file.resolve())]]
+    problems = []
+    for file, data in above:
+        for name, (group, *_) in free.items():
+            node = data.get("uncertainties")
+            node = node.get(group) if group and isinstance(node, dict) else node
+            if isinstance(node, dict) and name in node:
+                dotted = ".".join(["uncertainties", *([group] if group else []), name])
+                problems.append(f"{dotted}: set in {file}, which overrides the fit file it extends, so a fitted value would never be "
+                                f"used; give its starting value in {fit_file.name} instead (the fit starts from it and rewrites it)")
+    if problems:
+        raise ConfigError(source=str(scenario_path), problems=problems)
+
+
+def unfitted_observations(scenario: Scenario) -> list[str]:
+    """The region's observations marked ``fitted`` that no free parameter is fitted to (``series year``)."""
+    fitted = {series for _, series, _ in OBSERVED_FREE_PARAMETERS.values()}
+    return [f"{o.series} {o.year}" for o in scenario.load_region().observations if o.use == "fitted" and o.series not in fitted]
+
+
+def unfitted_warning(unfitted: list[str]) -> str:
+    series = ", ".join(series for _, series, _ in OBSERVED_FREE_PARAMETERS.values())
+    return (f"warning: observations marked fitted that no parameter is fitted to: {', '.join(unfitted)} (a fitted observation is "
+            f"of {series}); talentsim validate checks them, the fit leaves them out")
+
+
 def nothing_to_fit(scenario: Scenario) -> str:
     """What to say of a scenario whose region gives no target a free parameter is fitted to."""
     return (f"region {scenario.load_region().id}: no fitted pattern or observation that a free parameter is fitted to, so nothing "
@@ -269,10 +323,17 @@ def calibrate_baseline(name_or_path: str, *, seeds: int = 4, scale: int = 10, ve
     _refuse_unread_fit(calibration_file(path), scenario_path=path)
     if not free_parameters(scenario):
         raise ConfigError(source=str(path), problems=[nothing_to_fit(scenario)])
-    report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
+    _refuse_overridden_fit(calibration_file(path), scenario_path=path, free=free_parameters(scenario))
+    if verbose and (unfitted := unfitted_observations(scenario)):
+        print(unfitted_warning(unfitted), file=sys.stderr)
+    try:
+        report = fit(scenario, seeds=seeds, scale=scale, verbose=verbose)
+    except TargetError as exc:
+        raise ConfigError(source=str(path), problems=[str(exc)]) from None
+    months = fit_runs(scenario)
     header = [
         f"# Fitted by `talentsim calibrate {path.as_posix()}` on {dt.date.today().isoformat()}: do not edit by hand.",
-        f"# Runs to {fit_end(scenario)} at scale {scale}, {seeds} seeds per evaluation; converged: {report.converged} after {report.iterations} iterations.",
+        f"# Runs from {months['start']} to {months['end']} at scale {scale}, {seeds} seeds per evaluation; converged: {report.converged} after {report.iterations} iterations.",
         "# Targets (simulated mean; target; tolerance):",
         *[f"#   {k}: {report.patterns[k]:.6g}; {v['target']:.6g}; [{v['low']:.6g}, {v['high']:.6g}] {v['unit']}" for k, v in report.targets.items()],
     ]

@@ -288,7 +288,8 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
     import os
 
     from sim import abc_smc as abc
-    from sim.calibrate import _refuse_installed_library, fitted_targets, nothing_to_fit
+    from sim.calibrate import (TargetError, _refuse_installed_library, check_targets, fitted_targets, nothing_to_fit,
+                               unfitted_observations, unfitted_warning)
     from sim.config import load_scenario
     from sim.ensemble import SCHEDULER_ENV
     from sim.posterior import posterior_file
@@ -319,6 +320,12 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
     warn(scenario)
     if not any(spec["in_distance"] for spec in fitted_targets(scenario).values()):
         raise config_error(str(path), nothing_to_fit(scenario))
+    if unfitted := unfitted_observations(scenario):
+        print(unfitted_warning(unfitted), file=sys.stderr)
+    try:
+        check_targets(scenario, scale=scale)
+    except TargetError as exc:
+        raise config_error(str(path), str(exc)) from None
     names = list(args.parameters) if args.parameters else abc.default_parameters(scenario)
     if args.from_screening is not None:
         try:

@@ -72,6 +72,12 @@ class Tier(_Strict):
     source: str
     range: tuple[float, float] | None = None
 
+    @model_validator(mode="after")
+    def _assumption_has_range(self) -> "Tier":
+        if self.source.strip().lower() == "assumption" and self.range is None:
+            raise ValueError("an assumed count needs a plausible range")
+        return self
+
 
 class District(_Strict):
     id: str
@@ -246,6 +252,9 @@ PATTERN_MEASURES = {
     "jobs_per_project": "jobs/project",
     "output_per_project": "yuan/project/year",
 }
+# the largest figure of each measure a city could have: a typo beyond it is refused rather than fitted to
+PATTERN_MAXIMA = {"talent_stock_end": MAX_PERSONS, "graduates_employed": MAX_PERSONS, "demands_matched_share": 1.0,
+                  "jobs_per_project": 1e5, "output_per_project": 1e12}
 
 
 class Pattern(_Strict):
@@ -276,7 +285,12 @@ class Pattern(_Strict):
             problems.append("give either band (low and high) or tolerance (a share of the value either side)")
         if not problems:
             low, high = self.bounds()
-            if not low <= self.target <= high:
+            most = PATTERN_MAXIMA[self.measure]
+            if not self.target <= most:
+                problems.append(f"the figure {self.target:g} is beyond any city's ({self.measure}: at most {most:g})")
+            elif not low < high:
+                problems.append(f"band: [{low:g}, {high:g}] has no width; a fit is measured in its half-width")
+            elif not low <= self.target <= high:
                 problems.append(f"band: [{low:g}, {high:g}] must hold the value {self.target:g}")
         if problems:
             raise ValueError("; ".join(problems))
@@ -375,10 +389,10 @@ class Region(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Region":
-        try:
-            self.district_rows, self.cluster_rows  # the table rows are checked here, not at first use
-        except ValidationError as exc:
-            raise ValueError("; ".join(_row_problems(exc))) from None
+        row_problems = [f"{table}.rows.{i}.{problem}" for table, model in (("districts", District), ("clusters", Sector))
+                        for i, row in enumerate(getattr(self, table).rows) for problem in _row_problems(model, row)]
+        if row_problems:  # the table rows are checked here, not at first use
+            raise ValueError("; ".join(row_problems))
         problems = []
         for name, most in (("talent_stock", MAX_PERSONS), ("resident_population", MAX_PERSONS), ("skilled_wage_yuan", 1e7)):
             if not 0 < getattr(self, name).value <= most:
@@ -477,14 +491,16 @@ class Region(_Strict):
         problems = [f"patterns: one pattern a measure, each fits its own parameter; repeated: {', '.join(_repeated(measures))}"
                     ] if len(set(measures)) != len(measures) else []
         for i, p in enumerate(self.patterns):
-            initial = p.measure == "talent_stock_end" and p.year == self.initial_year
-            if p.use == "initial" and not initial:
-                problems.append(f"patterns[{i}] ({p.id}): only the talent stock at the end of the initial year "
-                                f"({self.initial_year}) holds by construction; a pattern of a later year is fitted")
+            if p.measure == "talent_stock_end" and (p.use, p.year) != ("initial", self.initial_year):
+                problems.append(f"patterns.{i} ({p.id}): the talent stock is a pattern of the initial state only, year "
+                                f"{self.initial_year} and use: initial (no parameter is fitted to it)")
+            elif p.use == "initial" and p.measure != "talent_stock_end":
+                problems.append(f"patterns.{i} ({p.id}): only the talent stock at the end of the initial year holds by "
+                                "construction; write use: fitted")
             elif p.use == "fitted" and p.year <= self.initial_year:
-                problems.append(f"patterns[{i}] ({p.id}): a fitted pattern is of a year the runs simulate, after {self.initial_year}")
+                problems.append(f"patterns.{i} ({p.id}): a fitted pattern is of a year the runs simulate, after {self.initial_year}")
             elif p.use == "fitted" and p.year > self.initial_year + self.horizon_years:
-                problems.append(f"patterns[{i}] ({p.id}): beyond the region's horizon ({self.initial_year + self.horizon_years})")
+                problems.append(f"patterns.{i} ({p.id}): beyond the region's horizon ({self.initial_year + self.horizon_years})")
         return problems
 
     @property
@@ -565,8 +581,13 @@ def _repeated(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 
 
-def _row_problems(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+def _row_problems(model: type[_Strict], row: Any) -> list[str]:
+    """What is wrong with one row of a table, field by field (``firms: Input should be greater than 0``)."""
+    try:
+        model.model_validate(row)
+    except ValidationError as exc:
+        return [f"{'.'.join(str(p) for p in e['loc']) or '(the row)'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+    return []
 
 
 def _month_after(month: str, n: int) -> str:
@@ -599,5 +620,12 @@ def _read_region(path: str, mtime_ns: int, size: int) -> Region:
     try:
         return Region.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()]
+        problems = [_problem(e) for e in exc.errors()]
         raise ConfigError(source=str(path), problems=problems) from None
+
+
+def _problem(error: Any) -> str:
+    """A validation error as the field's path and what is wrong; a check across fields names its fields itself."""
+    message = error["msg"].removeprefix("Value error, ")
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {message}" if where else message

@@ -216,9 +216,10 @@ RULES: dict[str, str] = {
     "Observation.series": "a column of city_annual; one figure a series and year",
     "Pattern.measure": ", ".join(f"`{m}`" for m in r.PATTERN_MEASURES) + "; one pattern a measure",
     "Pattern.year": "after the initial year if fitted, the initial year if initial",
+    "Pattern.value": "at most " + ", ".join(f"{most:g} ({m})" for m, most in r.PATTERN_MAXIMA.items()),
     "Pattern.ratio": "numerator >= 0, denominator > 0; either value or ratio",
-    "Pattern.band": "holding the figure; either band or tolerance",
-    "Pattern.use": "`initial` only for `talent_stock_end` of the initial year",
+    "Pattern.band": "low below high, holding the figure; either band or tolerance",
+    "Pattern.use": "`initial` for `talent_stock_end` of the initial year, `fitted` for every other measure",
 }
 
 

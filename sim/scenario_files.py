@@ -106,6 +106,11 @@ def read_scenario_chain(path: Path) -> dict:
     return merged
 
 
+def settings_chain(path: Path) -> list[tuple[Path, dict]]:
+    """Each file of the scenario's ``extends:`` chain with the settings it gives itself, the scenario first."""
+    return _read_chain(path)
+
+
 def extends_chain(path: Path) -> list[Path]:
     """The files a scenario is read from, itself first, then each base its ``extends:`` names (resolved paths)."""
     return [file.resolve() for file, _ in _read_chain(path)]

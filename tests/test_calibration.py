@@ -142,8 +142,10 @@ def _toy_city(folder, toy_region_path, *, change) -> Path:
     change(region)
     (folder / "calibration").mkdir(parents=True)
     (folder / "town.yaml").write_text(yaml.safe_dump(region, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (folder / "calibration" / "city_fit.yaml").write_text("{}\n", encoding="utf-8")
     toy = yaml.safe_load((toy_region_path.parent / "toyville_scenario.yaml").read_text(encoding="utf-8"))
+    # the fitted parameters' starting values at the city's size go in the fit file, which the calibration rewrites
+    start = {"behaviour": {"graduate_candidates_per_year": toy["uncertainties"]["behaviour"].pop("graduate_candidates_per_year")}}
+    (folder / "calibration" / "city_fit.yaml").write_text(yaml.safe_dump({"uncertainties": start}), encoding="utf-8")
     scenario = folder / "city.yaml"
     scenario.write_text(yaml.safe_dump({**toy, "name": "city", "region": "town.yaml", "extends": "calibration/city_fit.yaml"},
                                        allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -197,3 +199,60 @@ def test_the_patterns_years_and_figures_are_the_regions(tmp_path, toy_region_pat
         measure_value(model, measure="jobs_per_project", year=2025)
     assert target_title("P2_graduates_employed_2023", "en") == "P2 graduates employed in 2023, persons"
     assert target_title("P4_output_per_project_2023", "zh") == "P4 2023 年 12 月每个项目年产出（元）"
+
+
+def test_a_fitted_parameter_set_in_the_scenario_is_refused_before_fitting(tmp_path, toy_region_path, capsys) -> None:
+    # the scenario's own value would override the fit file it extends: every fit would be written and never used
+    import yaml
+
+    from sim.cli import main
+
+    scenario = _toy_city(tmp_path, toy_region_path, change=lambda region: None)
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    data["uncertainties"]["behaviour"]["graduate_candidates_per_year"] = 3000
+    scenario.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(["calibrate", str(scenario), "--seeds", "1", "--scale", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "uncertainties.behaviour.graduate_candidates_per_year: set in" in err and "city_fit.yaml" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_scenario_starting_later_in_the_year_is_fitted_from_the_initial_state(tmp_path, toy_region_path, capsys) -> None:
+    # the targets are of the region's years: the fitting runs start after the initial month whatever the scenario's start
+    import yaml
+
+    from sim.calibrate import fit_runs
+    from sim.cli import main
+
+    scenario = _toy_city(tmp_path, toy_region_path, change=lambda region: None)
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    data["run"]["start"] = "2022-06"
+    scenario.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert fit_runs(load_scenario(scenario)) == {"start": "2022-01", "end": "2022-12"}
+    assert main(["calibrate", str(scenario), "--seeds", "1", "--scale", "1"]) in (0, 1)
+    assert "Runs from 2022-01 to 2022-12" in (tmp_path / "calibration" / "city_fit.yaml").read_text(encoding="utf-8")
+
+
+def test_a_target_the_runs_leave_empty_is_a_configuration_error(tmp_path, toy_region_path, capsys) -> None:
+    # a region whose initial state is mid-year: the year after is whole, but its growth follows a partial year and is empty
+    from sim.cli import main
+
+    def mid_year(region: dict) -> None:
+        region["initial_month"] = "2021-06"
+        region["observations"].append({"series": "gdp_real_growth", "year": 2022, "value": 0.05, "unit": "share", "tolerance": 0.01,
+                                       "tolerance_kind": "absolute", "use": "fitted", "source": "invented"})
+        region["observations"].append({"series": "talent_stock", "year": 2022, "value": 22000, "unit": "persons", "tolerance": 0.05,
+                                       "tolerance_kind": "relative", "use": "fitted", "source": "invented"})
+
+    scenario = _toy_city(tmp_path, toy_region_path, change=mid_year)
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("start: 2022-01", "start: 2021-07"), encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    for method in (["--seeds", "1"], ["--method", "abc", "--population", "4", "--generations", "1", "--workers", "0",
+                                       "--out", str(tmp_path / "out")]):
+        assert main(["calibrate", str(scenario), "--scale", "1", *method]) == 2
+        err = capsys.readouterr().err
+        assert "gdp_real_growth_2022" in err and "2021-07" in err and "Traceback" not in err, err
+        # talent_stock has no parameter of its own: the fit leaves it out, and says so
+        assert "talent_stock 2022" in err and "no parameter is fitted to" in err
+        assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

@@ -56,6 +56,15 @@ def _repeat_first_district(data: dict) -> None:
     data["districts"]["rows"].append(dict(data["districts"]["rows"][0]))
 
 
+def _output_per_project_of_zero(data: dict) -> None:
+    del data["patterns"][4]["ratio"]
+    data["patterns"][4]["value"] = 0  # its band is a share of the figure either side: none
+
+
+def _drop_range_of_national_tier(data: dict) -> None:
+    del data["tiers"]["national"]["range"]
+
+
 def _drop_band_of_second_pattern(data: dict) -> None:
     del data["patterns"][1]["band"]
 
@@ -240,8 +249,16 @@ CASES: list[Case] = [
           ("pattern_band_missing_its_value", _set("patterns.1.band", [1, 2]), ("patterns.1", "band", "115000")),
           ("pattern_ratio_over_zero", _set("patterns.2.ratio", [143, 0]), ("patterns.2", "ratio", "positive denominator")),
           ("pattern_measure_twice", _set("patterns.2.measure", "graduates_employed"), ("patterns", "one pattern a measure")),
-          ("pattern_fitted_in_initial_year", _set("patterns.1.year", 2021), ("patterns[1]", "P2_graduates_employed_2021", "after 2021")),
-          ("pattern_initial_of_a_later_year", _set("patterns.0.year", 2022), ("patterns[0]", "P1_talent_stock_end_2022", "fitted")),
+          ("pattern_fitted_in_initial_year", _set("patterns.1.year", 2021), ("patterns.1", "P2_graduates_employed_2021", "after 2021")),
+          ("pattern_initial_of_a_later_year", _set("patterns.0.year", 2022), ("patterns.0", "P1_talent_stock_end_2022", "2021", "use: initial")),
+          ("pattern_talent_stock_fitted", _set("patterns.0.use", "fitted"), ("patterns.0", "initial state only")),
+          ("pattern_fitted_measure_as_initial", _set("patterns.1.use", "initial"), ("patterns.1", "write use: fitted")),
+          ("pattern_band_without_width", _set("patterns.1.band", [115000, 115000]), ("patterns.1", "no width")),
+          ("pattern_zero_with_tolerance", _output_per_project_of_zero, ("patterns.4", "no width")),
+          ("pattern_beyond_any_city", _set("patterns.1.value", 1e12), ("patterns.1", "beyond any city", "graduates_employed")),
+          ("tier_assumed_without_range", _drop_range_of_national_tier, ("tiers.national", "plausible range")),
+          ("cluster_row_firms_zero", _set("clusters.rows.2.firms", 0), ("clusters.rows.2.firms", "greater than 0")),
+          ("district_row_negative_rent", _set("districts.rows.1.rent_yuan", -1), ("districts.rows.1.rent_yuan",)),
           ("pattern_label", _set("patterns.1.pattern", "two"), ("patterns.1.pattern",)),
       ]],
     # ---- new platforms: named, and each name once

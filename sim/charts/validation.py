@@ -27,7 +27,7 @@ SERIES_TITLES = {  # panel titles of the usual series; any other column of city_
     "residents": {"en": "Residents, persons", "zh": "常住人口（人）"},
     "talent_stock": {"en": "Talent stock, persons", "zh": "人才存量（人）"},
     "talent_share": {"en": "Talent share of residents", "zh": "人才占常住人口比例"},
-    "gdp_yuan": {"en": "GDP, yuan (2021 prices)", "zh": "地区生产总值（元，2021 年价格）"},
+    "gdp_yuan": {"en": "GDP, yuan ({year} prices)", "zh": "地区生产总值（元，{year} 年价格）"},  # the initial state's year
     "gdp_real_growth": {"en": "Real GDP growth", "zh": "地区生产总值实际增速"},
 }
 
@@ -39,6 +39,7 @@ def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
     nrows = -(-len(series) // ncols)
     caption = validation_caption(report.scenario, seeds=len(report.seeds), scale=report.scale, lang=lang)
     title = WORDS["title"][lang]
+    initial_year = report.scenario.load_region().initial_year  # GDP is at its prices
     with styled(lang):
         fig, body = new_figure(2.6 * nrows + 0.6, title, [WORDS["note"][lang]], caption)
         axes = np.atleast_1d(body.subplots(nrows, ncols, squeeze=False).ravel())
@@ -52,7 +53,8 @@ def render_validation_chart(report, *, out_dir: Path, lang: str) -> list[Path]:
                 colour = "black" if c.within else OUTSIDE_COLOUR
                 ax.errorbar([c.observation.year], [c.observation.value], yerr=[[c.observation.value - low], [high - c.observation.value]],
                             fmt="o", color=colour, markersize=5, capsize=4, zorder=3)
-            ax.set_title(SERIES_TITLES.get(name, {}).get(lang, name), fontsize=10, loc="left")
+            title_of = SERIES_TITLES.get(name, {}).get(lang, name)
+            ax.set_title(title_of.format(year=initial_year), fontsize=10, loc="left")
             ax.yaxis.set_major_formatter(GroupedFormatter())
             ax.xaxis.get_major_locator().set_params(integer=True)
         for ax in axes[len(series):]:
