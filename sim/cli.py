@@ -341,7 +341,9 @@ def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
     width = max(_display_width(name(c)) for c in order) + 2
     pad = lambda text: text + " " * (width - _display_width(text))
     head = pad("集群" if lang == "zh" else "cluster") + "".join(f"{'end-' + str(y):>14}" for y in years)
-    lines = [f"talent stock, persons · {scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale}", head]
+    title = (f"人才存量（人）· {scenario.name} · 随机种子 {scenario.run.seed} · 规模 {scenario.run.scale}" if lang == "zh" else
+             f"talent stock, persons · {scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale}")
+    lines = [title, head]
     totals = []
     for c in order:
         row = [values[(clusters == c) & (dates == dt.date(y, 12, 31))].sum() for y in years]

@@ -146,6 +146,9 @@ def _base_file(base_name: str, *, scenario: Path) -> Path:
     # a scenario's name is what the command line takes, but extends: names a file
     named = [place for place in places if Path(base_name).suffix == "" and (place / f"{base_name}.yaml").is_file()]
     hint = f"; {named[0]} has {base_name}.yaml: write `extends: {base_name}.yaml`" if named else ""
+    if not hint and Path(base_name).parent.name == "calibration" and Path(base_name).name.endswith("_fit.yaml"):
+        hint = ("; a fit file that calibrate has not written yet starts as the fitted parameters' starting values, or `{}` "
+                "(docs/regions.md)")
     raise ConfigError(source=str(scenario), problems=[
         f"extends: base file {base_name!r} not found next to this scenario ({places[0]}) "
         f"nor in the packaged library ({places[1]}){hint}"])

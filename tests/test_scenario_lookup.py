@@ -125,3 +125,10 @@ def test_a_scenario_built_in_memory_has_no_source() -> None:
     from sim.config import Scenario
 
     assert Scenario().found is None
+
+
+def test_a_fit_file_not_written_yet_is_told_how_it_starts(elsewhere: Path) -> None:
+    mine = _write(elsewhere, "mine.yaml", "extends: calibration/mine_fit.yaml\n")
+    with pytest.raises(ConfigError) as err:
+        load_scenario(mine)
+    assert "starting values, or `{}`" in err.value.problems[0] and "docs/regions.md" in err.value.problems[0]
