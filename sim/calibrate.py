@@ -45,6 +45,11 @@ OBSERVED_FREE_PARAMETERS = {
     "net_migration_per_year": ("residents", "residents", 1.0),
     "productivity_trend_per_year": ("", "gdp_real_growth", 1.0),
 }
+# a response below which a target is said to barely follow its parameter: a 10% change of the parameter moving the target
+# by less than 2% (an elasticity), or a level moving its target by less than a fifth of its own change (a slope)
+WEAK_RESPONSE = 0.2
+
+
 class TargetError(ValueError):
     """A target that the fitting runs cannot give: a year they do not cover whole, or a value the run leaves empty."""
 
@@ -187,6 +192,25 @@ class CalibrationReport:
     converged: bool
     history: list[dict[str, float]] = field(default_factory=list)
     targets: dict[str, dict] = field(default_factory=dict)
+    free: dict[str, tuple[str, str, str, float]] = field(default_factory=dict)  # as free_parameters gives them
+
+    def responses(self) -> dict[str, float]:
+        """How each free parameter's target answered it over the iterations: the elasticity of the target to a parameter
+        updated by ratio, the slope for one updated by difference (the median over steps that moved the parameter;
+        common random numbers make the steps comparable). Parameters that never moved are left out."""
+        out = {}
+        for name, (_, target, update, _) in self.free.items():
+            steps = []
+            for before, after in zip(self.history, self.history[1:]):
+                if update == "ratio" and min(before[name], after[name], before[target], after[target]) > 0:
+                    change = np.log(after[name] / before[name])
+                    if abs(change) > 0.01:
+                        steps.append(np.log(after[target] / before[target]) / change)
+                elif update == "difference" and after[name] != before[name]:
+                    steps.append((after[target] - before[target]) / (after[name] - before[name]))
+            if steps:
+                out[name] = float(np.median(steps))
+        return out
 
     def render(self) -> str:
         lines = ["target                               simulated        target      tolerance"]
@@ -196,6 +220,13 @@ class CalibrationReport:
             lines.append(f"{name:34s} {v:>12,.4g} {spec['target']:>12,.4g}   [{spec['low']:,.4g}, {spec['high']:,.4g}] {ok}")
         lines.append("fitted: " + ", ".join(f"{k}={v:.6g}" for k, v in self.fitted.items()))
         lines.append(f"iterations: {self.iterations}, converged: {self.converged}")
+        for name, response in self.responses().items():
+            _, target, update, _ = self.free[name]
+            kind = "elasticity" if update == "ratio" else "slope"
+            weak = abs(response) < WEAK_RESPONSE
+            lines.append(f"response of {target} to {name}: {kind} {response:.3g}" + (
+                f" (WEAK: the target barely follows the parameter, so the fitted value depends on where the fit started; "
+                "an identification problem of this city's targets, ODD §9)" if weak else ""))
         return "\n".join(lines)
 
 
@@ -236,7 +267,7 @@ def fit(scenario: Scenario, *, targets: dict[str, dict[str, Any]] | None = None,
     # the report pairs values that were simulated with the patterns they gave: the best evaluation
     worst, fitted, patterns = best
     return CalibrationReport(fitted=fitted, patterns=patterns, iterations=len(history), converged=worst <= tolerance,
-                             history=history, targets=targets)
+                             history=history, targets=targets, free=free)
 
 
 def with_uncertainties(scenario: Scenario, values: dict[str, float], *, groups: dict[str, str]) -> Scenario:

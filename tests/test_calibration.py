@@ -256,3 +256,20 @@ def test_a_target_the_runs_leave_empty_is_a_configuration_error(tmp_path, toy_re
         # talent_stock has no parameter of its own: the fit leaves it out, and says so
         assert "talent_stock 2022" in err and "no parameter is fitted to" in err
         assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_the_report_gives_each_targets_response_to_its_parameter_and_flags_a_weak_one() -> None:
+    from sim.calibrate import CalibrationReport
+
+    # a pool whose target follows it with elasticity 0.1 (vacancies bind), and a level whose target moves one for one
+    pools, levels = [1000.0, 2000.0, 4000.0], [0.0, 100.0, 300.0]
+    history = [{"pool": pool, "P2_x_2024": 500 * pool ** 0.1, "level": level, "residents_2024": 7000 + level}
+               for pool, level in zip(pools, levels)]
+    report = CalibrationReport(fitted=dict(pool=4000.0, level=300.0), patterns={}, iterations=3, converged=False, history=history,
+                               targets={}, free={"pool": ("behaviour", "P2_x_2024", "ratio", 1.0),
+                                                 "level": ("residents", "residents_2024", "difference", 1.0)})
+    responses = report.responses()
+    assert responses["pool"] == pytest.approx(0.1) and responses["level"] == pytest.approx(1.0)
+    rendered = report.render()
+    assert "response of P2_x_2024 to pool: elasticity 0.1 (WEAK" in rendered
+    assert "response of residents_2024 to level: slope 1" in rendered and rendered.count("WEAK") == 1
