@@ -219,7 +219,8 @@ class CalibrationReport:
             ok = "ok" if spec["low"] <= v <= spec["high"] else "OUT"
             lines.append(f"{name:34s} {v:>12,.4g} {spec['target']:>12,.4g}   [{spec['low']:,.4g}, {spec['high']:,.4g}] {ok}")
         lines.append("fitted: " + ", ".join(f"{k}={v:.6g}" for k, v in self.fitted.items()))
-        lines.append(f"iterations: {self.iterations}, converged: {self.converged}")
+        lines.append(f"iterations: {self.iterations}, converged: {self.converged}" + (
+            "" if self.converged else " (converged: every fitted target within a quarter of its band's half-width of its centre)"))
         for name, response in self.responses().items():
             _, target, update, _ = self.free[name]
             kind = "elasticity" if update == "ratio" else "slope"

@@ -271,5 +271,6 @@ def test_the_report_gives_each_targets_response_to_its_parameter_and_flags_a_wea
     responses = report.responses()
     assert responses["pool"] == pytest.approx(0.1) and responses["level"] == pytest.approx(1.0)
     rendered = report.render()
+    assert "converged: False (converged: every fitted target within a quarter of its band's half-width" in rendered
     assert "response of P2_x_2024 to pool: elasticity 0.1 (WEAK" in rendered
     assert "response of residents_2024 to level: slope 1" in rendered and rendered.count("WEAK") == 1
