@@ -23,7 +23,7 @@ from sim.cli_optimise import optimise_command
 from sim.cli_report import add_report_parser
 from sim.cli_common import (
     EXIT_RUN_FAILED, NAME_LOOKUP, check_common as _check_common, compared_scenarios, config_error as _config_error, fail as _fail,
-    overrides as _overrides, path_option, report_failures, warn as _warn, warn_other_runs,
+    overrides as _overrides, path_option, report_failures, warn as _warn, warn_other_runs, warn_ranges,
 )
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -448,6 +448,8 @@ def _draws(args: argparse.Namespace, scenarios: list) -> Any:
             drawn = dr.lhs_draws(args.factors, n=dr.parse_design(args.design), seed=dr.draw_seed(root))
     except ValueError as exc:
         raise _config_error("--posterior" if args.posterior is not None else "--design", str(exc)) from None
+    if drawn.kind == "lhs" and drawn.sets:
+        warn_ranges(scenarios[0], list(drawn.sets[0]), study="design")
     drawn, held = dr.without_conflicts(drawn, scenarios, fixed=_overrides(args.overrides))
     for name, reason in held.items():
         print(f"talentsim: warning: {name} is not drawn ({reason}): each scenario keeps its own value in every draw",

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sim.cli_common import check_common, config_error, overrides, report_failures, warn
+from sim.cli_common import check_common, config_error, overrides, report_failures, warn, warn_ranges
 
 
 def _sensitivity_design(args: argparse.Namespace) -> tuple[int, int]:
@@ -92,6 +92,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(s, overrides=settings) for s in [args.scenario, *args.policies]]
     for scenario in scenarios:
         warn(scenario)
+    warn_ranges(scenarios[0], [f.name for f in factors], study="sensitivity study")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise config_error("--policy", f"scenarios named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
@@ -209,6 +210,7 @@ def discover_command(args: argparse.Namespace) -> int:
     base, policy = (load_scenario(s, overrides=settings) for s in (args.scenario, args.policy))
     for scenario in (base, policy):
         warn(scenario)
+    warn_ranges(base, [f.name for f in factors], study="discovery study")
     if base.name == policy.name:
         raise config_error("--policy", f"{policy.name} is the base scenario itself: name another scenario")
     problems = sa.check_policies([base, policy], factors)
@@ -336,6 +338,7 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
         priors = abc.priors_for(names)
     except ValueError as exc:
         raise config_error("--parameters", str(exc)) from None
+    warn_ranges(scenario, [p.name for p in priors], study="calibration")
     print(f"scenario: {scenario.found.describe()}")
     print(f"ABC-SMC of {len(priors)} parameters: {', '.join(p.name for p in priors)}")
     options = dict(priors=priors, db=abc.abc_folder(args.out, scenario) / "history.db", scale=scale, progress=not args.quiet,

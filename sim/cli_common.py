@@ -81,6 +81,17 @@ def warn_other_runs(specs: Any, *, study_dir: Any) -> None:
               f"runs, and the summary counts only them): give another --out to keep studies apart", file=sys.stderr)
 
 
+def warn_ranges(scenario: Any, names: Any, *, study: str) -> None:
+    """Warn when the scenario's own values of sampled parameters lie outside the ranges the study samples."""
+    from sim.xlrm import outside_ranges
+
+    outside = outside_ranges(scenario, list(names))
+    if outside:
+        print(f"talentsim: warning: {scenario.name} has {len(outside)} of the parameters this {study} samples outside the ranges it "
+              f"samples them over, the declared ranges of talentsim params, which are Jiaxing's: {'; '.join(outside)}. The "
+              "study explores a city of other sizes than this one (docs/regions.md)", file=sys.stderr)
+
+
 def warn(scenario: Any) -> None:
     for warning in scenario.warnings:
         print(f"talentsim: warning: {warning}", file=sys.stderr)

@@ -9,7 +9,7 @@ import argparse
 import math
 from typing import Any
 
-from sim.cli_common import EXIT_RUN_FAILED, check_common, config_error, overrides, report_failures, warn
+from sim.cli_common import EXIT_RUN_FAILED, check_common, config_error, overrides, report_failures, warn, warn_ranges
 
 DEFAULT_FROM_YEAR = 2025
 
@@ -72,6 +72,7 @@ def optimise_command(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, overrides=settings or None)
     warn(base)
     space = search_space(base, families=families, envelope_yuan=args.budget_yuan_per_year, start=_start(base, args.from_year))
+    warn_ranges(base, [p.name for p in space.parameters], study="search")
     problems = space_problems(base, space)
     for key, option in (("envelope", "--budget-yuan-per-year"), ("start", "--from")):
         if key in problems:

@@ -111,6 +111,20 @@ def parameter(name: str) -> Parameter:
     raise ValueError(f"{name!r} is not a lever or uncertainty{hint}")
 
 
+def outside_ranges(scenario: Scenario, names: Sequence[str]) -> list[str]:
+    """The sampled parameters (full dotted names) whose value in ``scenario`` lies outside the range a study samples
+    them over, each as ``short value outside [low, high]``: the declared ranges are Jiaxing's, and a scenario of
+    another city whose values lie far from them would be explored around another city."""
+    from sim.draws import value_at
+
+    out = []
+    for name in names:
+        p, value = parameter(name), value_at(scenario, name)
+        if _is_number(value) and not p.low <= value <= p.high:
+            out.append(f"{p.short} {value:,.6g} outside [{p.low:,.6g}, {p.high:,.6g}]")
+    return out
+
+
 # ---------------------------------------------------------------- outcomes
 @dataclass(frozen=True)
 class Outcome:

@@ -132,3 +132,18 @@ def test_a_fit_file_not_written_yet_is_told_how_it_starts(elsewhere: Path) -> No
     with pytest.raises(ConfigError) as err:
         load_scenario(mine)
     assert "starting values, or `{}`" in err.value.problems[0] and "docs/regions.md" in err.value.problems[0]
+
+
+def test_a_study_warns_when_the_scenarios_values_lie_outside_the_ranges_it_samples(toy_scenario_path, capsys) -> None:
+    # the declared ranges are Jiaxing's: a small city's candidate pools lie below them; the packaged library's do not
+    from sim.cli_common import warn_ranges
+    from sim.xlrm import levers, outside_ranges, uncertainties
+
+    names = [p.name for p in (*levers(), *uncertainties())]
+    toy = load_scenario(toy_scenario_path)
+    outside = outside_ranges(toy, names)
+    assert "migrant_candidates_per_year 3,000 outside [40,000, 150,000]" in outside
+    assert all(outside_ranges(load_scenario(path), names) == [] for path in sorted(packaged_library().glob("*.yaml")))
+    warn_ranges(toy, names, study="sensitivity study")
+    err = capsys.readouterr().err
+    assert f"{len(outside)} of the parameters this sensitivity study samples" in err and "Jiaxing's" in err
