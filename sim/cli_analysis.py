@@ -324,10 +324,6 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
         raise config_error(str(path), nothing_to_fit(scenario))
     if unfitted := unfitted_observations(scenario):
         print(unfitted_warning(unfitted), file=sys.stderr)
-    try:
-        check_targets(scenario, scale=scale)
-    except TargetError as exc:
-        raise config_error(str(path), str(exc)) from None
     names = list(args.parameters) if args.parameters else abc.default_parameters(scenario)
     if args.from_screening is not None:
         try:
@@ -339,6 +335,10 @@ def _calibrate_abc(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise config_error("--parameters", str(exc)) from None
     warn_ranges(scenario, [p.name for p in priors], study="calibration")
+    try:  # one fitting run, after every option is checked: a target the runs cannot give is refused before the study
+        check_targets(scenario, scale=scale)
+    except TargetError as exc:
+        raise config_error(str(path), str(exc)) from None
     print(f"scenario: {scenario.found.describe()}")
     print(f"ABC-SMC of {len(priors)} parameters: {', '.join(p.name for p in priors)}")
     options = dict(priors=priors, db=abc.abc_folder(args.out, scenario) / "history.db", scale=scale, progress=not args.quiet,
