@@ -333,7 +333,7 @@ class Uncertainties(Strict):
     value_added_ratio: float = param(0.22, unit="value added / gross output of the clusters' firms, constant prices",
                                      source="assumption: no published ratio for Jiaxing's clusters; Chinese manufacturing's value added is about a "
                                             "fifth to a quarter of its gross output", range=(0.18, 0.30),
-                                     doc="one ratio for the nine clusters' manufacturing; the rest of the city's ratio is computed at setup from the "
+                                     doc="one ratio for the clusters' manufacturing; the rest of the city's ratio is computed at setup from the "
                                          "region's GDP (§7.12)", valid=(0.01, 1))
     productivity_trend_per_year: float = param(0.03, unit="per year, real growth of value added per unit of the firms' output",
                                                source="assumption: the labour-productivity growth that the firm agents do not model (technical "

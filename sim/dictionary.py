@@ -179,10 +179,10 @@ TABLES: dict[str, Table] = {
          "output_yuan": Column("output of these firms in the month", "这些企业当月的产值", YUAN),
          "value_added_yuan": Column(
              "value added in the month (ODD §7.12): for a cluster its output × value_added_ratio; for rest_of_city the value "
-             "added of the whole economy outside the nine clusters (firms outside them, services, agriculture, government), "
+             "added of the whole economy outside the clusters (firms outside them, services, agriculture, government), "
              "moving with these firms' output; both raised by productivity_trend_per_year. Summed over sectors and the "
              "year's months it is the city's GDP in city_annual",
-             "当月增加值（ODD 第 7.12 节）：产业集群为产值 × value_added_ratio；rest_of_city 为九大集群以外全部经济"
+             "当月增加值（ODD 第 7.12 节）：产业集群为产值 × value_added_ratio；rest_of_city 为各产业集群以外全部经济"
              "（集群外企业、服务业、农业、政府等）的增加值，随这些企业的产值变动；两者均按 productivity_trend_per_year 提高。"
              "按产业和全年各月加总即为 city_annual 中的全市 GDP",
              YUAN_CONSTANT),

@@ -75,7 +75,7 @@ WORDS: dict[str, dict[str, str]] = {
         "zh": "成本效益。每亿元新增支出带来的新增人才。未增加支出的情景没有该比值，列于图下。",
     },
     "fig_map": {
-        "en": "Schematic of the districts. The nine clusters at their districts, linked where they share supply chains "
+        "en": "Schematic of the districts. The clusters at their districts, linked where they share supply chains "
               "or talent; the colour and the label give each cluster's relative difference to the reference. The "
               "districts' shapes are a schematic, not their boundaries.",
         "zh": "区县示意图。各产业集群位于所在区县，存在产业链或人才关联的集群以线相连；颜色与标注为各集群相对参照情景的变化。"

@@ -1,7 +1,7 @@
 """§7.12 Value added and GDP (docs/ODD.md): the firms' gross output turned into value added by sector, at
 constant prices of the initial year, and the city's GDP.
 
-The nine clusters' value added is a fixed share of their firms' output (``value_added_ratio``). The rest
+The clusters' value added is a fixed share of their firms' output (``value_added_ratio``). The rest
 of the city's value added stands for everything the cluster firms are not: the firms outside the
 clusters, services, agriculture, government. It moves with the output of the rest of the city's firm
 agents, whose jobs are the rest of the city's workforce, and its ratio is the one that makes the initial
