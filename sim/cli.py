@@ -173,6 +173,8 @@ def _build_parser() -> argparse.ArgumentParser:
     add_dashboard_parser(sub)
 
     params = sub.add_parser("params", help="list every parameter with its default, unit, source and range")
+    params.add_argument("scenario", nargs="?", help="a scenario: each parameter's value in it beside the default, and which "
+                                                    "values lie outside their plausible range (a scenario of another city)")
     params.add_argument("--grep", default="", help="show only names containing this text")
     add_report_parser(sub)
     return parser
@@ -597,15 +599,28 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from sim.config import parameter_table
+    from sim.config import load_scenario, parameter_table
+    from sim.draws import value_at
 
+    scenario = None
+    if args.scenario is not None:
+        scenario = load_scenario(args.scenario)
+        _warn(scenario)
     for row in parameter_table():
         if args.grep and args.grep not in row["name"]:
             continue
         rng = f" range {row['range']}" if row["range"] else ""
         valid = f" valid {row['valid']}" if row["valid"] else ""
-        print(f"{row['name']} = {row['default']!r} [{row['unit']}] ({row['source']}){rng}{valid}")
+        value = row["default"] if scenario is None else value_at(scenario, row["name"])
+        note = "" if scenario is None or value == row["default"] else f" (default {row['default']!r})"
+        if scenario is not None and row["range"] and _is_number(value) and not row["range"][0] <= value <= row["range"][1]:
+            note += " OUTSIDE its range"
+        print(f"{row['name']} = {value!r}{note} [{row['unit']}] ({row['source']}){rng}{valid}")
     return 0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 if __name__ == "__main__":

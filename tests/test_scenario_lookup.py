@@ -147,3 +147,14 @@ def test_a_study_warns_when_the_scenarios_values_lie_outside_the_ranges_it_sampl
     warn_ranges(toy, names, study="sensitivity study")
     err = capsys.readouterr().err
     assert f"{len(outside)} of the parameters this sensitivity study samples" in err and "Jiaxing's" in err
+
+
+def test_params_of_a_scenario_show_its_values_beside_the_defaults(toy_scenario_path, capsys) -> None:
+    from sim.cli import main
+
+    assert main(["params", str(toy_scenario_path), "--grep", "candidates_per_year"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    migrant = next(line for line in lines if line.startswith("uncertainties.behaviour.migrant_candidates_per_year"))
+    assert migrant.startswith("uncertainties.behaviour.migrant_candidates_per_year = 3000.0 (default 90000) OUTSIDE its range")
+    assert main(["params", "--grep", "migrant_candidates_per_year"]) == 0
+    assert capsys.readouterr().out.startswith("uncertainties.behaviour.migrant_candidates_per_year = 90000 [")
