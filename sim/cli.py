@@ -615,8 +615,17 @@ def _params(args: argparse.Namespace) -> int:
         note = "" if scenario is None or value == row["default"] else f" (default {row['default']!r})"
         if scenario is not None and row["range"] and _is_number(value) and not row["range"][0] <= value <= row["range"][1]:
             note += " OUTSIDE its range"
+        if scenario is not None and (starts := _scheduled(scenario, row["name"])):
+            note += f" (levers.schedule changes it from {', '.join(starts)})"
         print(f"{row['name']} = {value!r}{note} [{row['unit']}] ({row['source']}){rng}{valid}")
     return 0
+
+
+def _scheduled(scenario: Any, name: str) -> list[str]:
+    """The months from which the scenario's levers.schedule changes the lever setting ``name`` (a full dotted name)."""
+    tail = name.removeprefix("levers.")
+    return [step.start for step in scenario.levers.schedule
+            if name.startswith("levers.") and any(key in (tail, tail.rsplit(".", 1)[-1]) for key in step.changes)]
 
 
 def _is_number(value: Any) -> bool:

@@ -158,3 +158,7 @@ def test_params_of_a_scenario_show_its_values_beside_the_defaults(toy_scenario_p
     assert migrant.startswith("uncertainties.behaviour.migrant_candidates_per_year = 3000.0 (default 90000) OUTSIDE its range")
     assert main(["params", "--grep", "migrant_candidates_per_year"]) == 0
     assert capsys.readouterr().out.startswith("uncertainties.behaviour.migrant_candidates_per_year = 90000 [")
+    # a lever the schedule changes later says so, beside its value at the start
+    assert main(["params", "housing_plus100", "--grep", "housing.apartments_per_year"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "levers.housing.apartments_per_year = 6000 (levers.schedule changes it from 2025-01) [")
