@@ -121,7 +121,9 @@ def space_problems(base: Scenario, space: SearchSpace) -> dict[str, str]:
     if space.envelope_yuan < space.floor_yuan:
         problems["envelope"] = (f"{space.envelope_yuan:,.0f} yuan a year is below the minimum spending of {space.floor_yuan:,.0f}: "
                                 f"the base scenario's budgets of the levers not searched ({space.held_yuan:,.0f}) plus the low end "
-                                f"of the budget range of each searched family ({space.floor_yuan - space.held_yuan:,.0f})")
+                                f"of the budget range of each searched family ({space.floor_yuan - space.held_yuan:,.0f}); a "
+                                "larger envelope, fewer families searched, or the other levers' budget_yuan_per_year set lower "
+                                "in the scenario lowers it (the budget ranges searched are the declared ones, talentsim params)")
     searched = {schedule_key(p.name) for p in space.parameters}
     late = sorted({f"{step.start}: {key}" for step in base.levers.schedule if step.start > space.start
                    for key in step.changes if _full_key(key) in searched})

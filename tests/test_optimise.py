@@ -198,7 +198,7 @@ def test_the_pareto_search_writes_a_front_and_its_chart(tmp_path, capsys):
 @pytest.mark.parametrize("options, message", [
     (["--budget-yuan-per-year=-5e9", "--levers", "housing"], ["--budget-yuan-per-year", "-5e+09: must be a positive number"]),
     (["--budget-yuan-per-year", "2e10", "--levers", "housing,parks"], ["--levers", "unknown lever family parks", "allowed: housing, funding, projects"]),
-    (["--budget-yuan-per-year", "1e9", "--levers", "housing"], ["--budget-yuan-per-year", "below the minimum spending"]),
+    (["--budget-yuan-per-year", "1e9", "--levers", "housing"], ["--budget-yuan-per-year", "below the minimum spending", "budget_yuan_per_year set lower"]),
     (["--budget-yuan-per-year", "2e10", "--levers", "housing", "--population", "8"], ["--population", "only with --pareto"]),
     (["--budget-yuan-per-year", "2e10", "--levers", "housing", "--from", "2040"], ["--from", "2040: the settings must start within the run"]),
 ])
