@@ -95,7 +95,7 @@ def measure_value(model: TalentModel, *, measure: str, year: int) -> float:
     raise ValueError(f"unknown pattern measure {measure!r}")
 
 
-def observation_targets(scenario: Scenario) -> dict[str, dict[str, float | str]]:
+def observation_targets(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """The region's ``fitted`` observations of the series that a free parameter drives, as targets
     named ``<series>_<year>`` with the observation's tolerance as the band."""
     fitted_series = {series for _, series, _ in OBSERVED_FREE_PARAMETERS.values()}
