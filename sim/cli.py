@@ -599,8 +599,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from sim.config import load_scenario, parameter_table
-    from sim.draws import value_at
+    from sim.config import load_scenario, parameter_table, value_at
 
     scenario = None
     if args.scenario is not None:

@@ -545,6 +545,14 @@ def check_against_region(scenario: Scenario, *, region: Any, source: str) -> Non
         raise ConfigError(source=source, problems=problems)
 
 
+def value_at(scenario: Scenario, name: str) -> Any:
+    """The value of the setting ``name`` (a full dotted name) in ``scenario``; None where the path leads nowhere."""
+    node: Any = scenario
+    for part in name.split("."):
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
+    return node
+
+
 def parameter_table() -> list[dict[str, Any]]:
     """Every scenario parameter with its default, unit, source, plausible range and validity range
     (for docs and `talentsim params`)."""

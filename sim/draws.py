@@ -27,7 +27,7 @@ from typing import Any, Iterable, Literal, Sequence
 import numpy as np
 import pyarrow as pa
 
-from sim.config import Scenario, flat_parameter_names
+from sim.config import Scenario, flat_parameter_names, value_at
 from sim.inputs import MAX_DRAWS
 
 KINDS = ("posterior", "lhs")
@@ -124,13 +124,6 @@ def full_name(key: str) -> str:
     """The full dotted name of a parameter given as ``--set`` takes it (full, or a unique short name)."""
     path = flat_parameter_names().get(key)
     return ".".join(path) if path and "." not in key else key
-
-
-def value_at(scenario: Scenario, name: str) -> Any:
-    node: Any = scenario
-    for part in name.split("."):
-        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
-    return node
 
 
 def conflicts(draws: Draws, scenarios: Sequence[Scenario], *, fixed: Iterable[str] = ()) -> dict[str, str]:

@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.config import Scenario
+from sim.config import Scenario, value_at
 from sim.ensemble import RunSpec, build_specs, execute, failure_record, partition_file, record_run
 from sim.results import write_table
 from sim.factors import Factor, declared_factor, select_factors  # noqa: F401 - the factors of a sensitivity study
@@ -249,7 +249,7 @@ def check_policies(scenarios: Sequence[Scenario], factors: Sequence[Factor]) -> 
         if (policy.run.start, policy.run.end) != (base.run.start, base.run.end):
             problems.append(f"{policy.name} runs {policy.run.start} to {policy.run.end}, {base.name} {base.run.start} to {base.run.end}")
         for f in factors:
-            mine, theirs = _value_at(policy, f.name), _value_at(base, f.name)
+            mine, theirs = value_at(policy, f.name), value_at(base, f.name)
             if mine != theirs:
                 problems.append(f"{policy.name} sets {f.name} to {mine} ({base.name}: {theirs}), but it is a sampled factor: "
                                 "the sample would overwrite the policy; leave it out of --factors")
@@ -260,13 +260,6 @@ def scheduled_factors(scenarios: Sequence[Scenario], factors: Sequence[Factor]) 
     """Sampled levers that a scenario's time path resets later in the run (the sample holds only until then)."""
     keys = {key for s in scenarios for change in s.levers.schedule for key in change.changes}
     return [f.name for f in factors if f.name.startswith("levers.") and (f.short in keys or f.name.removeprefix("levers.") in keys)]
-
-
-def _value_at(scenario: Scenario, name: str) -> Any:
-    node: Any = scenario
-    for part in name.split("."):
-        node = getattr(node, part)
-    return node
 
 
 # ------------------------------------------------------------------ reading the runs

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.categories import HIGH_END_TIERS
-from sim.config import Scenario, parameter_table
+from sim.config import Scenario, parameter_table, value_at
 
 OUTCOME_YEARS = (2025, 2030, 2035)
 HORIZON = OUTCOME_YEARS[-1]
@@ -115,8 +115,6 @@ def outside_ranges(scenario: Scenario, names: Sequence[str]) -> list[str]:
     """The sampled parameters (full dotted names) whose value in ``scenario`` lies outside the range a study samples
     them over, each as ``short value outside [low, high]``: the declared ranges are Jiaxing's, and a scenario of
     another city whose values lie far from them would be explored around another city."""
-    from sim.draws import value_at
-
     out = []
     for name in names:
         p, value = parameter(name), value_at(scenario, name)
