@@ -342,7 +342,8 @@ def summary_table(tables: dict, *, scenario: Any, lang: str) -> str:
     name = lambda c: labels.get(c, {}).get(lang, c)
     width = max(_display_width(name(c)) for c in order) + 2
     pad = lambda text: text + " " * (width - _display_width(text))
-    head = pad("集群" if lang == "zh" else "cluster") + "".join(f"{'end-' + str(y):>14}" for y in years)
+    year_end = (lambda y: f"{y}年末") if lang == "zh" else (lambda y: f"end-{y}")
+    head = pad("集群" if lang == "zh" else "cluster") + "".join(" " * (14 - _display_width(year_end(y))) + year_end(y) for y in years)
     title = (f"人才存量（人）· {scenario.name} · 随机种子 {scenario.run.seed} · 规模 {scenario.run.scale}" if lang == "zh" else
              f"talent stock, persons · {scenario.name} · seed {scenario.run.seed} · scale {scenario.run.scale}")
     lines = [title, head]

@@ -175,4 +175,4 @@ def test_the_printed_summary_takes_its_years_from_the_run(toy_scenario_path, end
     header = summary_table(model.recorder.tables(["talent_stock"]), scenario=scenario, lang="en").splitlines()[1]
     assert header.split()[1:] == expected
     title, header = summary_table(model.recorder.tables(["talent_stock"]), scenario=scenario, lang="zh").splitlines()[:2]
-    assert title.startswith("人才存量（人）") and header.split()[0] == "集群"
+    assert title.startswith("人才存量（人）") and header.split() == ["集群", *[f"{label[4:]}年末" for label in expected]]
