@@ -389,10 +389,12 @@ class Region(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Region":
-        row_problems = [f"{table}.rows.{i}.{problem}" for table, model in (("districts", District), ("clusters", Sector))
-                        for i, row in enumerate(getattr(self, table).rows) for problem in _row_problems(model, row)]
-        if row_problems:  # the table rows are checked here, not at first use
-            raise ValueError("; ".join(row_problems))
+        try:
+            self.district_rows, self.cluster_rows  # the table rows are checked here, not at first use
+        except ValidationError:  # said again row by row, so that each problem names its row
+            raise ValueError("; ".join(problem for table, model in (("districts", District), ("clusters", Sector))
+                                       for i, row in enumerate(getattr(self, table).rows)
+                                       for problem in _row_problems(model, row, where=f"{table}.rows.{i}"))) from None
         problems = []
         for name, most in (("talent_stock", MAX_PERSONS), ("resident_population", MAX_PERSONS), ("skilled_wage_yuan", 1e7)):
             if not 0 < getattr(self, name).value <= most:
@@ -581,12 +583,12 @@ def _repeated(ids: list[str]) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 
 
-def _row_problems(model: type[_Strict], row: Any) -> list[str]:
-    """What is wrong with one row of a table, field by field (``firms: Input should be greater than 0``)."""
+def _row_problems(model: type[_Strict], row: Any, *, where: str) -> list[str]:
+    """What is wrong with one row of a table (at ``where``), field by field (``clusters.rows.2.firms: Input should be ...``)."""
     try:
         model.model_validate(row)
     except ValidationError as exc:
-        return [f"{'.'.join(str(p) for p in e['loc']) or '(the row)'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        return [_problem(e, where=where) for e in exc.errors()]
     return []
 
 
@@ -624,8 +626,9 @@ def _read_region(path: str, mtime_ns: int, size: int) -> Region:
         raise ConfigError(source=str(path), problems=problems) from None
 
 
-def _problem(error: Any) -> str:
-    """A validation error as the field's path and what is wrong; a check across fields names its fields itself."""
+def _problem(error: Any, *, where: str = "") -> str:
+    """A validation error as the field's path (under ``where``) and what is wrong; a check across fields names its fields
+    itself."""
     message = error["msg"].removeprefix("Value error, ")
-    where = ".".join(str(p) for p in error["loc"])
-    return f"{where}: {message}" if where else message
+    path = ".".join([where, *map(str, error["loc"])] if where else map(str, error["loc"]))
+    return f"{path}: {message}" if path else message
