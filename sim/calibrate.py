@@ -315,9 +315,8 @@ def _refuse_overridden_fit(fit_file: Path, *, scenario_path: Path, free: dict[st
     """A free parameter that the scenario itself sets (or a file it extends before reaching its fit file) overrides the
     fitted value: the fit would be written and never used, and every fit would start again from the same value."""
     chain = settings_chain(scenario_path)
-    above = [(file, data) for file, data in chain[:[f.resolve() for f, _ in chain].index(fit_file.resolve())]]
     problems = []
-    for file, data in above:
+    for file, data in chain[:[f.resolve() for f, _ in chain].index(fit_file.resolve())]:  # the files read over the fit file
         for name, (group, *_) in free.items():
             node = data.get("uncertainties")
             node = node.get(group) if group and isinstance(node, dict) else node

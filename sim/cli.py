@@ -600,7 +600,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from sim.config import load_scenario, parameter_table, value_at
+    from sim.config import is_number, load_scenario, parameter_table, schedule_starts, value_at
 
     scenario = None
     if args.scenario is not None:
@@ -613,23 +613,12 @@ def _params(args: argparse.Namespace) -> int:
         valid = f" valid {row['valid']}" if row["valid"] else ""
         value = row["default"] if scenario is None else value_at(scenario, row["name"])
         note = "" if scenario is None or value == row["default"] else f" (default {row['default']!r})"
-        if scenario is not None and row["range"] and _is_number(value) and not row["range"][0] <= value <= row["range"][1]:
+        if scenario is not None and row["range"] and is_number(value) and not row["range"][0] <= value <= row["range"][1]:
             note += " OUTSIDE its range"
-        if scenario is not None and (starts := _scheduled(scenario, row["name"])):
+        if scenario is not None and (starts := schedule_starts(scenario, row["name"])):
             note += f" (levers.schedule changes it from {', '.join(starts)})"
         print(f"{row['name']} = {value!r}{note} [{row['unit']}] ({row['source']}){rng}{valid}")
     return 0
-
-
-def _scheduled(scenario: Any, name: str) -> list[str]:
-    """The months from which the scenario's levers.schedule changes the lever setting ``name`` (a full dotted name)."""
-    tail = name.removeprefix("levers.")
-    return [step.start for step in scenario.levers.schedule
-            if name.startswith("levers.") and any(key in (tail, tail.rsplit(".", 1)[-1]) for key in step.changes)]
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 if __name__ == "__main__":

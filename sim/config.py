@@ -545,6 +545,20 @@ def check_against_region(scenario: Scenario, *, region: Any, source: str) -> Non
         raise ConfigError(source=source, problems=problems)
 
 
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def schedule_starts(scenario: Scenario, name: str) -> list[str]:
+    """The months from which the scenario's ``levers.schedule`` changes the lever setting ``name`` (a full dotted name;
+    a change names it as family.setting or by its short name)."""
+    if not name.startswith("levers."):
+        return []
+    names = (name.removeprefix("levers."), name.rsplit(".", 1)[-1])
+    return [change.start for change in scenario.levers.schedule if any(key in names for key in change.changes)]
+
+
 def value_at(scenario: Scenario, name: str) -> Any:
     """The value of the setting ``name`` (a full dotted name) in ``scenario``; None where the path leads nowhere."""
     node: Any = scenario

@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from sim.config import Scenario, load_scenario
+from sim.config import Scenario, load_scenario, schedule_starts
 from sim.scenario_files import resolve_scenario_path
 from sim.xlrm import OUTCOME_TABLES, Parameter, levers, outcome_values, outcomes, parameter, uncertainties
 
@@ -64,8 +64,7 @@ def _select(names: Sequence[str], pool: list[Parameter], *, role: str) -> list[P
 
 def _scheduled_levers(scenario: Scenario, chosen: list[Parameter]) -> list[str]:
     """Chosen levers that the scenario's time path resets later; a sampled value would hold only until then."""
-    keys = {key for change in scenario.levers.schedule for key in change.changes}
-    return [p.name for p in chosen if p.short in keys or p.name.removeprefix("levers.") in keys]
+    return [p.name for p in chosen if schedule_starts(scenario, p.name)]
 
 
 def ema_model(scenario: str | Path = "baseline", *, scale: int = 100, seed: int = 7,

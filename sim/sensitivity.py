@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.config import Scenario, value_at
+from sim.config import Scenario, schedule_starts, value_at
 from sim.ensemble import RunSpec, build_specs, execute, failure_record, partition_file, record_run
 from sim.results import write_table
 from sim.factors import Factor, declared_factor, select_factors  # noqa: F401 - the factors of a sensitivity study
@@ -258,8 +258,7 @@ def check_policies(scenarios: Sequence[Scenario], factors: Sequence[Factor]) -> 
 
 def scheduled_factors(scenarios: Sequence[Scenario], factors: Sequence[Factor]) -> list[str]:
     """Sampled levers that a scenario's time path resets later in the run (the sample holds only until then)."""
-    keys = {key for s in scenarios for change in s.levers.schedule for key in change.changes}
-    return [f.name for f in factors if f.name.startswith("levers.") and (f.short in keys or f.name.removeprefix("levers.") in keys)]
+    return [f.name for f in factors if any(schedule_starts(s, f.name) for s in scenarios)]
 
 
 # ------------------------------------------------------------------ reading the runs

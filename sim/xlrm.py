@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.categories import HIGH_END_TIERS
-from sim.config import Scenario, parameter_table, value_at
+from sim.config import Scenario, is_number, parameter_table, value_at
 
 OUTCOME_YEARS = (2025, 2030, 2035)
 HORIZON = OUTCOME_YEARS[-1]
@@ -58,16 +58,12 @@ def _declared_type(path: str) -> Any:
     return annotation
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 @functools.cache
 def _explorable() -> tuple[Parameter, ...]:
     out = []
     for row in parameter_table():
         name = row["name"]
-        if not name.startswith(("levers.", "uncertainties.")) or row["range"] is None or not _is_number(row["default"]):
+        if not name.startswith(("levers.", "uncertainties.")) or row["range"] is None or not is_number(row["default"]):
             continue
         # the declared type, not the type of the default literal: many float fields are written with
         # integer defaults (onboarding_months = 6 with range 0.5-12), and the model accepts any real there
@@ -118,7 +114,7 @@ def outside_ranges(scenario: Scenario, names: Sequence[str]) -> list[str]:
     out = []
     for name in names:
         p, value = parameter(name), value_at(scenario, name)
-        if _is_number(value) and not p.low <= value <= p.high:
+        if is_number(value) and not p.low <= value <= p.high:
             out.append(f"{p.short} {value:,.6g} outside [{p.low:,.6g}, {p.high:,.6g}]")
     return out
 
