@@ -236,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _shown_as_talentsim_warnings(warnings.showwarning)
+            from sim.row_ranges import thread_count
+
+            thread_count()  # a bad TALENTSIM_THREADS is refused before any work, not in the middle of a run
             return _dispatch(args)
     except ConfigError as exc:
         return _fail(str(exc))

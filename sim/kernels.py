@@ -3,7 +3,8 @@
 A count such as "persons by cluster and tier among residents" is one pass over up to two
 million rows every month. numpy needs a gather per column for it; with numba installed it is a
 single compiled loop. Both paths add the weights in row order into float64 bins, so they give
-identical numbers; ``TALENTSIM_NUMBA=0`` selects the numpy path.
+identical numbers; ``TALENTSIM_NUMBA=0`` selects the numpy path. With numba, the passes over a large
+table run in row ranges side by side (sim.row_ranges), which give the same numbers as one pass.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 from typing import Sequence
 
 import numpy as np
+
+from sim import row_ranges
 
 
 def _load_numba():
@@ -119,29 +122,6 @@ def _count_kept_numpy(status, search_left, employed, searching, candidate):
     return int(((status == employed) | (status == searching) | ((status == candidate) & (search_left > 0))).sum())
 
 
-def _housing_rows_numpy(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, eligible_months,
-                        n_districts, apartment, market, skilled, employed, searching):
-    tenants = np.flatnonzero(housing == apartment)
-    expired = tenants[(tier[tenants] == skilled) & (months_in_city[tenants] > eligible_months)]
-    housing[expired] = market
-    tenants = tenants[(housing[tenants] == apartment) & (status[tenants] <= searching)]
-    queued = np.flatnonzero(queue_since >= 0)
-    stays = ((status[queued] == employed) & (housing[queued] == market)
-             & ((tier[queued] < skilled) | (months_in_city[queued] <= eligible_months)))
-    queue_since[queued[~stays]] = -1
-    occupied = np.bincount(sector_district[sector[tenants]], weights=weight[tenants], minlength=n_districts)
-    return occupied, queued[stays]
-
-
-def _queue_places_numpy(queued, sector, tier, queue_since, weight, sector_district, n_months, n_districts, skilled):
-    district = sector_district[sector[queued]].astype(np.int64)
-    n_places = 2 * (n_months + 1)
-    place = (tier[queued] == skilled).astype(np.int64) * (n_months + 1) + n_months - queue_since[queued].astype(np.int64)
-    w = weight[queued].astype(float)
-    queue = np.bincount(district * n_places + place, weights=w, minlength=n_districts * n_places)
-    return district, place, w, queue
-
-
 def _keep_where_numpy(column, keep):
     kept = column[: len(keep)][keep]
     column[: len(kept)] = kept
@@ -167,17 +147,18 @@ def _age_and_first_child_numpy(age, birth_month, months_in_city, status, month, 
     return _keyed_rows_numpy(ids, mask, key, below)
 
 
-def _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, below):
-    mask = (status <= searching) & (housing != owner) & (months_in_city >= min_months)
-    return _keyed_rows_numpy(ids, mask, key, below)
-
-
-def _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups):
-    return _group_sum_numpy(codes, weights, (queue_since >= 0) & (status == employed), n_groups)
-
-
 if USING_NUMBA:
     _jit = compiled
+
+    @_jit
+    def _weight_range_numba(w, smallest, largest):  # pragma: no cover - compiled
+        # the smallest positive and the largest size of the weights summed so far (sim.row_ranges.sums_exact)
+        size = abs(w)
+        if size > largest:
+            largest = size
+        if 0.0 < size < smallest:
+            smallest = size
+        return smallest, largest
 
     @_jit
     def _rows_where_numba(mask):  # pragma: no cover - compiled
@@ -314,46 +295,6 @@ if USING_NUMBA:
                 n += 1
         return rows[:n].copy()
 
-
-    @_jit
-    def _housing_rows_numba(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, eligible_months,
-                            n_districts, apartment, market, skilled, employed, searching):  # pragma: no cover - compiled
-        occupied = np.zeros(n_districts)
-        queued = np.empty(housing.shape[0], np.int64)
-        n = 0
-        for i in range(housing.shape[0]):
-            h = housing[i]
-            if h == apartment:
-                if tier[i] == skilled and months_in_city[i] > eligible_months:
-                    housing[i] = market
-                    h = market
-                elif status[i] <= searching:
-                    occupied[sector_district[sector[i]]] += np.float64(weight[i])
-            if queue_since[i] >= 0:
-                if status[i] == employed and h == market and (tier[i] < skilled or months_in_city[i] <= eligible_months):
-                    queued[n] = i
-                    n += 1
-                else:
-                    queue_since[i] = -1
-        return occupied, queued[:n].copy()
-
-    @_jit
-    def _queue_places_numba(queued, sector, tier, queue_since, weight, sector_district, n_months, n_districts,
-                            skilled):  # pragma: no cover - compiled
-        n_places = 2 * (n_months + 1)
-        district = np.empty(queued.shape[0], np.int64)
-        place = np.empty(queued.shape[0], np.int64)
-        w = np.empty(queued.shape[0])
-        queue = np.zeros(n_districts * n_places)
-        for i in range(queued.shape[0]):
-            r = queued[i]
-            district[i] = sector_district[sector[r]]
-            place[i] = (n_months + 1 if tier[r] == skilled else 0) + n_months - np.int64(queue_since[r])
-            w[i] = np.float64(weight[r])
-            queue[district[i] * n_places + place[i]] += w[i]
-        return district, place, w, queue
-
-
     @_jit
     def _keep_where_numba(column, keep):  # pragma: no cover - compiled
         # every row is copied to the next free place and the place moves on only past a kept row: one pass over
@@ -405,37 +346,24 @@ if USING_NUMBA:
     @_jit
     def _resident_group_sum_numba(codes, weights, status, searching, n_groups):  # pragma: no cover - compiled
         out = np.zeros(n_groups)
+        smallest, largest = np.inf, 0.0
         for i in range(codes.shape[0]):
             if status[i] <= searching:
-                out[codes[i]] += np.float64(weights[i])
-        return out
+                w = np.float64(weights[i])
+                smallest, largest = _weight_range_numba(w, smallest, largest)
+                out[codes[i]] += w
+        return out, smallest, largest
 
     @_jit
     def _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_groups):  # pragma: no cover - compiled
         out = np.zeros(n_groups)
+        smallest, largest = np.inf, 0.0
         for i in range(outer.shape[0]):
             if status[i] <= searching:
-                out[np.int64(outer[i]) * n_inner + np.int64(inner[i])] += np.float64(weights[i])
-        return out
-
-
-    @_jit
-    def _purchase_rows_numba(ids, status, searching, housing, owner, months_in_city, min_months, key,
-                             below):  # pragma: no cover - compiled
-        hit = np.empty(ids.shape[0], np.bool_)
-        for i in range(ids.shape[0]):
-            hit[i] = ((status[i] <= searching) & (housing[i] != owner) & (months_in_city[i] >= min_months)
-                      & (_keyed_uniform_numba(ids[i], key) < below))
-        return _rows_where_numba(hit)
-
-    @_jit
-    def _queued_sum_numba(codes, weights, queue_since, status, employed, n_groups):  # pragma: no cover - compiled
-        out = np.zeros(n_groups)
-        for i in range(codes.shape[0]):
-            if queue_since[i] >= 0 and status[i] == employed:
-                out[codes[i]] += np.float64(weights[i])
-        return out
-
+                w = np.float64(weights[i])
+                smallest, largest = _weight_range_numba(w, smallest, largest)
+                out[np.int64(outer[i]) * n_inner + np.int64(inner[i])] += w
+        return out, smallest, largest
 
 # ---------------------------------------------------------------- public kernels
 def group_sum(*, codes: np.ndarray, weights: np.ndarray, mask: np.ndarray, n_groups: int) -> np.ndarray:
@@ -499,8 +427,10 @@ def employment(*, status: np.ndarray, employed_code: int, employer: np.ndarray, 
 
 def employees_of(*, status: np.ndarray, employed_code: int, employer: np.ndarray, firm_mask: np.ndarray) -> np.ndarray:
     """Rows of employed agents whose employer's row is set in ``firm_mask``, in row order."""
-    kernel = _employees_of_numba if USING_NUMBA else _employees_of_numpy
-    return kernel(status, employed_code, employer, firm_mask)
+    if not USING_NUMBA:
+        return _employees_of_numpy(status, employed_code, employer, firm_mask)
+    return row_ranges.in_ranges(_employees_of_numba, len(status), lambda a, b: (status[a:b], employed_code, employer[a:b],
+                                                                                firm_mask)).rows()
 
 
 def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
@@ -525,9 +455,10 @@ def age_and_first_child(*, age: np.ndarray, birth_month: np.ndarray, months_in_c
     below ``below`` (``keyed_rows`` over that mask)."""
     key = np.uint64(key)
     if USING_NUMBA:
-        return _age_and_first_child_numba(age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code),
-                                          np.ascontiguousarray(ids, dtype=np.int64), children, key, float(below), searching,
-                                          float(age_from), float(age_to))
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        return row_ranges.in_ranges(_age_and_first_child_numba, len(ids), lambda a, b: (
+            age[a:b], birth_month[a:b], months_in_city[a:b], status[a:b], np.int64(month), np.int64(newcomer_code), ids[a:b],
+            children[a:b], key, float(below), searching, float(age_from), float(age_to))).rows()
     return _age_and_first_child_numpy(age, birth_month, months_in_city, status, month, newcomer_code, ids, children, key, float(below),
                                       searching, age_from, age_to)
 
@@ -562,30 +493,6 @@ def mean_one_lognormal(rng: np.random.Generator, *, sd: float, size: int) -> np.
     return rng.lognormal(-(sd ** 2) / 2, sd, size=size)
 
 
-def housing_rows(*, housing: np.ndarray, tier: np.ndarray, months_in_city: np.ndarray, status: np.ndarray, queue_since: np.ndarray,
-                 sector: np.ndarray, weight: np.ndarray, sector_district: np.ndarray, eligible_months: float, n_districts: int,
-                 codes: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The month's housing bookkeeping over the talent table, in one pass and in place: skilled tenants whose
-    eligibility ended (more than ``eligible_months`` in the city) move to market housing; queued rows that no
-    longer qualify (not employed, not in market housing, or skilled past eligibility) leave the queue.
-
-    Returns the apartments occupied by residents, by district, and the rows still queued, in row order.
-    ``codes`` names the housing, tier and status codes: apartment, market, skilled, employed, searching.
-    """
-    kernel = _housing_rows_numba if USING_NUMBA else _housing_rows_numpy
-    return kernel(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, float(eligible_months),
-                  int(n_districts), codes["apartment"], codes["market"], codes["skilled"], codes["employed"], codes["searching"])
-
-
-def queue_places(*, queued: np.ndarray, sector: np.ndarray, tier: np.ndarray, queue_since: np.ndarray, weight: np.ndarray,
-                 sector_district: np.ndarray, n_months: int, n_districts: int, skilled: int) -> tuple[np.ndarray, ...]:
-    """Each queued row's district and place in its district's queue (high-end tiers first, then the newest
-    arrivals: ``place = skilled x (n_months + 1) + n_months - month queued``), its weight, and the persons
-    queued at each district x place (flattened, ``n_districts x 2 (n_months + 1)``)."""
-    kernel = _queue_places_numba if USING_NUMBA else _queue_places_numpy
-    return kernel(queued, sector, tier, queue_since, weight, sector_district, int(n_months), int(n_districts), int(skilled))
-
-
 def keep_where(column: np.ndarray, *, keep: np.ndarray) -> None:
     """In place: the first ``keep.sum()`` entries of ``column`` become ``column[keep]`` (``keep``: a mask over the
     column's first ``len(keep)`` rows); entries after them are left undefined."""
@@ -602,8 +509,10 @@ def retiring_and_considering(ids: np.ndarray, *, retire_month: np.ndarray, statu
     who weigh a move once the retirees have left."""
     key = np.uint64(key)
     if USING_NUMBA:
-        return _retiring_and_considering_numba(np.ascontiguousarray(ids, dtype=np.int64), retire_month, status, int(month), searching,
-                                               employed, key, float(below))
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        passes = row_ranges.in_ranges(_retiring_and_considering_numba, len(ids), lambda a, b: (
+            ids[a:b], retire_month[a:b], status[a:b], int(month), searching, employed, key, float(below)))
+        return passes.rows(0), passes.rows(1)
     return _retiring_and_considering_numpy(ids, retire_month, status, int(month), searching, employed, key, float(below))
 
 
@@ -628,7 +537,10 @@ def recent_arrivals_weight(*, channel: np.ndarray, months_in_city: np.ndarray, s
     """
     mask_args = (channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
     if USING_NUMBA and weight.dtype == np.float32:
-        total, magnitude, smallest = _recent_arrivals_weight_numba(*mask_args[:3], weight, *mask_args[3:])
+        passes = row_ranges.in_ranges(_recent_arrivals_weight_numba, len(status), lambda a, b: (
+            channel[a:b], months_in_city[a:b], status[a:b], weight[a:b], *mask_args[3:]))
+        # the ranges' sums are added where one pass's would be exact (below): any order gives the same number then
+        total, magnitude, smallest = passes.total(0), passes.total(1), min(part[2] for part in passes.parts)
         # no rows, or only weights of zero, sum to zero in any order
         if magnitude == 0.0 or magnitude < 2.0 ** 53 * float(np.spacing(np.float32(smallest))):
             return float(total)
@@ -638,14 +550,17 @@ def recent_arrivals_weight(*, channel: np.ndarray, months_in_city: np.ndarray, s
 
 def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, searching: int) -> np.ndarray:
     """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
-    kernel = _seeker_rows_numba if USING_NUMBA else _seeker_rows_numpy
-    return kernel(status, job_seeking, candidate, searching)
+    if not USING_NUMBA:
+        return _seeker_rows_numpy(status, job_seeking, candidate, searching)
+    return row_ranges.in_ranges(_seeker_rows_numba, len(status), lambda a, b: (status[a:b], job_seeking[a:b], candidate,
+                                                                               searching)).rows()
 
 
 def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
     """``group_sum`` over residents (``status <= searching``), without building their mask."""
     if USING_NUMBA:
-        return _resident_group_sum_numba(codes, weights, status, searching, n_groups)
+        return row_ranges.in_ranges(_resident_group_sum_numba, len(status), lambda a, b: (
+            codes[a:b], weights[a:b], status[a:b], searching, n_groups), sums=True).total(0)
     return _group_sum_numpy(codes, weights, status <= searching, n_groups)
 
 
@@ -654,25 +569,10 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     """``group_table`` over residents (``status <= searching``), without building their mask."""
     n_outer, n_inner = shape
     if USING_NUMBA:
-        flat = _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_outer * n_inner)
+        flat = row_ranges.in_ranges(_resident_group_sum2_numba, len(status), lambda a, b: (
+            outer[a:b], inner[a:b], n_inner, weights[a:b], status[a:b], searching, n_outer * n_inner), sums=True).total(0)
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)
 
 
-def purchase_rows(ids: np.ndarray, *, status: np.ndarray, searching: int, housing: np.ndarray, owner: int, months_in_city: np.ndarray,
-                  min_months: float, key: int, below: float) -> np.ndarray:
-    """``keyed_rows`` over residents who do not own their home and have lived ``min_months`` in the city, in one pass."""
-    key = np.uint64(key)
-    if USING_NUMBA:
-        return _purchase_rows_numba(np.ascontiguousarray(ids, dtype=np.int64), status, searching, housing, owner, months_in_city,
-                                    float(min_months), key, float(below))
-    return _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, float(below))
-
-
-def queued_sum(*, codes: np.ndarray, weights: np.ndarray, queue_since: np.ndarray, status: np.ndarray, employed: int,
-               n_groups: int) -> np.ndarray:
-    """Sum of ``weights`` by ``codes`` over employed rows in the apartment queue (``queue_since >= 0``)."""
-    if USING_NUMBA:
-        return _queued_sum_numba(codes, weights, queue_since, status, employed, n_groups)
-    return _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups)

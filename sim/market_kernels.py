@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import kernels
+from sim import kernels, row_ranges
 from sim.kernels import USING_NUMBA, compiled, group_order
 
 
@@ -470,8 +470,9 @@ def search_on(seekers: np.ndarray, *, matched: np.ndarray, status: np.ndarray, s
 
 def count_down_search(*, status: np.ndarray, search_left: np.ndarray, searching: int) -> np.ndarray:
     """Displaced residents use up a month of their search; returns the rows with none left, in row order."""
-    run = _count_down_search_numba if USING_NUMBA else _count_down_search_numpy
-    return run(status, search_left, searching)
+    if not USING_NUMBA:
+        return _count_down_search_numpy(status, search_left, searching)
+    return row_ranges.in_ranges(_count_down_search_numba, len(status), lambda a, b: (status[a:b], search_left[a:b], searching)).rows()
 
 
 def move_in(rows: np.ndarray, *, housing: np.ndarray, code: int, queue_since: np.ndarray, queue_mark: int | None, sector: np.ndarray,

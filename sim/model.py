@@ -22,7 +22,8 @@ from sim.errors import AgentLimitError, ConfigError
 from sim.firms import FirmTable
 from sim.government import Government, ResearchPlatform
 from sim.inputs import MAX_SEED
-from sim.kernels import group_order, keyed_uniforms, mean_one_lognormal, queued_sum, resident_group_table
+from sim.housing_kernels import queued_sum
+from sim.kernels import group_order, keyed_uniforms, mean_one_lognormal, resident_group_table
 from sim.region import Region
 from sim.streams import MonthStreams, month_keys
 from sim.submodels import firm_demography, firm_planning, housing, inflows, matching, policy, projects, qualification, residents, retention, utility, value_added

@@ -4,7 +4,9 @@ employed talent by firm and by cluster and tier outside the research platforms (
 planning starts from, §7.2).
 
 Each count adds its rows' weights in row order, as the separate group sums it replaces do, so the
-numbers are the same to the last bit. Compiled with numba when available, with a numpy twin.
+numbers are the same to the last bit. Compiled with numba when available, with a numpy twin; over a large
+table the compiled pass runs in row ranges side by side, whose sums are kept only where they are exact
+(sim.row_ranges), so the numbers are still those of one pass in row order.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import row_ranges
 from sim.kernels import USING_NUMBA, compiled, employment
+
+if USING_NUMBA:
+    from sim.kernels import _weight_range_numba
 
 
 def _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, children, queue_since, employed, n_sectors, employer,
@@ -36,9 +42,11 @@ def _talent_census_loop(sector, tier, n_tiers, weight, status, searching, childr
     queued = np.zeros(n_sectors)
     by_firm = np.zeros(is_platform.shape[0])
     filled = np.zeros(n_sectors * n_tiers)
+    smallest, largest = np.inf, 0.0  # of the weights summed: whether ranges' sums may be added (sim.row_ranges)
     for i in range(status.shape[0]):
         w = np.float64(weight[i])
         if status[i] <= searching:
+            smallest, largest = _weight_range_numba(w, smallest, largest)
             cell = np.int64(sector[i]) * n_tiers + np.int64(tier[i])
             stock[cell] += w
             if children[i] == 1:
@@ -50,7 +58,7 @@ def _talent_census_loop(sector, tier, n_tiers, weight, status, searching, childr
                     filled[cell] += w
                 if queue_since[i] >= 0:
                     queued[sector[i]] += w
-    return stock, families, queued, by_firm, filled
+    return stock, families, queued, by_firm, filled, smallest, largest
 
 
 _talent_census_numba = compiled(_talent_census_loop)
@@ -66,9 +74,14 @@ def talent_census(*, sector: np.ndarray, tier: np.ndarray, weight: np.ndarray, s
     ``employed`` must be a resident status (at most ``searching``)."""
     if employed > searching:
         raise ValueError(f"talent census: the employed status ({employed}) must be a resident one (at most {searching})")
-    kernel = _talent_census_numba if USING_NUMBA else _talent_census_numpy
-    stock, families, queued, by_firm, filled = kernel(sector, tier, n_tiers, weight, status, searching, children, queue_since, employed,
-                                                      n_sectors, employer, is_platform)
+    if USING_NUMBA:
+        census = row_ranges.in_ranges(_talent_census_numba, len(status), lambda a, b: (
+            sector[a:b], tier[a:b], n_tiers, weight[a:b], status[a:b], searching, children[a:b], queue_since[a:b], employed, n_sectors,
+            employer[a:b], is_platform), sums=True)
+        stock, families, queued, by_firm, filled = (census.total(k) for k in range(5))
+    else:
+        stock, families, queued, by_firm, filled = _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, children,
+                                                                        queue_since, employed, n_sectors, employer, is_platform)
     return Census(stock=stock.reshape(n_sectors, n_tiers), families=float(families), queued=queued, employed_by_firm=by_firm,
                   employed_by_cell=filled.reshape(n_sectors, n_tiers))
 

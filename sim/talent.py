@@ -7,9 +7,11 @@ agent stands for ``scale`` persons (its ``weight``). Rules are applied to whole 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from sim import row_ranges
 from sim.columns import ColumnTable
 from sim.kernels import count_kept, keep_where
 
@@ -110,8 +112,8 @@ class TalentPool(ColumnTable):
         if n_keep > 0.9 * self.size:  # compaction is cheap next to a month of work on dead rows
             return
         keep = (status == EMPLOYED) | (status == SEARCHING) | ((status == CANDIDATE) & (self.view("search_left") > 0))
-        for name in self.FIELDS:
-            keep_where(getattr(self, name), keep=keep)
+        # each column is compacted on its own, so the columns of a large table are shared out among threads
+        row_ranges.side_by_side([partial(keep_where, getattr(self, name), keep=keep) for name in self.FIELDS], n_rows=len(keep))
         self.size = n_keep
 
     def resident_mask(self) -> np.ndarray:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import kernels
+from sim import housing_kernels, kernels
 from sim.categories import SKILLED
 from sim.model import TalentModel
 from sim.submodels import housing
@@ -74,20 +74,24 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     district = rng.integers(0, 4, 10).astype(np.int64)
     codes = (1, 0, SKILLED, EMPLOYED, 1)  # apartment, market, skilled, employed, searching
     compiled_table = {k: v.copy() for k, v in table.items()}
-    compiled = kernels._housing_rows_numba(*compiled_table.values(), district, 36.0, 4, *codes)
-    plain = kernels._housing_rows_numpy(*table.values(), district, 36.0, 4, *codes)
+    compiled = housing_kernels._housing_rows_numba(*compiled_table.values(), district, 36.0, 4, *codes)
+    plain = housing_kernels._housing_rows_numpy(*table.values(), district, 36.0, 4, *codes)
+    assert len(compiled) == 4 and len(plain) == 2
     for a, b in zip(compiled, plain):
         assert np.array_equal(a, b) and a.dtype == b.dtype
+    # and the range of the weights it added up: the tenants counted in their apartments
+    counted = table["weight"][(table["housing"] == 1) & (table["status"] <= 1)]
+    assert compiled[2:] == (counted.min(), counted.max())
     for name in table:
         assert np.array_equal(compiled_table[name], table[name]), name
     assert 0 < len(plain[1]) < n and (table["queue_since"] == -1).sum() > 0
     queued = plain[1]
     args = (queued, table["sector"], table["tier"], table["queue_since"], table["weight"], district, 30, 4, SKILLED)
-    for a, b in zip(kernels._queue_places_numba(*args), kernels._queue_places_numpy(*args)):
+    for a, b in zip(housing_kernels._queue_places_numba(*args), housing_kernels._queue_places_numpy(*args)):
         assert np.array_equal(a, b)
     status, ids = table["status"], np.arange(n, dtype=np.int64) * 7919
     pairs = [(kernels._seeker_rows_numba, kernels._seeker_rows_numpy, (status, table["housing"], 2, 1)),
-             (kernels._purchase_rows_numba, kernels._purchase_rows_numpy,
+             (housing_kernels._purchase_rows_numba, housing_kernels._purchase_rows_numpy,
               (ids, status, 1, table["housing"], 2, table["months_in_city"], 24.0, np.uint64(7), 0.5))]
     for compiled_kernel, plain_kernel, args in pairs:
         a, b = compiled_kernel(*args), plain_kernel(*args)
@@ -106,7 +110,10 @@ def test_compiled_housing_compaction_and_row_kernels_equal_numpy_bit_for_bit(see
     others = np.setdiff1d(np.flatnonzero(status == 0), retiring)
     assert np.array_equal(considering, others[kernels.keyed_uniforms(ids[others], key=5) < 0.4])
     args = (table["sector"], table["weight"], table["queue_since"], status, 0, 10)
-    assert np.array_equal(kernels._queued_sum_numba(*args), kernels._queued_sum_numpy(*args))
+    queued_sums, smallest, largest = housing_kernels._queued_sum_numba(*args)
+    assert np.array_equal(queued_sums, housing_kernels._queued_sum_numpy(*args))
+    in_queue = table["weight"][(table["queue_since"] >= 0) & (status == 0)]
+    assert (smallest, largest) == (in_queue.min(), in_queue.max())
     keep = rng.random(n) < 0.7
     for column in table.values():
         expected, compiled_column, plain_column = column[keep].copy(), column.copy(), column.copy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import kernels
+from sim import housing_kernels, kernels
 from sim import observation_kernels as ok
 from sim.categories import K
 from sim.config import load_scenario
@@ -39,8 +39,13 @@ def _args(t: dict[str, np.ndarray]) -> tuple:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_compiled_census_equals_numpy_bit_for_bit(seed):
     t = _table(seed)
-    for compiled, plain in zip(ok._talent_census_numba(*_args(t)), ok._talent_census_numpy(*_args(t))):
-        assert np.array_equal(compiled, plain)
+    compiled, plain = ok._talent_census_numba(*_args(t)), ok._talent_census_numpy(*_args(t))
+    assert len(compiled) == len(plain) + 2
+    for a, b in zip(compiled, plain):
+        assert np.array_equal(a, b)
+    # and the range of the weights it added up (the residents'), for sim.row_ranges
+    resident = t["weight"][t["status"] <= SEARCHING]
+    assert compiled[-2:] == (resident[resident > 0].min(), resident.max())
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -53,7 +58,7 @@ def test_census_counts_are_the_group_sums_they_replace(seed):
                                                                      weights=t["weight"], status=t["status"], searching=SEARCHING))
     assert census.families == kernels.resident_group_sum(codes=t["children"], weights=t["weight"], status=t["status"],
                                                          searching=SEARCHING, n_groups=2)[1]
-    assert np.array_equal(census.queued, kernels.queued_sum(codes=t["sector"], weights=t["weight"], queue_since=t["queue_since"],
+    assert np.array_equal(census.queued, housing_kernels.queued_sum(codes=t["sector"], weights=t["weight"], queue_since=t["queue_since"],
                                                             status=t["status"], employed=EMPLOYED, n_groups=N_SECTORS))
     by_firm, by_cell = kernels.employment(status=t["status"], employed_code=EMPLOYED, employer=t["employer"], sector=t["sector"],
                                           tier=t["tier"], weights=t["weight"], is_platform=t["is_platform"], shape=(N_SECTORS, N_TIERS))

@@ -9,7 +9,7 @@ from mesa import Model
 
 from sim.categories import SKILLED
 from sim import market_kernels
-from sim.kernels import housing_rows, purchase_rows, queue_places
+from sim.housing_kernels import housing_rows, purchase_rows, queue_places
 from sim.talent import APARTMENT, EMPLOYED, MARKET, OWNER, SEARCHING
 
 HOUSING_CODES = {"apartment": APARTMENT, "market": MARKET, "skilled": SKILLED, "employed": EMPLOYED, "searching": SEARCHING}

@@ -1,0 +1,150 @@
+"""Passes over a large talent table in ranges of rows side by side, one range a thread.
+
+A pass over the whole city's two million rows is a few milliseconds of compiled code that releases the
+GIL; split into ranges, the ranges run at once on the machine's cores. The results are the pass's own:
+rows found are joined in range order (row order), rows changed in place are each changed by one range,
+and weights summed in ranges are kept only where every order of addition gives the same number
+(:func:`sums_exact`); otherwise the caller makes the pass over the whole table again, in row order.
+So a run's numbers do not depend on the number of threads.
+
+``TALENTSIM_THREADS`` sets the number of threads (1: every pass in the calling thread); by default, the
+cores this process may use; at most eight either way. Tables of fewer than ``2 x MIN_ROWS`` rows are one range.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from sim.errors import ConfigError
+
+MIN_ROWS = 200_000  # rows of a range: below some 10^5 rows a thread's start costs more than it saves
+MAX_THREADS = 8
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
+
+
+def thread_count() -> int:
+    """Threads for a pass: ``TALENTSIM_THREADS`` when set, else the cores this process may use (at most eight)."""
+    text = os.environ.get("TALENTSIM_THREADS", "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise ConfigError(source="TALENTSIM_THREADS (environment)",
+                              problems=[f"{text!r} is not a number of threads: a whole number from 1 (1 makes every pass in one "
+                                        f"thread), or unset for the cores this process may use"])
+        return min(int(text), MAX_THREADS)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_THREADS)
+
+
+def ranges(n_rows: int) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) row ranges covering ``n_rows`` rows: one per thread, each at least ``MIN_ROWS``."""
+    if n_rows < 2 * MIN_ROWS:
+        return [(0, n_rows)]
+    parts = min(thread_count(), n_rows // MIN_ROWS)
+    bounds = [n_rows * i // parts for i in range(parts + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    # a forked process has the pool object but not its threads
+    if _pool is None or _pool_pid != os.getpid():
+        _pool = ThreadPoolExecutor(max_workers=MAX_THREADS - 1, thread_name_prefix="talentsim-rows")
+        _pool_pid = os.getpid()
+    return _pool
+
+
+def map_ranges(kernel: Callable[..., Any], spans: Sequence[tuple[int, int]],
+               arguments: Callable[[int, int], tuple]) -> list[Any]:
+    """``kernel(*arguments(start, stop))`` for each range, the first in the calling thread and the others in
+    threads at the same time; results in range order."""
+    if len(spans) == 1:
+        return [kernel(*arguments(*spans[0]))]
+    futures = [_executor().submit(kernel, *arguments(start, stop)) for start, stop in spans[1:]]
+    first = kernel(*arguments(*spans[0]))
+    return [first, *(future.result() for future in futures)]
+
+
+def side_by_side(tasks: Sequence[Callable[[], Any]], *, n_rows: int) -> None:
+    """Runs ``tasks`` (passes over tables of ``n_rows`` rows that release the GIL and touch different columns), as many
+    at once as there are ranges of ``n_rows`` rows, each thread taking every so many of them in turn."""
+    lanes = len(ranges(n_rows))
+    if lanes == 1:
+        for task in tasks:
+            task()
+        return
+
+    def lane(first: int) -> None:
+        for task in tasks[first::lanes]:
+            task()
+
+    futures = [_executor().submit(lane, first) for first in range(1, lanes)]
+    lane(0)
+    for future in futures:
+        future.result()
+
+
+@dataclass(frozen=True)
+class RangeResults:
+    """A pass's results, range by range (``parts``, in row order) over the row ranges ``spans``."""
+
+    parts: list[Any]
+    spans: list[tuple[int, int]]
+
+    def rows(self, index: int | None = None) -> np.ndarray:
+        """The row indices a pass found (its result ``index``, or the whole result when None), as rows of the whole
+        table in row order: each range's are relative to its start."""
+        found = [part if index is None else part[index] for part in self.parts]
+        if len(found) == 1:
+            return found[0]
+        rows = np.empty(sum(len(part) for part in found), np.int64)
+        at = 0
+        for part, (start, _) in zip(found, self.spans):
+            np.add(part, start, out=rows[at:at + len(part)])
+            at += len(part)
+        return rows
+
+    def total(self, index: int) -> Any:
+        """The sum over the ranges of the pass's result ``index`` (an array of sums or one sum)."""
+        total = self.parts[0][index]
+        for part in self.parts[1:]:
+            total = total + part[index]
+        return total
+
+
+def in_ranges(kernel: Callable[..., Any], n_rows: int, arguments: Callable[[int, int], tuple], *,
+              sums: bool = False) -> RangeResults:
+    """``kernel`` over ``n_rows`` rows, one range a thread (``arguments(start, stop)`` gives its arguments for the
+    rows ``start:stop``).
+
+    With ``sums``, the kernel's last two results are the smallest positive and the largest size of the weights it
+    added: where ranges' sums could differ from one pass's (:func:`sums_exact`), the kernel makes the one pass over
+    the whole table, in row order (what it changes in place it must change the same way the second time)."""
+    spans = ranges(n_rows)
+    parts = map_ranges(kernel, spans, arguments)
+    if sums and len(parts) > 1 and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts),
+                                                  largest=max(part[-1] for part in parts)):
+        spans, parts = [(0, n_rows)], [kernel(*arguments(0, n_rows))]
+    return RangeResults(parts=parts, spans=spans)
+
+
+def sums_exact(*, n_rows: int, smallest: float, largest: float) -> bool:
+    """Whether float32 weights between ``smallest`` (the smallest positive one) and ``largest``, at most ``n_rows``
+    of them, add up in float64 to the same number in every order and grouping.
+
+    Each such weight is a whole multiple of the float32 spacing of the smallest, and so is every partial sum;
+    while the largest possible sum stays below 2**52 of those spacings (a bit to spare below float64's 53),
+    every partial sum is a float64 number and every addition is exact. With weights of one person that is up to
+    2**29 persons. No weight summed (``smallest`` infinite) or only zeros sum to zero in any order."""
+    if not np.isfinite(smallest) or largest <= 0.0:
+        return True
+    return n_rows * largest < 2.0 ** 52 * float(np.spacing(np.float32(smallest)))
