@@ -355,6 +355,17 @@ if USING_NUMBA:
         return out, smallest, largest
 
     @_jit
+    def _resident_age_table_numba(sex, age, n_ages, weights, status, searching, n_sexes):  # pragma: no cover - compiled
+        out = np.zeros(n_sexes * n_ages)
+        smallest, largest = np.inf, 0.0
+        for i in range(status.shape[0]):
+            if status[i] <= searching:
+                w = np.float64(weights[i])
+                smallest, largest = _weight_range_numba(w, smallest, largest)
+                out[np.int64(sex[i]) * n_ages + np.int64(min(age[i], n_ages - 1))] += w
+        return out, smallest, largest
+
+    @_jit
     def _resident_group_sum2_numba(outer, inner, n_inner, weights, status, searching, n_groups):  # pragma: no cover - compiled
         out = np.zeros(n_groups)
         smallest, largest = np.inf, 0.0
@@ -562,6 +573,19 @@ def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.nda
         return row_ranges.in_ranges(_resident_group_sum_numba, len(status), lambda a, b: (
             codes[a:b], weights[a:b], status[a:b], searching, n_groups), sums=True).total(0)
     return _group_sum_numpy(codes, weights, status <= searching, n_groups)
+
+
+def resident_age_table(*, sex: np.ndarray, age: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_sexes: int,
+                       n_ages: int) -> np.ndarray:
+    """Residents' weights (``status <= searching``) by sex x whole years of ``age``, the last year holding every age
+    above it (n_sexes x n_ages), without building a column of cells."""
+    if USING_NUMBA:
+        flat = row_ranges.in_ranges(_resident_age_table_numba, len(status), lambda a, b: (
+            sex[a:b], age[a:b], n_ages, weights[a:b], status[a:b], searching, n_sexes), sums=True).total(0)
+    else:
+        cell = sex.astype(np.int64) * n_ages + np.minimum(age, n_ages - 1).astype(np.int64)
+        flat = _group_sum_numpy(cell, weights, status <= searching, n_sexes * n_ages)
+    return flat.reshape(n_sexes, n_ages)
 
 
 def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[int, int], weights: np.ndarray, status: np.ndarray,

@@ -341,3 +341,20 @@ def test_recent_arrivals_weight_is_numpys_masked_sum(weights, monkeypatch):
     nobody = kernels.recent_arrivals_weight(channel=channel, months_in_city=months, status=status, weight=weight, channel_code=9,
                                             months_below=36.0, searching=1)
     assert nobody == 0.0
+
+
+@needs_numba
+def test_compiled_resident_age_table_equals_numpy_bit_for_bit(monkeypatch):
+    rng = np.random.default_rng(5)
+    n = 20_000
+    sex, status = rng.integers(0, 2, n).astype(np.int8), rng.integers(0, 4, n).astype(np.int8)
+    age = rng.uniform(15, 130, n).astype(np.float32)  # ages past the last year count in it
+    weight = (rng.choice(np.array([1.0, 100.0], np.float32), n) * rng.uniform(0.97, 1.03, n)).astype(np.float32)
+    arguments = dict(sex=sex, age=age, weights=weight, status=status, searching=1, n_sexes=2, n_ages=101)
+    compiled = kernels.resident_age_table(**arguments)
+    monkeypatch.setattr(kernels, "USING_NUMBA", False)
+    plain = kernels.resident_age_table(**arguments)
+    assert np.array_equal(compiled, plain) and compiled.shape == (2, 101)
+    resident = status <= 1
+    assert compiled[:, 100].sum() == pytest.approx(weight[resident & (age >= 100)].sum(dtype=np.float64), rel=1e-12)
+    assert compiled[1, 40] == pytest.approx(weight[resident & (sex == 1) & (age >= 40) & (age < 41)].sum(dtype=np.float64), rel=1e-12)

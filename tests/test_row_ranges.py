@@ -58,6 +58,8 @@ def _every_pass(t: dict[str, np.ndarray]) -> dict[str, object]:
     out["table"] = kernels.resident_group_table(outer=t["sector"], inner=t["housing"], shape=(10, 3), weights=t["weight"],
                                                 status=t["status"], searching=SEARCHING)
     out["group"] = kernels.resident_group_sum(codes=t["tier"], weights=t["weight"], status=t["status"], searching=SEARCHING, n_groups=5)
+    out["ages"] = kernels.resident_age_table(sex=t["children"], age=(t["retire_month"] / 3.0).astype(np.float32), weights=t["weight"],
+                                             status=t["status"], searching=SEARCHING, n_sexes=2, n_ages=101)
     out["queued"] = housing_kernels.queued_sum(codes=t["sector"], weights=t["weight"], queue_since=t["queue_since"], status=t["status"],
                                        employed=EMPLOYED, n_groups=10)
     out["card"] = kernels.recent_arrivals_weight(channel=t["channel"], months_in_city=t["months_in_city"], status=t["status"],

@@ -18,7 +18,7 @@ from mesa import Model
 from sim.categories import AGES, CHANNEL, FEMALE, MALE, SEXES
 from sim.dates import month_index
 from sim.errors import ConfigError
-from sim.kernels import resident_group_sum
+from sim.kernels import resident_age_table
 from sim.talent import SEARCHING
 from sim.submodels.value_added import real_growth
 
@@ -171,10 +171,8 @@ def advance_month(non_talent: np.ndarray, *, rates: VitalRates, talent_women: np
 def talent_by_age(model: Model) -> np.ndarray:
     """Talent residents (agents' weights) by sex x single year of age."""
     p = model.pool
-    years = np.minimum(p.view("age"), AGES - 1).astype(np.int64)
-    cell = p.view("sex").astype(np.int64) * AGES + years
-    return resident_group_sum(codes=cell, weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
-                              n_groups=len(SEXES) * AGES).reshape(len(SEXES), AGES)
+    return resident_age_table(sex=p.view("sex"), age=p.view("age"), weights=p.view("weight"), status=p.view("status"),
+                              searching=SEARCHING, n_sexes=len(SEXES), n_ages=AGES)
 
 
 def sex_shares_by_age(talent: np.ndarray) -> np.ndarray:
