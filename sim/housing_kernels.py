@@ -130,10 +130,9 @@ def housing_rows(*, housing: np.ndarray, tier: np.ndarray, months_in_city: np.nd
     if not USING_NUMBA:
         return _housing_rows_numpy(housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, *fixed)
     # the pass changes only rows it has already settled, so a second one (sim.row_ranges) changes nothing more
-    passes = row_ranges.in_ranges(_housing_rows_numba, len(housing), lambda a, b: (
-        housing[a:b], tier[a:b], months_in_city[a:b], status[a:b], queue_since[a:b], sector[a:b], weight[a:b], sector_district,
-        *fixed), sums=True)
-    return passes.total(0), passes.rows(1)
+    return row_ranges.in_ranges(_housing_rows_numba, (
+        housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, *fixed), columns=range(7), rows=(1,),
+        sums=True)
 
 
 def queue_places(*, queued: np.ndarray, sector: np.ndarray, tier: np.ndarray, queue_since: np.ndarray, weight: np.ndarray,
@@ -151,8 +150,8 @@ def purchase_rows(ids: np.ndarray, *, status: np.ndarray, searching: int, housin
     key = np.uint64(key)
     if USING_NUMBA:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return row_ranges.in_ranges(_purchase_rows_numba, len(ids), lambda a, b: (
-            ids[a:b], status[a:b], searching, housing[a:b], owner, months_in_city[a:b], float(min_months), key, float(below))).rows()
+        return row_ranges.found_rows(_purchase_rows_numba, (
+            ids, status, searching, housing, owner, months_in_city, float(min_months), key, float(below)), columns=(0, 1, 3, 5))
     return _purchase_rows_numpy(ids, status, searching, housing, owner, months_in_city, min_months, key, float(below))
 
 
@@ -160,6 +159,5 @@ def queued_sum(*, codes: np.ndarray, weights: np.ndarray, queue_since: np.ndarra
                n_groups: int) -> np.ndarray:
     """Sum of ``weights`` by ``codes`` over employed rows in the apartment queue (``queue_since >= 0``)."""
     if USING_NUMBA:
-        return row_ranges.in_ranges(_queued_sum_numba, len(status), lambda a, b: (
-            codes[a:b], weights[a:b], queue_since[a:b], status[a:b], employed, n_groups), sums=True).total(0)
+        return row_ranges.added(_queued_sum_numba, (codes, weights, queue_since, status, employed, n_groups), columns=(0, 1, 2, 3))
     return _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups)

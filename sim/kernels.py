@@ -440,8 +440,7 @@ def employees_of(*, status: np.ndarray, employed_code: int, employer: np.ndarray
     """Rows of employed agents whose employer's row is set in ``firm_mask``, in row order."""
     if not USING_NUMBA:
         return _employees_of_numpy(status, employed_code, employer, firm_mask)
-    return row_ranges.in_ranges(_employees_of_numba, len(status), lambda a, b: (status[a:b], employed_code, employer[a:b],
-                                                                                firm_mask)).rows()
+    return row_ranges.found_rows(_employees_of_numba, (status, employed_code, employer, firm_mask), columns=(0, 2))
 
 
 def keyed_uniforms(ids: np.ndarray, *, key: int) -> np.ndarray:
@@ -467,9 +466,9 @@ def age_and_first_child(*, age: np.ndarray, birth_month: np.ndarray, months_in_c
     key = np.uint64(key)
     if USING_NUMBA:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        return row_ranges.in_ranges(_age_and_first_child_numba, len(ids), lambda a, b: (
-            age[a:b], birth_month[a:b], months_in_city[a:b], status[a:b], np.int64(month), np.int64(newcomer_code), ids[a:b],
-            children[a:b], key, float(below), searching, float(age_from), float(age_to))).rows()
+        return row_ranges.found_rows(_age_and_first_child_numba, (
+            age, birth_month, months_in_city, status, np.int64(month), np.int64(newcomer_code), ids, children, key, float(below),
+            searching, float(age_from), float(age_to)), columns=(0, 1, 2, 3, 6, 7))
     return _age_and_first_child_numpy(age, birth_month, months_in_city, status, month, newcomer_code, ids, children, key, float(below),
                                       searching, age_from, age_to)
 
@@ -521,9 +520,8 @@ def retiring_and_considering(ids: np.ndarray, *, retire_month: np.ndarray, statu
     key = np.uint64(key)
     if USING_NUMBA:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        passes = row_ranges.in_ranges(_retiring_and_considering_numba, len(ids), lambda a, b: (
-            ids[a:b], retire_month[a:b], status[a:b], int(month), searching, employed, key, float(below)))
-        return passes.rows(0), passes.rows(1)
+        return row_ranges.in_ranges(_retiring_and_considering_numba, (
+            ids, retire_month, status, int(month), searching, employed, key, float(below)), columns=(0, 1, 2), rows=(0, 1))
     return _retiring_and_considering_numpy(ids, retire_month, status, int(month), searching, employed, key, float(below))
 
 
@@ -548,11 +546,10 @@ def recent_arrivals_weight(*, channel: np.ndarray, months_in_city: np.ndarray, s
     """
     mask_args = (channel, months_in_city, status, int(channel_code), float(months_below), int(searching))
     if USING_NUMBA and weight.dtype == np.float32:
-        passes = row_ranges.in_ranges(_recent_arrivals_weight_numba, len(status), lambda a, b: (
-            channel[a:b], months_in_city[a:b], status[a:b], weight[a:b], *mask_args[3:]))
-        # the ranges' sums are added where one pass's would be exact (below): any order gives the same number then
-        total, magnitude, smallest = passes.total(0), passes.total(1), min(part[2] for part in passes.parts)
-        # no rows, or only weights of zero, sum to zero in any order
+        total, magnitude, smallest = row_ranges.in_ranges(_recent_arrivals_weight_numba, (
+            channel, months_in_city, status, weight, *mask_args[3:]), columns=(0, 1, 2, 3), lowest=(2,))
+        # kept where one pass's sum would be exact: then any order, and any ranges, give the same number; no rows, or
+        # only weights of zero, sum to zero in any order
         if magnitude == 0.0 or magnitude < 2.0 ** 53 * float(np.spacing(np.float32(smallest))):
             return float(total)
     mask = (_recent_arrivals_numba if USING_NUMBA else _recent_arrivals_numpy)(*mask_args)
@@ -563,15 +560,13 @@ def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, 
     """Rows looking for a job this month: candidates, the searching, and job seekers on the job."""
     if not USING_NUMBA:
         return _seeker_rows_numpy(status, job_seeking, candidate, searching)
-    return row_ranges.in_ranges(_seeker_rows_numba, len(status), lambda a, b: (status[a:b], job_seeking[a:b], candidate,
-                                                                               searching)).rows()
+    return row_ranges.found_rows(_seeker_rows_numba, (status, job_seeking, candidate, searching), columns=(0, 1))
 
 
 def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
     """``group_sum`` over residents (``status <= searching``), without building their mask."""
     if USING_NUMBA:
-        return row_ranges.in_ranges(_resident_group_sum_numba, len(status), lambda a, b: (
-            codes[a:b], weights[a:b], status[a:b], searching, n_groups), sums=True).total(0)
+        return row_ranges.added(_resident_group_sum_numba, (codes, weights, status, searching, n_groups), columns=(0, 1, 2))
     return _group_sum_numpy(codes, weights, status <= searching, n_groups)
 
 
@@ -580,8 +575,8 @@ def resident_age_table(*, sex: np.ndarray, age: np.ndarray, weights: np.ndarray,
     """Residents' weights (``status <= searching``) by sex x whole years of ``age``, the last year holding every age
     above it (n_sexes x n_ages), without building a column of cells."""
     if USING_NUMBA:
-        flat = row_ranges.in_ranges(_resident_age_table_numba, len(status), lambda a, b: (
-            sex[a:b], age[a:b], n_ages, weights[a:b], status[a:b], searching, n_sexes), sums=True).total(0)
+        flat = row_ranges.added(_resident_age_table_numba, (
+            sex, age, n_ages, weights, status, searching, n_sexes), columns=(0, 1, 3, 4))
     else:
         cell = sex.astype(np.int64) * n_ages + np.minimum(age, n_ages - 1).astype(np.int64)
         flat = _group_sum_numpy(cell, weights, status <= searching, n_sexes * n_ages)
@@ -593,8 +588,8 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     """``group_table`` over residents (``status <= searching``), without building their mask."""
     n_outer, n_inner = shape
     if USING_NUMBA:
-        flat = row_ranges.in_ranges(_resident_group_sum2_numba, len(status), lambda a, b: (
-            outer[a:b], inner[a:b], n_inner, weights[a:b], status[a:b], searching, n_outer * n_inner), sums=True).total(0)
+        flat = row_ranges.added(_resident_group_sum2_numba, (
+            outer, inner, n_inner, weights, status, searching, n_outer * n_inner), columns=(0, 1, 3, 4))
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)

@@ -472,7 +472,7 @@ def count_down_search(*, status: np.ndarray, search_left: np.ndarray, searching:
     """Displaced residents use up a month of their search; returns the rows with none left, in row order."""
     if not USING_NUMBA:
         return _count_down_search_numpy(status, search_left, searching)
-    return row_ranges.in_ranges(_count_down_search_numba, len(status), lambda a, b: (status[a:b], search_left[a:b], searching)).rows()
+    return row_ranges.found_rows(_count_down_search_numba, (status, search_left, searching), columns=(0, 1))
 
 
 def move_in(rows: np.ndarray, *, housing: np.ndarray, code: int, queue_since: np.ndarray, queue_mark: int | None, sector: np.ndarray,

@@ -75,10 +75,9 @@ def talent_census(*, sector: np.ndarray, tier: np.ndarray, weight: np.ndarray, s
     if employed > searching:
         raise ValueError(f"talent census: the employed status ({employed}) must be a resident one (at most {searching})")
     if USING_NUMBA:
-        census = row_ranges.in_ranges(_talent_census_numba, len(status), lambda a, b: (
-            sector[a:b], tier[a:b], n_tiers, weight[a:b], status[a:b], searching, children[a:b], queue_since[a:b], employed, n_sectors,
-            employer[a:b], is_platform), sums=True)
-        stock, families, queued, by_firm, filled = (census.total(k) for k in range(5))
+        stock, families, queued, by_firm, filled = row_ranges.in_ranges(_talent_census_numba, (
+            sector, tier, n_tiers, weight, status, searching, children, queue_since, employed, n_sectors, employer, is_platform),
+            columns=(0, 1, 3, 4, 6, 7, 10), sums=True)
     else:
         stock, families, queued, by_firm, filled = _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, children,
                                                                         queue_since, employed, n_sectors, employer, is_platform)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -93,48 +92,75 @@ def side_by_side(tasks: Sequence[Callable[[], Any]], *, n_rows: int) -> None:
         future.result()
 
 
-@dataclass(frozen=True)
-class RangeResults:
-    """A pass's results, range by range (``parts``, in row order) over the row ranges ``spans``."""
-
-    parts: list[Any]
-    spans: list[tuple[int, int]]
-
-    def rows(self, index: int | None = None) -> np.ndarray:
-        """The row indices a pass found (its result ``index``, or the whole result when None), as rows of the whole
-        table in row order: each range's are relative to its start."""
-        found = [part if index is None else part[index] for part in self.parts]
-        if len(found) == 1:
-            return found[0]
-        rows = np.empty(sum(len(part) for part in found), np.int64)
-        at = 0
-        for part, (start, _) in zip(found, self.spans):
-            np.add(part, start, out=rows[at:at + len(part)])
-            at += len(part)
-        return rows
-
-    def total(self, index: int) -> Any:
-        """The sum over the ranges of the pass's result ``index`` (an array of sums or one sum)."""
-        total = self.parts[0][index]
-        for part in self.parts[1:]:
-            total = total + part[index]
-        return total
+def _range_calls(kernel: Callable[..., Any], arguments: tuple, columns: Sequence[int],
+                 n_rows: int) -> tuple[list[Any], list[tuple[int, int]]]:
+    if any(len(arguments[k]) != n_rows for k in columns):
+        raise ValueError(f"rows in ranges: the columns of {kernel.__name__} have {sorted({len(arguments[k]) for k in columns})} rows")
+    split = set(columns)
+    spans = ranges(n_rows)
+    parts = map_ranges(kernel, spans, lambda start, stop: tuple(
+        argument[start:stop] if k in split else argument for k, argument in enumerate(arguments)))
+    return parts, spans
 
 
-def in_ranges(kernel: Callable[..., Any], n_rows: int, arguments: Callable[[int, int], tuple], *,
-              sums: bool = False) -> RangeResults:
-    """``kernel`` over ``n_rows`` rows, one range a thread (``arguments(start, stop)`` gives its arguments for the
-    rows ``start:stop``).
+def _joined(found: Sequence[np.ndarray], spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    # each range's rows are relative to its start
+    rows = np.empty(sum(len(part) for part in found), np.int64)
+    at = 0
+    for part, (start, _) in zip(found, spans):
+        np.add(part, start, out=rows[at:at + len(part)])
+        at += len(part)
+    return rows
+
+
+def in_ranges(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequence[int], rows: Sequence[int] = (),
+              lowest: Sequence[int] = (), sums: bool = False) -> tuple:
+    """``kernel(*arguments)`` (a tuple of results) over the rows of the arguments at ``columns`` (columns of one table),
+    one range of rows a thread: each range's call has those columns' rows of the range and the other arguments whole.
+    Returns the results put together: those at ``rows`` (row indices found) joined as rows of the whole table, in
+    row order; those at ``lowest``, the smallest of the ranges'; the others added.
 
     With ``sums``, the kernel's last two results are the smallest positive and the largest size of the weights it
-    added: where ranges' sums could differ from one pass's (:func:`sums_exact`), the kernel makes the one pass over
-    the whole table, in row order (what it changes in place it must change the same way the second time)."""
-    spans = ranges(n_rows)
-    parts = map_ranges(kernel, spans, arguments)
-    if sums and len(parts) > 1 and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts),
-                                                  largest=max(part[-1] for part in parts)):
-        spans, parts = [(0, n_rows)], [kernel(*arguments(0, n_rows))]
-    return RangeResults(parts=parts, spans=spans)
+    added, and are left out: where ranges' sums could differ from one pass's (:func:`sums_exact`), the kernel makes
+    the one pass over the whole table, in row order (what it changes in place it must change the same way the
+    second time)."""
+    n_rows = len(arguments[columns[0]])
+    if n_rows < 2 * MIN_ROWS:  # a coarse run's tables: one pass, with nothing made for ranges
+        results = kernel(*arguments)
+        return results[:-2] if sums else results
+    parts, spans = _range_calls(kernel, arguments, columns, n_rows)
+    if sums and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts), largest=max(part[-1] for part in parts)):
+        return kernel(*arguments)[:-2]
+    combined = []
+    for k in range(len(parts[0]) - (2 if sums else 0)):
+        results = [part[k] for part in parts]
+        if k in rows:
+            combined.append(_joined(results, spans))
+        elif k in lowest:
+            combined.append(min(results))
+        else:
+            total = results[0]
+            for result in results[1:]:
+                total = total + result
+            combined.append(total)
+    return tuple(combined)
+
+
+def found_rows(kernel: Callable[..., np.ndarray], arguments: tuple, *, columns: Sequence[int]) -> np.ndarray:
+    """The rows ``kernel`` finds (its one result, row indices), over ranges of rows as :func:`in_ranges` runs it, in
+    row order."""
+    n_rows = len(arguments[columns[0]])
+    if n_rows < 2 * MIN_ROWS:
+        return kernel(*arguments)
+    return _joined(*_range_calls(kernel, arguments, columns, n_rows))
+
+
+def added(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequence[int]) -> Any:
+    """The sums ``kernel`` makes (its first result; then the range of the weights it added, as :func:`in_ranges` asks
+    with ``sums``), over ranges of rows where that is exact, else in one pass in row order."""
+    if len(arguments[columns[0]]) < 2 * MIN_ROWS:
+        return kernel(*arguments)[0]
+    return in_ranges(kernel, arguments, columns=columns, sums=True)[0]
 
 
 def sums_exact(*, n_rows: int, smallest: float, largest: float) -> bool:

@@ -124,6 +124,11 @@ def test_weights_whose_sums_depend_on_their_order_are_added_in_one_pass(small_ra
                               searching=SEARCHING, employed=EMPLOYED, n_sectors=10, n_tiers=5)
     cells = t["sector"].astype(np.int64) * 5 + t["tier"]
     assert np.array_equal(census.stock.ravel(), np.bincount(cells[resident], weights=weight[resident], minlength=50))
+    # the graduate card's holders: numpy's sum over their mask, whatever the ranges
+    card = resident & (t["channel"] == 2) & (t["months_in_city"] < 36)
+    assert kernels.recent_arrivals_weight(channel=t["channel"], months_in_city=t["months_in_city"], status=t["status"], weight=weight,
+                                          channel_code=2, months_below=36.0, searching=SEARCHING) == np.sum(weight, where=card,
+                                                                                                            dtype=np.float64)
 
 
 def test_sums_are_exact_in_any_order_only_below_2_to_the_52_spacings():
@@ -164,3 +169,18 @@ def test_a_run_in_ranges_of_threads_gives_the_same_tables(small_ranges, monkeypa
     assert split.keys() == whole.keys()
     for name in whole:
         assert split[name].equals(whole[name]), name
+
+
+def test_results_of_ranges_are_joined_added_or_the_lowest_as_declared(small_ranges):
+    values = np.random.default_rng(8).permutation(np.arange(10_000, dtype=np.float64))
+
+    def kernel(column, below):  # rows below a value, their sum, the smallest value of the range
+        return np.flatnonzero(column < below), column[column < below].sum(), column.min()
+
+    rows, total, smallest = row_ranges.in_ranges(kernel, (values, 500.0), columns=(0,), rows=(0,), lowest=(2,))
+    assert len(row_ranges.ranges(len(values))) == 3
+    assert np.array_equal(rows, np.flatnonzero(values < 500)) and total == values[values < 500].sum() and smallest == 0.0
+    assert np.array_equal(row_ranges.found_rows(lambda column: np.flatnonzero(column % 7 == 0), (values,), columns=(0,)),
+                          np.flatnonzero(values % 7 == 0))
+    with pytest.raises(ValueError, match="columns of kernel have"):
+        row_ranges.in_ranges(kernel, (values, values[:10]), columns=(0, 1))
