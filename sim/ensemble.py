@@ -44,6 +44,7 @@ from sim.config import Scenario, apply_overrides, build_scenario
 from sim.errors import MixedArithmeticWarning
 from sim.inputs import MAX_SWEEP_POINTS, MAX_WORKERS, SCHEDULER_TIMEOUT_S
 from sim.results import parquet_bytes, run_id, with_keys, write_atomic, write_table
+from sim.row_ranges import available_cores
 
 if TYPE_CHECKING:
     from sim.draws import Draws
@@ -405,6 +406,9 @@ class _client:
                         "distributed.admin.tick.interval": "1s",
                         "distributed.worker.memory.monitor-interval": "1s",
                         **({} if self.dashboard else {"distributed.admin.system-monitor.interval": "2s"})}
+            # the workers share the cores: a whole city's passes in row ranges (sim.row_ranges) take what each has
+            if "TALENTSIM_THREADS" not in os.environ:
+                settings["distributed.nanny.pre-spawn-environ.TALENTSIM_THREADS"] = str(max(available_cores() // n, 1))
             # Without the dashboard the scheduler still serves its plain HTTP routes, on Dask's dashboard port by default,
             # and a second study at the same time warned that the port was taken: they get a free port instead.
             if self.dashboard:

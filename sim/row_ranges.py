@@ -37,11 +37,15 @@ def thread_count() -> int:
                               problems=[f"{text!r} is not a number of threads: a whole number from 1 (1 makes every pass in one "
                                         f"thread), or unset for the cores this process may use"])
         return min(int(text), MAX_THREADS)
+    return min(available_cores(), MAX_THREADS)
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, MAX_THREADS)
+        return os.cpu_count() or 1
 
 
 def ranges(n_rows: int) -> list[tuple[int, int]]:

@@ -44,7 +44,8 @@ def settings_recording_task(spec: RunSpec, study_dir: str) -> dict:
 
     import dask
 
-    record = {"profile": dask.config.get("distributed.worker.profile.enabled"), "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+    record = {"profile": dask.config.get("distributed.worker.profile.enabled"), "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+              "threads": os.environ.get("TALENTSIM_THREADS")}
     (Path(study_dir).parent / f"settings-{spec.run_id}.json").write_text(json.dumps(record))
     return run_task(spec, study_dir)
 

@@ -99,13 +99,19 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path, workers):
     assert sum(n_runs.values()) == result.n_done
 
 
-def test_local_workers_neither_profile_their_tasks_nor_trim_memory_eagerly(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_local_workers_neither_profile_their_tasks_nor_trim_memory_eagerly(tmp_path, monkeypatch, workers):
     from ensemble_tasks import settings_recording_task
 
-    result = run_toy(tmp_path, workers=1, seeds=1, task=settings_recording_task)
+    from sim.row_ranges import available_cores
+
+    monkeypatch.delenv("TALENTSIM_THREADS", raising=False)
+    result = run_toy(tmp_path, workers=workers, seeds=1, task=settings_recording_task)
     records = [json.loads(p.read_text()) for p in result.study_dir.parent.glob("settings-*.json")]
     assert len(records) == len(result.specs)
-    assert all(r == {"profile": False, "malloc_trim": None} for r in records)
+    # and the workers share the cores among their passes over a large table in row ranges (sim.row_ranges)
+    threads = str(max(available_cores() // workers, 1))
+    assert all(r == {"profile": False, "malloc_trim": None, "threads": threads} for r in records)
 
 
 # killed outright, or halfway through writing a table (its hidden temporary must not be left in the study)
