@@ -132,7 +132,7 @@ def housing_rows(*, housing: np.ndarray, tier: np.ndarray, months_in_city: np.nd
     # the pass changes only rows it has already settled, so a second one (sim.row_ranges) changes nothing more
     return row_ranges.in_ranges(_housing_rows_numba, (
         housing, tier, months_in_city, status, queue_since, sector, weight, sector_district, *fixed), columns=range(7), rows=(1,),
-        sums=True)
+        weights=6)
 
 
 def queue_places(*, queued: np.ndarray, sector: np.ndarray, tier: np.ndarray, queue_since: np.ndarray, weight: np.ndarray,
@@ -159,5 +159,6 @@ def queued_sum(*, codes: np.ndarray, weights: np.ndarray, queue_since: np.ndarra
                n_groups: int) -> np.ndarray:
     """Sum of ``weights`` by ``codes`` over employed rows in the apartment queue (``queue_since >= 0``)."""
     if USING_NUMBA:
-        return row_ranges.added(_queued_sum_numba, (codes, weights, queue_since, status, employed, n_groups), columns=(0, 1, 2, 3))
+        return row_ranges.added(_queued_sum_numba, (codes, weights, queue_since, status, employed, n_groups), columns=(0, 1, 2, 3),
+                                weights=1)
     return _queued_sum_numpy(codes, weights, queue_since, status, employed, n_groups)

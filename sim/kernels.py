@@ -566,7 +566,7 @@ def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, 
 def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
     """``group_sum`` over residents (``status <= searching``), without building their mask."""
     if USING_NUMBA:
-        return row_ranges.added(_resident_group_sum_numba, (codes, weights, status, searching, n_groups), columns=(0, 1, 2))
+        return row_ranges.added(_resident_group_sum_numba, (codes, weights, status, searching, n_groups), columns=(0, 1, 2), weights=1)
     return _group_sum_numpy(codes, weights, status <= searching, n_groups)
 
 
@@ -576,7 +576,7 @@ def resident_age_table(*, sex: np.ndarray, age: np.ndarray, weights: np.ndarray,
     above it (n_sexes x n_ages), without building a column of cells."""
     if USING_NUMBA:
         flat = row_ranges.added(_resident_age_table_numba, (
-            sex, age, n_ages, weights, status, searching, n_sexes), columns=(0, 1, 3, 4))
+            sex, age, n_ages, weights, status, searching, n_sexes), columns=(0, 1, 3, 4), weights=3)
     else:
         cell = sex.astype(np.int64) * n_ages + np.minimum(age, n_ages - 1).astype(np.int64)
         flat = _group_sum_numpy(cell, weights, status <= searching, n_sexes * n_ages)
@@ -589,7 +589,7 @@ def resident_group_table(*, outer: np.ndarray, inner: np.ndarray, shape: tuple[i
     n_outer, n_inner = shape
     if USING_NUMBA:
         flat = row_ranges.added(_resident_group_sum2_numba, (
-            outer, inner, n_inner, weights, status, searching, n_outer * n_inner), columns=(0, 1, 3, 4))
+            outer, inner, n_inner, weights, status, searching, n_outer * n_inner), columns=(0, 1, 3, 4), weights=3)
     else:
         flat = _group_sum2_numpy(outer, inner, n_inner, weights, status <= searching, n_outer * n_inner)
     return flat.reshape(n_outer, n_inner)

@@ -77,7 +77,7 @@ def talent_census(*, sector: np.ndarray, tier: np.ndarray, weight: np.ndarray, s
     if USING_NUMBA:
         stock, families, queued, by_firm, filled = row_ranges.in_ranges(_talent_census_numba, (
             sector, tier, n_tiers, weight, status, searching, children, queue_since, employed, n_sectors, employer, is_platform),
-            columns=(0, 1, 3, 4, 6, 7, 10), sums=True)
+            columns=(0, 1, 3, 4, 6, 7, 10), weights=3)
     else:
         stock, families, queued, by_firm, filled = _talent_census_numpy(sector, tier, n_tiers, weight, status, searching, children,
                                                                         queue_since, employed, n_sectors, employer, is_platform)

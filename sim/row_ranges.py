@@ -4,7 +4,7 @@ A pass over the whole city's two million rows is a few milliseconds of compiled 
 GIL; split into ranges, the ranges run at once on the machine's cores. The results are the pass's own:
 rows found are joined in range order (row order), rows changed in place are each changed by one range,
 and weights summed in ranges are kept only where every order of addition gives the same number
-(:func:`sums_exact`); otherwise the caller makes the pass over the whole table again, in row order.
+(:func:`sums_exact`); otherwise the pass is made again over the whole table, in row order.
 So a run's numbers do not depend on the number of threads.
 
 ``TALENTSIM_THREADS`` sets the number of threads (1: every pass in the calling thread); by default, the
@@ -118,22 +118,24 @@ def _joined(found: Sequence[np.ndarray], spans: Sequence[tuple[int, int]]) -> np
 
 
 def in_ranges(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequence[int], rows: Sequence[int] = (),
-              lowest: Sequence[int] = (), sums: bool = False) -> tuple:
+              lowest: Sequence[int] = (), weights: int | None = None) -> tuple:
     """``kernel(*arguments)`` (a tuple of results) over the rows of the arguments at ``columns`` (columns of one table),
     one range of rows a thread: each range's call has those columns' rows of the range and the other arguments whole.
     Returns the results put together: those at ``rows`` (row indices found) joined as rows of the whole table, in
     row order; those at ``lowest``, the smallest of the ranges'; the others added.
 
-    With ``sums``, the kernel's last two results are the smallest positive and the largest size of the weights it
-    added, and are left out: where ranges' sums could differ from one pass's (:func:`sums_exact`), the kernel makes
-    the one pass over the whole table, in row order (what it changes in place it must change the same way the
-    second time)."""
+    A kernel that adds up the column at ``weights`` (its index among the arguments) also returns, last, the smallest
+    positive and the largest size of the weights it added; they are left out: where ranges' sums could differ from
+    one pass's (:func:`sums_exact`), the kernel makes the one pass over the whole table, in row order (what it
+    changes in place it must change the same way the second time)."""
     n_rows = len(arguments[columns[0]])
+    sums = weights is not None
     if n_rows < 2 * MIN_ROWS:  # a coarse run's tables: one pass, with nothing made for ranges
         results = kernel(*arguments)
         return results[:-2] if sums else results
     parts, spans = _range_calls(kernel, arguments, columns, n_rows)
-    if sums and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts), largest=max(part[-1] for part in parts)):
+    if sums and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts), largest=max(part[-1] for part in parts),
+                               dtype=arguments[weights].dtype):
         return kernel(*arguments)[:-2]
     combined = []
     for k in range(len(parts[0]) - (2 if sums else 0)):
@@ -159,22 +161,25 @@ def found_rows(kernel: Callable[..., np.ndarray], arguments: tuple, *, columns: 
     return _joined(*_range_calls(kernel, arguments, columns, n_rows))
 
 
-def added(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequence[int]) -> Any:
-    """The sums ``kernel`` makes (its first result; then the range of the weights it added, as :func:`in_ranges` asks
-    with ``sums``), over ranges of rows where that is exact, else in one pass in row order."""
+def added(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequence[int], weights: int) -> Any:
+    """The sums of the column at ``weights`` that ``kernel`` makes (its first result; then the range of the weights it
+    added, as :func:`in_ranges` asks), over ranges of rows where that is exact, else in one pass in row order."""
     if len(arguments[columns[0]]) < 2 * MIN_ROWS:
         return kernel(*arguments)[0]
-    return in_ranges(kernel, arguments, columns=columns, sums=True)[0]
+    return in_ranges(kernel, arguments, columns=columns, weights=weights)[0]
 
 
-def sums_exact(*, n_rows: int, smallest: float, largest: float) -> bool:
-    """Whether float32 weights between ``smallest`` (the smallest positive one) and ``largest``, at most ``n_rows``
-    of them, add up in float64 to the same number in every order and grouping.
+def sums_exact(*, n_rows: int, smallest: float, largest: float, dtype: np.dtype = np.dtype(np.float32)) -> bool:
+    """Whether weights of ``dtype`` (the talent table's float32) between ``smallest`` (the smallest positive one) and
+    ``largest``, at most ``n_rows`` of them, add up in float64 to the same number in every order and grouping.
 
-    Each such weight is a whole multiple of the float32 spacing of the smallest, and so is every partial sum;
-    while the largest possible sum stays below 2**52 of those spacings (a bit to spare below float64's 53),
-    every partial sum is a float64 number and every addition is exact. With weights of one person that is up to
-    2**29 persons. No weight summed (``smallest`` infinite) or only zeros sum to zero in any order."""
+    Each such weight is a whole multiple of the spacing of the smallest in its own type, and so is every partial
+    sum; while the largest possible sum stays below 2**52 of those spacings (a bit to spare below float64's 53),
+    every partial sum is a float64 number and every addition is exact. With float32 weights of one person that is
+    up to 2**29 persons; float64 weights of different sizes never qualify. No weight summed (``smallest``
+    infinite) or only zeros sum to zero in any order."""
     if not np.isfinite(smallest) or largest <= 0.0:
         return True
-    return n_rows * largest < 2.0 ** 52 * float(np.spacing(np.float32(smallest)))
+    if not np.issubdtype(dtype, np.floating):
+        return False
+    return n_rows * largest < 2.0 ** 52 * float(np.spacing(np.dtype(dtype).type(smallest)))

@@ -119,6 +119,13 @@ def test_weights_whose_sums_depend_on_their_order_are_added_in_one_pass(small_ra
     assert not np.array_equal(by_range, in_order)  # the case this test is about
     got = kernels.resident_group_sum(codes=t["tier"], weights=weight, status=t["status"], searching=SEARCHING, n_groups=5)
     assert np.array_equal(got, in_order)
+    # float64 weights of any size (the numpy path's callers may give them): one pass too
+    fine = rng.uniform(0.1, 1.0, N)
+    in_order = np.bincount(codes[resident], weights=fine[resident], minlength=5)
+    by_range = sum(np.bincount(codes[a:b][resident[a:b]], weights=fine[a:b][resident[a:b]], minlength=5) for a, b in spans)
+    assert not np.array_equal(by_range, in_order)
+    got = kernels.resident_group_sum(codes=t["tier"], weights=fine, status=t["status"], searching=SEARCHING, n_groups=5)
+    assert np.array_equal(got, in_order)
     census = ok.talent_census(sector=t["sector"], tier=t["tier"], weight=weight, status=t["status"], children=t["children"],
                               queue_since=t["queue_since"], employer=t["employer"], is_platform=np.zeros(300, bool),
                               searching=SEARCHING, employed=EMPLOYED, n_sectors=10, n_tiers=5)
@@ -137,6 +144,10 @@ def test_sums_are_exact_in_any_order_only_below_2_to_the_52_spacings():
     assert not row_ranges.sums_exact(n_rows=2 ** 29, smallest=1.0, largest=1.0)  # 2**52 spacings of 2**-23
     assert not row_ranges.sums_exact(n_rows=1_000, smallest=1e-3, largest=1e7)
     assert row_ranges.sums_exact(n_rows=1_000, smallest=np.inf, largest=0.0)  # nothing summed
+    # float64 weights are multiples of a far finer spacing: persons and tenths of persons are not exact in any order
+    assert not row_ranges.sums_exact(n_rows=1_000, smallest=0.1, largest=1.0, dtype=np.dtype(np.float64))
+    assert row_ranges.sums_exact(n_rows=1_000, smallest=0.1, largest=1.0, dtype=np.dtype(np.float32))
+    assert not row_ranges.sums_exact(n_rows=10, smallest=1.0, largest=1.0, dtype=np.dtype(np.int64))
 
 
 def test_the_number_of_threads_is_checked(monkeypatch):
