@@ -344,17 +344,6 @@ if USING_NUMBA:
         return _rows_where_numba(hit)
 
     @_jit
-    def _resident_group_sum_numba(codes, weights, status, searching, n_groups):  # pragma: no cover - compiled
-        out = np.zeros(n_groups)
-        smallest, largest = np.inf, 0.0
-        for i in range(codes.shape[0]):
-            if status[i] <= searching:
-                w = np.float64(weights[i])
-                smallest, largest = _weight_range_numba(w, smallest, largest)
-                out[codes[i]] += w
-        return out, smallest, largest
-
-    @_jit
     def _resident_age_table_numba(sex, age, n_ages, weights, status, searching, n_sexes):  # pragma: no cover - compiled
         out = np.zeros(n_sexes * n_ages)
         smallest, largest = np.inf, 0.0
@@ -561,13 +550,6 @@ def seeker_rows(*, status: np.ndarray, job_seeking: np.ndarray, candidate: int, 
     if not USING_NUMBA:
         return _seeker_rows_numpy(status, job_seeking, candidate, searching)
     return row_ranges.found_rows(_seeker_rows_numba, (status, job_seeking, candidate, searching), columns=(0, 1))
-
-
-def resident_group_sum(*, codes: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_groups: int) -> np.ndarray:
-    """``group_sum`` over residents (``status <= searching``), without building their mask."""
-    if USING_NUMBA:
-        return row_ranges.added(_resident_group_sum_numba, (codes, weights, status, searching, n_groups), columns=(0, 1, 2), weights=1)
-    return _group_sum_numpy(codes, weights, status <= searching, n_groups)
 
 
 def resident_age_table(*, sex: np.ndarray, age: np.ndarray, weights: np.ndarray, status: np.ndarray, searching: int, n_sexes: int,

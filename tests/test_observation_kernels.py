@@ -56,8 +56,7 @@ def test_census_counts_are_the_group_sums_they_replace(seed):
                               employed=EMPLOYED, n_sectors=N_SECTORS, n_tiers=N_TIERS)
     assert np.array_equal(census.stock, kernels.resident_group_table(outer=t["sector"], inner=t["tier"], shape=(N_SECTORS, N_TIERS),
                                                                      weights=t["weight"], status=t["status"], searching=SEARCHING))
-    assert census.families == kernels.resident_group_sum(codes=t["children"], weights=t["weight"], status=t["status"],
-                                                         searching=SEARCHING, n_groups=2)[1]
+    assert census.families == kernels.group_sum(codes=t["children"], weights=t["weight"], mask=t["status"] <= SEARCHING, n_groups=2)[1]
     assert np.array_equal(census.queued, housing_kernels.queued_sum(codes=t["sector"], weights=t["weight"], queue_since=t["queue_since"],
                                                             status=t["status"], employed=EMPLOYED, n_groups=N_SECTORS))
     by_firm, by_cell = kernels.employment(status=t["status"], employed_code=EMPLOYED, employer=t["employer"], sector=t["sector"],

@@ -57,7 +57,6 @@ def _every_pass(t: dict[str, np.ndarray]) -> dict[str, object]:
                                      employed=EMPLOYED, n_sectors=10, n_tiers=5).__dict__
     out["table"] = kernels.resident_group_table(outer=t["sector"], inner=t["housing"], shape=(10, 3), weights=t["weight"],
                                                 status=t["status"], searching=SEARCHING)
-    out["group"] = kernels.resident_group_sum(codes=t["tier"], weights=t["weight"], status=t["status"], searching=SEARCHING, n_groups=5)
     out["ages"] = kernels.resident_age_table(sex=t["children"], age=(t["retire_month"] / 3.0).astype(np.float32), weights=t["weight"],
                                              status=t["status"], searching=SEARCHING, n_sexes=2, n_ages=101)
     out["queued"] = housing_kernels.queued_sum(codes=t["sector"], weights=t["weight"], queue_since=t["queue_since"], status=t["status"],
@@ -117,15 +116,17 @@ def test_weights_whose_sums_depend_on_their_order_are_added_in_one_pass(small_ra
     spans = row_ranges.ranges(N)
     by_range = sum(np.bincount(codes[a:b][resident[a:b]], weights=weight[a:b][resident[a:b]], minlength=5) for a, b in spans)
     assert not np.array_equal(by_range, in_order)  # the case this test is about
-    got = kernels.resident_group_sum(codes=t["tier"], weights=weight, status=t["status"], searching=SEARCHING, n_groups=5)
-    assert np.array_equal(got, in_order)
+    got = kernels.resident_group_table(outer=t["tier"], inner=np.zeros(N, np.int8), shape=(5, 1), weights=weight, status=t["status"],
+                                       searching=SEARCHING)
+    assert np.array_equal(got.ravel(), in_order)
     # float64 weights of any size (the numpy path's callers may give them): one pass too
     fine = rng.uniform(0.1, 1.0, N)
     in_order = np.bincount(codes[resident], weights=fine[resident], minlength=5)
     by_range = sum(np.bincount(codes[a:b][resident[a:b]], weights=fine[a:b][resident[a:b]], minlength=5) for a, b in spans)
     assert not np.array_equal(by_range, in_order)
-    got = kernels.resident_group_sum(codes=t["tier"], weights=fine, status=t["status"], searching=SEARCHING, n_groups=5)
-    assert np.array_equal(got, in_order)
+    got = kernels.resident_group_table(outer=t["tier"], inner=np.zeros(N, np.int8), shape=(5, 1), weights=fine, status=t["status"],
+                                       searching=SEARCHING)
+    assert np.array_equal(got.ravel(), in_order)
     census = ok.talent_census(sector=t["sector"], tier=t["tier"], weight=weight, status=t["status"], children=t["children"],
                               queue_since=t["queue_since"], employer=t["employer"], is_platform=np.zeros(300, bool),
                               searching=SEARCHING, employed=EMPLOYED, n_sectors=10, n_tiers=5)
@@ -195,3 +196,4 @@ def test_results_of_ranges_are_joined_added_or_the_lowest_as_declared(small_rang
                           np.flatnonzero(values % 7 == 0))
     with pytest.raises(ValueError, match="columns of kernel have"):
         row_ranges.in_ranges(kernel, (values, values[:10]), columns=(0, 1))
+

@@ -74,15 +74,14 @@ def test_without_interactions_the_services_are_not_diluted(toy_scenario_path) ->
 
 
 def test_the_school_places_users_are_the_talent_households_with_children_at_the_end_of_each_month(toy_scenario_path) -> None:
-    from sim.kernels import resident_group_sum
+    from sim.kernels import group_sum
     from sim.talent import SEARCHING
 
     model = planned_toy_model(toy_scenario_path)
     for _ in range(3):
         model.step()
         p = model.pool
-        counted = resident_group_sum(codes=p.view("children"), weights=p.view("weight"), status=p.view("status"), searching=SEARCHING,
-                                     n_groups=2)[1]
+        counted = group_sum(codes=p.view("children"), weights=p.view("weight"), mask=p.view("status") <= SEARCHING, n_groups=2)[1]
         assert model.recorder.families[model.t] == counted > 0
     model.service_users = utility.service_users(model)
     assert model.service_users["school_places"] == model.recorder.families[model.t]
