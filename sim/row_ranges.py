@@ -134,8 +134,9 @@ def in_ranges(kernel: Callable[..., tuple], arguments: tuple, *, columns: Sequen
         results = kernel(*arguments)
         return results[:-2] if sums else results
     parts, spans = _range_calls(kernel, arguments, columns, n_rows)
-    if sums and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts), largest=max(part[-1] for part in parts),
-                               dtype=arguments[weights].dtype):
+    # one range is one pass already, in row order
+    if sums and len(parts) > 1 and not sums_exact(n_rows=n_rows, smallest=min(part[-2] for part in parts),
+                                                  largest=max(part[-1] for part in parts), dtype=arguments[weights].dtype):
         return kernel(*arguments)[:-2]
     combined = []
     for k in range(len(parts[0]) - (2 if sums else 0)):

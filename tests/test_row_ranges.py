@@ -197,3 +197,19 @@ def test_results_of_ranges_are_joined_added_or_the_lowest_as_declared(small_rang
     with pytest.raises(ValueError, match="columns of kernel have"):
         row_ranges.in_ranges(kernel, (values, values[:10]), columns=(0, 1))
 
+
+def test_a_pass_in_one_range_is_not_made_twice_whatever_its_weights(small_ranges, monkeypatch):
+    weight = np.random.default_rng(9).uniform(0.1, 1.0, 10_000)  # float64 of any size: never exact in any order
+    calls = []
+
+    def kernel(weights):  # the sum, then the range of the weights summed
+        calls.append(len(weights))
+        return weights.sum(), weights.min(), weights.max()
+
+    monkeypatch.setenv("TALENTSIM_THREADS", "1")
+    assert row_ranges.in_ranges(kernel, (weight,), columns=(0,), weights=0) == (weight.sum(),)
+    assert calls == [10_000]
+    monkeypatch.setenv("TALENTSIM_THREADS", "3")  # three ranges whose sums are not kept: then the one pass
+    calls.clear()
+    assert row_ranges.in_ranges(kernel, (weight,), columns=(0,), weights=0) == (weight.sum(),)
+    assert sorted(calls) == [3_333, 3_333, 3_334, 10_000]
