@@ -213,3 +213,16 @@ def test_a_pass_in_one_range_is_not_made_twice_whatever_its_weights(small_ranges
     calls.clear()
     assert row_ranges.in_ranges(kernel, (weight,), columns=(0,), weights=0) == (weight.sum(),)
     assert sorted(calls) == [3_333, 3_333, 3_334, 10_000]
+
+
+def test_the_command_line_refuses_a_bad_number_of_threads_before_any_work(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TALENTSIM_THREADS": "two"}
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", "baseline", "--scale", "100", "--out", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "TALENTSIM_THREADS" in proc.stderr and "'two' is not a number of threads" in proc.stderr
+    assert not any(tmp_path.iterdir())  # nothing written
