@@ -20,7 +20,7 @@ import pytest
 from sim.compare import run_sweep
 from sim.config import load_scenario
 from sim.ensemble import (
-    build_specs, derive_seeds, done_marker, parse_lever_range, partition_file, run_study, summarise,
+    RunSpec, build_specs, derive_seeds, done_marker, parse_lever_range, partition_file, run_stocks, run_study, summarise,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +163,21 @@ def test_summary_bands_are_ordered_and_total_adds_up(tmp_path):
     total = next(r for r in rows if r["point"] == 0 and r["date"] == last and r["cluster"] == "city_total" and r["tier"] == "all_tiers")
     assert total["median"] == pytest.approx(float(np.median(list(per_run.values()))))
     assert summarise(result.specs, study_dir=result.study_dir) == result.summary
+
+
+def test_run_stocks_are_read_in_the_order_of_the_runs_given(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    specs = [RunSpec(point=0, point_label="p", seed=i, run_id=f"run{i:03d}", config={}, source_dir=None) for i in range(40)]
+    for i, spec in enumerate(specs):
+        path = partition_file(tmp_path, "talent_stock", spec.run_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"talent_stock": np.arange(6, dtype=float) + 100.0 * i}), path)
+    order = [specs[i] for i in np.random.default_rng(1).permutation(40)]
+    expected = np.stack([np.arange(6, dtype=float) + 100.0 * s.seed for s in order])
+    for cores in (1, 4):  # one by one, and a few files at a time
+        monkeypatch.setattr("sim.ensemble.available_cores", lambda: cores)
+        assert np.array_equal(run_stocks(order, study_dir=tmp_path), expected)
 
 
 def test_sweep_labels_points_and_lever_ranges_parse(tmp_path):
