@@ -421,10 +421,29 @@ class _client:
             self.client = Client(self.cluster)
         return self.client
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if self.cluster is not None and exc_type is None:
+            # Closing a local cluster races its workers' heartbeats: a worker whose heartbeat is in flight when the
+            # scheduler shuts logs the closed connection as an error with its traceback (dask/distributed#7105),
+            # after a study that went well. The workers are past their last task here: what they could still
+            # report is their own shutdown.
+            with contextlib.suppress(Exception):
+                self.client.run(quiet_shutdown_logs)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+SHUTDOWN_LOGGERS = ("distributed.worker", "distributed.core", "distributed.comm", "distributed.batched")
+
+
+def quiet_shutdown_logs() -> dict[str, int]:
+    """In a worker of a local cluster about to close: only critical messages of Dask's own loggers; returns their levels."""
+    import logging
+
+    for name in SHUTDOWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return {name: logging.getLogger(name).level for name in SHUTDOWN_LOGGERS}
 
 
 def _progress_bar(*, total: int, initial: int, enabled: bool):

@@ -238,6 +238,40 @@ def test_a_local_cluster_without_the_dashboard_leaves_its_port_to_others(tmp_pat
     assert [str(w.message) for w in caught if "already in use" in str(w.message)] == []
 
 
+def test_a_local_cluster_quietens_its_workers_shutdown_before_closing(monkeypatch) -> None:
+    # a worker's heartbeat in flight as the scheduler shuts is logged as an error with a traceback after a good study
+    import logging
+
+    from distributed import Client
+
+    from sim import ensemble
+
+    calls = []
+    real_run, real_close = Client.run, Client.close
+
+    def run(client, function, *args, **kwargs):
+        result = real_run(client, function, *args, **kwargs)
+        calls.append(("run", function.__name__, sorted(result.values(), key=str)))
+        return result
+
+    def close(client, *args, **kwargs):
+        calls.append(("close",))
+        return real_close(client, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "run", run)
+    monkeypatch.setattr(Client, "close", close)
+    with ensemble._client(workers=1, scheduler=None, security=None, dashboard=False):
+        pass
+    levels = {name: logging.CRITICAL for name in ensemble.SHUTDOWN_LOGGERS}
+    assert calls[:2] == [("run", "quiet_shutdown_logs", [levels]), ("close",)]
+    # a block left by an error closes at once: a scheduler that fails is not asked anything more
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        with ensemble._client(workers=1, scheduler=None, security=None, dashboard=False):
+            raise KeyboardInterrupt
+    assert calls[:1] == [("close",)]
+
+
 def test_a_study_folder_holding_runs_of_other_settings_is_a_warning(tmp_path, capsys) -> None:
     # the same scenario with other settings lands in the same folder: its runs/ tables, read whole, would mix the two
     from sim.cli import main
