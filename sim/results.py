@@ -119,12 +119,20 @@ def staged_directory(final: Path) -> Iterator[Path]:
     parent_existed = final.parent.exists()
     final.parent.mkdir(parents=True, exist_ok=True)
     sweep_abandoned_stages(final.parent)
-    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.{os.getpid()}.", suffix=".partial"))
+    # the stage is named first and made inside the block: a Ctrl-C that lands just after the folder is made (before
+    # a name returned by mkdtemp could be kept) still removes it
+    stage: Path | None = final.parent / f".{final.name}.{os.getpid()}.{secrets.token_hex(6)}.partial"
     try:
+        try:
+            stage.mkdir(mode=0o700)
+        except FileExistsError:
+            stage = None  # another writer's: never removed here
+            raise
         yield stage
         _swap_into_place(stage, final)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         if not parent_existed:
             _remove_if_empty(final.parent)
         raise

@@ -216,3 +216,21 @@ def _table_names() -> list[str]:
     from sim.dictionary import RUN_TABLES
 
     return list(RUN_TABLES)
+
+
+def test_a_ctrl_c_just_after_the_stage_is_made_removes_it(tmp_path, monkeypatch) -> None:
+    # the signal lands between the stage's folder being made and the writer knowing its name
+    real_mkdir = os.mkdir
+
+    def mkdir_then_interrupted(path, *args, **kwargs):
+        real_mkdir(path, *args, **kwargs)
+        if str(path).endswith(".partial"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "mkdir", mkdir_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_directory(tmp_path / SCENARIO / "run-1"):
+            pass
+    monkeypatch.undo()
+    assert not list(tmp_path.rglob("*.partial")), "a stage was left behind"
+    assert not (tmp_path / SCENARIO).exists(), "an empty scenario folder was left behind"
